@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# tcpstates-c: one static binary with its BPF object embedded.
+#
+#   make            build ./tcpstates-c
+#   make run        install missing packages, build, trace (Ctrl-C stops)
+#   make test       install missing packages, build, run every test
+#   make bench      install missing packages, build, run the benchmark
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+#   make clean      remove everything generated
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+VERSION := 0.1.0
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -DTCPSTATES_VERSION='"$(VERSION)"'
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function
+# static: the binary carries libbpf, libelf and zlib and can be copied to another host
+LDLIBS := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+LDFLAGS += -static
+
+# everything in user/ except main.c is a library the unit tests link too
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all run test unit bench deps clean vmlinux
+
+all: tcpstates-c
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./tcpstates-c $(ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-bins
+	$(Q)tests/run.sh
+
+unit-bins: $(UNIT_BINS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/tcpstates.tmp.bpf.o: bpf/tcpstates.bpf.c include/tcpstates.h $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
+
+$(OUTPUT)/tcpstates.bpf.o: $(OUTPUT)/tcpstates.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/tcpstates.skel.h: $(OUTPUT)/tcpstates.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name tcpstates_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(OUTPUT)/tcpstates.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+tcpstates-c: $(OUTPUT)/user/main.o $(USER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(USER_OBJS) | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+vmlinux:
+	$(Q)mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) tcpstates-c

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* tcpstates.bpf.c - turn every TCP state change into a ring-buffer record. Kept short on purpose. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tcpstates.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+
+/* preempt_count bits (include/linux/preempt.h): set while serving softirq, hardirq or NMI */
+#define SOFTIRQ_OFFSET 0x00000100
+#define HARDIRQ_MASK 0x000f0000
+#define NMI_MASK 0x00f00000
+#define PF_KTHREAD 0x00200000
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Ring buffer: once more than this many bytes wait, the writer wakes the reader; below it the
+ * reader's own poll timeout picks them up. One wakeup per batch instead of one per event.
+ */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+/* what we remember per socket */
+struct sock_info {
+	__u64 entered_ns;	/* when the socket entered `state` */
+	__u64 cgroup_id;	/* owner's cgroup id */
+	__u32 pid;		/* owner's tgid */
+	__u8 state;		/* last new state we saw (0: none yet) */
+	__u8 owner_known;	/* pid/comm/cgroup_id are set */
+	__u8 _pad[2];
+	char comm[TCPSTATES_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);	/* resized by the loader before load */
+} events SEC(".maps");
+
+/*
+ * Socket-local storage: lives and dies with the socket, so a reused struct sock address can never
+ * inherit a stale timestamp, and it cannot fill up. BPF_F_CLONE copies the listener's entry into each
+ * child socket the kernel clones from it, so a passively opened socket starts with the listener's owner.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct sock_info);
+} sk_info SEC(".maps");
+
+/* fallback hook only: no socket storage there, so key by socket address and delete at CLOSE */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct sock_info);
+} sk_info_by_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TS_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+extern const int __preempt_count __ksym __weak;
+
+/* libbpf 1.1 lacks bpf_ksym_exists(): a weak ksym the kernel lacks resolves to NULL */
+#ifndef bpf_ksym_exists
+#define bpf_ksym_exists(sym) (!!(&(sym)))
+#endif
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+/*
+ * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
+ * shutdown, or backlog processing under the socket lock). In softirq or timer context `current`
+ * is whoever was interrupted - swapper, ksoftirqd, or the peer on loopback - and is not the owner.
+ */
+static __always_inline bool in_owner_context(void)
+{
+	struct task_struct *task;
+	int *pc;
+
+	if (!bpf_ksym_exists(&__preempt_count))
+		return false;
+	pc = bpf_this_cpu_ptr(&__preempt_count);
+	if (*pc & (SOFTIRQ_OFFSET | HARDIRQ_MASK | NMI_MASK))
+		return false;
+	task = bpf_get_current_task_btf();
+	return !(task->flags & PF_KTHREAD);
+}
+
+/* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
+static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, int oldstate,
+				  int newstate)
+{
+	if (in_owner_context()) {
+		si->pid = bpf_get_current_pid_tgid() >> 32;
+		si->cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(si->comm, sizeof(si->comm));
+		si->owner_known = 1;
+	}
+	/*
+	 * A child cloned from a listener arrives with the listener's entry (LISTEN -> SYN_RECV): its
+	 * owner is right, its time in LISTEN is not its own.
+	 */
+	if (si->state == oldstate && si->entered_ns &&
+	    !(oldstate == TS_LISTEN && newstate == TS_SYN_RECV)) {
+		e->dur_ns = e->ts_ns - si->entered_ns;
+		e->flags |= TS_F_DUR_KNOWN;
+	}
+	si->entered_ns = e->ts_ns;
+	si->state = newstate;
+	if (si->owner_known) {
+		e->pid = si->pid;
+		e->cgroup_id = si->cgroup_id;
+		__builtin_memcpy(e->comm, si->comm, sizeof(e->comm));
+		e->flags |= TS_F_OWNER_KNOWN;
+	}
+}
+
+static __always_inline struct tcpstates_event *reserve(void)
+{
+	struct tcpstates_event *e;
+
+	count(TS_CNT_EVENTS);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TS_CNT_RB_FULL);
+		return NULL;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = 0;
+	e->flags = 0;
+	e->pid = 0;
+	e->cgroup_id = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	return e;
+}
+
+static __always_inline void submit(struct tcpstates_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	struct tcpstates_event *e;
+	struct sock_info *si;
+	__u64 sf = 0;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+
+	e->skaddr = (__u64)sk;
+	e->cookie = bpf_get_socket_cookie(sk);
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->hook = TS_HOOK_BTF;
+	e->flags = TS_F_COOKIE_KNOWN;
+	e->family = sk->__sk_common.skc_family;
+	e->sport = sk->__sk_common.skc_num;
+	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	e->netns = sk->__sk_common.skc_net.net->ns.inum;
+	if (e->family == AF_INET6) {
+		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_v6_daddr, 16);
+	} else {
+		__builtin_memset(e->saddr, 0, 32);
+		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
+	}
+
+	/* a socket that is closing and was never seen needs no new storage */
+	if (newstate != TS_CLOSE)
+		sf = BPF_SK_STORAGE_GET_F_CREATE;
+	si = bpf_sk_storage_get(&sk_info, sk, NULL, sf);
+	if (si)
+		track(si, e, oldstate, newstate);
+	else if (sf)
+		count(TS_CNT_NO_STORAGE);
+	submit(e);
+	return 0;
+}
+
+/*
+ * Fallback for kernels that refuse tp_btf: the classic tracepoint. Its record carries addresses and
+ * ports; the socket itself is only an address, so per-socket data lives in a hash keyed by it.
+ */
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sock_info zero = {}, *si;
+	struct tcpstates_event *e;
+	struct sock *sk;
+	__u64 key;
+
+	/* `protocol` was widened from u8 to u16 in 2020: read it at the running kernel's width */
+	if (bpf_core_field_size(ctx->protocol) == 1) {
+		if (*(__u8 *)&ctx->protocol != IPPROTO_TCP)
+			return 0;
+	} else if (ctx->protocol != IPPROTO_TCP) {
+		return 0;
+	}
+	e = reserve();
+	if (!e)
+		return 0;
+
+	key = (__u64)ctx->skaddr;
+	sk = (struct sock *)ctx->skaddr;
+	e->skaddr = key;
+	e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (e->cookie)
+		e->flags = TS_F_COOKIE_KNOWN;
+	e->oldstate = ctx->oldstate;
+	e->newstate = ctx->newstate;
+	e->hook = TS_HOOK_TP;
+	e->family = ctx->family;
+	e->sport = ctx->sport;
+	e->dport = ctx->dport;
+	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (e->family == AF_INET6) {
+		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
+		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+	} else {
+		__builtin_memset(e->saddr, 0, 32);
+		__builtin_memcpy(e->saddr, ctx->saddr, 4);
+		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+	}
+
+	si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
+	if (!si && ctx->newstate != TS_CLOSE) {
+		bpf_map_update_elem(&sk_info_by_addr, &key, &zero, BPF_NOEXIST);
+		si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
+		if (!si)
+			count(TS_CNT_NO_STORAGE);
+	}
+	if (si)
+		track(si, e, ctx->oldstate, ctx->newstate);
+	/* the address may be reused by the next socket: forget it */
+	if (ctx->newstate == TS_CLOSE)
+		bpf_map_delete_elem(&sk_info_by_addr, &key);
+	submit(e);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* tcpstates.h - what the BPF programs and the loader share: the event record and its constants. */
+#ifndef TCPSTATES_H
+#define TCPSTATES_H
+
+#define TCPSTATES_COMM_LEN 16
+
+/*
+ * TCP states, numbered as the kernel numbers them (include/net/tcp_states.h).
+ * TCP_NEW_SYN_RECV (12) is a request socket and never passes the tracepoint.
+ */
+enum tcpstates_state {
+	TS_ESTABLISHED = 1,
+	TS_SYN_SENT = 2,
+	TS_SYN_RECV = 3,
+	TS_FIN_WAIT1 = 4,
+	TS_FIN_WAIT2 = 5,
+	TS_TIME_WAIT = 6,
+	TS_CLOSE = 7,
+	TS_CLOSE_WAIT = 8,
+	TS_LAST_ACK = 9,
+	TS_LISTEN = 10,
+	TS_CLOSING = 11,
+	TS_NEW_SYN_RECV = 12,
+	TS_MAX_STATE = 13,
+};
+
+/* event flags */
+#define TS_F_OWNER_KNOWN 0x01	/* pid/comm/cgroup hold the socket's owner */
+#define TS_F_DUR_KNOWN 0x02	/* dur_ns is real: we saw the socket enter oldstate */
+#define TS_F_COOKIE_KNOWN 0x04	/* cookie is the kernel's socket cookie */
+
+/* which kernel hook produced the event */
+#define TS_HOOK_BTF 1		/* tp_btf/inet_sock_set_state */
+#define TS_HOOK_TP 2		/* tracepoint/sock/inet_sock_set_state (fallback) */
+
+/* one TCP state transition; fixed-width, largest first, no implicit padding */
+struct tcpstates_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() when the kernel changed state */
+	__u64 cookie;		/* socket cookie: the socket's id (TS_F_COOKIE_KNOWN) */
+	__u64 skaddr;		/* kernel address of the struct sock (for -x) */
+	__u64 dur_ns;		/* time spent in oldstate (TS_F_DUR_KNOWN) */
+	__u64 cgroup_id;	/* owner's cgroup v2 id (TS_F_OWNER_KNOWN) */
+	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
+	__u8 daddr[16];		/* remote address, same layout */
+	__u32 pid;		/* owner's thread-group id (TS_F_OWNER_KNOWN) */
+	__u32 netns;		/* inode number of the socket's network namespace */
+	__u16 sport;		/* local port, host order (0 before connect() picks it) */
+	__u16 dport;		/* remote port, host order */
+	__u16 family;		/* AF_INET or AF_INET6 (of the socket) */
+	__u8 oldstate;		/* enum tcpstates_state */
+	__u8 newstate;		/* enum tcpstates_state */
+	__u8 flags;		/* TS_F_* */
+	__u8 hook;		/* TS_HOOK_* */
+	__u8 _pad[6];		/* explicit: keeps comm 8-aligned and the size fixed */
+	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
+};
+_Static_assert(sizeof(struct tcpstates_event) == 112, "event record must not change size silently");
+
+/* per-CPU counters kept by the BPF side; the loader sums the CPUs */
+enum tcpstates_counter {
+	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */
+	TS_CNT_RB_FULL,		/* ring buffer reservation failed: event lost */
+	TS_CNT_NO_STORAGE,	/* no per-socket storage: owner and duration unknown */
+	TS_CNT_MAX,
+};
+
+#endif /* TCPSTATES_H */

@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# install-deps.sh - install whichever Debian packages the build, the tests and the benchmark need
+# and are missing. Quiet when nothing is missing; needs root only when something is.
+set -eu
+
+PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libc6-dev \
+	iproute2 python3 python3-jsonschema procps util-linux jq curl"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or: apt-get install$missing)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* cli.h - the command line, parsed into a config. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_MAX_PORTS 64
+
+enum out_format {
+	OUT_TEXT = 0,
+	OUT_JSON,
+};
+
+/* which kernel hook to use; auto tries tp_btf, then the classic tracepoint */
+enum hook_choice {
+	HOOK_AUTO = 0,
+	HOOK_BTF,
+	HOOK_TRACEPOINT,
+};
+
+struct port_list {
+	int n;				/* number of ports; 0: no filter */
+	uint16_t port[CLI_MAX_PORTS];	/* host order, 1-65535 */
+};
+
+struct config {
+	int family;			/* 0: both, 4: -4, 6: -6 (family of the socket) */
+	struct port_list lports;	/* -L/--lport */
+	struct port_list rports;	/* -D/--rport */
+	struct port_list ports;		/* --port: either end */
+	bool has_pid;			/* -p given */
+	uint32_t pid;			/* -p: owner's tgid */
+	bool has_comm;			/* -c given */
+	char comm[16];			/* -c: owner's command, exact, at most 15 bytes */
+	uint32_t state_mask;		/* --state: bit (1 << state); 0 = all */
+	bool show_date;			/* -T: date in TIME */
+	bool wide;			/* -w: columns wide enough for IPv6 */
+	bool show_skaddr;		/* -x: kernel socket address column */
+	enum out_format format;		/* -j: JSON lines */
+	double duration_s;		/* -d: stop after this many seconds; 0 = never */
+	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */
+	bool verbose;			/* -v: hook in use, libbpf debug output */
+	enum hook_choice hook;		/* --hook (for tests and odd kernels) */
+	uint32_t ringbuf_mb;		/* --ringbuf-mb: ring buffer size in MiB (power of two) */
+};
+
+enum cli_status {
+	CLI_RUN = 0,		/* config is ready: trace */
+	CLI_EXIT_OK = 1,	/* --help or --version was printed: exit 0 */
+	CLI_EXIT_USAGE = 2,	/* bad arguments, message printed: exit 2 */
+};
+
+/*
+ * Parse argv into cfg (which is reset to defaults first). Help and version go to `out`; errors go
+ * to `err` as one line "tcpstates-c: <what was wrong>" followed by a usage hint line.
+ */
+enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err);
+
+#endif

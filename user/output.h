@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* output.h - writing transitions and loss reports, as text or JSON lines. */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "tcpstates.h"
+#include "cli.h"
+
+struct output {
+	FILE *f;			/* where records go (stdout) */
+	const struct config *cfg;	/* format and column choices */
+	int64_t mono_to_real_ns;	/* add to a kernel monotonic ts to get wall-clock ns */
+};
+
+/* loss as the loader counts it (totals since start, or a delta) */
+struct loss_counts {
+	uint64_t rb_full;		/* ring buffer was full: records never written */
+	uint64_t recursion_misses;	/* kernel skipped the program (nested run on one CPU) */
+};
+
+/* Text: the column header line. JSON: nothing. */
+void output_header(struct output *o);
+
+/* One transition. */
+void output_event(struct output *o, const struct tcpstates_event *e);
+
+/*
+ * Loss that just happened (`delta`, with `total` since start). Text mode: nothing here (the caller
+ * reports on stderr); JSON mode: a {"type":"lost",...} record in the stream.
+ */
+void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
+		 const struct loss_counts *total);
+
+/* Wall-clock ns now, as the kernel monotonic clock maps to it. */
+int64_t output_mono_to_real_offset(void);
+
+#endif
