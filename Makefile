@@ -15,6 +15,7 @@ CC ?= gcc
 ARCH ?= $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 VERSION := 0.1.0
+BIN ?= tcpstates-c
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -DTCPSTATES_VERSION='"$(VERSION)"'
@@ -41,10 +42,10 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all run test unit bench deps clean vmlinux
 
-all: tcpstates-c
+all: $(BIN)
 
 deps:
-	$(Q)scripts/install-deps.sh
+	$(Q).ci/install-deps.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -79,7 +80,7 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(OUTPUT)/
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
-tcpstates-c: $(OUTPUT)/user/main.o $(USER_OBJS)
+$(BIN): $(OUTPUT)/user/main.o $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -93,4 +94,4 @@ vmlinux:
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT) tcpstates-c
+	$(Q)rm -rf $(OUTPUT) $(BIN)
