@@ -4,16 +4,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "tcpstates.h"
 
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 
-/* preempt_count bits (include/linux/preempt.h): set while serving softirq, hardirq or NMI */
-#define SOFTIRQ_OFFSET 0x00000100
-#define HARDIRQ_MASK 0x000f0000
-#define NMI_MASK 0x00f00000
 #define PF_KTHREAD 0x00200000
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -67,13 +64,6 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-extern const int __preempt_count __ksym __weak;
-
-/* libbpf 1.1 lacks bpf_ksym_exists(): a weak ksym the kernel lacks resolves to NULL */
-#ifndef bpf_ksym_exists
-#define bpf_ksym_exists(sym) (!!(&(sym)))
-#endif
-
 static __always_inline void count(__u32 idx)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
@@ -84,18 +74,17 @@ static __always_inline void count(__u32 idx)
 
 /*
  * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
- * shutdown, or backlog processing under the socket lock). In softirq or timer context `current`
- * is whoever was interrupted - swapper, ksoftirqd, or the peer on loopback - and is not the owner.
+ * shutdown, or backlog processing in release_sock()). Those paths hold the socket lock as its owner
+ * (lock_sock() sets sk_lock.owned); softirq and timer code changes a socket's state only while no
+ * process owns it, and there `current` is whoever was interrupted - swapper, ksoftirqd, or the peer
+ * on loopback - never to be taken for the owner. (preempt_count would say "softirq" directly, but
+ * this kernel's kallsyms lacks per-CPU symbols, so a __preempt_count ksym cannot be resolved.)
  */
-static __always_inline bool in_owner_context(void)
+static __always_inline bool in_owner_context(bool lock_owned)
 {
 	struct task_struct *task;
-	int *pc;
 
-	if (!bpf_ksym_exists(&__preempt_count))
-		return false;
-	pc = bpf_this_cpu_ptr(&__preempt_count);
-	if (*pc & (SOFTIRQ_OFFSET | HARDIRQ_MASK | NMI_MASK))
+	if (!lock_owned)
 		return false;
 	task = bpf_get_current_task_btf();
 	return !(task->flags & PF_KTHREAD);
@@ -103,9 +92,9 @@ static __always_inline bool in_owner_context(void)
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
 static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, int oldstate,
-				  int newstate)
+				  int newstate, bool lock_owned)
 {
-	if (in_owner_context()) {
+	if (in_owner_context(lock_owned)) {
 		si->pid = bpf_get_current_pid_tgid() >> 32;
 		si->cgroup_id = bpf_get_current_cgroup_id();
 		bpf_get_current_comm(si->comm, sizeof(si->comm));
@@ -179,7 +168,11 @@ int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 	e->hook = TS_HOOK_BTF;
 	e->flags = TS_F_COOKIE_KNOWN;
 	e->family = sk->__sk_common.skc_family;
-	e->sport = sk->__sk_common.skc_num;
+	/*
+	 * inet_sport, as the classic tracepoint reads it: skc_num is already 0 at the transition into
+	 * CLOSE (the port is released first), inet_sport keeps it.
+	 */
+	e->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	e->netns = sk->__sk_common.skc_net.net->ns.inum;
 	if (e->family == AF_INET6) {
@@ -196,7 +189,7 @@ int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 		sf = BPF_SK_STORAGE_GET_F_CREATE;
 	si = bpf_sk_storage_get(&sk_info, sk, NULL, sf);
 	if (si)
-		track(si, e, oldstate, newstate);
+		track(si, e, oldstate, newstate, sk->sk_lock.owned);
 	else if (sf)
 		count(TS_CNT_NO_STORAGE);
 	submit(e);
@@ -256,7 +249,7 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 			count(TS_CNT_NO_STORAGE);
 	}
 	if (si)
-		track(si, e, ctx->oldstate, ctx->newstate);
+		track(si, e, ctx->oldstate, ctx->newstate, BPF_CORE_READ(sk, sk_lock.owned));
 	/* the address may be reused by the next socket: forget it */
 	if (ctx->newstate == TS_CLOSE)
 		bpf_map_delete_elem(&sk_info_by_addr, &key);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* filter.c - decide which transitions reach the output. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "filter.h"
+
+#define PENDING_MAX 65536 /* beyond this a stuck connect() is not worth holding */
+
+#define PENDING_PER_SOCK 4 /* CLOSE -> SYN_SENT, and at most a few more before the port is known */
+
+struct pending {
+	struct pending *next;
+	uint64_t key;				/* socket cookie (or address) */
+	int n;					/* events held, oldest first */
+	struct tcpstates_event e[PENDING_PER_SOCK];
+};
+
+enum port_verdict { PORT_NO, PORT_YES, PORT_UNKNOWN };
+
+static bool in_list(const struct port_list *l, uint16_t port)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->port[i] == port)
+			return true;
+	return false;
+}
+
+/* Port filters; PORT_UNKNOWN while the local port that decides it is still 0. */
+static enum port_verdict match_ports(const struct config *cfg, const struct tcpstates_event *e)
+{
+	bool lport_unknown = e->sport == 0;
+
+	if (cfg->rports.n && !in_list(&cfg->rports, e->dport))
+		return PORT_NO;
+	if (cfg->ports.n && !in_list(&cfg->ports, e->dport) && !in_list(&cfg->ports, e->sport))
+		return lport_unknown ? PORT_UNKNOWN : PORT_NO;
+	if (cfg->lports.n && !in_list(&cfg->lports, e->sport))
+		return lport_unknown ? PORT_UNKNOWN : PORT_NO;
+	return PORT_YES;
+}
+
+bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e)
+{
+	bool owner = e->flags & TS_F_OWNER_KNOWN;
+
+	if (cfg->family == 4 && e->family != AF_INET)
+		return false;
+	if (cfg->family == 6 && e->family != AF_INET6)
+		return false;
+	if (cfg->has_pid && (!owner || e->pid != cfg->pid))
+		return false;
+	if (cfg->has_comm && (!owner || strncmp(e->comm, cfg->comm, sizeof(e->comm))))
+		return false;
+	if (cfg->state_mask &&
+	    !(cfg->state_mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))
+		return false;
+	return true;
+}
+
+static uint64_t sock_key(const struct tcpstates_event *e)
+{
+	return (e->flags & TS_F_COOKIE_KNOWN) ? e->cookie : e->skaddr;
+}
+
+static struct pending *take_pending(struct filter *f, uint64_t key)
+{
+	struct pending **pp = &f->bucket[key % FILTER_PENDING_BUCKETS];
+
+	for (; *pp; pp = &(*pp)->next) {
+		struct pending *p = *pp;
+
+		if (p->key == key) {
+			*pp = p->next;
+			f->n_pending--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Append e to the socket's held events (p: its entry, already taken out of the table, or NULL). */
+static void hold(struct filter *f, struct pending *p, const struct tcpstates_event *e)
+{
+	uint64_t key = sock_key(e);
+
+	if (!p) {
+		if (f->n_pending >= PENDING_MAX)
+			return;
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return;
+		p->key = key;
+	}
+	if (p->n < PENDING_PER_SOCK)
+		p->e[p->n++] = *e;
+	p->next = f->bucket[key % FILTER_PENDING_BUCKETS];
+	f->bucket[key % FILTER_PENDING_BUCKETS] = p;
+	f->n_pending++;
+}
+
+void filter_init(struct filter *f, const struct config *cfg)
+{
+	memset(f, 0, sizeof(*f));
+	f->cfg = cfg;
+	f->needs_lport = cfg->lports.n || cfg->ports.n;
+}
+
+void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit_fn emit, void *arg)
+{
+	enum port_verdict v = match_ports(f->cfg, e);
+	struct pending *p = NULL;
+
+	if (f->needs_lport && f->n_pending)
+		p = take_pending(f, sock_key(e));
+	if (v == PORT_UNKNOWN && e->newstate != TS_CLOSE) {
+		hold(f, p, e);
+		return;
+	}
+	if (p) {
+		/* the socket's port is known now (or never will be): held events share this verdict */
+		for (int i = 0; i < p->n; i++)
+			if (v == PORT_YES && filter_match_event(f->cfg, &p->e[i]))
+				emit(arg, &p->e[i]);
+		free(p);
+	}
+	if (v == PORT_YES && filter_match_event(f->cfg, e))
+		emit(arg, e);
+}
+
+void filter_free(struct filter *f)
+{
+	for (int i = 0; i < FILTER_PENDING_BUCKETS; i++) {
+		while (f->bucket[i]) {
+			struct pending *p = f->bucket[i];
+
+			f->bucket[i] = p->next;
+			free(p);
+		}
+	}
+	f->n_pending = 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* filter.h - which transitions to print: per-event tests, and port tests decided per socket. */
+#ifndef FILTER_H
+#define FILTER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "tcpstates.h"
+#include "cli.h"
+
+#define FILTER_PENDING_BUCKETS 1024
+
+struct pending;
+
+struct filter {
+	const struct config *cfg;
+	bool needs_lport;				/* a filter looks at the local port */
+	struct pending *bucket[FILTER_PENDING_BUCKETS];	/* events waiting for their socket's port */
+	unsigned int n_pending;				/* how many wait */
+};
+
+/* hands a transition that passed the filter to the output */
+typedef void (*filter_emit_fn)(void *arg, const struct tcpstates_event *e);
+
+void filter_init(struct filter *f, const struct config *cfg);
+
+/*
+ * Decide about `e`: emit it, drop it, or - for a client's CLOSE -> SYN_SENT, whose local port is
+ * still 0 when a local-port filter is set - hold it until the socket's next transition shows the
+ * port, then emit both or neither. Order per socket is kept.
+ */
+void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit_fn emit, void *arg);
+
+/* Drop what still waits (sockets that never got a local port cannot match a local-port filter). */
+void filter_free(struct filter *f);
+
+/* The per-event part alone (family, owner, states), for tests. */
+bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e);
+
+#endif

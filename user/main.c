@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* main.c - tcpstates-c: trace TCP state transitions. Wiring only: parse, check, run. */
+#include <stdio.h>
+#include "cli.h"
+#include "preflight.h"
+#include "session.h"
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+
+	switch (cli_parse(argc, argv, &cfg, stdout, stderr)) {
+	case CLI_RUN:
+		break;
+	case CLI_EXIT_OK:
+		return 0;
+	default:
+		return 2;
+	}
+	if (preflight_privileges() || preflight_btf("/sys/kernel/btf/vmlinux"))
+		return 1;
+	return session_run(&cfg);
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* session.c - the tracing loop: read batches, filter, print, report loss, stop cleanly. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "filter.h"
+#include "output.h"
+#include "session.h"
+#include "tracer.h"
+
+#define POLL_MS 100		/* longest a record waits in the ring buffer when the rate is low */
+#define LOSS_CHECK_NS 500000000ULL	/* how often the loss counters are read */
+
+static volatile sig_atomic_t stop_signal;
+
+struct session {
+	const struct config *cfg;
+	struct output out;
+	struct filter filter;
+	struct tracer tracer;
+	uint64_t printed;		/* transitions written */
+	bool count_reached;		/* -n satisfied */
+	bool out_broken;		/* stdout's reader went away (EPIPE) */
+	struct loss_counts reported;	/* loss already reported */
+};
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void emit(void *arg, const struct tcpstates_event *e)
+{
+	struct session *s = arg;
+
+	if (s->count_reached)
+		return;
+	output_event(&s->out, e);
+	s->printed++;
+	if (s->cfg->count && s->printed >= s->cfg->count)
+		s->count_reached = true;
+}
+
+static int on_event(void *ctx, const struct tcpstates_event *e)
+{
+	struct session *s = ctx;
+
+	filter_event(&s->filter, e, emit, s);
+	/* negative stops the ring buffer read: nothing more is wanted */
+	return s->count_reached ? -ECANCELED : 0;
+}
+
+/* Flush a batch; a reader that went away (EPIPE) ends the run quietly. */
+static void flush(struct session *s)
+{
+	if (fflush(s->out.f) == EOF || ferror(s->out.f)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(errno));
+		s->out_broken = true;
+	}
+}
+
+/* Report loss since the last report: stderr for people, a record for pipelines. */
+static void check_loss(struct session *s, struct tracer_counts *c)
+{
+	struct loss_counts total, delta;
+
+	tracer_counts(&s->tracer, c);
+	total.rb_full = c->rb_full;
+	total.recursion_misses = c->recursion_misses;
+	delta.rb_full = total.rb_full - s->reported.rb_full;
+	delta.recursion_misses = total.recursion_misses - s->reported.recursion_misses;
+	if (!delta.rb_full && !delta.recursion_misses)
+		return;
+	fprintf(stderr,
+		"tcpstates-c: lost %llu transitions (ring buffer full: %llu, recursion misses: %llu)\n",
+		(unsigned long long)(delta.rb_full + delta.recursion_misses),
+		(unsigned long long)delta.rb_full, (unsigned long long)delta.recursion_misses);
+	output_lost(&s->out, now_ns(CLOCK_REALTIME), &delta, &total);
+	s->reported = total;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: the poll must return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* a closed pipe shows up as EPIPE from write, handled as a quiet stop */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void loop(struct session *s)
+{
+	uint64_t start = now_ns(CLOCK_MONOTONIC), next_check = start + LOSS_CHECK_NS;
+	uint64_t deadline = s->cfg->duration_s > 0 ? start + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
+	struct tracer_counts c;
+	int err;
+
+	while (!stop_signal && !s->count_reached && !s->out_broken) {
+		err = tracer_poll(&s->tracer, POLL_MS);
+		if (err < 0 && err != -EINTR && err != -ECANCELED) {
+			fprintf(stderr, "tcpstates-c: reading the ring buffer: %s\n", strerror(-err));
+			break;
+		}
+		flush(s);
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		if (now >= next_check) {
+			check_loss(s, &c);
+			next_check = now + LOSS_CHECK_NS;
+		}
+		if (deadline && now >= deadline)
+			break;
+	}
+}
+
+/* Detach first so nothing new arrives, then drain what the kernel already wrote. */
+static void finish(struct session *s)
+{
+	struct tracer_counts c;
+	struct loss_counts total;
+
+	tracer_detach(&s->tracer);
+	if (!s->count_reached && !s->out_broken)
+		tracer_drain(&s->tracer);
+	filter_free(&s->filter);
+	if (s->out_broken)
+		return;
+	check_loss(s, &c);
+	total = s->reported;
+	output_summary(&s->out, now_ns(CLOCK_REALTIME), c.events, s->printed, &total);
+	flush(s);
+	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed, %llu lost "
+			"(ring buffer full: %llu, recursion misses: %llu)\n",
+		(unsigned long long)c.events, (unsigned long long)s->printed,
+		(unsigned long long)(total.rb_full + total.recursion_misses),
+		(unsigned long long)total.rb_full, (unsigned long long)total.recursion_misses);
+}
+
+int session_run(const struct config *cfg)
+{
+	static char outbuf[1 << 16];
+	struct session s;
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	s.out.f = stdout;
+	s.out.cfg = cfg;
+	s.out.mono_to_real_ns = output_mono_to_real_offset();
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));	/* flushed once per batch */
+	filter_init(&s.filter, cfg);
+	install_signals();
+
+	if (tracer_start(&s.tracer, cfg, on_event, &s)) {
+		tracer_destroy(&s.tracer);
+		return 1;
+	}
+	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
+		tracer_hook_name(s.tracer.hook));
+	output_header(&s.out);
+	flush(&s);
+	loop(&s);
+	finish(&s);
+	tracer_destroy(&s.tracer);
+	return 0;
+}

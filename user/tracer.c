@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* tracer.c - open, load and attach the BPF programs; read the ring buffer and the counters. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tcpstates.skel.h"
+#include "tracer.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	/* quiet unless -v: an expected tp_btf refusal must not look like an error */
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	if (size < sizeof(struct tcpstates_event))
+		return 0;
+	return t->fn(t->fn_ctx, data);
+}
+
+/*
+ * The classic tracepoint is attached through its id in tracefs. A fresh machine may not have
+ * tracefs mounted: mount it for the attach and unmount again, so nothing is left behind.
+ */
+static bool mount_tracefs_if_needed(void)
+{
+	if (access(TRACEFS "/events", F_OK) == 0 || access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return false;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
+		fprintf(stderr, "tcpstates-c: cannot mount tracefs at %s: %s\n", TRACEFS,
+			strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Open and load the object with exactly one of the two programs. */
+static int load(struct tracer *t, const struct config *cfg, int hook)
+{
+	struct tcpstates_bpf *s;
+	int err;
+
+	s = tcpstates_bpf__open();
+	if (!s)
+		return -errno;
+	bpf_program__set_autoload(s->progs.on_set_state_btf, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_set_state_tp, hook == TS_HOOK_TP);
+	/* each hook keeps per-socket data its own way; create only the map it uses */
+	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
+	bpf_map__set_autocreate(s->maps.sk_info_by_addr, hook == TS_HOOK_TP);
+	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
+	/* wake the reader early only when a quarter of the buffer waits */
+	s->rodata->wakeup_bytes = (uint64_t)(cfg->ringbuf_mb << 20) / 4;
+
+	err = tcpstates_bpf__load(s);
+	if (err) {
+		tcpstates_bpf__destroy(s);
+		return err;
+	}
+	t->skel = s;
+	t->hook = hook;
+	return 0;
+}
+
+static int attach(struct tracer *t)
+{
+	bool mounted = false;
+	int err;
+
+	if (t->hook == TS_HOOK_TP)
+		mounted = mount_tracefs_if_needed();
+	err = tcpstates_bpf__attach(t->skel);
+	if (mounted)
+		umount2(TRACEFS, MNT_DETACH);
+	return err;
+}
+
+static int load_and_attach(struct tracer *t, const struct config *cfg)
+{
+	int err = -EINVAL;
+
+	if (cfg->hook != HOOK_TRACEPOINT) {
+		err = load(t, cfg, TS_HOOK_BTF);
+		if (!err) {
+			err = attach(t);
+			if (!err || cfg->hook == HOOK_BTF)
+				return err;
+			tcpstates_bpf__destroy(t->skel);
+			t->skel = NULL;
+		}
+		if (cfg->hook == HOOK_BTF)
+			return err;
+		if (cfg->verbose)
+			fprintf(stderr, "tcpstates-c: tp_btf refused (%s), trying the tracepoint\n",
+				strerror(-err));
+	}
+	err = load(t, cfg, TS_HOOK_TP);
+	if (err)
+		return err;
+	return attach(t);
+}
+
+int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn, void *ctx)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->fn = fn;
+	t->fn_ctx = ctx;
+	verbose = cfg->verbose;
+	libbpf_set_print(print_libbpf);
+
+	err = load_and_attach(t, cfg);
+	if (err) {
+		fprintf(stderr, "tcpstates-c: cannot load or attach the BPF program: %s%s\n",
+			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's details)");
+		return err;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		fprintf(stderr, "tcpstates-c: cannot open the ring buffer: %s\n", strerror(-err));
+		return err;
+	}
+	if (cfg->verbose)
+		fprintf(stderr, "tcpstates-c: attached to %s, ring buffer %u MiB\n",
+			tracer_hook_name(t->hook), cfg->ringbuf_mb);
+	return 0;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->rb, timeout_ms);
+}
+
+int tracer_drain(struct tracer *t)
+{
+	return ring_buffer__consume(t->rb);
+}
+
+static uint64_t sum_counter(int fd, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(fd, &idx, vals))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+void tracer_counts(struct tracer *t, struct tracer_counts *c)
+{
+	struct bpf_program *prog;
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd = bpf_map__fd(t->skel->maps.counters);
+
+	c->events = sum_counter(fd, TS_CNT_EVENTS);
+	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
+	c->no_storage = sum_counter(fd, TS_CNT_NO_STORAGE);
+	c->recursion_misses = 0;
+	prog = t->hook == TS_HOOK_BTF ? t->skel->progs.on_set_state_btf :
+					t->skel->progs.on_set_state_tp;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		c->recursion_misses = info.recursion_misses;
+}
+
+void tracer_detach(struct tracer *t)
+{
+	if (t->skel)
+		tcpstates_bpf__detach(t->skel);
+}
+
+void tracer_destroy(struct tracer *t)
+{
+	ring_buffer__free(t->rb);
+	tcpstates_bpf__destroy(t->skel);
+	t->rb = NULL;
+	t->skel = NULL;
+}
+
+const char *tracer_hook_name(int hook)
+{
+	switch (hook) {
+	case TS_HOOK_BTF:
+		return "tp_btf/inet_sock_set_state";
+	case TS_HOOK_TP:
+		return "tracepoint/sock/inet_sock_set_state";
+	default:
+		return "none";
+	}
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* tracer.h - the BPF side's lifecycle: open, size, load, attach (with fallback), read, detach. */
+#ifndef TRACER_H
+#define TRACER_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "tcpstates.h"
+#include "cli.h"
+
+struct tcpstates_bpf;
+struct ring_buffer;
+
+/* called for every record read from the ring buffer; non-zero stops the current read */
+typedef int (*tracer_event_fn)(void *ctx, const struct tcpstates_event *e);
+
+struct tracer {
+	struct tcpstates_bpf *skel;	/* the loaded object */
+	struct ring_buffer *rb;		/* reader of the `events` ring buffer */
+	int hook;			/* TS_HOOK_* actually attached */
+	tracer_event_fn fn;		/* per-record callback */
+	void *fn_ctx;			/* its argument */
+};
+
+/* counters since start, summed over CPUs */
+struct tracer_counts {
+	uint64_t events;		/* TCP transitions the program handled */
+	uint64_t rb_full;		/* records lost: ring buffer full */
+	uint64_t no_storage;		/* records without owner/duration: no socket storage */
+	uint64_t recursion_misses;	/* runs the kernel skipped (nested on one CPU) */
+};
+
+/*
+ * Open, load and attach. tp_btf first; the classic tracepoint where tp_btf is refused (or as
+ * cfg->hook demands). On failure prints one line saying why and returns a negative errno.
+ */
+int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn, void *ctx);
+
+/* Wait up to timeout_ms for records and hand them to fn. Returns records read or -errno. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+
+/* Read whatever the ring buffer still holds, without waiting. */
+int tracer_drain(struct tracer *t);
+
+/* Current counters. */
+void tracer_counts(struct tracer *t, struct tracer_counts *c);
+
+/* Detach from the kernel hook: no new records after this; maps stay readable for a drain. */
+void tracer_detach(struct tracer *t);
+
+/* Free everything; safe on a tracer that never started. */
+void tracer_destroy(struct tracer *t);
+
+/* Human name of a TS_HOOK_* value. */
+const char *tracer_hook_name(int hook);
+
+#endif
