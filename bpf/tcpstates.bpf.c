@@ -233,12 +233,13 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->dport = ctx->dport;
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	if (e->family == AF_INET6) {
-		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
-		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+		/* the verifier refuses loads through a moved ctx pointer: copy with a helper */
+		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
 	} else {
 		__builtin_memset(e->saddr, 0, 32);
-		__builtin_memcpy(e->saddr, ctx->saddr, 4);
-		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
 	}
 
 	si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
