@@ -28,7 +28,8 @@ struct sock_info {
 	__u32 pid;		/* owner's tgid */
 	__u8 state;		/* last new state we saw (0: none yet) */
 	__u8 owner_known;	/* pid/comm/cgroup_id are set */
-	__u8 _pad[2];
+	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
+	__u8 _pad;
 	char comm[TCPSTATES_COMM_LEN];
 };
 
@@ -73,6 +74,15 @@ static __always_inline void count(__u32 idx)
 }
 
 /*
+ * What the main program is handling on each CPU, written as its very first act. The kernel skips a
+ * program that is already running on this CPU (a softirq interrupting it fires the same hook): the
+ * backup program, attached after it, then sees a marker that is not its own event and emits it.
+ * When the main program ran, the marker equals the event and the backup does nothing.
+ */
+#define MAX_CPUS 1024
+struct tcpstates_marker markers[MAX_CPUS];
+
+/*
  * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
  * shutdown, or backlog processing in release_sock()). Those paths hold the socket lock as its owner
  * (lock_sock() sets sk_lock.owned); softirq and timer code changes a socket's state only while no
@@ -90,16 +100,28 @@ static __always_inline bool in_owner_context(bool lock_owned)
 	return !(task->flags & PF_KTHREAD);
 }
 
+static __always_inline void set_owner(struct sock_info *si)
+{
+	si->pid = bpf_get_current_pid_tgid() >> 32;
+	si->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(si->comm, sizeof(si->comm));
+	si->owner_known = 1;
+	si->inherited = 0;
+}
+
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
 static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, int oldstate,
 				  int newstate, bool lock_owned)
 {
-	if (in_owner_context(lock_owned)) {
-		si->pid = bpf_get_current_pid_tgid() >> 32;
-		si->cgroup_id = bpf_get_current_cgroup_id();
-		bpf_get_current_comm(si->comm, sizeof(si->comm));
-		si->owner_known = 1;
+	if (in_owner_context(lock_owned))
+		set_owner(si);
+	/* the first state of a new socket follows nothing; any other mismatch means we missed some */
+	if (si->state && si->state != oldstate) {
+		e->flags |= TS_F_GAP;
+		count(TS_CNT_GAPS);
 	}
+	if (oldstate == TS_LISTEN && newstate == TS_SYN_RECV)
+		si->inherited = si->owner_known;
 	/*
 	 * A child cloned from a listener arrives with the listener's entry (LISTEN -> SYN_RECV): its
 	 * owner is right, its time in LISTEN is not its own.
@@ -116,6 +138,8 @@ static __always_inline void track(struct sock_info *si, struct tcpstates_event *
 		e->cgroup_id = si->cgroup_id;
 		__builtin_memcpy(e->comm, si->comm, sizeof(e->comm));
 		e->flags |= TS_F_OWNER_KNOWN;
+		if (si->inherited)
+			e->flags |= TS_F_OWNER_INHERITED;
 	}
 }
 
@@ -148,8 +172,7 @@ static __always_inline void submit(struct tcpstates_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
+static __always_inline int handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags)
 {
 	struct tcpstates_event *e;
 	struct sock_info *si;
@@ -166,7 +189,7 @@ int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
-	e->flags = TS_F_COOKIE_KNOWN;
+	e->flags = TS_F_COOKIE_KNOWN | extra_flags;
 	e->family = sk->__sk_common.skc_family;
 	/*
 	 * inet_sport, as the classic tracepoint reads it: skc_num is already 0 at the transition into
@@ -193,6 +216,59 @@ int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 	else if (sf)
 		count(TS_CNT_NO_STORAGE);
 	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	struct tcpstates_marker *m = &markers[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+
+	m->sk = (__u64)sk;
+	m->oldstate = oldstate;
+	m->newstate = newstate;
+	return handle(sk, oldstate, newstate, 0);
+}
+
+/* Attached after on_set_state_btf: emits only the events the kernel made that one skip. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
+{
+	struct tcpstates_marker *m = &markers[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+
+	if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate)
+		return 0;
+	count(TS_CNT_COVERED);
+	return handle(sk, oldstate, newstate, TS_F_RESCUED);
+}
+
+/*
+ * From accept() on, a passively opened socket belongs to the process that accepted it - in a
+ * prefork server a worker, not the listener's owner. No hook that runs here sees accept() without
+ * taxing every syscall of the machine, so the owner is taken over at the socket's first send or
+ * receive, both made by its process under the socket lock.
+ */
+static __always_inline void claim_owner(struct sock *sk)
+{
+	struct sock_info *si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
+
+	if (!si || (si->owner_known && !si->inherited))
+		return;
+	if (in_owner_context(sk->sk_lock.owned))
+		set_owner(si);
+}
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(on_sendmsg, struct sock *sk)
+{
+	claim_owner(sk);
+	return 0;
+}
+
+SEC("tp_btf/tcp_rcv_space_adjust")
+int BPF_PROG(on_recvmsg, struct sock *sk)
+{
+	claim_owner(sk);
 	return 0;
 }
 

@@ -29,6 +29,9 @@ enum tcpstates_state {
 #define TS_F_OWNER_KNOWN 0x01	/* pid/comm/cgroup hold the socket's owner */
 #define TS_F_DUR_KNOWN 0x02	/* dur_ns is real: we saw the socket enter oldstate */
 #define TS_F_COOKIE_KNOWN 0x04	/* cookie is the kernel's socket cookie */
+#define TS_F_OWNER_INHERITED 0x08 /* owner is the listener's: no process has used this socket yet */
+#define TS_F_GAP 0x10		/* oldstate is not the last new state we saw: transitions were missed */
+#define TS_F_RESCUED 0x20	/* written by the backup program: the main one was skipped (nested) */
 
 /* which kernel hook produced the event */
 #define TS_HOOK_BTF 1		/* tp_btf/inet_sock_set_state */
@@ -57,11 +60,20 @@ struct tcpstates_event {
 };
 _Static_assert(sizeof(struct tcpstates_event) == 112, "event record must not change size silently");
 
+/* what the main BPF program is handling on a CPU (see the backup program in tcpstates.bpf.c) */
+struct tcpstates_marker {
+	__u64 sk;		/* struct sock address */
+	__s32 oldstate;
+	__s32 newstate;
+};
+
 /* per-CPU counters kept by the BPF side; the loader sums the CPUs */
 enum tcpstates_counter {
 	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */
 	TS_CNT_RB_FULL,		/* ring buffer reservation failed: event lost */
 	TS_CNT_NO_STORAGE,	/* no per-socket storage: owner and duration unknown */
+	TS_CNT_GAPS,		/* transitions whose oldstate did not follow the socket's last state */
+	TS_CNT_COVERED,		/* hook runs the main program missed and the backup program took */
 	TS_CNT_MAX,
 };
 

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "tcpstates.h"
 #include "tcpstates.skel.h"
 #include "tracer.h"
 
@@ -58,6 +60,13 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	if (!s)
 		return -errno;
 	bpf_program__set_autoload(s->progs.on_set_state_btf, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_set_state_bk, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_sendmsg, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_recvmsg, hook == TS_HOOK_BTF);
+	/*
+	 * No backup program for the classic tracepoint: there the kernel's recursion guard
+	 * (bpf_prog_active) is shared by all programs of the CPU, so a second one would be skipped too.
+	 */
 	bpf_program__set_autoload(s->progs.on_set_state_tp, hook == TS_HOOK_TP);
 	/* each hook keeps per-socket data its own way; create only the map it uses */
 	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
@@ -83,6 +92,11 @@ static int attach(struct tracer *t)
 
 	if (t->hook == TS_HOOK_TP)
 		mounted = mount_tracefs_if_needed();
+	/*
+	 * The skeleton attaches in the order the programs are defined: on_set_state_btf before its
+	 * backup on_set_state_bk, and the kernel runs a hook's programs in attach order - the backup
+	 * relies on that.
+	 */
 	err = tcpstates_bpf__attach(t->skel);
 	if (mounted)
 		umount2(TRACEFS, MNT_DETACH);
@@ -164,22 +178,38 @@ static uint64_t sum_counter(int fd, uint32_t idx)
 	return sum;
 }
 
-void tracer_counts(struct tracer *t, struct tracer_counts *c)
+static uint64_t recursion_misses(struct bpf_program *prog)
 {
-	struct bpf_program *prog;
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+void tracer_counts(struct tracer *t, struct tracer_counts *c)
+{
 	int fd = bpf_map__fd(t->skel->maps.counters);
+	uint64_t covered;
 
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
 	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
 	c->no_storage = sum_counter(fd, TS_CNT_NO_STORAGE);
-	c->recursion_misses = 0;
-	prog = t->hook == TS_HOOK_BTF ? t->skel->progs.on_set_state_btf :
-					t->skel->progs.on_set_state_tp;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-		c->recursion_misses = info.recursion_misses;
+	c->gaps = sum_counter(fd, TS_CNT_GAPS);
+	if (t->hook == TS_HOOK_TP) {
+		c->skipped_main = recursion_misses(t->skel->progs.on_set_state_tp);
+		c->covered = 0;
+		c->recursion_misses = c->skipped_main;
+		return;
+	}
+	/* read the backup's count first: a miss it covers after this read is not counted as lost */
+	covered = sum_counter(fd, TS_CNT_COVERED);
+	c->skipped_main = recursion_misses(t->skel->progs.on_set_state_btf);
+	c->covered = covered;
+	/* lost to recursion: runs the main program missed that the backup did not take */
+	c->recursion_misses = c->skipped_main > covered ? c->skipped_main - covered : 0;
 }
 
 void tracer_detach(struct tracer *t)
