@@ -22,7 +22,7 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -DTCPSTAT
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function
 # static: the binary carries libbpf, libelf and zlib and can be copied to another host
-LDLIBS := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+LDLIBS := -lbpf -lelf -lz
 LDFLAGS += -static
 
 # everything in user/ except main.c is a library the unit tests link too

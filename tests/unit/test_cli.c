@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* test_cli.c - the command line: table-driven good and bad arguments, help and version. */
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "cli.h"
+#include "tcpstates.h"
+#include "unit.h"
+
+#define MAX_ARGS 12
+#define BIT(s) (1u << (s))
+#define HINT "Try 'tcpstates-c --help' for more information.\n"
+
+/* filled in by main before the tables are run: a list of 64 ports, and one of 65 */
+static char ports64[400], ports65[420];
+
+/* one parse: argv without argv[0]; the result in out, err and *cfg */
+struct result {
+	enum cli_status status;
+	char *out, *err;
+	size_t out_len, err_len;
+};
+
+static void parse(const char *const *args, struct config *cfg, struct result *r)
+{
+	char *argv[MAX_ARGS + 2] = { "tcpstates-c" };
+	int argc = 1;
+	FILE *out = open_memstream(&r->out, &r->out_len);
+	FILE *err = open_memstream(&r->err, &r->err_len);
+
+	/* getopt permutes argv, so hand it a writable copy of the row's pointers */
+	for (; argc <= MAX_ARGS && args[argc - 1]; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	r->status = cli_parse(argc, argv, cfg, out, err);
+	fclose(out);
+	fclose(err);
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* "-L 80,443" for failure messages */
+static const char *join(const char *const *args)
+{
+	static char buf[512];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MAX_ARGS && args[i]; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%.40s", i ? " " : "", args[i]);
+	return buf;
+}
+
+/* ---- good input: every field of the resulting config is compared ---- */
+
+struct good_row {
+	const char *args[MAX_ARGS];
+	struct config want;	/* zero fields are the defaults; ringbuf_mb 0 means 16 */
+};
+
+static const struct good_row good[] = {
+	{ { NULL }, {} },
+	{ { "--" }, {} },
+	{ { "-4" }, { .family = 4 } },
+	{ { "--ipv4" }, { .family = 4 } },
+	{ { "-6" }, { .family = 6 } },
+	{ { "--ipv6" }, { .family = 6 } },
+	{ { "-4", "--ipv4" }, { .family = 4 } },
+	{ { "-L", "80" }, { .lports = { 1, { 80 } } } },
+	{ { "-L80" }, { .lports = { 1, { 80 } } } },
+	{ { "--lport", "80,443" }, { .lports = { 2, { 80, 443 } } } },
+	{ { "--lport=22" }, { .lports = { 1, { 22 } } } },
+	{ { "-L", "1,65535" }, { .lports = { 2, { 1, 65535 } } } },
+	{ { "-L", "080" }, { .lports = { 1, { 80 } } } },
+	{ { "-L", "80", "-L", "443,8080" }, { .lports = { 3, { 80, 443, 8080 } } } },
+	{ { "-D", "443" }, { .rports = { 1, { 443 } } } },
+	{ { "--rport", "443,443" }, { .rports = { 2, { 443, 443 } } } },
+	{ { "--port", "53" }, { .ports = { 1, { 53 } } } },
+	{ { "--port=80,81" }, { .ports = { 2, { 80, 81 } } } },
+	{ { "-p", "1" }, { .has_pid = true, .pid = 1 } },
+	{ { "--pid", "4194304" }, { .has_pid = true, .pid = 4194304 } },
+	{ { "--pid=1234" }, { .has_pid = true, .pid = 1234 } },
+	{ { "-p1234" }, { .has_pid = true, .pid = 1234 } },
+	{ { "-c", "nginx" }, { .has_comm = true, .comm = "nginx" } },
+	{ { "--comm", "abcdefghijklmno" }, { .has_comm = true, .comm = "abcdefghijklmno" } },
+	{ { "--comm=a b" }, { .has_comm = true, .comm = "a b" } },
+	{ { "--state", "ESTABLISHED" }, { .state_mask = BIT(TS_ESTABLISHED) } },
+	{ { "--state", "CLOSE_WAIT,FIN_WAIT2" },
+	  { .state_mask = BIT(TS_CLOSE_WAIT) | BIT(TS_FIN_WAIT2) } },
+	{ { "--state", "fin_wait1", "--state=FIN-WAIT-2,listen" },
+	  { .state_mask = BIT(TS_FIN_WAIT1) | BIT(TS_FIN_WAIT2) | BIT(TS_LISTEN) } },
+	{ { "--state", "time-wait,close,closing,last_ack,syn-recv,syn_sent" },
+	  { .state_mask = BIT(TS_TIME_WAIT) | BIT(TS_CLOSE) | BIT(TS_CLOSING) | BIT(TS_LAST_ACK) |
+			  BIT(TS_SYN_RECV) | BIT(TS_SYN_SENT) } },
+	{ { "-T" }, { .show_date = true } },
+	{ { "--timestamp" }, { .show_date = true } },
+	{ { "-w" }, { .wide = true } },
+	{ { "--wide" }, { .wide = true } },
+	{ { "-x" }, { .show_skaddr = true } },
+	{ { "--skaddr" }, { .show_skaddr = true } },
+	{ { "-j" }, { .format = OUT_JSON } },
+	{ { "--json" }, { .format = OUT_JSON } },
+	{ { "-v" }, { .verbose = true } },
+	{ { "--verbose" }, { .verbose = true } },
+	{ { "-Twxjv6" },
+	  { .show_date = true, .wide = true, .show_skaddr = true, .format = OUT_JSON,
+	    .verbose = true, .family = 6 } },
+	{ { "-d", "10" }, { .duration_s = 10 } },
+	{ { "--duration", "0.5" }, { .duration_s = 0.5 } },
+	{ { "--duration=.25" }, { .duration_s = 0.25 } },
+	{ { "-d", "31536000" }, { .duration_s = 31536000 } },
+	{ { "-n", "1" }, { .count = 1 } },
+	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
+	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
+	{ { "--hook", "auto" }, { .hook = HOOK_AUTO } },
+	{ { "--hook", "btf" }, { .hook = HOOK_BTF } },
+	{ { "--hook=tracepoint" }, { .hook = HOOK_TRACEPOINT } },
+	{ { "--ringbuf-mb", "1" }, { .ringbuf_mb = 1 } },
+	{ { "--ringbuf-mb", "64" }, { .ringbuf_mb = 64 } },
+	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
+	{ { "--wi", "--ti" }, { .wide = true, .show_date = true } }, /* unique prefixes */
+	{ { "-D", "443", "-T" }, { .rports = { 1, { 443 } }, .show_date = true } },
+	{ { "--state", "CLOSE_WAIT,FIN_WAIT2", "-p", "1234" },
+	  { .state_mask = BIT(TS_CLOSE_WAIT) | BIT(TS_FIN_WAIT2), .has_pid = true, .pid = 1234 } },
+};
+
+static void check_ports(const struct port_list *got, const struct port_list *want,
+			const char *field, const char *ctx)
+{
+	CHECK(got->n == want->n, "%s: %s.n %d, want %d", ctx, field, got->n, want->n);
+	for (int i = 0; i < got->n && i < want->n; i++)
+		CHECK(got->port[i] == want->port[i], "%s: %s[%d] %u, want %u", ctx, field, i,
+		      got->port[i], want->port[i]);
+}
+
+static void check_config(const struct config *got, const struct config *want, const char *ctx)
+{
+	uint32_t want_mb = want->ringbuf_mb ? want->ringbuf_mb : 16;
+
+	CHECK(got->family == want->family, "%s: family %d", ctx, got->family);
+	check_ports(&got->lports, &want->lports, "lports", ctx);
+	check_ports(&got->rports, &want->rports, "rports", ctx);
+	check_ports(&got->ports, &want->ports, "ports", ctx);
+	CHECK(got->has_pid == want->has_pid && got->pid == want->pid, "%s: pid %d/%u", ctx,
+	      got->has_pid, got->pid);
+	CHECK(got->has_comm == want->has_comm, "%s: has_comm %d", ctx, got->has_comm);
+	CHECK_STR(got->comm, want->comm, ctx);
+	CHECK(got->state_mask == want->state_mask, "%s: state_mask %#x", ctx, got->state_mask);
+	CHECK(got->show_date == want->show_date, "%s: show_date", ctx);
+	CHECK(got->wide == want->wide, "%s: wide", ctx);
+	CHECK(got->show_skaddr == want->show_skaddr, "%s: show_skaddr", ctx);
+	CHECK(got->format == want->format, "%s: format %d", ctx, got->format);
+	CHECK(got->duration_s == want->duration_s, "%s: duration %g", ctx, got->duration_s);
+	CHECK(got->count == want->count, "%s: count %llu", ctx, (unsigned long long)got->count);
+	CHECK(got->verbose == want->verbose, "%s: verbose", ctx);
+	CHECK(got->hook == want->hook, "%s: hook %d", ctx, got->hook);
+	CHECK(got->ringbuf_mb == want_mb, "%s: ringbuf_mb %u", ctx, got->ringbuf_mb);
+}
+
+static void run_good(const struct good_row *row)
+{
+	const char *ctx = join(row->args);
+	struct config cfg;
+	struct result r;
+
+	parse(row->args, &cfg, &r);
+	CHECK(r.status == CLI_RUN, "%s: status %d, want CLI_RUN", ctx, r.status);
+	CHECK(r.out_len == 0 && r.err_len == 0, "%s: printed '%s' '%s'", ctx, r.out, r.err);
+	if (r.status == CLI_RUN)
+		check_config(&cfg, &row->want, ctx);
+	result_free(&r);
+}
+
+/* ---- bad input: status 2, nothing on out, two lines on err ---- */
+
+struct bad_row {
+	const char *args[MAX_ARGS];
+	const char *says;	/* the first line of err must contain this */
+};
+
+static const struct bad_row bad[] = {
+	{ { "-L", "0" }, "invalid port '0' in --lport (expected 1-65535)" },
+	{ { "-L", "65536" }, "'65536'" },
+	{ { "--lport", "70000" },
+	  "tcpstates-c: invalid port '70000' in --lport (expected 1-65535)" },
+	{ { "-L", "80," }, "'80,'" },
+	{ { "-L", ",80" }, "',80'" },
+	{ { "-L", "80,,81" }, "'80,,81'" },
+	{ { "-L", "" }, "''" },
+	{ { "-L", "8o" }, "'8o'" },
+	{ { "-L", "-1" }, "'-1'" },
+	{ { "-L", "+80" }, "'+80'" },
+	{ { "-L", " 80" }, "' 80'" },
+	{ { "-L", "80 " }, "'80 '" },
+	{ { "-L", "0x50" }, "'0x50'" },
+	{ { "-L", "80,99999999999999999999999" }, "'99999999999999999999999'" },
+	{ { "-L", ports65 }, "too many ports in --lport (at most 64)" },
+	{ { "-L", "1", "-L", ports64 }, "too many ports in --lport" },
+	{ { "-D", "65536" }, "in --rport" },
+	{ { "--rport", "abc" }, "'abc' in --rport" },
+	{ { "--port", "0" }, "'0' in --port" },
+	{ { "-p", "0" }, "invalid PID '0' for --pid (expected 1-4194304)" },
+	{ { "-p", "abc" }, "'abc' for --pid" },
+	{ { "--pid", "-1" }, "'-1'" },
+	{ { "--pid", "4194305" }, "'4194305'" },
+	{ { "--pid", "12x" }, "'12x'" },
+	{ { "--pid=" }, "'' for --pid" },
+	{ { "-c", "abcdefghijklmnop" }, "'abcdefghijklmnop' for --comm" },
+	{ { "--comm", "" }, "'' for --comm" },
+	{ { "--state", "FOO" }, "unknown state 'FOO' in --state" },
+	{ { "--state", "ESTABLISHED,FOO" }, "'FOO'" },
+	{ { "--state", "ESTABLISHED," }, "unknown state ''" },
+	{ { "--state", "FIN_WAIT3" }, "'FIN_WAIT3'" },
+	{ { "--state", "ESTABLISHED_AND_SOME_MORE_TEXT_PAST_32_BYTES" },
+	  "'ESTABLISHED_AND_SOME_MORE_TEXT_PAST_32_BYTES'" },
+	{ { "-d", "0" }, "invalid duration '0' for --duration" },
+	{ { "-d", "0.0" }, "'0.0'" },
+	{ { "-d", "-1" }, "'-1'" },
+	{ { "-d", "abc" }, "'abc'" },
+	{ { "-d", "inf" }, "'inf'" },
+	{ { "-d", "nan" }, "'nan'" },
+	{ { "-d", "1e3" }, "'1e3'" },
+	{ { "-d", "0x10" }, "'0x10'" },
+	{ { "-d", "." }, "'.'" },
+	{ { "-d", "1.2.3" }, "'1.2.3'" },
+	{ { "-d", " 1" }, "' 1'" },
+	{ { "--duration", "31536001" }, "'31536001'" },
+	{ { "--duration", "" }, "''" },
+	{ { "-n", "0" }, "invalid count '0' for --count" },
+	{ { "-n", "-1" }, "'-1'" },
+	{ { "--count", "abc" }, "'abc'" },
+	{ { "--count", "18446744073709551616" }, "'18446744073709551616'" },
+	{ { "-4", "-6" }, "-4 (--ipv4) and -6 (--ipv6) cannot be used together" },
+	{ { "--ipv6", "--ipv4" }, "cannot be used together" },
+	{ { "foo" }, "unexpected argument 'foo'" },
+	{ { "-4", "foo", "-w" }, "unexpected argument 'foo'" },
+	{ { "--", "-w" }, "unexpected argument '-w'" },
+	{ { "-" }, "unexpected argument '-'" },
+	{ { "--foo" }, "tcpstates-c: unknown option '--foo'" },
+	{ { "--foo=bar" }, "unknown option '--foo'" },
+	{ { "-z" }, "unknown option '-z'" },
+	{ { "--wide", "-wz" }, "unknown option '-z'" },
+	{ { "--p", "80" }, "ambiguous option '--p' (could be --port --pid)" },
+	{ { "--ipv=1" }, "ambiguous option '--ipv' (could be --ipv4 --ipv6)" },
+	{ { "--wide=yes" }, "option '--wide' doesn't take an argument" },
+	{ { "-p" }, "tcpstates-c: option '-p' needs an argument" },
+	{ { "--pid" }, "tcpstates-c: option '--pid' needs an argument" },
+	{ { "-4L" }, "option '-L' needs an argument" },
+	{ { "--state" }, "option '--state' needs an argument" },
+	{ { "--ringbuf-mb" }, "option '--ringbuf-mb' needs an argument" },
+	{ { "--hook", "kprobe" }, "invalid hook 'kprobe' for --hook" },
+	{ { "--hook", "" }, "''" },
+	{ { "--ringbuf-mb", "3" }, "invalid size '3' for --ringbuf-mb" },
+	{ { "--ringbuf-mb", "0" }, "'0'" },
+	{ { "--ringbuf-mb", "2048" }, "'2048'" },
+	{ { "--ringbuf-mb", "abc" }, "'abc'" },
+	{ { "--foo", "--help" }, "'--foo'" },	/* an error before --help wins */
+};
+
+static void run_bad(const struct bad_row *row)
+{
+	const char *ctx = join(row->args);
+	const char *nl;
+	struct config cfg;
+	struct result r;
+
+	parse(row->args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE, "%s: status %d, want CLI_EXIT_USAGE", ctx, r.status);
+	CHECK(r.out_len == 0, "%s: printed to out: '%s'", ctx, r.out);
+	CHECK(!strncmp(r.err, "tcpstates-c: ", 13), "%s: err '%s'", ctx, r.err);
+	nl = strchr(r.err, '\n');
+	CHECK(nl && !strcmp(nl + 1, HINT), "%s: want exactly two lines, got '%s'", ctx, r.err);
+	CHECK(nl && memmem(r.err, nl - r.err, row->says, strlen(row->says)),
+	      "%s: first line '%.*s' lacks '%s'", ctx, nl ? (int)(nl - r.err) : 0, r.err,
+	      row->says);
+	result_free(&r);
+}
+
+/* ---- help and version ---- */
+
+static const char *const long_names[] = {
+	"--ipv4", "--ipv6", "--lport", "--rport", "--port", "--pid", "--comm", "--state",
+	"--timestamp", "--wide", "--skaddr", "--json", "--verbose", "--duration", "--count",
+	"--hook", "--ringbuf-mb", "--help", "--version",
+};
+
+static void test_help(const char *opt)
+{
+	const char *args[] = { "-p", "1", opt, "--bogus", NULL }; /* help stops the parse */
+	struct config cfg;
+	struct result r;
+
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_OK, "%s: status %d", opt, r.status);
+	CHECK(r.err_len == 0, "%s: err '%s'", opt, r.err);
+	CHECK(strstr(r.out, "EXAMPLES"), "%s: no EXAMPLES", opt);
+	CHECK(strstr(r.out, "CAP_BPF") && strstr(r.out, "root"), "%s: no privilege note", opt);
+	CHECK(strstr(r.out, "tcpstates-c -j > transitions.jsonl"), "%s: no JSON example", opt);
+	for (size_t i = 0; i < sizeof(long_names) / sizeof(long_names[0]); i++)
+		CHECK(strstr(r.out, long_names[i]), "%s: %s not described", opt, long_names[i]);
+	/* 100 columns at most, so it reads on any terminal */
+	for (const char *line = r.out, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		CHECK(nl - line <= 100, "%s: line too long: '%.*s'", opt, (int)(nl - line), line);
+	result_free(&r);
+}
+
+static void test_version(const char *opt)
+{
+	const char *args[] = { opt, NULL };
+	struct config cfg;
+	struct result r;
+
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_OK, "%s: status %d", opt, r.status);
+	CHECK(r.err_len == 0, "%s: err '%s'", opt, r.err);
+	CHECK_STR(r.out, "tcpstates-c " TCPSTATES_VERSION "\n", opt);
+	result_free(&r);
+}
+
+static void make_port_lists(void)
+{
+	size_t off = 0;
+
+	for (int i = 1; i <= CLI_MAX_PORTS; i++)
+		off += snprintf(ports64 + off, sizeof(ports64) - off, "%s%d", i > 1 ? "," : "",
+				1000 + i);
+	snprintf(ports65, sizeof(ports65), "%s,2000", ports64);
+}
+
+static void test_max_ports(void)
+{
+	const char *args[] = { "--port", ports64, NULL };
+	struct config cfg;
+	struct result r;
+
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_RUN && cfg.ports.n == CLI_MAX_PORTS, "64 ports: status %d, n %d",
+	      r.status, cfg.ports.n);
+	CHECK(cfg.ports.port[0] == 1001 && cfg.ports.port[63] == 1064, "64 ports: %u..%u",
+	      cfg.ports.port[0], cfg.ports.port[63]);
+	result_free(&r);
+}
+
+int main(void)
+{
+	make_port_lists();
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		run_good(&good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		run_bad(&bad[i]);
+	/* and once more, to show that an earlier failed parse leaves no state behind */
+	run_good(&good[7]);
+	test_max_ports();
+	test_help("-h");
+	test_help("--help");
+	test_version("-V");
+	test_version("--version");
+	return UNIT_DONE();
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* cli.c - parse the command line into a struct config, with one-line error messages. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <linux/types.h>
+#include "cli.h"
+#include "states.h"
+#include "tcpstates.h"
+
+#ifndef TCPSTATES_VERSION
+#define TCPSTATES_VERSION "dev"
+#endif
+
+#define PROG "tcpstates-c"
+#define MAX_PID 4194304		/* PID_MAX_LIMIT on 64-bit kernels */
+#define MAX_DURATION_S 31536000.0	/* a year: longer is surely a typo */
+#define MAX_RINGBUF_MB 1024
+
+/* long-only options get codes outside the range of short option characters */
+enum {
+	OPT_PORT = 256,
+	OPT_STATE,
+	OPT_HOOK,
+	OPT_RINGBUF_MB,
+};
+
+/* '+': stop at the first positional argument so it is reported, not silently permuted away;
+ * ':': report a missing argument as ':' rather than '?' */
+static const char short_opts[] = "+:46L:D:p:c:Twxjvd:n:hV";
+
+static const struct option long_opts[] = {
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "lport", required_argument, NULL, 'L' },
+	{ "rport", required_argument, NULL, 'D' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "wide", no_argument, NULL, 'w' },
+	{ "skaddr", no_argument, NULL, 'x' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "hook", required_argument, NULL, OPT_HOOK },
+	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"Usage: " PROG " [OPTION]...\n"
+	"Trace TCP state transitions system-wide, one line per change, with the time spent in\n"
+	"the old state.\n"
+	"\n"
+	"Filters (a transition is shown when it passes all of them):\n"
+	"  -4, --ipv4              IPv4 sockets only\n"
+	"  -6, --ipv6              IPv6 sockets only\n"
+	"  -L, --lport LIST        local port in LIST (comma-separated, 1-65535)\n"
+	"  -D, --rport LIST        remote port in LIST\n"
+	"      --port LIST         local or remote port in LIST\n"
+	"  -p, --pid PID           sockets owned by process PID\n"
+	"  -c, --comm NAME         sockets owned by a process named exactly NAME (max 15 bytes)\n"
+	"      --state LIST        transitions from or to a state in LIST, e.g.\n"
+	"                          ESTABLISHED,CLOSE_WAIT or fin-wait-1 (any case, '-' or '_')\n"
+	"  Ports and states may be given as lists, or by repeating the option.\n"
+	"\n"
+	"Output:\n"
+	"  -T, --timestamp         print the date as well as the time\n"
+	"  -w, --wide              columns wide enough for IPv6 addresses\n"
+	"  -x, --skaddr            show the kernel address of each socket\n"
+	"  -j, --json              one JSON object per line instead of columns\n"
+	"  -v, --verbose           say which kernel hook is used; libbpf debug output\n"
+	"\n"
+	"Stopping (otherwise run until Ctrl-C):\n"
+	"  -d, --duration SECONDS  stop after SECONDS (may be fractional, e.g. 0.5)\n"
+	"  -n, --count N           stop after printing N transitions\n"
+	"\n"
+	"Tuning:\n"
+	"      --hook auto|btf|tracepoint\n"
+	"                          kernel hook: tp_btf, the classic tracepoint, or auto\n"
+	"                          (tp_btf, falling back to the tracepoint; default)\n"
+	"      --ringbuf-mb N      ring buffer size in MiB, a power of two 1-1024 (default 16)\n"
+	"\n"
+	"  -h, --help              show this help and exit\n"
+	"  -V, --version           show the version and exit\n"
+	"\n"
+	"EXAMPLES\n"
+	"  " PROG "                                   trace every transition\n"
+	"  " PROG " -j > transitions.jsonl            JSON lines into a file\n"
+	"  " PROG " -D 443 -T                         connections to port 443, with dates\n"
+	"  " PROG " --state CLOSE_WAIT,FIN_WAIT2 -p 1234\n"
+	"                                                half-closed sockets of process 1234\n"
+	"  " PROG " -6 -w                             IPv6 only, wide columns\n"
+	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
+	"\n"
+	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
+	"Exit status: 0 on success, 1 on a runtime error, 2 on bad arguments.\n";
+
+/* every error is one line plus the hint, so scripts and people see the same short story */
+static int __attribute__((format(printf, 2, 3))) fail(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", err);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help' for more information.\n", err);
+	return -1;
+}
+
+static const char *long_name(int val)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return NULL;
+}
+
+/*
+ * Parse a decimal unsigned number that fills all of s[0..len). Digits only: strtoull alone would
+ * take leading spaces, signs ("-1" wraps to a huge value) and stop quietly at trailing garbage.
+ */
+static int parse_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (len == 0 || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end != s + len || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "80,443": appended to list, so -L 80 -L 443 means the same as -L 80,443 */
+static int parse_ports(const char *text, const char *opt, struct port_list *list, FILE *err)
+{
+	const char *item = text;
+
+	for (;;) {
+		size_t len = strcspn(item, ",");
+		uint64_t v;
+
+		if (len == 0)
+			return fail(err, "empty item in port list '%s' for --%s (expected ports "
+				    "1-65535 separated by commas)", text, opt);
+		if (parse_uint(item, len, 1, 65535, &v))
+			return fail(err, "invalid port '%.*s' in --%s (expected 1-65535)", (int)len,
+				    item, opt);
+		if (list->n >= CLI_MAX_PORTS)
+			return fail(err, "too many ports in --%s (at most %d)", opt, CLI_MAX_PORTS);
+		list->port[list->n++] = v;
+		if (item[len] == '\0')
+			return 0;
+		item += len + 1;
+	}
+}
+
+static int parse_pid(const char *text, struct config *cfg, FILE *err)
+{
+	uint64_t v;
+
+	if (parse_uint(text, strlen(text), 1, MAX_PID, &v))
+		return fail(err, "invalid PID '%s' for --pid (expected 1-%d)", text, MAX_PID);
+	cfg->pid = v;
+	cfg->has_pid = true;
+	return 0;
+}
+
+static int parse_count(const char *text, uint64_t *count, FILE *err)
+{
+	if (parse_uint(text, strlen(text), 1, UINT64_MAX, count))
+		return fail(err, "invalid count '%s' for --count (expected a whole number, "
+			    "1 or more)", text);
+	return 0;
+}
+
+/* plain decimal only: strtod would also take "inf", "nan", hex floats and exponents */
+static int parse_duration(const char *text, double *out, FILE *err)
+{
+	size_t len = strlen(text);
+	char *end;
+	double v;
+
+	if (len && strspn(text, "0123456789.") == len) {
+		errno = 0;
+		v = strtod(text, &end);
+		if (!errno && end == text + len && isfinite(v) && v > 0 && v <= MAX_DURATION_S) {
+			*out = v;
+			return 0;
+		}
+	}
+	return fail(err, "invalid duration '%s' for --duration (expected seconds, more than 0 "
+		    "and at most %.0f, e.g. 10 or 0.5)", text, MAX_DURATION_S);
+}
+
+static void fail_state(const char *text, size_t len, FILE *err)
+{
+	char buf[STATE_NAME_MAX];
+
+	fprintf(err, PROG ": unknown state '%.*s' in --state (expected one of", (int)len, text);
+	for (unsigned int s = 1; s < TS_MAX_STATE; s++)
+		fprintf(err, " %s", state_name(s, buf, sizeof(buf)));
+	fputs(")\nTry '" PROG " --help' for more information.\n", err);
+}
+
+/* "ESTABLISHED,fin-wait-1": each name sets its bit; repeated --state options add up */
+static int parse_states(const char *text, uint32_t *mask, FILE *err)
+{
+	const char *item = text;
+
+	for (;;) {
+		size_t len = strcspn(item, ",");
+		char name[32];
+		int s = -1;
+
+		/* state_parse wants a string of its own; a name too long for buf is no state */
+		if (len < sizeof(name)) {
+			memcpy(name, item, len);
+			name[len] = '\0';
+			s = state_parse(name);
+		}
+		if (s < 0) {
+			fail_state(item, len, err);
+			return -1;
+		}
+		*mask |= 1u << s;
+		if (item[len] == '\0')
+			return 0;
+		item += len + 1;
+	}
+}
+
+static int parse_hook(const char *text, enum hook_choice *hook, FILE *err)
+{
+	if (!strcasecmp(text, "auto"))
+		*hook = HOOK_AUTO;
+	else if (!strcasecmp(text, "btf"))
+		*hook = HOOK_BTF;
+	else if (!strcasecmp(text, "tracepoint"))
+		*hook = HOOK_TRACEPOINT;
+	else
+		return fail(err, "invalid hook '%s' for --hook (expected auto, btf or tracepoint)",
+			    text);
+	return 0;
+}
+
+static int parse_ringbuf(const char *text, uint32_t *mb, FILE *err)
+{
+	uint64_t v;
+
+	/* the kernel wants a power-of-two number of pages; MiB powers of two always are */
+	if (parse_uint(text, strlen(text), 1, MAX_RINGBUF_MB, &v) || (v & (v - 1)))
+		return fail(err, "invalid size '%s' for --ringbuf-mb (expected a power of two "
+			    "1-%d)", text, MAX_RINGBUF_MB);
+	*mb = v;
+	return 0;
+}
+
+static int set_comm(const char *text, struct config *cfg, FILE *err)
+{
+	size_t len = strlen(text);
+
+	/* the kernel keeps 15 bytes of a command name; a longer one could never match */
+	if (len == 0 || len >= sizeof(cfg->comm))
+		return fail(err, "invalid command name '%s' for --comm (expected 1-%zu bytes)",
+			    text, sizeof(cfg->comm) - 1);
+	memcpy(cfg->comm, text, len + 1);
+	cfg->has_comm = true;
+	return 0;
+}
+
+static int set_family(int family, struct config *cfg, FILE *err)
+{
+	if (cfg->family && cfg->family != family)
+		return fail(err, "options -4 (--ipv4) and -6 (--ipv6) cannot be used together");
+	cfg->family = family;
+	return 0;
+}
+
+/* options that take an argument; 1 if c is not one of them */
+static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
+{
+	switch (c) {
+	case 'L':
+		return parse_ports(arg, "lport", &cfg->lports, err);
+	case 'D':
+		return parse_ports(arg, "rport", &cfg->rports, err);
+	case OPT_PORT:
+		return parse_ports(arg, "port", &cfg->ports, err);
+	case 'p':
+		return parse_pid(arg, cfg, err);
+	case 'c':
+		return set_comm(arg, cfg, err);
+	case OPT_STATE:
+		return parse_states(arg, &cfg->state_mask, err);
+	case 'd':
+		return parse_duration(arg, &cfg->duration_s, err);
+	case 'n':
+		return parse_count(arg, &cfg->count, err);
+	case OPT_HOOK:
+		return parse_hook(arg, &cfg->hook, err);
+	case OPT_RINGBUF_MB:
+		return parse_ringbuf(arg, &cfg->ringbuf_mb, err);
+	}
+	return 1;
+}
+
+/* options without an argument, other than help and version */
+static int apply_flag(int c, struct config *cfg, FILE *err)
+{
+	switch (c) {
+	case '4':
+		return set_family(4, cfg, err);
+	case '6':
+		return set_family(6, cfg, err);
+	case 'T':
+		cfg->show_date = true;
+		return 0;
+	case 'w':
+		cfg->wide = true;
+		return 0;
+	case 'x':
+		cfg->show_skaddr = true;
+		return 0;
+	case 'j':
+		cfg->format = OUT_JSON;
+		return 0;
+	case 'v':
+		cfg->verbose = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* getopt takes any unique prefix of a long option; say so when the prefix fits several */
+static int fail_ambiguous(const char *text, size_t len, FILE *err)
+{
+	int n = 0;
+
+	for (const struct option *o = long_opts; o->name; o++)
+		n += len > 2 && !strncmp(o->name, text + 2, len - 2);
+	if (n < 2)
+		return 0;
+	fprintf(err, PROG ": ambiguous option '%.*s' (could be", (int)len, text);
+	for (const struct option *o = long_opts; o->name; o++)
+		if (!strncmp(o->name, text + 2, len - 2))
+			fprintf(err, " --%s", o->name);
+	fputs(")\nTry '" PROG " --help' for more information.\n", err);
+	return -1;
+}
+
+/*
+ * getopt's '?' covers three cases, told apart by optopt: 0 for an unknown or ambiguous long
+ * option (optind already past it), the option's own code for "--wide=x", else the unknown short
+ * option character.
+ */
+static int fail_unknown(char **argv, FILE *err)
+{
+	const char *name = long_name(optopt);
+
+	if (optopt == 0) {
+		const char *text = argv[optind - 1];
+		size_t len = strcspn(text, "=");
+
+		if (!strncmp(text, "--", 2) && fail_ambiguous(text, len, err))
+			return -1;
+		return fail(err, "unknown option '%.*s'", (int)len, text);
+	}
+	if (name)
+		return fail(err, "option '--%s' doesn't take an argument", name);
+	return fail(err, "unknown option '-%c'", optopt);
+}
+
+/* a missing argument can only be at the very end, so argv[argc - 1] is how it was spelled */
+static int fail_missing(int argc, char **argv, FILE *err)
+{
+	const char *name = long_name(optopt);
+
+	if (!strncmp(argv[argc - 1], "--", 2) || optopt >= OPT_PORT)
+		return fail(err, "option '--%s' needs an argument", name ? name : "?");
+	return fail(err, "option '-%c' needs an argument", optopt);
+}
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->format = OUT_TEXT;
+	cfg->hook = HOOK_AUTO;
+	cfg->ringbuf_mb = 16;
+}
+
+enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
+{
+	int c;
+
+	config_defaults(cfg);
+	optind = 0;	/* 0, not 1: glibc then also forgets state left by an earlier call */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		int ret;
+
+		if (c == 'h') {
+			fputs(usage_text, out);
+			return CLI_EXIT_OK;
+		}
+		if (c == 'V') {
+			fputs(PROG " " TCPSTATES_VERSION "\n", out);
+			return CLI_EXIT_OK;
+		}
+		if (c == '?')
+			ret = fail_unknown(argv, err);
+		else if (c == ':')
+			ret = fail_missing(argc, argv, err);
+		else if ((ret = apply_flag(c, cfg, err)) > 0)
+			ret = apply_value(c, optarg, cfg, err);
+		if (ret)
+			return CLI_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		fail(err, "unexpected argument '%s'", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	return CLI_RUN;
+}
