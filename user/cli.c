@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <linux/types.h>
 #include "cli.h"
 #include "states.h"
@@ -28,6 +31,8 @@ enum {
 	OPT_STATE,
 	OPT_HOOK,
 	OPT_RINGBUF_MB,
+	OPT_CGROUP,
+	OPT_NETNS,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -52,6 +57,8 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +79,10 @@ static const char usage_text[] =
 	"  -c, --comm NAME         sockets owned by a process named exactly NAME (max 15 bytes)\n"
 	"      --state LIST        transitions from or to a state in LIST, e.g.\n"
 	"                          ESTABLISHED,CLOSE_WAIT or fin-wait-1 (any case, '-' or '_')\n"
+	"      --cgroup PATH       sockets owned by processes in cgroup v2 directory PATH\n"
+	"                          (or below it), e.g. /sys/fs/cgroup/system.slice/nginx.service\n"
+	"      --netns NS          sockets in network namespace NS: an inode number, or a\n"
+	"                          path such as /run/netns/NAME or /proc/PID/ns/net\n"
 	"  Ports and states may be given as lists, or by repeating the option.\n"
 	"\n"
 	"Output:\n"
@@ -101,6 +112,7 @@ static const char usage_text[] =
 	"  " PROG " --state CLOSE_WAIT,FIN_WAIT2 -p 1234\n"
 	"                                                half-closed sockets of process 1234\n"
 	"  " PROG " -6 -w                             IPv6 only, wide columns\n"
+	"  " PROG " --netns /run/netns/blue          one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
 	"\n"
 	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
@@ -292,6 +304,76 @@ static int set_family(int family, struct config *cfg, FILE *err)
 	return 0;
 }
 
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define MAX_CGROUPS 65536
+
+/* add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode) */
+static int collect_cgroups(const char *path, struct config *cfg, int depth)
+{
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode) || depth > 64)
+		return -1;
+	if (cfg->n_cgroups % 256 == 0) {
+		uint64_t *n = realloc(cfg->cgroups, (cfg->n_cgroups + 256) * sizeof(*n));
+
+		if (!n)
+			return -1;
+		cfg->cgroups = n;
+	}
+	if (cfg->n_cgroups >= MAX_CGROUPS)
+		return 0;
+	cfg->cgroups[cfg->n_cgroups++] = st.st_ino;
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		char sub[4096];
+
+		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name) < (int)sizeof(sub))
+			collect_cgroups(sub, cfg, depth + 1);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
+{
+	struct statfs fs;
+
+	if (cfg->n_cgroups)
+		return fail(err, "option --cgroup may be given only once");
+	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
+		return fail(err, "invalid cgroup '%s' for --cgroup (expected a cgroup v2 directory, "
+			    "e.g. /sys/fs/cgroup/system.slice)", text);
+	if (collect_cgroups(text, cfg, 0))
+		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", text, strerror(errno));
+	snprintf(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s", text);
+	return 0;
+}
+
+/* an inode number, or a path whose inode is the namespace's (/run/netns/X, /proc/PID/ns/net) */
+static int parse_netns(const char *text, struct config *cfg, FILE *err)
+{
+	uint64_t v;
+	struct stat st;
+
+	if (!parse_uint(text, strlen(text), 1, UINT32_MAX, &v)) {
+		cfg->netns = v;
+	} else if (!stat(text, &st) && st.st_ino <= UINT32_MAX && !S_ISDIR(st.st_mode)) {
+		cfg->netns = st.st_ino;
+	} else {
+		return fail(err, "invalid network namespace '%s' for --netns (expected an inode "
+			    "number or a path like /run/netns/NAME)", text);
+	}
+	cfg->has_netns = true;
+	return 0;
+}
+
 /* options that take an argument; 1 if c is not one of them */
 static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 {
@@ -316,6 +398,10 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
 		return parse_ringbuf(arg, &cfg->ringbuf_mb, err);
+	case OPT_CGROUP:
+		return parse_cgroup(arg, cfg, err);
+	case OPT_NETNS:
+		return parse_netns(arg, cfg, err);
 	}
 	return 1;
 }
@@ -404,7 +490,7 @@ static void config_defaults(struct config *cfg)
 	cfg->ringbuf_mb = 16;
 }
 
-enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
+static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
 	int c;
 
@@ -436,4 +522,20 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_RUN;
+}
+
+enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
+{
+	enum cli_status st = parse(argc, argv, cfg, out, err);
+
+	if (st != CLI_RUN)
+		cli_free(cfg);
+	return st;
+}
+
+void cli_free(struct config *cfg)
+{
+	free(cfg->cgroups);
+	cfg->cgroups = NULL;
+	cfg->n_cgroups = 0;
 }

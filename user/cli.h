@@ -45,6 +45,11 @@ struct config {
 	bool verbose;			/* -v: hook in use, libbpf debug output */
 	enum hook_choice hook;		/* --hook (for tests and odd kernels) */
 	uint32_t ringbuf_mb;		/* --ringbuf-mb: ring buffer size in MiB (power of two) */
+	bool has_netns;			/* --netns given */
+	uint32_t netns;			/* --netns: network namespace inode */
+	int n_cgroups;			/* --cgroup: ids of the directory and its descendants */
+	uint64_t *cgroups;		/* malloc'd by cli_parse, freed by cli_free */
+	char cgroup_path[256];		/* --cgroup as given, for messages */
 };
 
 enum cli_status {
@@ -58,5 +63,8 @@ enum cli_status {
  * to `err` as one line "tcpstates-c: <what was wrong>" followed by a usage hint line.
  */
 enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err);
+
+/* Free what cli_parse allocated (the cgroup id set). */
+void cli_free(struct config *cfg);
 
 #endif

@@ -40,6 +40,14 @@ static enum port_verdict match_ports(const struct config *cfg, const struct tcps
 	return PORT_YES;
 }
 
+static bool in_cgroups(const struct config *cfg, uint64_t id)
+{
+	for (int i = 0; i < cfg->n_cgroups; i++)
+		if (cfg->cgroups[i] == id)
+			return true;
+	return false;
+}
+
 bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e)
 {
 	bool owner = e->flags & TS_F_OWNER_KNOWN;
@@ -51,6 +59,10 @@ bool filter_match_event(const struct config *cfg, const struct tcpstates_event *
 	if (cfg->has_pid && (!owner || e->pid != cfg->pid))
 		return false;
 	if (cfg->has_comm && (!owner || strncmp(e->comm, cfg->comm, sizeof(e->comm))))
+		return false;
+	if (cfg->has_netns && e->netns != cfg->netns)
+		return false;
+	if (cfg->n_cgroups && (!owner || !in_cgroups(cfg, e->cgroup_id)))
 		return false;
 	if (cfg->state_mask &&
 	    !(cfg->state_mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))

@@ -8,6 +8,7 @@
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	int status;
 
 	switch (cli_parse(argc, argv, &cfg, stdout, stderr)) {
 	case CLI_RUN:
@@ -17,7 +18,11 @@ int main(int argc, char **argv)
 	default:
 		return 2;
 	}
-	if (preflight_privileges() || preflight_btf("/sys/kernel/btf/vmlinux"))
+	if (preflight_privileges() || preflight_btf("/sys/kernel/btf/vmlinux")) {
+		cli_free(&cfg);
 		return 1;
-	return session_run(&cfg);
+	}
+	status = session_run(&cfg);
+	cli_free(&cfg);
+	return status;
 }

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 #include "cli.h"
 #include "tcpstates.h"
+#include <sys/stat.h>
 #include "unit.h"
 
 #define MAX_ARGS 12
@@ -182,6 +183,11 @@ struct bad_row {
 };
 
 static const struct bad_row bad[] = {
+	{ { "--netns", "abc" }, "invalid network namespace 'abc' for --netns" },
+	{ { "--netns", "/nonexistent/ns" }, "'/nonexistent/ns'" },
+	{ { "--netns", "0" }, "'0'" },
+	{ { "--cgroup", "/tmp" }, "invalid cgroup '/tmp' for --cgroup (expected a cgroup v2" },
+	{ { "--cgroup", "/nonexistent" }, "'/nonexistent'" },
 	{ { "-L", "0" }, "invalid port '0' in --lport (expected 1-65535)" },
 	{ { "-L", "65536" }, "'65536'" },
 	{ { "--lport", "70000" },
@@ -344,6 +350,30 @@ static void test_max_ports(void)
 	result_free(&r);
 }
 
+/* --netns takes an inode or a namespace file; --cgroup collects a directory and its children */
+static void test_netns_cgroup(void)
+{
+	const char *by_inode[] = { "tcpstates-c", "--netns", "4026531840", NULL };
+	const char *by_path[] = { "tcpstates-c", "--netns", "/proc/self/ns/net", NULL };
+	const char *cg[] = { "tcpstates-c", "--cgroup", "/sys/fs/cgroup", NULL };
+	struct config cfg;
+	struct stat st;
+	FILE *null = fopen("/dev/null", "w");
+
+	CHECK(cli_parse(3, (char **)by_inode, &cfg, null, null) == CLI_RUN, "--netns inode");
+	CHECK(cfg.has_netns && cfg.netns == 4026531840u, "--netns inode value %u", cfg.netns);
+	CHECK(cli_parse(3, (char **)by_path, &cfg, null, null) == CLI_RUN, "--netns path");
+	CHECK(stat("/proc/self/ns/net", &st) == 0 && cfg.netns == st.st_ino,
+	      "--netns path gives the namespace inode");
+	if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+		CHECK(cli_parse(3, (char **)cg, &cfg, null, null) == CLI_RUN, "--cgroup root");
+		CHECK(cfg.n_cgroups >= 1 && stat("/sys/fs/cgroup", &st) == 0 &&
+		      cfg.cgroups[0] == st.st_ino, "--cgroup: first id is the directory's inode");
+		cli_free(&cfg);
+	}
+	fclose(null);
+}
+
 int main(void)
 {
 	make_port_lists();
@@ -354,6 +384,7 @@ int main(void)
 	/* and once more, to show that an earlier failed parse leaves no state behind */
 	run_good(&good[7]);
 	test_max_ports();
+	test_netns_cgroup();
 	test_help("-h");
 	test_help("--help");
 	test_version("-V");
