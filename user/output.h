@@ -34,7 +34,14 @@ void output_event(struct output *o, const struct tcpstates_event *e);
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total);
 
-/* Wall-clock ns now, as the kernel monotonic clock maps to it. */
+/*
+ * End of run. Text mode: nothing (the caller writes the closing line on stderr); JSON mode: a
+ * {"type":"summary",...} record with the transitions seen and printed and the loss since start.
+ */
+void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
+		    const struct loss_counts *total);
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC (the clock of bpf_ktime_get_ns), for mono_to_real_ns. */
 int64_t output_mono_to_real_offset(void);
 
 #endif

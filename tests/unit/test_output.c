@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* test_output.c - recorded transitions in, exact text and JSON lines out; the JSON writer. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/types.h>
+#include "json_writer.h"
+#include "output.h"
+#include "unit.h"
+
+/*
+ * Every event happened at kernel monotonic TS; with OFFSET that is 2026-11-22T03:41:07.123456789Z
+ * (the nanoseconds past the microsecond show that digits are truncated, not rounded).
+ */
+#define TS 1234567890123ULL
+#define OFFSET 1795317632555566666LL
+#define REAL_NS 1795318867123456789ULL
+
+#define ALL_KNOWN (TS_F_OWNER_KNOWN | TS_F_DUR_KNOWN | TS_F_COOKIE_KNOWN)
+#define V4(a, b, c, d) { a, b, c, d }
+#define MAPPED(a, b, c, d) { [10] = 0xff, 0xff, a, b, c, d }
+#define NETNS_INIT 4026531840u
+
+/* how every transition record here starts */
+#define JSON_HEAD \
+	"{\"type\":\"transition\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"ts_ns\":1234567890123,"
+
+/* ---- recorded events ------------------------------------------------------------------------ */
+
+static const struct tcpstates_event ev_v4 = {
+	.ts_ns = TS, .cookie = 12345, .skaddr = 0xffff8881023c4000, .dur_ns = 1234567,
+	.cgroup_id = 7777, .saddr = V4(10, 0, 0, 1), .daddr = V4(93, 184, 216, 34), .pid = 4242,
+	.netns = NETNS_INIT, .sport = 45678, .dport = 443, .family = AF_INET,
+	.oldstate = TS_SYN_SENT, .newstate = TS_ESTABLISHED, .flags = ALL_KNOWN, .comm = "curl",
+};
+
+static const struct tcpstates_event ev_v6 = {
+	.ts_ns = TS, .cookie = 99, .skaddr = 0xffff888100a1b2c0, .dur_ns = 61000000000,
+	.cgroup_id = 1, .saddr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+	.daddr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, .pid = 812, .netns = NETNS_INIT,
+	.sport = 22, .dport = 51234, .family = AF_INET6, .oldstate = TS_ESTABLISHED,
+	.newstate = TS_FIN_WAIT1, .flags = ALL_KNOWN, .comm = "sshd",
+};
+
+/* addresses longer than the narrow column: they print whole and push the line right */
+static const struct tcpstates_event ev_v6_long = {
+	.ts_ns = TS, .cookie = 105, .skaddr = 0xffff888100a22000, .dur_ns = 61000000000,
+	.cgroup_id = 1,
+	.saddr = { 0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
+		   0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78 },
+	.daddr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	.pid = 812, .netns = NETNS_INIT, .sport = 22, .dport = 51234, .family = AF_INET6,
+	.oldstate = TS_ESTABLISHED, .newstate = TS_FIN_WAIT1, .flags = ALL_KNOWN, .comm = "sshd",
+};
+
+/* a dual-stack socket with an IPv4 peer: addresses read as IPv4, the family stays 6 */
+static const struct tcpstates_event ev_mapped = {
+	.ts_ns = TS, .cookie = 100, .skaddr = 0xffff888100a1c000, .dur_ns = 999999,
+	.cgroup_id = 2, .saddr = MAPPED(127, 0, 0, 1), .daddr = MAPPED(127, 0, 0, 1), .pid = 3001,
+	.netns = 4026532000u, .sport = 8080, .dport = 40000, .family = AF_INET6,
+	.oldstate = TS_SYN_RECV, .newstate = TS_ESTABLISHED, .flags = ALL_KNOWN, .comm = "python3",
+};
+
+/* owner unknown: whatever pid/comm/cgroup hold must not show */
+static const struct tcpstates_event ev_no_owner = {
+	.ts_ns = TS, .cookie = 101, .skaddr = 0xffff888100a1d000, .dur_ns = 40000000,
+	.cgroup_id = 55, .saddr = V4(10, 1, 2, 3), .daddr = V4(10, 9, 8, 7), .pid = 1234,
+	.netns = NETNS_INIT, .sport = 80, .dport = 55555, .family = AF_INET,
+	.oldstate = TS_FIN_WAIT1, .newstate = TS_FIN_WAIT2,
+	.flags = TS_F_DUR_KNOWN | TS_F_COOKIE_KNOWN, .comm = "ghost",
+};
+
+/* duration and cookie unknown; the comm fills its column exactly */
+static const struct tcpstates_event ev_no_dur = {
+	.ts_ns = TS, .cookie = 77, .skaddr = 0xffff888100a1e000, .dur_ns = 777, .cgroup_id = 3,
+	.saddr = V4(192, 168, 100, 200), .daddr = V4(1, 1, 1, 1), .pid = 1, .netns = NETNS_INIT,
+	.sport = 0, .dport = 53, .family = AF_INET, .oldstate = TS_CLOSE,
+	.newstate = TS_SYN_SENT, .flags = TS_F_OWNER_KNOWN, .comm = "systemd-resolve",
+};
+
+static const struct tcpstates_event ev_unknown_state = {
+	.ts_ns = TS, .cookie = 102, .skaddr = 0xffff888100a1f000, .dur_ns = 1000, .cgroup_id = 4,
+	.saddr = V4(10, 0, 0, 1), .daddr = V4(10, 0, 0, 2), .pid = 4194304, .netns = 1,
+	.sport = 1, .dport = 65535, .family = AF_INET, .oldstate = 0, .newstate = 200,
+	.flags = ALL_KNOWN, .comm = "x",
+};
+
+/* a process may name itself anything: quotes, escapes, controls, broken and valid UTF-8 */
+static const struct tcpstates_event ev_hostile = {
+	.ts_ns = TS, .cookie = 103, .skaddr = 0xffff888100a20000, .dur_ns = 2000000, .cgroup_id = 5,
+	.saddr = V4(10, 0, 0, 1), .daddr = V4(10, 0, 0, 2), .pid = 666, .netns = 1, .sport = 1000,
+	.dport = 2000, .family = AF_INET, .oldstate = TS_ESTABLISHED, .newstate = TS_CLOSE_WAIT,
+	.flags = ALL_KNOWN,
+	.comm = { '"', '\\', '\n', 0x01, (char)0xff, (char)0xc3, 0x28, (char)0xc3, (char)0xa9, '\t',
+		  0x7f, 'x' },
+};
+
+/* all 16 bytes used, no NUL: the record ends the name */
+static const struct tcpstates_event ev_long_comm = {
+	.ts_ns = TS, .cookie = 104, .skaddr = 0xffff888100a21000, .dur_ns = 3000000, .cgroup_id = 6,
+	.saddr = V4(10, 0, 0, 1), .daddr = V4(10, 0, 0, 2), .pid = 667, .netns = 1, .sport = 1001,
+	.dport = 2001, .family = AF_INET, .oldstate = TS_ESTABLISHED, .newstate = TS_LAST_ACK,
+	.flags = ALL_KNOWN,
+	.comm = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p' },
+};
+
+/* ---- capturing output ----------------------------------------------------------------------- */
+
+enum { O_JSON = 1, O_WIDE = 2, O_DATE = 4, O_SKADDR = 8 };
+
+static FILE *json_dump;		/* TCPSTATES_JSON_DUMP: every record line, for the schema check */
+
+struct sink {
+	struct config cfg;
+	struct output o;
+	char *buf;
+	size_t len;
+};
+
+static struct output *sink_open(struct sink *s, unsigned int opts)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg.format = opts & O_JSON ? OUT_JSON : OUT_TEXT;
+	s->cfg.wide = opts & O_WIDE;
+	s->cfg.show_date = opts & O_DATE;
+	s->cfg.show_skaddr = opts & O_SKADDR;
+	s->o.f = open_memstream(&s->buf, &s->len);
+	s->o.cfg = &s->cfg;
+	s->o.mono_to_real_ns = OFFSET;
+	return &s->o;
+}
+
+/* what was written; records also go to the dump */
+static char *sink_close(struct sink *s)
+{
+	fclose(s->o.f);
+	if (json_dump && s->cfg.format == OUT_JSON)
+		fputs(s->buf, json_dump);
+	return s->buf;
+}
+
+/* got must be exactly want and one newline */
+static void check_line(char *got, const char *want, const char *ctx)
+{
+	size_t n = strlen(got);
+
+	CHECK(n && got[n - 1] == '\n', "%s: line ends in a newline: '%s'", ctx, got);
+	if (n && got[n - 1] == '\n')
+		got[n - 1] = '\0';
+	CHECK_STR(got, want, ctx);
+}
+
+/* ---- transitions ---------------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	unsigned int opts;
+	const struct tcpstates_event *e;
+	const char *want;
+} rows[] = {
+	/* text, default columns */
+	{ "v4", 0, &ev_v4,
+	  "03:41:07.123456    4242 curl            10.0.0.1        45678 93.184.216.34     443 "
+	  "SYN_SENT    -> ESTABLISHED 1.234" },
+	{ "v6", 0, &ev_v6,
+	  "03:41:07.123456     812 sshd            2001:db8::1        22 2001:db8::2     51234 "
+	  "ESTABLISHED -> FIN_WAIT1   61000.000" },
+	{ "v6 long, narrow", 0, &ev_v6_long,
+	  "03:41:07.123456     812 sshd            2001:db8:1234:5678:9abc:def0:1234:5678    22 "
+	  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 51234 ESTABLISHED -> FIN_WAIT1   61000.000" },
+	{ "mapped", 0, &ev_mapped,
+	  "03:41:07.123456    3001 python3         127.0.0.1        8080 127.0.0.1       40000 "
+	  "SYN_RECV    -> ESTABLISHED 0.999" },
+	{ "no owner", 0, &ev_no_owner,
+	  "03:41:07.123456       - -               10.1.2.3           80 10.9.8.7        55555 "
+	  "FIN_WAIT1   -> FIN_WAIT2   40.000" },
+	{ "no duration", 0, &ev_no_dur,
+	  "03:41:07.123456       1 systemd-resolve 192.168.100.200     0 1.1.1.1            53 "
+	  "CLOSE       -> SYN_SENT    -" },
+	{ "unknown state", 0, &ev_unknown_state,
+	  "03:41:07.123456 4194304 x               10.0.0.1            1 10.0.0.2        65535 "
+	  "UNKNOWN(0)  -> UNKNOWN(200) 0.001" },
+	/* the literal is split inside "????(": "??(" would be a trigraph */
+	{ "hostile comm", 0, &ev_hostile,
+	  "03:41:07.123456     666 \"\\???" "?(????x    10.0.0.1         1000 10.0.0.2   "
+	  "      2000 ESTABLISHED -> CLOSE_WAIT  2.000" },
+	{ "comm without NUL", 0, &ev_long_comm,
+	  "03:41:07.123456     667 abcdefghijklmnop 10.0.0.1         1001 10.0.0.2         2001 "
+	  "ESTABLISHED -> LAST_ACK    3.000" },
+
+	/* text, options */
+	{ "v4 -w", O_WIDE, &ev_v4,
+	  "03:41:07.123456    4242 curl            10.0.0.1                                45678 "
+	  "93.184.216.34                             443 SYN_SENT    -> ESTABLISHED 1.234" },
+	{ "v6 long -w", O_WIDE, &ev_v6_long,
+	  "03:41:07.123456     812 sshd            2001:db8:1234:5678:9abc:def0:1234:5678     22 "
+	  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 51234 ESTABLISHED -> FIN_WAIT1   61000.000" },
+	{ "mapped -w", O_WIDE, &ev_mapped,
+	  "03:41:07.123456    3001 python3         127.0.0.1                                8080 "
+	  "127.0.0.1                               40000 SYN_RECV    -> ESTABLISHED 0.999" },
+	{ "v4 -T", O_DATE, &ev_v4,
+	  "2026-11-22 03:41:07.123456    4242 curl            10.0.0.1        45678 93.184.216.34  "
+	  "   443 SYN_SENT    -> ESTABLISHED 1.234" },
+	{ "v4 -x", O_SKADDR, &ev_v4,
+	  "ffff8881023c4000 03:41:07.123456    4242 curl            10.0.0.1        45678 "
+	  "93.184.216.34     443 SYN_SENT    -> ESTABLISHED 1.234" },
+	{ "v6 -w -T -x", O_WIDE | O_DATE | O_SKADDR, &ev_v6,
+	  "ffff888100a1b2c0 2026-11-22 03:41:07.123456     812 sshd            2001:db8::1       "
+	  "                         22 2001:db8::2                             51234 "
+	  "ESTABLISHED -> FIN_WAIT1   61000.000" },
+
+	/* JSON */
+	{ "json v4", O_JSON, &ev_v4,
+	  JSON_HEAD
+	  "\"sock\":12345,\"skaddr\":\"0xffff8881023c4000\",\"pid\":4242,\"comm\":\"curl\","
+	  "\"cgroup\":7777,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":45678,"
+	  "\"raddr\":\"93.184.216.34\",\"rport\":443,\"oldstate\":\"SYN_SENT\","
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"netns\":4026531840}" },
+	/* text-only options change nothing in JSON */
+	{ "json v4 -w -T -x", O_JSON | O_WIDE | O_DATE | O_SKADDR, &ev_v4,
+	  JSON_HEAD
+	  "\"sock\":12345,\"skaddr\":\"0xffff8881023c4000\",\"pid\":4242,\"comm\":\"curl\","
+	  "\"cgroup\":7777,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":45678,"
+	  "\"raddr\":\"93.184.216.34\",\"rport\":443,\"oldstate\":\"SYN_SENT\","
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"netns\":4026531840}" },
+	{ "json v6", O_JSON, &ev_v6,
+	  JSON_HEAD
+	  "\"sock\":99,\"skaddr\":\"0xffff888100a1b2c0\",\"pid\":812,\"comm\":\"sshd\","
+	  "\"cgroup\":1,\"family\":6,\"laddr\":\"2001:db8::1\",\"lport\":22,"
+	  "\"raddr\":\"2001:db8::2\",\"rport\":51234,\"oldstate\":\"ESTABLISHED\","
+	  "\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,\"netns\":4026531840}" },
+	{ "json v6 long", O_JSON, &ev_v6_long,
+	  JSON_HEAD
+	  "\"sock\":105,\"skaddr\":\"0xffff888100a22000\",\"pid\":812,\"comm\":\"sshd\","
+	  "\"cgroup\":1,\"family\":6,\"laddr\":\"2001:db8:1234:5678:9abc:def0:1234:5678\","
+	  "\"lport\":22,"
+	  "\"raddr\":\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\",\"rport\":51234,"
+	  "\"oldstate\":\"ESTABLISHED\",\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,"
+	  "\"netns\":4026531840}" },
+	{ "json mapped", O_JSON, &ev_mapped,
+	  JSON_HEAD
+	  "\"sock\":100,\"skaddr\":\"0xffff888100a1c000\",\"pid\":3001,\"comm\":\"python3\","
+	  "\"cgroup\":2,\"family\":6,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
+	  "\"raddr\":\"127.0.0.1\",\"rport\":40000,\"oldstate\":\"SYN_RECV\","
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":999999,\"netns\":4026532000}" },
+	{ "json no owner", O_JSON, &ev_no_owner,
+	  JSON_HEAD
+	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":null,\"comm\":null,"
+	  "\"cgroup\":null,\"family\":4,\"laddr\":\"10.1.2.3\",\"lport\":80,"
+	  "\"raddr\":\"10.9.8.7\",\"rport\":55555,\"oldstate\":\"FIN_WAIT1\","
+	  "\"newstate\":\"FIN_WAIT2\",\"dur_ns\":40000000,\"netns\":4026531840}" },
+	{ "json no duration", O_JSON, &ev_no_dur,
+	  JSON_HEAD
+	  "\"sock\":null,\"skaddr\":\"0xffff888100a1e000\",\"pid\":1,\"comm\":\"systemd-resolve\","
+	  "\"cgroup\":3,\"family\":4,\"laddr\":\"192.168.100.200\",\"lport\":0,"
+	  "\"raddr\":\"1.1.1.1\",\"rport\":53,\"oldstate\":\"CLOSE\",\"newstate\":\"SYN_SENT\","
+	  "\"dur_ns\":null,\"netns\":4026531840}" },
+	{ "json unknown state", O_JSON, &ev_unknown_state,
+	  JSON_HEAD
+	  "\"sock\":102,\"skaddr\":\"0xffff888100a1f000\",\"pid\":4194304,\"comm\":\"x\","
+	  "\"cgroup\":4,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":1,\"raddr\":\"10.0.0.2\","
+	  "\"rport\":65535,\"oldstate\":\"UNKNOWN(0)\",\"newstate\":\"UNKNOWN(200)\","
+	  "\"dur_ns\":1000,\"netns\":1}" },
+	{ "json hostile comm", O_JSON, &ev_hostile,
+	  JSON_HEAD
+	  "\"sock\":103,\"skaddr\":\"0xffff888100a20000\",\"pid\":666,"
+	  "\"comm\":\"\\\"\\\\\\n\\u0001\\ufffd\\ufffd(é\\t\\u007fx\","
+	  "\"cgroup\":5,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":1000,\"raddr\":\"10.0.0.2\","
+	  "\"rport\":2000,\"oldstate\":\"ESTABLISHED\",\"newstate\":\"CLOSE_WAIT\","
+	  "\"dur_ns\":2000000,\"netns\":1}" },
+	{ "json comm without NUL", O_JSON, &ev_long_comm,
+	  JSON_HEAD
+	  "\"sock\":104,\"skaddr\":\"0xffff888100a21000\",\"pid\":667,"
+	  "\"comm\":\"abcdefghijklmnop\",\"cgroup\":6,\"family\":4,\"laddr\":\"10.0.0.1\","
+	  "\"lport\":1001,\"raddr\":\"10.0.0.2\",\"rport\":2001,\"oldstate\":\"ESTABLISHED\","
+	  "\"newstate\":\"LAST_ACK\",\"dur_ns\":3000000,\"netns\":1}" },
+};
+
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void test_events(void)
+{
+	for (size_t i = 0; i < N_ROWS; i++) {
+		struct sink s;
+
+		output_event(sink_open(&s, rows[i].opts), rows[i].e);
+		check_line(sink_close(&s), rows[i].want, rows[i].name);
+		free(s.buf);
+	}
+}
+
+/* ---- headers -------------------------------------------------------------------------------- */
+
+static void test_headers(void)
+{
+	static const struct {
+		unsigned int opts;
+		const char *want;
+	} hdr[] = {
+		{ 0,
+		  "TIME                PID COMM            LADDR           LPORT RADDR           "
+		  "RPORT OLDSTATE    -> NEWSTATE    MS" },
+		{ O_WIDE,
+		  "TIME                PID COMM            LADDR                                   "
+		  "LPORT RADDR                                   RPORT "
+		  "OLDSTATE    -> NEWSTATE    MS" },
+		{ O_DATE,
+		  "TIME                           PID COMM            LADDR           LPORT "
+		  "RADDR           RPORT OLDSTATE    -> NEWSTATE    MS" },
+		{ O_SKADDR,
+		  "SKADDR           TIME                PID COMM            LADDR           "
+		  "LPORT RADDR           RPORT OLDSTATE    -> NEWSTATE    MS" },
+	};
+	struct sink s;
+
+	for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
+		output_header(sink_open(&s, hdr[i].opts));
+		check_line(sink_close(&s), hdr[i].want, "header");
+		free(s.buf);
+	}
+	output_header(sink_open(&s, O_JSON));
+	CHECK_STR(sink_close(&s), "", "JSON has no header");
+	free(s.buf);
+}
+
+/* ---- loss and summary ----------------------------------------------------------------------- */
+
+static void test_lost_and_summary(void)
+{
+	const struct loss_counts delta = { 1, 2 }, total = { 10, 20 };
+	struct sink s;
+
+	output_lost(sink_open(&s, O_JSON), REAL_NS, &delta, &total);
+	check_line(sink_close(&s),
+		   "{\"type\":\"lost\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"rb_full\":1,"
+		   "\"recursion_misses\":2,\"total_rb_full\":10,\"total_recursion_misses\":20}",
+		   "json lost");
+	free(s.buf);
+
+	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total);
+	check_line(sink_close(&s),
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
+		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20}",
+		   "json summary");
+	free(s.buf);
+
+	/* text mode: the caller speaks on stderr, stdout keeps only transitions */
+	output_lost(sink_open(&s, 0), REAL_NS, &delta, &total);
+	CHECK_STR(sink_close(&s), "", "text lost");
+	free(s.buf);
+	output_summary(sink_open(&s, 0), REAL_NS, 500, 498, &total);
+	CHECK_STR(sink_close(&s), "", "text summary");
+	free(s.buf);
+}
+
+/* ---- time zones ----------------------------------------------------------------------------- */
+
+/* text shows local time, JSON stays UTC */
+static void test_local_time(void)
+{
+	struct sink s;
+
+	setenv("TZ", "IST-5:30", 1);	/* a POSIX rule: needs no zoneinfo files */
+	tzset();
+	output_event(sink_open(&s, O_DATE), &ev_no_dur);
+	check_line(sink_close(&s),
+		   "2026-11-22 09:11:07.123456       1 systemd-resolve 192.168.100.200     0 "
+		   "1.1.1.1            53 CLOSE       -> SYN_SENT    -",
+		   "text in local time");
+	free(s.buf);
+	output_lost(sink_open(&s, O_JSON), REAL_NS, &(struct loss_counts){ 0, 0 },
+		    &(struct loss_counts){ 0, 0 });
+	check_line(sink_close(&s),
+		   "{\"type\":\"lost\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"rb_full\":0,"
+		   "\"recursion_misses\":0,\"total_rb_full\":0,\"total_recursion_misses\":0}",
+		   "JSON in UTC");
+	free(s.buf);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+/* ---- the JSON writer ------------------------------------------------------------------------ */
+
+static void test_json_strings(void)
+{
+	static const struct {
+		const char *name;
+		const char *in;
+		size_t len;
+		const char *want;	/* the string's JSON text, quotes included */
+	} str[] = {
+		{ "plain", "plain", 5, "\"plain\"" },
+		{ "empty", "", 0, "\"\"" },
+		{ "NUL inside", "a\0b", 3, "\"a\\u0000b\"" },
+		{ "length bounds", "abcdef", 3, "\"abc\"" },
+		{ "named escapes", "\b\f\n\r\t\"\\/", 8, "\"\\b\\f\\n\\r\\t\\\"\\\\/\"" },
+		{ "controls", "\x1f\x7f", 2, "\"\\u001f\\u007f\"" },
+		{ "2-byte", "\xc3\xa9", 2, "\"\xc3\xa9\"" },
+		{ "3-byte", "\xe2\x82\xac", 3, "\"\xe2\x82\xac\"" },
+		{ "4-byte", "\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"" },
+		{ "overlong", "\xc0\xaf", 2, "\"\\ufffd\\ufffd\"" },
+		{ "overlong 3-byte", "\xe0\x80\xaf", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "surrogate", "\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "past U+10FFFF", "\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		{ "0xf5", "\xf5z", 2, "\"\\ufffdz\"" },
+		{ "lone continuation", "\x80" "a", 2, "\"\\ufffda\"" },
+		{ "cut at the end", "ab\xe2\x82", 4, "\"ab\\ufffd\\ufffd\"" },
+		{ "cut by the length", "\xe2\x82\xac", 2, "\"\\ufffd\\ufffd\"" },
+		{ "bad then good", "\xc3(\xc3\xa9", 4, "\"\\ufffd(\xc3\xa9\"" },
+	};
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++) {
+		struct json_writer w;
+		char *buf;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+
+		json_begin(&w, f);
+		json_str(&w, "s", str[i].in, str[i].len);
+		json_end(&w);
+		fclose(f);
+		snprintf(want, sizeof(want), "{\"s\":%s}", str[i].want);
+		check_line(buf, want, str[i].name);
+		free(buf);
+	}
+}
+
+static void test_json_scalars(void)
+{
+	struct json_writer w;
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_begin(&w, f);
+	json_int(&w, "min", INT64_MIN);
+	json_int(&w, "neg", -1);
+	json_uint(&w, "max", UINT64_MAX);
+	json_bool(&w, "t", true);
+	json_bool(&w, "f", false);
+	json_null(&w, "n");
+	json_str(&w, "k\"ey", "v", 1);
+	json_end(&w);
+	json_begin(&w, f);
+	json_end(&w);
+	fclose(f);
+	CHECK_STR(buf,
+		  "{\"min\":-9223372036854775808,\"neg\":-1,\"max\":18446744073709551615,"
+		  "\"t\":true,\"f\":false,\"n\":null,\"k\\\"ey\":\"v\"}\n{}\n",
+		  "scalars, escaped key, empty object");
+	free(buf);
+}
+
+/* ---- the clock offset ----------------------------------------------------------------------- */
+
+static int64_t now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void test_mono_to_real(void)
+{
+	int64_t off = output_mono_to_real_offset();
+	int64_t m = now(CLOCK_MONOTONIC), r = now(CLOCK_REALTIME);
+	int64_t err = r - (m + off);
+
+	/* generous: only a clock step while the test runs could move it this far */
+	CHECK(err > -50000000 && err < 50000000, "offset off by %lld ns", (long long)err);
+}
+
+int main(void)
+{
+	const char *dump = getenv("TCPSTATES_JSON_DUMP");
+
+	if (dump && !(json_dump = fopen(dump, "w"))) {
+		perror(dump);
+		return 1;
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	test_events();
+	test_headers();
+	test_lost_and_summary();
+	test_local_time();
+	test_json_strings();
+	test_json_scalars();
+	test_mono_to_real();
+	if (json_dump)
+		fclose(json_dump);
+	return UNIT_DONE();
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* json_writer.c - JSON lines: members, string escaping, and repair of invalid UTF-8. */
+#include <inttypes.h>
+#include <string.h>
+#include "json_writer.h"
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (n bytes available), or 0 if s does not start one.
+ * Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not well-formed (RFC 3629):
+ * a strict reader would reject the whole line over them.
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp, min;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;	/* a continuation byte, 0xc0/0xc1, or 0xf5..0xff */
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* the escape for an ASCII byte (c < 0x80), or NULL if it goes out as itself */
+static const char *ascii_escape(unsigned char c, char buf[8])
+{
+	static const char *const named[0x80] = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+		['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+	};
+
+	if (named[c])
+		return named[c];
+	/* DEL is legal raw JSON, but escaped it cannot reach a terminal */
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(buf, 8, "\\u%04x", c);
+		return buf;
+	}
+	return NULL;
+}
+
+static void write_string(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char buf[8];
+
+	fputc('"', f);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq_len(p + i, len - i);
+		const char *esc;
+
+		if (!n) {
+			fputs("\\ufffd", f);	/* one replacement per bad byte, then resync */
+			i++;
+		} else if (n == 1 && (esc = ascii_escape(p[i], buf))) {
+			fputs(esc, f);
+			i++;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
+	}
+	fputc('"', f);
+}
+
+/* comma if needed, then "key": */
+static void member(struct json_writer *w, const char *key)
+{
+	if (!w->first)
+		fputc(',', w->f);
+	w->first = false;
+	write_string(w->f, key, strlen(key));
+	fputc(':', w->f);
+}
+
+void json_begin(struct json_writer *w, FILE *f)
+{
+	w->f = f;
+	w->first = true;
+	fputc('{', f);
+}
+
+void json_end(struct json_writer *w)
+{
+	fputs("}\n", w->f);
+}
+
+void json_str(struct json_writer *w, const char *key, const char *s, size_t len)
+{
+	member(w, key);
+	write_string(w->f, s, len);
+}
+
+void json_uint(struct json_writer *w, const char *key, uint64_t v)
+{
+	member(w, key);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void json_int(struct json_writer *w, const char *key, int64_t v)
+{
+	member(w, key);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void json_null(struct json_writer *w, const char *key)
+{
+	member(w, key);
+	fputs("null", w->f);
+}
+
+void json_bool(struct json_writer *w, const char *key, bool v)
+{
+	member(w, key);
+	fputs(v ? "true" : "false", w->f);
+}

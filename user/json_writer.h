@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* json_writer.h - one JSON object per line into a FILE*, valid UTF-8 whatever the input. */
+#ifndef JSON_WRITER_H
+#define JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_writer {
+	FILE *f;		/* where the line goes */
+	bool first;		/* no member written yet: no comma before the next */
+};
+
+/* Start an object ('{') on f. */
+void json_begin(struct json_writer *w, FILE *f);
+
+/* End the object and its line ("}\n"). Nothing is flushed: the caller flushes per batch. */
+void json_end(struct json_writer *w);
+
+/*
+ * "key":"s" with s given by length (it may hold NULs or lack a terminator). Quotes, backslashes and
+ * control characters are escaped; bytes that are not valid UTF-8 become \ufffd; valid UTF-8 passes.
+ */
+void json_str(struct json_writer *w, const char *key, const char *s, size_t len);
+
+void json_uint(struct json_writer *w, const char *key, uint64_t v);
+void json_int(struct json_writer *w, const char *key, int64_t v);
+void json_null(struct json_writer *w, const char *key);
+void json_bool(struct json_writer *w, const char *key, bool v);
+
+#endif

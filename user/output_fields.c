@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* output_fields.c - the fields of a transition record: one row each, for text and JSON alike. */
+#include <string.h>
+#include <sys/socket.h>
+#include "addr.h"
+#include "output_fields.h"
+#include "states.h"
+
+#define OWNER(e) ((e)->flags & TS_F_OWNER_KNOWN)
+
+static int time_width(const struct config *cfg)
+{
+	return cfg->show_date ? 26 : 15;	/* [YYYY-MM-DD ]HH:MM:SS.ffffff */
+}
+
+static int addr_width(const struct config *cfg)
+{
+	return cfg->wide ? 39 : 15;		/* longest IPv6 / IPv4 text */
+}
+
+static void w_type(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_text(p, "transition");
+}
+
+static void w_time(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_time(p, (int64_t)e->ts_ns + o->mono_to_real_ns);
+}
+
+static void w_ts_ns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->ts_ns);
+}
+
+static void w_sock(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (e->flags & TS_F_COOKIE_KNOWN)
+		print_uint(p, e->cookie);
+	else
+		print_null(p);
+}
+
+static void w_skaddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_hex(p, e->skaddr);
+}
+
+static void w_pid(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (OWNER(e))
+		print_uint(p, e->pid);
+	else
+		print_null(p);
+}
+
+static void w_comm(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	/* the kernel NUL-terminates comm, but the record is only bytes: never read past it */
+	if (OWNER(e))
+		print_str(p, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	else
+		print_null(p);
+}
+
+static void w_cgroup(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (OWNER(e))
+		print_uint(p, e->cgroup_id);
+	else
+		print_null(p);
+}
+
+static void w_family(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	/* the socket's family: an AF_INET6 socket talking to a mapped IPv4 peer is still 6 */
+	if (e->family == AF_INET || e->family == AF_INET6)
+		print_uint(p, e->family == AF_INET ? 4 : 6);
+	else
+		print_null(p);
+}
+
+static void print_addr(struct printer *p, const struct tcpstates_event *e, const __u8 *addr)
+{
+	char buf[ADDR_STR_LEN];
+
+	print_text(p, addr_format(e->family, addr, buf, sizeof(buf)));
+}
+
+static void w_laddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_addr(p, e, e->saddr);
+}
+
+static void w_lport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->sport);
+}
+
+static void w_raddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_addr(p, e, e->daddr);
+}
+
+static void w_rport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->dport);
+}
+
+static void print_state(struct printer *p, unsigned int state)
+{
+	char buf[STATE_NAME_MAX];
+
+	print_text(p, state_name(state, buf, sizeof(buf)));
+}
+
+static void w_oldstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_state(p, e->oldstate);
+}
+
+static void w_arrow(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_text(p, "->");
+}
+
+static void w_newstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_state(p, e->newstate);
+}
+
+static void w_dur(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (e->flags & TS_F_DUR_KNOWN)
+		print_dur(p, e->dur_ns);
+	else
+		print_null(p);
+}
+
+static void w_netns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->netns);
+}
+
+/* JSON member order; the text columns are the rows with a header, in the same order */
+const struct output_field output_fields[] = {
+	{ "type", NULL, 0, NULL, 0, w_type },
+	{ "time", "TIME", 0, time_width, 0, w_time },
+	{ "ts_ns", NULL, 0, NULL, 0, w_ts_ns },
+	{ "sock", NULL, 0, NULL, 0, w_sock },
+	{ "skaddr", "SKADDR", 16, NULL, FIELD_FIRST | FIELD_IF_SKADDR, w_skaddr },
+	{ "pid", "PID", 7, NULL, FIELD_RIGHT, w_pid },
+	{ "comm", "COMM", 15, NULL, 0, w_comm },
+	{ "cgroup", NULL, 0, NULL, 0, w_cgroup },
+	{ "family", NULL, 0, NULL, 0, w_family },
+	{ "laddr", "LADDR", 0, addr_width, 0, w_laddr },
+	{ "lport", "LPORT", 5, NULL, FIELD_RIGHT, w_lport },
+	{ "raddr", "RADDR", 0, addr_width, 0, w_raddr },
+	{ "rport", "RPORT", 5, NULL, FIELD_RIGHT, w_rport },
+	{ "oldstate", "OLDSTATE", 11, NULL, 0, w_oldstate },
+	{ NULL, "->", 2, NULL, 0, w_arrow },
+	{ "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
+	{ "dur_ns", "MS", 0, NULL, 0, w_dur },
+	{ "netns", NULL, 0, NULL, 0, w_netns },
+};
+
+const size_t output_nfields = sizeof(output_fields) / sizeof(output_fields[0]);

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* printer.c - values as padded text cells or JSON members: where the two formats differ. */
+#include <inttypes.h>
+#include <string.h>
+#include "printer.h"
+#include "timefmt.h"
+
+void printer_begin(struct printer *p, FILE *f, const struct config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->f = f;
+	p->json = cfg->format == OUT_JSON;
+	p->show_date = cfg->show_date;
+	if (p->json)
+		json_begin(&p->jw, f);
+}
+
+void printer_end(struct printer *p)
+{
+	if (p->json)
+		json_end(&p->jw);
+	else
+		fputc('\n', p->f);	/* the last cell's padding is dropped */
+}
+
+void printer_column(struct printer *p, const char *key, int width, bool right)
+{
+	p->key = key;
+	p->width = width;
+	p->right = right;
+}
+
+/* a text cell: separator, padding, and the bytes, anything not printable ASCII as '?' */
+static void text_cell(struct printer *p, const char *s, size_t len)
+{
+	int pad = len < (size_t)p->width ? p->width - (int)len : 0;
+	int lead = p->owed + (p->cells++ ? 1 : 0) + (p->right ? pad : 0);
+	const unsigned char *u = (const unsigned char *)s;
+
+	fprintf(p->f, "%*s", lead, "");
+	/* a command name is any bytes a process chose: no escape sequence reaches the terminal */
+	for (size_t i = 0; i < len; i++)
+		fputc(u[i] >= 0x20 && u[i] < 0x7f ? u[i] : '?', p->f);
+	p->owed = p->right ? 0 : pad;
+}
+
+void print_str(struct printer *p, const char *s, size_t len)
+{
+	if (!p->json)
+		text_cell(p, s, len);
+	else if (p->key)
+		json_str(&p->jw, p->key, s, len);
+}
+
+void print_text(struct printer *p, const char *s)
+{
+	print_str(p, s, strlen(s));
+}
+
+void print_uint(struct printer *p, uint64_t v)
+{
+	char buf[24];
+
+	if (p->json) {
+		if (p->key)
+			json_uint(&p->jw, p->key, v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	text_cell(p, buf, strlen(buf));
+}
+
+void print_null(struct printer *p)
+{
+	if (!p->json)
+		text_cell(p, "-", 1);
+	else if (p->key)
+		json_null(&p->jw, p->key);
+}
+
+void print_hex(struct printer *p, uint64_t v)
+{
+	char buf[24];
+
+	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
+	snprintf(buf, sizeof(buf), p->json ? "0x%016" PRIx64 : "%016" PRIx64, v);
+	print_text(p, buf);
+}
+
+void print_time(struct printer *p, int64_t real_ns)
+{
+	char buf[TIMEFMT_LEN];
+	const char *s;
+
+	if (p->json)
+		s = timefmt_rfc3339(real_ns, buf, sizeof(buf));
+	else
+		s = timefmt_local(real_ns, p->show_date, buf, sizeof(buf));
+	if (s)
+		print_text(p, s);
+	else
+		print_null(p);
+}
+
+void print_dur(struct printer *p, uint64_t ns)
+{
+	char buf[32];
+
+	if (p->json) {
+		print_uint(p, ns);
+		return;
+	}
+	/* integer arithmetic: exact at any size, truncated to the microsecond like the times */
+	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000, ns / 1000 % 1000);
+	text_cell(p, buf, strlen(buf));
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* printer.h - one value written as an aligned text cell or as a JSON member, by the same call. */
+#ifndef PRINTER_H
+#define PRINTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "cli.h"
+#include "json_writer.h"
+
+struct printer {
+	FILE *f;			/* where the line goes */
+	bool json;			/* values become JSON members, not text cells */
+	bool show_date;			/* text times carry the date (-T) */
+	struct json_writer jw;		/* the line's object (JSON) */
+	const char *key;		/* JSON member name of the next value */
+	int width;			/* text column width of the next value */
+	bool right;			/* right-align the next value in its column */
+	int cells;			/* text cells on this line: a separator precedes the next */
+	int owed;			/* the last cell's padding, written only if a cell follows:
+					 * lines carry no trailing blanks */
+};
+
+/* Start a line (text) or an object (JSON). */
+void printer_begin(struct printer *p, FILE *f, const struct config *cfg);
+
+/* End the line. */
+void printer_end(struct printer *p);
+
+/* Where the next value goes: its JSON key, its text column width and alignment. */
+void printer_column(struct printer *p, const char *key, int width, bool right);
+
+/*
+ * The values. Text and JSON differ only where the reader does: text is for a terminal (bytes
+ * outside printable ASCII shown as '?', local time, hex without 0x, milliseconds), JSON for
+ * programs (escaped UTF-8, RFC 3339 UTC, "0x" strings, nanoseconds).
+ */
+void print_str(struct printer *p, const char *s, size_t len);	/* s need not end in NUL */
+void print_text(struct printer *p, const char *s);		/* NUL-terminated */
+void print_uint(struct printer *p, uint64_t v);
+void print_null(struct printer *p);				/* unknown: "-" / null */
+void print_hex(struct printer *p, uint64_t v);			/* 16 digits / "0x" + 16 digits */
+void print_time(struct printer *p, int64_t real_ns);		/* wall clock, microseconds */
+void print_dur(struct printer *p, uint64_t ns);			/* ms with 3 decimals / ns */
+
+#endif
