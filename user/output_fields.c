@@ -63,6 +63,26 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 		print_null(p);
 }
 
+/*
+ * How sure we are of pid/comm: "process" - taken from a process acting on this very socket
+ * (connect, listen, send, receive, close); "listener" - a passively opened socket that no process
+ * has used yet, shown with its listener's owner (in a prefork server the worker is not known
+ * until it sends or receives); "unknown" - a socket older than the tracer, not yet touched.
+ */
+static void w_owner(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (!OWNER(e))
+		print_text(p, "unknown");
+	else
+		print_text(p, (e->flags & TS_F_OWNER_INHERITED) ? "listener" : "process");
+}
+
+/* true: this transition does not follow the socket's last one - some were missed */
+static void w_gap(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_bool(p, e->flags & TS_F_GAP);
+}
+
 static void w_cgroup(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (OWNER(e))
@@ -151,6 +171,7 @@ const struct output_field output_fields[] = {
 	{ "skaddr", "SKADDR", 16, NULL, FIELD_FIRST | FIELD_IF_SKADDR, w_skaddr },
 	{ "pid", "PID", 7, NULL, FIELD_RIGHT, w_pid },
 	{ "comm", "COMM", 15, NULL, 0, w_comm },
+	{ "owner", NULL, 0, NULL, 0, w_owner },
 	{ "cgroup", NULL, 0, NULL, 0, w_cgroup },
 	{ "family", NULL, 0, NULL, 0, w_family },
 	{ "laddr", "LADDR", 0, addr_width, 0, w_laddr },
@@ -162,6 +183,7 @@ const struct output_field output_fields[] = {
 	{ "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
 	{ "dur_ns", "MS", 0, NULL, 0, w_dur },
 	{ "netns", NULL, 0, NULL, 0, w_netns },
+	{ "gap", NULL, 0, NULL, 0, w_gap },
 };
 
 const size_t output_nfields = sizeof(output_fields) / sizeof(output_fields[0]);

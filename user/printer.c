@@ -70,6 +70,16 @@ void print_uint(struct printer *p, uint64_t v)
 	text_cell(p, buf, strlen(buf));
 }
 
+void print_bool(struct printer *p, bool v)
+{
+	if (p->json) {
+		if (p->key)
+			json_bool(&p->jw, p->key, v);
+		return;
+	}
+	text_cell(p, v ? "yes" : "no", v ? 3 : 2);
+}
+
 void print_null(struct printer *p)
 {
 	if (!p->json)

@@ -40,6 +40,7 @@ void printer_column(struct printer *p, const char *key, int width, bool right);
 void print_str(struct printer *p, const char *s, size_t len);	/* s need not end in NUL */
 void print_text(struct printer *p, const char *s);		/* NUL-terminated */
 void print_uint(struct printer *p, uint64_t v);
+void print_bool(struct printer *p, bool v);
 void print_null(struct printer *p);				/* unknown: "-" / null */
 void print_hex(struct printer *p, uint64_t v);			/* 16 digits / "0x" + 16 digits */
 void print_time(struct printer *p, int64_t real_ns);		/* wall clock, microseconds */
