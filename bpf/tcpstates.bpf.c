@@ -298,9 +298,11 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	key = (__u64)ctx->skaddr;
 	sk = (struct sock *)ctx->skaddr;
 	e->skaddr = key;
-	e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (e->cookie)
-		e->flags = TS_F_COOKIE_KNOWN;
+	/*
+	 * No cookie here: the kernel assigns one only when something first asks for it, so reading
+	 * skc_cookie would give a socket 0 on some lines and its id on later ones. Say "unknown".
+	 */
+	e->cookie = 0;
 	e->oldstate = ctx->oldstate;
 	e->newstate = ctx->newstate;
 	e->hook = TS_HOOK_TP;

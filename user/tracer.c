@@ -158,7 +158,20 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
-	return ring_buffer__poll(t->rb, timeout_ms);
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	/*
+	 * The writer wakes us only once a quarter of the buffer is used (BPF_RB_NO_WAKEUP below
+	 * that), and poll() reads only rings that signalled: read what is there either way, so a
+	 * quiet machine's events appear within one poll period.
+	 */
+	int m = ring_buffer__consume(t->rb);
+
+	if (m < 0)
+		return m;
+	return (n > 0 ? n : 0) + m;
 }
 
 int tracer_drain(struct tracer *t)

@@ -1,0 +1,324 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# common.sh - shared helpers of the integration tests: results, namespaces, tracer start/stop,
+# cleanup. Sourced by tests/integration/t_*.sh (bash). Every name made here carries $$, so a
+# parallel or leftover run never clashes with this one; nothing outside loopback and the
+# namespaces made here is ever configured or targeted.
+
+set -u
+
+# ---- paths ---------------------------------------------------------------------------------------
+
+TS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TS_BIN=${TCPSTATES_BIN:-$TS_ROOT/tcpstates-c}	# TCPSTATES_BIN: test another build
+TS_LIB="$TS_ROOT/tests/lib"
+TS_APP="$TS_LIB/tcpapp.py"
+TS_PY=/usr/bin/python3
+TS_SCHEMA="$TS_ROOT/include/tcpstates.schema.json"
+TS_VALIDATOR="$TS_ROOT/tests/unit/validate_json.py"
+TS_NAME=$(basename "$0" .sh)
+TS_TMP=$(mktemp -d "/tmp/tcpstates-${TS_NAME}.$$.XXXXXX")
+chmod 755 "$TS_TMP"
+export PYTHONPATH="$TS_LIB${PYTHONPATH:+:$PYTHONPATH}"
+
+# ---- results -------------------------------------------------------------------------------------
+
+TS_PASSED=0
+TS_FAILED=0
+
+ok() { TS_PASSED=$((TS_PASSED + 1)); echo "ok - $TS_NAME: $*"; }
+not_ok() { TS_FAILED=$((TS_FAILED + 1)); echo "not ok - $TS_NAME: $*"; }
+diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
+
+# check NAME CMD...: ok if CMD succeeds, else not ok
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# run_checks CMD...: run a checker (python) that prints ok/not ok lines itself; count them. A
+# checker that exits nonzero without a "not ok" line (a crash) counts as one failure.
+run_checks() {
+	local line bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) TS_PASSED=$((TS_PASSED + 1)); echo "ok - $TS_NAME: ${line#ok - }" ;;
+		"not ok - "*) bad=1; TS_FAILED=$((TS_FAILED + 1)); echo "not ok - $TS_NAME: ${line#not ok - }" ;;
+		__rc=0) ;;
+		__rc=*) [ "$bad" = 0 ] && not_ok "checker '$*' failed (${line#__rc=})" ;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
+		esac
+	done < <("$@" 2>&1; echo "__rc=$?")
+}
+
+# finish: the script's exit status (0 when nothing failed)
+finish() {
+	[ "$TS_PASSED" -eq 0 ] && [ "$TS_FAILED" -eq 0 ] && not_ok "no checks ran"
+	[ "$TS_FAILED" -eq 0 ]
+	exit $?
+}
+
+# ---- cleanup -------------------------------------------------------------------------------------
+
+TS_TRACERS=()	# pids of tracers started here
+TS_HELPERS=()	# pids of helper processes (tcpapp.py, traffic loops)
+TS_NETNS=()	# namespaces made here
+
+_kill_pid() {	# _kill_pid PID: TERM, wait up to 3 s, then KILL
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+}
+
+# a recorded pid is still ours if it runs our binary (tracers) or is our child (helpers); a pid
+# that ended may have been reused by someone else's process
+_is_our_tracer() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$TS_BIN")" ]; }
+_is_our_child() { [ "$(awk '{print $4}' "/proc/$1/stat" 2>/dev/null)" = "$$" ]; }
+
+cleanup() {
+	local p ns
+	trap - EXIT INT TERM
+	for p in "${TS_TRACERS[@]}"; do _is_our_tracer "$p" && _kill_pid "$p"; done
+	for p in "${TS_HELPERS[@]}"; do _is_our_child "$p" && _kill_pid "$p"; done
+	for ns in "${TS_NETNS[@]}"; do
+		# processes still inside our own namespaces are ours (helpers): end them by pid
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -n "${TS_KEEP_TMP:-}" ]; then
+		echo "# kept $TS_TMP" >&2
+	else
+		rm -rf "$TS_TMP"
+	fi
+}
+trap 'cleanup' EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+# ---- preconditions -------------------------------------------------------------------------------
+
+# require_root_and_bin: skip-with-failure when the basics are missing
+require_root_and_bin() {
+	if [ "$(id -u)" != 0 ]; then
+		not_ok "needs root"
+		exit 1
+	fi
+	if [ ! -x "$TS_BIN" ]; then
+		not_ok "binary $TS_BIN not built"
+		exit 1
+	fi
+}
+
+ensure_tracefs() {
+	mountpoint -q /sys/kernel/tracing 2>/dev/null ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+}
+
+# ---- waiting -------------------------------------------------------------------------------------
+
+# wait_for_grep FILE ERE SECONDS: until FILE has a line matching ERE
+wait_for_grep() {
+	local file=$1 re=$2 t=$3 end
+	end=$(($(date +%s%N) + t * 1000000000))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_pid PID SECONDS: until PID (a child of this shell) exits; sets WAIT_RC (124 on timeout)
+wait_pid() {
+	local pid=$1 t=$2 end
+	end=$(($(date +%s%N) + t * 1000000000))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s%N)" -ge "$end" ]; then
+			WAIT_RC=124
+			return 1
+		fi
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null
+	WAIT_RC=$?
+	return 0
+}
+
+# ---- namespaces ----------------------------------------------------------------------------------
+
+# netns_setup NAME: two private namespaces joined by a veth pair, made entirely inside them:
+#   NS_S (server side) 10.200.X.1/24 fd00:200:X::1/64 on veth0
+#   NS_C (client side) 10.200.X.2/24 fd00:200:X::2/64 on veth1
+# lo up in both. Sets NS_S NS_C ADDR4_S ADDR4_C ADDR6_S ADDR6_C NETNS_S_INO NETNS_C_INO.
+netns_setup() {
+	local name=$1 x
+	x=$(($$ % 250 + 1))
+	NS_S="tsc-$$-$name-s"
+	NS_C="tsc-$$-$name-c"
+	ADDR4_S="10.200.$x.1"
+	ADDR4_C="10.200.$x.2"
+	ADDR6_S="fd00:200:$x::1"
+	ADDR6_C="fd00:200:$x::2"
+	ip netns add "$NS_S" || return 1
+	TS_NETNS+=("$NS_S")
+	ip netns add "$NS_C" || return 1
+	TS_NETNS+=("$NS_C")
+	ip -n "$NS_S" link add veth0 type veth peer name veth1 netns "$NS_C" || return 1
+	ip -n "$NS_S" link set lo up && ip -n "$NS_C" link set lo up || return 1
+	ip -n "$NS_S" addr add "$ADDR4_S/24" dev veth0 || return 1
+	ip -n "$NS_C" addr add "$ADDR4_C/24" dev veth1 || return 1
+	ip -n "$NS_S" addr add "$ADDR6_S/64" dev veth0 nodad || return 1
+	ip -n "$NS_C" addr add "$ADDR6_C/64" dev veth1 nodad || return 1
+	ip -n "$NS_S" link set veth0 up && ip -n "$NS_C" link set veth1 up || return 1
+	NETNS_S_INO=$(stat -L -c %i "/run/netns/$NS_S") || return 1
+	NETNS_C_INO=$(stat -L -c %i "/run/netns/$NS_C") || return 1
+	# carrier comes up asynchronously; wait until both ends say UP (bounded)
+	local i
+	for i in $(seq 100); do
+		ip -n "$NS_S" -o link show veth0 | grep -q 'state UP' &&
+			ip -n "$NS_C" -o link show veth1 | grep -q 'state UP' && return 0
+		sleep 0.05
+	done
+	echo "# netns_setup: veth pair $NS_S/$NS_C not up" >&2
+	return 1
+}
+
+# ---- helper processes (tests/lib/tcpapp.py) ------------------------------------------------------
+
+# app NS OUT ARGS...: start tcpapp.py in namespace NS in the background, stdout to OUT
+# (stderr to OUT.err); sets APP_PID
+app() {
+	local ns=$1 out=$2
+	shift 2
+	ip netns exec "$ns" "$TS_PY" "$TS_APP" "$@" >"$out" 2>"$out.err" &
+	APP_PID=$!
+	TS_HELPERS+=("$APP_PID")
+}
+
+# json_field FILE EVENT KEY: KEY of the first JSON line of FILE whose "event" is EVENT
+json_field() {
+	"$TS_PY" - "$1" "$2" "$3" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        d = json.loads(line)
+    except ValueError:
+        continue
+    if d.get("event") == sys.argv[2]:
+        v = d.get(sys.argv[3])
+        print("" if v is None else v)
+        break
+EOF
+}
+
+# ---- the tracer ----------------------------------------------------------------------------------
+
+# launch_tracer OUT ERR ARGS...: start tcpstates-c ARGS in the background; sets TRACER_PID
+launch_tracer() {
+	local out=$1 err=$2
+	shift 2
+	"$TS_BIN" "$@" >"$out" 2>"$err" &
+	TRACER_PID=$!
+	TS_TRACERS+=("$TRACER_PID")
+}
+
+# wait_tracer_ready PID ERR [SECONDS]: until ERR has a line starting with "Tracing" (default 15 s).
+# Returns 1 (and shows ERR) if the tracer died or never got ready.
+wait_tracer_ready() {
+	local pid=$1 err=$2 t=${3:-15} end
+	end=$(($(date +%s%N) + t * 1000000000))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		grep -q '^Tracing' "$err" 2>/dev/null && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "# tracer $pid exited before it was ready; stderr:"
+			sed 's/^/#   /' "$err"
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "# tracer $pid not ready after $t s; stderr:"
+	sed 's/^/#   /' "$err"
+	return 1
+}
+
+# start_tracer OUT ERR ARGS...: launch_tracer, then wait_tracer_ready (<= 15 s)
+start_tracer() {
+	launch_tracer "$@"
+	wait_tracer_ready "$TRACER_PID" "$2"
+}
+
+# stop_tracer [PID]: SIGTERM, wait up to 10 s (then SIGKILL); sets TRACER_RC (137 if killed)
+stop_tracer() {
+	local pid=${1:-$TRACER_PID}
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_pid "$pid" 10; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		TRACER_RC=137
+		return 1
+	fi
+	TRACER_RC=$WAIT_RC
+	return 0
+}
+
+# bpf_prog_ids PID: ids of the BPF programs PID holds open (from /proc/PID/fdinfo)
+bpf_prog_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# ---- JSON validation -----------------------------------------------------------------------------
+
+# validate_json FILE: ok/not ok through the project's schema validator, or a skip note
+validate_json() {
+	local file=$1 out
+	if [ ! -f "$TS_VALIDATOR" ] || [ ! -f "$TS_SCHEMA" ]; then
+		echo "# skipped schema validation: validator or schema not present yet"
+		return 0
+	fi
+	if out=$("$TS_PY" "$TS_VALIDATOR" "$TS_SCHEMA" "$file" 2>&1); then
+		ok "JSON output validates against the schema"
+	else
+		not_ok "JSON output validates against the schema"
+		diag "$(echo "$out" | head -20)"
+	fi
+}
+
+# ---- scenarios -----------------------------------------------------------------------------------
+
+# basic_connection FAMILY PREFIX [SERVER-ARGS -- CLIENT-ARGS]: one connection from NS_C to a
+# listener in NS_S (4: ADDR4_S, 6: ADDR6_S); by default the client sleeps 200 ms after connect and
+# closes first, the server reads to EOF and closes, then closes its listener. Outputs PREFIX.srv
+# and PREFIX.cli (tcpapp.py JSON lines). Sets SRV_PID CLI_PID SRV_PORT CLI_PORT. Waits until both
+# processes are gone plus 0.5 s for the last softirq transitions.
+basic_connection() {
+	local fam=$1 prefix=$2 addr sargs=() cargs=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	cargs=("$@")
+	[ "$fam" = 6 ] && addr=$ADDR6_S || addr=$ADDR4_S
+	[ ${#cargs[@]} -eq 0 ] && cargs=(--sleep 0.2)
+	app "$NS_S" "$prefix.srv" server --addr "$addr" --port 0 "${sargs[@]}"
+	SRV_PID=$APP_PID
+	if ! wait_for_grep "$prefix.srv" '"listening"' 10; then
+		echo "# server did not listen:" && sed 's/^/#   /' "$prefix.srv" "$prefix.srv.err"
+		return 1
+	fi
+	SRV_PORT=$(json_field "$prefix.srv" listening port)
+	app "$NS_C" "$prefix.cli" client --addr "$addr" --port "$SRV_PORT" "${cargs[@]}"
+	CLI_PID=$APP_PID
+	wait_pid "$CLI_PID" 15
+	wait_pid "$SRV_PID" 15
+	CLI_PORT=$(json_field "$prefix.cli" connected lport)
+	sleep 0.5
+	return 0
+}

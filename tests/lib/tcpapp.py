@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# tcpapp.py - real TCP sockets for the integration tests, one role per process.
+#
+#   tcpapp.py server --addr A --port P [--accept-delay S] [--hold S] [--no-read] [--linger0]
+#                    [--fork-accept] [--count N] [--name COMM] [--wait-file F]
+#   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
+#                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F]
+#
+# Each process prints JSON lines on stdout (flushed at once) so a test knows which pid and ports to
+# expect: {"event":"start","pid":..} first, then what happened ("listening", "accepted",
+# "connected", "connect_error", "eof", "closed", "done"). Every blocking call has a timeout and an
+# alarm ends the process after --max-time seconds (default 30), so nothing outlives a test.
+# Standard library only.
+
+import argparse
+import ctypes
+import errno
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+
+IO_TIMEOUT = 10.0
+
+
+def say(**kv):
+    print(json.dumps(kv), flush=True)
+
+
+def set_comm(name):
+    """prctl(PR_SET_NAME): the task's comm, which the tracer reports as the owner's command"""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_NAME = 15
+    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
+
+
+def wait_file(path):
+    end = time.monotonic() + 15
+    while not os.path.exists(path):
+        if time.monotonic() > end:
+            say(event="error", what="wait-file timeout", path=path)
+            sys.exit(3)
+        time.sleep(0.01)
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def linger0(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def handle(conn, peer, args):
+    """one accepted connection: read to EOF (unless --no-read), hold, close"""
+    conn.settimeout(IO_TIMEOUT)
+    lport = conn.getsockname()[1]
+    say(event="accepted", pid=os.getpid(), lport=lport, raddr=peer[0], rport=peer[1])
+    if not args.no_read:
+        n = 0
+        try:
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    say(event="eof", pid=os.getpid(), bytes=n)
+                    break
+                n += len(b)
+        except OSError as e:
+            say(event="recv_error", pid=os.getpid(), errno=errno.errorcode.get(e.errno, str(e)),
+                bytes=n)
+    if args.hold:
+        time.sleep(args.hold)
+    if args.linger0:
+        linger0(conn)
+    conn.close()
+    say(event="closed", pid=os.getpid(), lport=lport, rport=peer[1])
+
+
+def server(args):
+    fam = family_of(args.addr)
+    ls = socket.socket(fam, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((args.addr, args.port))
+    ls.listen(16)
+    say(event="listening", pid=os.getpid(), addr=args.addr, port=ls.getsockname()[1],
+        family=6 if fam == socket.AF_INET6 else 4)
+    ls.settimeout(IO_TIMEOUT)
+    for _ in range(args.count):
+        if args.accept_delay:
+            time.sleep(args.accept_delay)
+        if args.fork_accept:
+            # a prefork worker: the child accepts and serves, the parent waits for it
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    conn, peer = ls.accept()
+                    handle(conn, peer, args)
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+        else:
+            conn, peer = ls.accept()
+            handle(conn, peer, args)
+    ls.close()
+    say(event="done", pid=os.getpid())
+
+
+def client(args):
+    fam = family_of(args.addr)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if args.bind_port or args.bind_addr:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((args.bind_addr or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
+                args.bind_port or 0))
+    s.settimeout(IO_TIMEOUT)
+    try:
+        s.connect((args.addr, args.port))
+    except OSError as e:
+        say(event="connect_error", pid=os.getpid(),
+            errno=errno.errorcode.get(e.errno, str(e)) if e.errno else "timeout")
+        s.close()
+        return
+    ln = s.getsockname()
+    say(event="connected", pid=os.getpid(), laddr=ln[0], lport=ln[1], raddr=args.addr,
+        rport=args.port)
+    if not args.connect_only:
+        if args.sleep:
+            time.sleep(args.sleep)
+        if args.send:
+            s.sendall(b"x" * args.send)
+    if args.linger0:
+        linger0(s)
+    s.close()
+    say(event="closed", pid=os.getpid(), lport=ln[1], rport=args.port)
+
+
+def main():
+    p = argparse.ArgumentParser(description="TCP endpoints for tcpstates-c tests")
+    sub = p.add_subparsers(dest="role", required=True)
+    for role in ("server", "client"):
+        r = sub.add_parser(role)
+        r.add_argument("--addr", required=True)
+        r.add_argument("--port", type=int, required=True)
+        r.add_argument("--linger0", action="store_true", help="close with SO_LINGER 0 (RST)")
+        r.add_argument("--name", help="set the process comm first")
+        r.add_argument("--wait-file", help="wait (<= 15 s) until this file exists, then start")
+        r.add_argument("--max-time", type=float, default=30, help="hard limit on the process")
+        if role == "server":
+            r.add_argument("--accept-delay", type=float, default=0)
+            r.add_argument("--hold", type=float, default=0, help="seconds before closing")
+            r.add_argument("--no-read", action="store_true", help="close without reading")
+            r.add_argument("--fork-accept", action="store_true", help="accept in a child")
+            r.add_argument("--count", type=int, default=1, help="connections to serve")
+        else:
+            r.add_argument("--sleep", type=float, default=0, help="seconds between connect and close")
+            r.add_argument("--send", type=int, default=0, help="bytes to send before closing")
+            r.add_argument("--connect-only", action="store_true", help="close right after connect")
+            r.add_argument("--bind-port", type=int, default=0)
+            r.add_argument("--bind-addr")
+    args = p.parse_args()
+    signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
+    signal.setitimer(signal.ITIMER_REAL, args.max_time)
+    if args.name:
+        set_comm(args.name)
+    say(event="start", role=args.role, pid=os.getpid())
+    if args.wait_file:
+        wait_file(args.wait_file)
+    server(args) if args.role == "server" else client(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# run.sh - every test: the unit binaries (.output/tests/test_*), the schema check of the JSON the
+# unit tests dump, the integration scripts (tests/integration/t_*.sh, root). `make test` calls it
+# after building. Prints each result as it comes, ends with "N passed, M failed"; exit 1 if M > 0.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+PASSED=0
+FAILED=0
+TMP=$(mktemp -d /tmp/tcpstates-run.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+PY=/usr/bin/python3
+
+# tracefs: the classic-tracepoint fallback needs it, and a fresh machine has it unmounted
+if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+		echo "# could not mount tracefs at /sys/kernel/tracing"
+fi
+
+# ---- unit tests ----------------------------------------------------------------------------------
+
+for bin in .output/tests/test_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	env=()
+	[ "$name" = test_output ] && env=(TCPSTATES_JSON_DUMP="$TMP/unit.jsonl")
+	env "${env[@]}" timeout 120 "$bin" >"$TMP/unit.out" 2>"$TMP/unit.err"
+	rc=$?
+	sed 's/^/# /' "$TMP/unit.err"
+	grep -v '^unit ' "$TMP/unit.out" | sed 's/^/# /'
+	last=$(grep '^unit ' "$TMP/unit.out" | tail -n 1)
+	if [[ "$last" =~ ^unit\ .*:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		echo "$last"
+		PASSED=$((PASSED + BASH_REMATCH[1]))
+		FAILED=$((FAILED + BASH_REMATCH[2]))
+		if [ "$rc" != 0 ] && [ "${BASH_REMATCH[2]}" = 0 ]; then
+			echo "not ok - $name: exit status $rc with no failed check"
+			FAILED=$((FAILED + 1))
+		fi
+	else
+		echo "not ok - $name: exit status $rc, no summary line"
+		FAILED=$((FAILED + 1))
+	fi
+done
+
+if [ -s "$TMP/unit.jsonl" ] && [ -f tests/unit/validate_json.py ] &&
+	[ -f include/tcpstates.schema.json ]; then
+	if out=$("$PY" tests/unit/validate_json.py include/tcpstates.schema.json "$TMP/unit.jsonl" 2>&1); then
+		echo "ok - JSON records of test_output validate against the schema"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok - JSON records of test_output validate against the schema"
+		echo "$out" | head -20 | sed 's/^/# /'
+		FAILED=$((FAILED + 1))
+	fi
+fi
+
+# ---- integration tests ---------------------------------------------------------------------------
+
+scripts=(tests/integration/t_*.sh)
+[ -e "${scripts[0]}" ] || scripts=()
+if [ "${#scripts[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
+	echo "# skipping integration tests: need root"
+	for t in "${scripts[@]}"; do echo "not ok - $(basename "$t" .sh): needs root"; done
+	FAILED=$((FAILED + ${#scripts[@]}))
+	scripts=()
+fi
+for t in "${scripts[@]}"; do
+	name=$(basename "$t" .sh)
+	echo "# $name"
+	bad=0
+	start=$(date +%s)
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "* | "ok "*)
+			PASSED=$((PASSED + 1))
+			echo "$line"
+			;;
+		"not ok - "* | "not ok "*)
+			FAILED=$((FAILED + 1))
+			bad=1
+			echo "$line"
+			;;
+		"__rc="*)
+			rc=${line#__rc=}
+			if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+				note=""
+				[ "$rc" = 124 ] && note=" (timed out)"
+				echo "not ok - $name: exit status $rc$note"
+				FAILED=$((FAILED + 1))
+			fi
+			;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
+		esac
+	done < <(timeout -k 10 170 bash "$t" 2>&1 </dev/null; echo "__rc=$?")
+	echo "# $name: $(($(date +%s) - start)) s"
+done
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
