@@ -64,6 +64,15 @@ static const struct tcpstates_event ev_mapped = {
 	.oldstate = TS_SYN_RECV, .newstate = TS_ESTABLISHED, .flags = ALL_KNOWN, .comm = "python3",
 };
 
+/* an accepted socket no process has used yet, seen after a gap: owner is the listener's */
+static const struct tcpstates_event ev_inherited_gap = {
+	.ts_ns = TS, .cookie = 101, .skaddr = 0xffff888100a1d000, .dur_ns = 5000,
+	.cgroup_id = 2, .saddr = V4(127, 0, 0, 1), .daddr = V4(127, 0, 0, 1), .pid = 3000,
+	.netns = 4026532000u, .sport = 8080, .dport = 40001, .family = AF_INET,
+	.oldstate = TS_SYN_RECV, .newstate = TS_CLOSE_WAIT,
+	.flags = ALL_KNOWN | TS_F_OWNER_INHERITED | TS_F_GAP, .comm = "python3",
+};
+
 /* owner unknown: whatever pid/comm/cgroup hold must not show */
 static const struct tcpstates_event ev_no_owner = {
 	.ts_ns = TS, .cookie = 101, .skaddr = 0xffff888100a1d000, .dur_ns = 40000000,
@@ -246,6 +255,12 @@ static const struct {
 	  "\"owner\":\"process\",\"cgroup\":2,\"family\":6,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
 	  "\"raddr\":\"127.0.0.1\",\"rport\":40000,\"oldstate\":\"SYN_RECV\","
 	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":999999,\"netns\":4026532000,\"gap\":false}" },
+	{ "json inherited owner, gap", O_JSON, &ev_inherited_gap,
+	  JSON_HEAD
+	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":3000,\"comm\":\"python3\","
+	  "\"owner\":\"listener\",\"cgroup\":2,\"family\":4,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
+	  "\"raddr\":\"127.0.0.1\",\"rport\":40001,\"oldstate\":\"SYN_RECV\","
+	  "\"newstate\":\"CLOSE_WAIT\",\"dur_ns\":5000,\"netns\":4026532000,\"gap\":true}" },
 	{ "json no owner", O_JSON, &ev_no_owner,
 	  JSON_HEAD
 	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":null,\"comm\":null,"
