@@ -12,6 +12,13 @@
 #define IPPROTO_TCP 6
 
 #define PF_KTHREAD 0x00200000
+#define EPIPE 32
+#define ECONNRESET 104
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+
+#define RST_RECEIVED 1
+#define RST_SENT 2
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -26,10 +33,12 @@ struct sock_info {
 	__u64 entered_ns;	/* when the socket entered `state` */
 	__u64 cgroup_id;	/* owner's cgroup id */
 	__u32 pid;		/* owner's tgid */
+	__u16 rst_reason;	/* kernel's reason for the reset we sent (rst == RST_SENT) */
 	__u8 state;		/* last new state we saw (0: none yet) */
 	__u8 owner_known;	/* pid/comm/cgroup_id are set */
 	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
-	__u8 _pad;
+	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
+	__u8 _pad[2];
 	char comm[TCPSTATES_COMM_LEN];
 };
 
@@ -158,6 +167,12 @@ static __always_inline struct tcpstates_event *reserve(void)
 	e->flags = 0;
 	e->pid = 0;
 	e->cgroup_id = 0;
+	e->rx_bytes = 0;
+	e->tx_bytes = 0;
+	e->rx_queue = 0;
+	e->tx_queue = 0;
+	e->rst_reason = 0;
+	e->reason = TS_R_NONE;
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
 	return e;
@@ -172,10 +187,80 @@ static __always_inline void submit(struct tcpstates_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/*
+ * Why the socket goes to CLOSE. Resets are known from the tcp:tcp_{receive,send}_reset hooks (si->rst)
+ * and from the error tcp_reset() and tcp_write_err() leave in sk_err just before tcp_done(). The
+ * rest follows from who makes the transition: a process closing a synchronized connection
+ * abortively (unread data, SO_LINGER 0) sends a reset right after; the stack ending the FIN
+ * exchange in softirq is the orderly end.
+ */
+static __always_inline __u8 close_reason(const struct sock_info *si, int oldstate, int err,
+					 bool owner_ctx)
+{
+	if ((si && si->rst == RST_RECEIVED) || err == ECONNRESET || err == EPIPE ||
+	    err == ECONNREFUSED)
+		return oldstate == TS_SYN_SENT ? TS_R_REFUSED : TS_R_RESET_RECEIVED;
+	if (err == ETIMEDOUT)
+		return TS_R_TIMEOUT;
+	if (si && si->rst == RST_SENT)
+		return TS_R_RESET_SENT;
+	switch (oldstate) {
+	case TS_LISTEN:
+		return TS_R_ORDERLY;
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT1:
+	case TS_FIN_WAIT2:
+	case TS_SYN_RECV:
+		if (owner_ctx)
+			return TS_R_RESET_SENT;
+		return oldstate == TS_FIN_WAIT1 || oldstate == TS_FIN_WAIT2 ? TS_R_ORDERLY :
+									    TS_R_UNKNOWN;
+	case TS_LAST_ACK:
+	case TS_CLOSING:
+		return TS_R_ORDERLY;
+	}
+	return TS_R_UNKNOWN;
+}
+
+/* netstat's Recv-Q and Send-Q; for a listener its accept queue and backlog, as ss shows them */
+static __always_inline void fill_queues(struct tcpstates_event *e, struct tcp_sock *tp,
+					int oldstate, int newstate)
+{
+	struct sock *sk = (struct sock *)tp;
+
+	if (newstate == TS_LISTEN || (oldstate == TS_LISTEN && newstate == TS_CLOSE)) {
+		e->rx_queue = sk->sk_ack_backlog;
+		e->tx_queue = sk->sk_max_ack_backlog;
+	} else {
+		e->rx_queue = tp->rcv_nxt - tp->copied_seq;
+		e->tx_queue = tp->write_seq - tp->snd_una;
+	}
+	if (newstate == TS_CLOSE) {
+		e->rx_bytes = tp->bytes_received;
+		e->tx_bytes = tp->bytes_acked;
+		e->flags |= TS_F_BYTES;
+	}
+}
+
+static __always_inline void fill_reason(struct tcpstates_event *e, const struct sock_info *si,
+					int oldstate, int newstate, int err, bool owner_ctx)
+{
+	if (newstate != TS_CLOSE)
+		return;
+	e->reason = close_reason(si, oldstate, err, owner_ctx);
+	if (e->reason == TS_R_RESET_SENT && si && si->rst == RST_SENT) {
+		e->rst_reason = si->rst_reason;
+		e->flags |= TS_F_RST_REASON;
+	}
+}
+
 static __always_inline int handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags)
 {
 	struct tcpstates_event *e;
 	struct sock_info *si;
+	struct tcp_sock *tp;
+	bool owned;
 	__u64 sf = 0;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
@@ -191,11 +276,15 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	e->hook = TS_HOOK_BTF;
 	e->flags = TS_F_COOKIE_KNOWN | extra_flags;
 	e->family = sk->__sk_common.skc_family;
-	/*
-	 * inet_sport, as the classic tracepoint reads it: skc_num is already 0 at the transition into
-	 * CLOSE (the port is released first), inet_sport keeps it.
-	 */
-	e->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (tp) {
+		/*
+		 * inet_sport, as the classic tracepoint reads it: skc_num is already 0 at the
+		 * transition into CLOSE (the port is released first), inet_sport keeps it.
+		 */
+		e->sport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+		fill_queues(e, tp, oldstate, newstate);
+	}
 	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	e->netns = sk->__sk_common.skc_net.net->ns.inum;
 	if (e->family == AF_INET6) {
@@ -211,8 +300,10 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	if (newstate != TS_CLOSE)
 		sf = BPF_SK_STORAGE_GET_F_CREATE;
 	si = bpf_sk_storage_get(&sk_info, sk, NULL, sf);
+	owned = sk->sk_lock.owned;
+	fill_reason(e, si, oldstate, newstate, sk->sk_err, in_owner_context(owned));
 	if (si)
-		track(si, e, oldstate, newstate, sk->sk_lock.owned);
+		track(si, e, oldstate, newstate, owned);
 	else if (sf)
 		count(TS_CNT_NO_STORAGE);
 	submit(e);
@@ -265,11 +356,58 @@ int BPF_PROG(on_sendmsg, struct sock *sk)
 	return 0;
 }
 
+/* Resets are noted on the socket; the transition into CLOSE that follows reads them. */
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(on_receive_reset, struct sock *sk)
+{
+	struct sock_info *si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
+
+	if (si)
+		si->rst = RST_RECEIVED;
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(on_send_reset, struct sock *sk, struct sk_buff *skb, enum sk_rst_reason reason)
+{
+	struct sock_info *si;
+
+	/* NULL: a reset for a packet no socket wanted; a listener's resets don't end it */
+	if (!sk || sk->__sk_common.skc_state == TS_LISTEN)
+		return 0;
+	si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
+	if (si && si->rst != RST_RECEIVED) {
+		si->rst = RST_SENT;
+		si->rst_reason = reason;
+	}
+	return 0;
+}
+
 SEC("tp_btf/tcp_rcv_space_adjust")
 int BPF_PROG(on_recvmsg, struct sock *sk)
 {
 	claim_owner(sk);
 	return 0;
+}
+
+/* fill_queues() through probe reads: the fallback's socket is only an address */
+static __always_inline void fill_queues_core(struct tcpstates_event *e, struct sock *sk,
+					     int oldstate, int newstate)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+	if (newstate == TS_LISTEN || (oldstate == TS_LISTEN && newstate == TS_CLOSE)) {
+		e->rx_queue = BPF_CORE_READ(sk, sk_ack_backlog);
+		e->tx_queue = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	} else {
+		e->rx_queue = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+		e->tx_queue = BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una);
+	}
+	if (newstate == TS_CLOSE) {
+		e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+		e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
+		e->flags |= TS_F_BYTES;
+	}
 }
 
 /*
@@ -320,7 +458,10 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
 	}
 
+	fill_queues_core(e, sk, ctx->oldstate, ctx->newstate);
 	si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
+	fill_reason(e, si, ctx->oldstate, ctx->newstate, BPF_CORE_READ(sk, sk_err),
+		    in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)));
 	if (!si && ctx->newstate != TS_CLOSE) {
 		bpf_map_update_elem(&sk_info_by_addr, &key, &zero, BPF_NOEXIST);
 		si = bpf_map_lookup_elem(&sk_info_by_addr, &key);

@@ -32,6 +32,21 @@ enum tcpstates_state {
 #define TS_F_OWNER_INHERITED 0x08 /* owner is the listener's: no process has used this socket yet */
 #define TS_F_GAP 0x10		/* oldstate is not the last new state we saw: transitions were missed */
 #define TS_F_RESCUED 0x20	/* written by the backup program: the main one was skipped (nested) */
+#define TS_F_RST_REASON 0x40	/* rst_reason holds the kernel's reason for the reset we sent */
+#define TS_F_BYTES 0x80		/* rx_bytes/tx_bytes hold the connection's totals (into CLOSE) */
+
+/* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
+enum tcpstates_reason {
+	TS_R_NONE = 0,
+	TS_R_UNKNOWN,
+	TS_R_ORDERLY,		/* the normal end of the FIN exchange (or a listener closed) */
+	TS_R_RESET_RECEIVED,	/* the peer sent a reset */
+	TS_R_RESET_SENT,	/* we sent one: close() with unread data, SO_LINGER 0, an error */
+	TS_R_REFUSED,		/* SYN_SENT -> CLOSE by a reset: nobody listens there */
+	TS_R_TIMEOUT,		/* retransmissions or keepalive probes gave up (ETIMEDOUT) */
+	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT (or FIN_WAIT2 minisocket) ran out */
+	TS_R_MAX,
+};
 
 /* which kernel hook produced the event */
 #define TS_HOOK_BTF 1		/* tp_btf/inet_sock_set_state */
@@ -44,21 +59,27 @@ struct tcpstates_event {
 	__u64 skaddr;		/* kernel address of the struct sock (for -x) */
 	__u64 dur_ns;		/* time spent in oldstate (TS_F_DUR_KNOWN) */
 	__u64 cgroup_id;	/* owner's cgroup v2 id (TS_F_OWNER_KNOWN) */
+	__u64 rx_bytes;		/* bytes received in the connection's life (TS_F_BYTES) */
+	__u64 tx_bytes;		/* bytes sent and acknowledged by the peer (TS_F_BYTES) */
 	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
 	__u8 daddr[16];		/* remote address, same layout */
 	__u32 pid;		/* owner's thread-group id (TS_F_OWNER_KNOWN) */
 	__u32 netns;		/* inode number of the socket's network namespace */
+	__u32 rx_queue;		/* netstat Recv-Q: received, not yet read (listener: accept queue) */
+	__u32 tx_queue;		/* netstat Send-Q: sent, not yet acknowledged (listener: backlog) */
 	__u16 sport;		/* local port, host order (0 before connect() picks it) */
 	__u16 dport;		/* remote port, host order */
 	__u16 family;		/* AF_INET or AF_INET6 (of the socket) */
+	__u16 rst_reason;	/* kernel enum sk_rst_reason of the reset we sent (TS_F_RST_REASON) */
 	__u8 oldstate;		/* enum tcpstates_state */
 	__u8 newstate;		/* enum tcpstates_state */
 	__u8 flags;		/* TS_F_* */
 	__u8 hook;		/* TS_HOOK_* */
-	__u8 _pad[6];		/* explicit: keeps comm 8-aligned and the size fixed */
+	__u8 reason;		/* enum tcpstates_reason */
+	__u8 _pad[3];		/* explicit: keeps comm 8-aligned and the size fixed */
 	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
 };
-_Static_assert(sizeof(struct tcpstates_event) == 112, "event record must not change size silently");
+_Static_assert(sizeof(struct tcpstates_event) == 136, "event record must not change size silently");
 
 /* what the main BPF program is handling on a CPU (see the backup program in tcpstates.bpf.c) */
 struct tcpstates_marker {

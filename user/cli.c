@@ -32,6 +32,7 @@ enum {
 	OPT_HOOK,
 	OPT_RINGBUF_MB,
 	OPT_CGROUP,
+	OPT_QUEUES,
 	OPT_NETNS,
 };
 
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "queues", no_argument, NULL, OPT_QUEUES },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -89,6 +91,7 @@ static const char usage_text[] =
 	"  -T, --timestamp         print the date as well as the time\n"
 	"  -w, --wide              columns wide enough for IPv6 addresses\n"
 	"  -x, --skaddr            show the kernel address of each socket\n"
+	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
 	"  -v, --verbose           say which kernel hook is used; libbpf debug output\n"
 	"\n"
@@ -422,6 +425,9 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 		return 0;
 	case 'x':
 		cfg->show_skaddr = true;
+		return 0;
+	case OPT_QUEUES:
+		cfg->show_queues = true;
 		return 0;
 	case 'j':
 		cfg->format = OUT_JSON;

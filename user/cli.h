@@ -39,6 +39,7 @@ struct config {
 	bool show_date;			/* -T: date in TIME */
 	bool wide;			/* -w: columns wide enough for IPv6 */
 	bool show_skaddr;		/* -x: kernel socket address column */
+	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
 	enum out_format format;		/* -j: JSON lines */
 	double duration_s;		/* -d: stop after this many seconds; 0 = never */
 	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */

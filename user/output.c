@@ -16,6 +16,8 @@ static bool shown(const struct output_field *f, const struct config *cfg, int pa
 		return pass == 0 && f->key;
 	if (!f->header || ((f->flags & FIELD_IF_SKADDR) && !cfg->show_skaddr))
 		return false;
+	if ((f->flags & FIELD_IF_QUEUES) && !cfg->show_queues)
+		return false;
 	return !!(f->flags & FIELD_FIRST) == (pass == 0);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "addr.h"
+#include "reasons.h"
 #include "output_fields.h"
 #include "states.h"
 
@@ -157,6 +158,55 @@ static void w_dur(struct printer *p, const struct output *o, const struct tcpsta
 		print_null(p);
 }
 
+/* why the socket went to CLOSE; empty/null on other transitions */
+static void w_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	const char *r = reason_name(e->reason);
+
+	if (r)
+		print_text(p, r);
+	else if (p->json)
+		print_null(p);
+	else
+		print_text(p, "");
+}
+
+static void w_rst_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	char buf[REASON_NAME_MAX];
+
+	if (e->flags & TS_F_RST_REASON)
+		print_text(p, rst_reason_name(e->rst_reason, buf, sizeof(buf)));
+	else
+		print_null(p);
+}
+
+static void w_rx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->rx_queue);
+}
+
+static void w_tx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_uint(p, e->tx_queue);
+}
+
+static void w_rx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (e->flags & TS_F_BYTES)
+		print_uint(p, e->rx_bytes);
+	else
+		print_null(p);
+}
+
+static void w_tx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (e->flags & TS_F_BYTES)
+		print_uint(p, e->tx_bytes);
+	else
+		print_null(p);
+}
+
 static void w_netns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_uint(p, e->netns);
@@ -171,6 +221,8 @@ const struct output_field output_fields[] = {
 	{ "skaddr", "SKADDR", 16, NULL, FIELD_FIRST | FIELD_IF_SKADDR, w_skaddr },
 	{ "pid", "PID", 7, NULL, FIELD_RIGHT, w_pid },
 	{ "comm", "COMM", 15, NULL, 0, w_comm },
+	{ "rx_queue", "RECV-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES, w_rx_queue },
+	{ "tx_queue", "SEND-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES, w_tx_queue },
 	{ "owner", NULL, 0, NULL, 0, w_owner },
 	{ "cgroup", NULL, 0, NULL, 0, w_cgroup },
 	{ "family", NULL, 0, NULL, 0, w_family },
@@ -181,7 +233,11 @@ const struct output_field output_fields[] = {
 	{ "oldstate", "OLDSTATE", 11, NULL, 0, w_oldstate },
 	{ NULL, "->", 2, NULL, 0, w_arrow },
 	{ "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
-	{ "dur_ns", "MS", 0, NULL, 0, w_dur },
+	{ "dur_ns", "MS", 8, NULL, 0, w_dur },
+	{ "reason", "REASON", 0, NULL, 0, w_reason },
+	{ "reset_reason", NULL, 0, NULL, 0, w_rst_reason },
+	{ "rx_bytes", NULL, 0, NULL, 0, w_rx_bytes },
+	{ "tx_bytes", NULL, 0, NULL, 0, w_tx_bytes },
 	{ "netns", NULL, 0, NULL, 0, w_netns },
 	{ "gap", NULL, 0, NULL, 0, w_gap },
 };

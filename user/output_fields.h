@@ -10,6 +10,7 @@
 #define FIELD_RIGHT 0x1		/* right-aligned text column (numbers) */
 #define FIELD_FIRST 0x2		/* text column leads the line, ahead of its place in the table */
 #define FIELD_IF_SKADDR 0x4	/* text column only with -x */
+#define FIELD_IF_QUEUES 0x8	/* text column only with --queues */
 
 /* one row: a value of the transition, under its JSON key and its text header */
 struct output_field {

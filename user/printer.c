@@ -37,6 +37,11 @@ static void text_cell(struct printer *p, const char *s, size_t len)
 	int lead = p->owed + (p->cells++ ? 1 : 0) + (p->right ? pad : 0);
 	const unsigned char *u = (const unsigned char *)s;
 
+	/* an empty cell writes nothing yet: if nothing follows, the line has no trailing blanks */
+	if (!len) {
+		p->owed = lead + p->width;
+		return;
+	}
 	fprintf(p->f, "%*s", lead, "");
 	/* a command name is any bytes a process chose: no escape sequence reaches the terminal */
 	for (size_t i = 0; i < len; i++)

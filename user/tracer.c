@@ -63,6 +63,8 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	bpf_program__set_autoload(s->progs.on_set_state_bk, hook == TS_HOOK_BTF);
 	bpf_program__set_autoload(s->progs.on_sendmsg, hook == TS_HOOK_BTF);
 	bpf_program__set_autoload(s->progs.on_recvmsg, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_receive_reset, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_send_reset, hook == TS_HOOK_BTF);
 	/*
 	 * No backup program for the classic tracepoint: there the kernel's recursion guard
 	 * (bpf_prog_active) is shared by all programs of the CPU, so a second one would be skipped too.
