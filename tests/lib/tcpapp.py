@@ -4,8 +4,9 @@
 #
 #   tcpapp.py server --addr A --port P [--accept-delay S] [--hold S] [--no-read] [--linger0]
 #                    [--fork-accept] [--count N] [--name COMM] [--wait-file F]
+#                    [--wait-queued N] [--wait-peer-close]
 #   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
-#                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F]
+#                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F] [--wait-eof]
 #
 # Each process prints JSON lines on stdout (flushed at once) so a test knows which pid and ports to
 # expect: {"event":"start","pid":..} first, then what happened ("listening", "accepted",
@@ -16,15 +17,18 @@
 import argparse
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import signal
 import socket
 import struct
 import sys
+import termios
 import time
 
 IO_TIMEOUT = 10.0
+TCP_CLOSE_WAIT = 8	# tcpi_state (include/net/tcp_states.h)
 
 
 def say(**kv):
@@ -55,11 +59,38 @@ def linger0(s):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+def queued(conn):
+    """bytes received and not yet read (SIOCINQ / FIONREAD)"""
+    buf = fcntl.ioctl(conn.fileno(), termios.FIONREAD, struct.pack("i", 0))
+    return struct.unpack("i", buf)[0]
+
+
+def tcp_state(conn):
+    """tcpi_state, the first byte of struct tcp_info"""
+    return conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+def poll_until(cond, what):
+    """wait (<= IO_TIMEOUT) until cond() holds, without touching the data"""
+    end = time.monotonic() + IO_TIMEOUT
+    while not cond():
+        if time.monotonic() > end:
+            say(event="error", what=what + " timeout", pid=os.getpid())
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def handle(conn, peer, args):
     """one accepted connection: read to EOF (unless --no-read), hold, close"""
     conn.settimeout(IO_TIMEOUT)
     lport = conn.getsockname()[1]
     say(event="accepted", pid=os.getpid(), lport=lport, raddr=peer[0], rport=peer[1])
+    if args.wait_queued and poll_until(lambda: queued(conn) >= args.wait_queued, "wait-queued"):
+        say(event="queued", pid=os.getpid(), bytes=queued(conn))
+    if args.wait_peer_close and poll_until(lambda: tcp_state(conn) == TCP_CLOSE_WAIT,
+                                           "wait-peer-close"):
+        say(event="peer_closed", pid=os.getpid(), queued=queued(conn))
     if not args.no_read:
         n = 0
         try:
@@ -132,6 +163,19 @@ def client(args):
             time.sleep(args.sleep)
         if args.send:
             s.sendall(b"x" * args.send)
+        if args.wait_eof:
+            # the peer ends the connection: read until EOF or a reset
+            n = 0
+            try:
+                while True:
+                    b = s.recv(65536)
+                    if not b:
+                        say(event="eof", pid=os.getpid(), bytes=n)
+                        break
+                    n += len(b)
+            except OSError as e:
+                say(event="recv_error", pid=os.getpid(),
+                    errno=errno.errorcode.get(e.errno, str(e)), bytes=n)
     if args.linger0:
         linger0(s)
     s.close()
@@ -155,12 +199,18 @@ def main():
             r.add_argument("--no-read", action="store_true", help="close without reading")
             r.add_argument("--fork-accept", action="store_true", help="accept in a child")
             r.add_argument("--count", type=int, default=1, help="connections to serve")
+            r.add_argument("--wait-queued", type=int, default=0,
+                           help="after accept, wait until N bytes are queued (not read)")
+            r.add_argument("--wait-peer-close", action="store_true",
+                           help="after accept, wait until the peer's FIN came (CLOSE_WAIT)")
         else:
             r.add_argument("--sleep", type=float, default=0, help="seconds between connect and close")
             r.add_argument("--send", type=int, default=0, help="bytes to send before closing")
             r.add_argument("--connect-only", action="store_true", help="close right after connect")
             r.add_argument("--bind-port", type=int, default=0)
             r.add_argument("--bind-addr")
+            r.add_argument("--wait-eof", action="store_true",
+                           help="after sending, read until the peer closes or resets")
     args = p.parse_args()
     signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
     signal.setitimer(signal.ITIMER_REAL, args.max_time)
