@@ -89,7 +89,9 @@ static __always_inline void count(__u32 idx)
  * When the main program ran, the marker equals the event and the backup does nothing.
  */
 #define MAX_CPUS 1024
-struct tcpstates_marker markers[MAX_CPUS];
+#define MARKS 4		/* the last events the main program began on a CPU */
+struct tcpstates_marker markers[MAX_CPUS][MARKS];
+__u32 mark_next[MAX_CPUS];
 
 /*
  * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
@@ -180,9 +182,15 @@ static __always_inline struct tcpstates_event *reserve(void)
 
 static __always_inline void submit(struct tcpstates_event *e)
 {
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	/*
+	 * Wake the reader once, when this record takes the unread data past the threshold (the
+	 * reader also drains on its own every 100 ms). Waking on every record past it would raise
+	 * an interrupt per event, and softirq work run on its way out re-enters this hook.
+	 */
+	if (avail >= wakeup_bytes && avail < wakeup_bytes + 2 * sizeof(*e) + 16)
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
 }
@@ -313,7 +321,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_marker *m = &markers[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tcpstates_marker *m = &markers[cpu][mark_next[cpu]++ & (MARKS - 1)];
 
 	m->sk = (__u64)sk;
 	m->oldstate = oldstate;
@@ -321,14 +330,22 @@ int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 	return handle(sk, oldstate, newstate, 0);
 }
 
-/* Attached after on_set_state_btf: emits only the events the kernel made that one skip. */
+/*
+ * Attached after on_set_state_btf: emits only the events the kernel made that one skip. Not only
+ * the latest mark is compared: between the main program and this one for event X, a softirq may
+ * run the main program for another event Y, which marks Y; X is then one mark back.
+ */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_marker *m = &markers[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
 
-	if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate)
-		return 0;
+	for (int i = 0; i < MARKS; i++) {
+		struct tcpstates_marker *m = &markers[cpu][i];
+
+		if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate)
+			return 0;
+	}
 	count(TS_CNT_COVERED);
 	return handle(sk, oldstate, newstate, TS_F_RESCUED);
 }

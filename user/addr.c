@@ -15,21 +15,44 @@ static int is_v4_mapped(const uint8_t addr[16])
 	return memcmp(addr, prefix, sizeof(prefix)) == 0;
 }
 
+/* dotted quad without stdio: glibc's inet_ntop formats IPv4 through sprintf, a hot spot here */
+static const char *v4_text(const uint8_t a[4], char *text)
+{
+	char *p = text;
+
+	for (int i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*p++ = '0' + a[i] / 100;
+		if (a[i] >= 10)
+			*p++ = '0' + a[i] / 10 % 10;
+		*p++ = '0' + a[i] % 10;
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return text;
+}
+
 const char *addr_format(int family, const uint8_t addr[16], char *buf, size_t len)
 {
 	char text[INET6_ADDRSTRLEN];
 	const char *ok = NULL;
+	size_t n;
 
 	if (!len)
 		return buf;
 	if (family == AF_INET)
-		ok = inet_ntop(AF_INET, addr, text, sizeof(text));
+		ok = v4_text(addr, text);
 	else if (family == AF_INET6 && is_v4_mapped(addr))
-		ok = inet_ntop(AF_INET, addr + 12, text, sizeof(text));
+		ok = v4_text(addr + 12, text);
 	else if (family == AF_INET6)
 		ok = inet_ntop(AF_INET6, addr, text, sizeof(text));
-	/* inet_ntop writes into its own full-size buffer; a short caller buffer only truncates */
-	snprintf(buf, len, "%s", ok ? text : "?");
+	if (!ok)
+		ok = "?";
+	/* the text is in a full-size buffer; a short caller buffer only truncates */
+	n = strlen(ok);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, ok, n);
+	buf[n] = '\0';
 	return buf;
 }
 

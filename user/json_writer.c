@@ -2,6 +2,7 @@
 /* json_writer.c - JSON lines: members, string escaping, and repair of invalid UTF-8. */
 #include <inttypes.h>
 #include <string.h>
+#include <stdio.h>
 #include "json_writer.h"
 
 /*
@@ -55,78 +56,102 @@ static const char *ascii_escape(unsigned char c, char buf[8])
 	return NULL;
 }
 
-static void write_string(FILE *f, const char *s, size_t len)
+/* bytes that stand for themselves in a JSON string: printable ASCII but the quote and backslash */
+static const unsigned char plain[256] = {
+	[' ' ... '!'] = 1,
+	['#' ... '['] = 1,
+	[']' ... '~'] = 1,
+};
+
+static void write_string(struct linebuf *lb, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char buf[8];
 
-	fputc('"', f);
+	lb_putc(lb, '"');
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq_len(p + i, len - i);
+		size_t n, run = 0;
 		const char *esc;
 
+		/* plain printable ASCII, the usual case, goes out in one copy */
+		while (i + run < len && plain[p[i + run]])
+			run++;
+		if (run) {
+			lb_put(lb, p + i, run);
+			i += run;
+			continue;
+		}
+		n = utf8_seq_len(p + i, len - i);
+
 		if (!n) {
-			fputs("\\ufffd", f);	/* one replacement per bad byte, then resync */
+			lb_put(lb, "\\ufffd", 6);	/* one replacement per bad byte, then resync */
 			i++;
 		} else if (n == 1 && (esc = ascii_escape(p[i], buf))) {
-			fputs(esc, f);
+			lb_puts(lb, esc);
 			i++;
 		} else {
-			fwrite(p + i, 1, n, f);
+			lb_put(lb, p + i, n);
 			i += n;
 		}
 	}
-	fputc('"', f);
+	lb_putc(lb, '"');
 }
 
 /* comma if needed, then "key": */
 static void member(struct json_writer *w, const char *key)
 {
 	if (!w->first)
-		fputc(',', w->f);
+		lb_putc(&w->lb, ',');
 	w->first = false;
-	write_string(w->f, key, strlen(key));
-	fputc(':', w->f);
+	write_string(&w->lb, key, strlen(key));
+	lb_putc(&w->lb, ':');
 }
 
 void json_begin(struct json_writer *w, FILE *f)
 {
 	w->f = f;
 	w->first = true;
-	fputc('{', f);
+	lb_reset(&w->lb);
+	lb_putc(&w->lb, '{');
 }
 
 void json_end(struct json_writer *w)
 {
-	fputs("}\n", w->f);
+	lb_put(&w->lb, "}\n", 2);
+	lb_flush_to(&w->lb, w->f);
 }
 
 void json_str(struct json_writer *w, const char *key, const char *s, size_t len)
 {
 	member(w, key);
-	write_string(w->f, s, len);
+	write_string(&w->lb, s, len);
 }
 
 void json_uint(struct json_writer *w, const char *key, uint64_t v)
 {
 	member(w, key);
-	fprintf(w->f, "%" PRIu64, v);
+	lb_put_u64(&w->lb, v);
 }
 
 void json_int(struct json_writer *w, const char *key, int64_t v)
 {
 	member(w, key);
-	fprintf(w->f, "%" PRId64, v);
+	if (v < 0) {
+		lb_putc(&w->lb, '-');
+		lb_put_u64(&w->lb, -(uint64_t)v);
+	} else {
+		lb_put_u64(&w->lb, v);
+	}
 }
 
 void json_null(struct json_writer *w, const char *key)
 {
 	member(w, key);
-	fputs("null", w->f);
+	lb_put(&w->lb, "null", 4);
 }
 
 void json_bool(struct json_writer *w, const char *key, bool v)
 {
 	member(w, key);
-	fputs(v ? "true" : "false", w->f);
+	lb_puts(&w->lb, v ? "true" : "false");
 }

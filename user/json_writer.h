@@ -7,16 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "linebuf.h"
 
 struct json_writer {
 	FILE *f;		/* where the line goes */
 	bool first;		/* no member written yet: no comma before the next */
+	struct linebuf lb;	/* the object, written to f at json_end() */
 };
 
 /* Start an object ('{') on f. */
 void json_begin(struct json_writer *w, FILE *f);
 
-/* End the object and its line ("}\n"). Nothing is flushed: the caller flushes per batch. */
+/* End the object and its line ("}\n") and hand it to f. Not flushed: the caller flushes per batch. */
 void json_end(struct json_writer *w);
 
 /*

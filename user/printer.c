@@ -7,20 +7,29 @@
 
 void printer_begin(struct printer *p, FILE *f, const struct config *cfg)
 {
-	memset(p, 0, sizeof(*p));
+	/* field by field: the line buffer inside need not be cleared */
 	p->f = f;
 	p->json = cfg->format == OUT_JSON;
 	p->show_date = cfg->show_date;
-	if (p->json)
-		json_begin(&p->jw, f);
+	p->key = NULL;
+	p->width = 0;
+	p->right = false;
+	p->cells = 0;
+	p->owed = 0;
+	/* text cells go into the JSON writer's line buffer too: one fwrite per line either way */
+	json_begin(&p->jw, f);
+	if (!p->json)
+		lb_reset(&p->jw.lb);
 }
 
 void printer_end(struct printer *p)
 {
-	if (p->json)
+	if (p->json) {
 		json_end(&p->jw);
-	else
-		fputc('\n', p->f);	/* the last cell's padding is dropped */
+	} else {
+		lb_putc(&p->jw.lb, '\n');	/* the last cell's padding is dropped */
+		lb_flush_to(&p->jw.lb, p->f);
+	}
 }
 
 void printer_column(struct printer *p, const char *key, int width, bool right)
@@ -42,10 +51,10 @@ static void text_cell(struct printer *p, const char *s, size_t len)
 		p->owed = lead + p->width;
 		return;
 	}
-	fprintf(p->f, "%*s", lead, "");
+	lb_spaces(&p->jw.lb, lead);
 	/* a command name is any bytes a process chose: no escape sequence reaches the terminal */
 	for (size_t i = 0; i < len; i++)
-		fputc(u[i] >= 0x20 && u[i] < 0x7f ? u[i] : '?', p->f);
+		lb_putc(&p->jw.lb, u[i] >= 0x20 && u[i] < 0x7f ? u[i] : '?');
 	p->owed = p->right ? 0 : pad;
 }
 
@@ -71,8 +80,11 @@ void print_uint(struct printer *p, uint64_t v)
 			json_uint(&p->jw, p->key, v);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	text_cell(p, buf, strlen(buf));
+	const char *d;
+	size_t n;
+
+	d = u64_digits(v, buf, &n);
+	text_cell(p, d, n);
 }
 
 void print_bool(struct printer *p, bool v)
@@ -95,11 +107,13 @@ void print_null(struct printer *p)
 
 void print_hex(struct printer *p, uint64_t v)
 {
-	char buf[24];
+	static const char hex[] = "0123456789abcdef";
+	char buf[19] = "0x";
 
 	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
-	snprintf(buf, sizeof(buf), p->json ? "0x%016" PRIx64 : "%016" PRIx64, v);
-	print_text(p, buf);
+	for (int i = 0; i < 16; i++)
+		buf[2 + i] = hex[(v >> (60 - 4 * i)) & 0xf];
+	print_str(p, p->json ? buf : buf + 2, p->json ? 18 : 16);
 }
 
 void print_time(struct printer *p, int64_t real_ns)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* timefmt.c - wall-clock nanoseconds as local or RFC 3339 UTC text, to the microsecond. */
 #include <stdio.h>
+#include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include "timefmt.h"
 
@@ -18,22 +20,53 @@ static int split(int64_t real_ns, bool utc, struct tm *tm, long *usec)
 	}
 	t = (time_t)sec;
 	*usec = (long)(ns / 1000);
+	if (!tm)
+		return 0;
 	return (utc ? gmtime_r(&t, tm) : localtime_r(&t, tm)) ? 0 : -1;
 }
+
+/*
+ * The seconds part of the last few formats: records arrive in bursts within one second, and
+ * localtime_r()/strftime() cost more than all the rest of a record.
+ */
+struct sec_cache {
+	int64_t sec;		/* the second formatted, or INT64_MIN */
+	const char *fmt;	/* with this strftime format */
+	bool utc;
+	size_t n;		/* length of text */
+	char text[48];
+};
+
+static struct sec_cache cache[2] = { { .sec = INT64_MIN }, { .sec = INT64_MIN } };
 
 /* strftime's part then ".ffffff" and a suffix; NULL if anything did not fit */
 static const char *format(int64_t real_ns, bool utc, const char *fmt, const char *suffix,
 			  char *buf, size_t len)
 {
+	struct sec_cache *c = &cache[utc];
+	int64_t sec = real_ns / NS_PER_SEC - (real_ns % NS_PER_SEC < 0);
 	struct tm tm;
 	long usec;
-	size_t n;
+	size_t slen = strlen(suffix);
 
-	if (split(real_ns, utc, &tm, &usec))
+	if (split(real_ns, utc, NULL, &usec))
 		return NULL;
-	n = strftime(buf, len, fmt, &tm);
-	if (!n || (size_t)snprintf(buf + n, len - n, ".%06ld%s", usec, suffix) >= len - n)
+	if (c->sec != sec || c->fmt != fmt) {
+		if (split(real_ns, utc, &tm, &usec))
+			return NULL;
+		c->n = strftime(c->text, sizeof(c->text), fmt, &tm);
+		if (!c->n)
+			return NULL;
+		c->sec = sec;
+		c->fmt = fmt;
+	}
+	if (c->n + 8 + slen > len)
 		return NULL;
+	memcpy(buf, c->text, c->n);
+	buf[c->n] = '.';
+	for (int i = 6; i >= 1; i--, usec /= 10)
+		buf[c->n + i] = '0' + usec % 10;
+	memcpy(buf + c->n + 7, suffix, slen + 1);
 	return buf;
 }
 
@@ -45,4 +78,10 @@ const char *timefmt_local(int64_t real_ns, bool date, char *buf, size_t len)
 const char *timefmt_rfc3339(int64_t real_ns, char *buf, size_t len)
 {
 	return format(real_ns, true, "%Y-%m-%dT%H:%M:%S", "Z", buf, len);
+}
+
+void timefmt_forget(void)
+{
+	cache[0].sec = INT64_MIN;
+	cache[1].sec = INT64_MIN;
 }

@@ -15,4 +15,7 @@ const char *timefmt_local(int64_t real_ns, bool date, char *buf, size_t len);
 /* RFC 3339 UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ". NULL if unrepresentable. */
 const char *timefmt_rfc3339(int64_t real_ns, char *buf, size_t len);
 
+/* Drop the cached seconds text: for a program (a test) that changes TZ while it runs. */
+void timefmt_forget(void);
+
 #endif

@@ -8,14 +8,22 @@
 # runs tests/bench/churn (BENCH_CONNS connections in a private network namespace), writing the
 # tracer's output to a file, and measures:
 #   conn/s          the churn's own rate, and its ratio to the untraced median
-#   expected        10 transitions per connection + 2 (the listener)
-#   received        lines about the churn's sockets (tcpstates-c -j: the `netns` key; text and
-#                   libbpf-tools: the listener port on either side)
+#   expected        10 transitions per connection + 2 (the listener), + 2 per failed connect()
+#   received        lines about the churn's sockets (tcpstates-c -j: the `netns` key and the
+#                   listener port; text and libbpf-tools: the listener port on either side), and
+#                   per transition type how far the count is off
+#   reported lost   what the tracer itself says it lost (tcpstates-c: closing stderr line;
+#                   libbpf-tools: its "lost N events" lines)
 #   kernel ns/event sum of run_time_ns of the tracer's attached programs / run_cnt of the busiest
-#                   one (bpftool prog show -j, kernel.bpf_stats_enabled=1), over the churn only
+#                   one (bpftool prog show -j, kernel.bpf_stats_enabled=1), over the churn only,
+#                   read while the tracer is still attached
 #   recursion miss  recursion_misses of the tracer's programs (bpftool), over the churn only
-#   CPU /100k ev    tracer's on-CPU time (user+system, /proc/PID/task/*/schedstat) over the churn
-#                   and the drain after it, per 100 000 transitions the tracer wrote
+#   CPU /100k ev    tracer's user + system time from just before the churn to its exit (schedstat,
+#                   then wait4 rusage through tests/bench/cpuwrap), per 100 000 lines it wrote
+# The tracer is started, waited for (attached: it holds a BPF link, and tcpstates-c said
+# "Tracing"), checked with a probe connection on another port, then the churn runs; after it, the
+# bench waits until the namespace has no open connection left and the tracer is idle, then stops
+# it with SIGINT and checks that none of its BPF programs stays loaded.
 # Each configuration runs BENCH_RUNS times, interleaved; the table shows medians. It goes to stdout
 # and to .output/bench.md; per-run values and per-program costs follow it in .output/bench.md.
 #
@@ -173,6 +181,31 @@ run_churn() {
 		END { if (c != "") print c, e, f }' <<<"$out"
 }
 
+# wait until none of the churn's connections is still open in the namespace (a FIN or its ACK
+# retransmitted after a loss finishes late); prints how many were open at first and how long it took
+settle() {
+	local first="" n t0=$SECONDS
+
+	for _ in $(seq 100); do
+		n=$(ip netns exec "$NS" ss -Htan state syn-sent state syn-recv state established \
+			state fin-wait-1 state close-wait state last-ack state closing | wc -l)
+		[ -n "$first" ] || first=$n
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	echo "$first $((SECONDS - t0)) $n"
+}
+
+# BPF programs of other TCP state tracers (not ours) loaded right now: they tax every run
+foreign_tracers() {
+	local ids
+
+	ids=$(printf '%s\n' "$@" | jq -s -c 'map(select(. != "") | tonumber)')
+	bpftool prog show -j | jq --argjson ids "$ids" '[.[] | select((.name // "" |
+		test("set_state")) and
+		((.id as $i | $ids | index($i)) | not))] | length'
+}
+
 median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit }
 		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -212,11 +245,13 @@ churn_transitions() {
 
 # "received missing" for the churn: missing lists each transition short of (or beyond) its count
 count_received() {
-	churn_transitions "$1" "$2" | awk -v n="$N" '
+	churn_transitions "$1" "$2" | awk -v n="$N" -v f="${3:-0}" '
 		BEGIN { split("CLOSE:SYN_SENT SYN_SENT:ESTABLISHED ESTABLISHED:FIN_WAIT1 " \
 			"FIN_WAIT1:FIN_WAIT2 FIN_WAIT2:CLOSE LISTEN:SYN_RECV SYN_RECV:ESTABLISHED " \
 			"ESTABLISHED:CLOSE_WAIT CLOSE_WAIT:LAST_ACK LAST_ACK:CLOSE", t, " ")
-			for (i in t) want[t[i]] = n; want["CLOSE:LISTEN"] = 1; want["LISTEN:CLOSE"] = 1 }
+			for (i in t) want[t[i]] = n; want["CLOSE:LISTEN"] = 1; want["LISTEN:CLOSE"] = 1
+			# a failed connect() went CLOSE -> SYN_SENT -> CLOSE
+			want["CLOSE:SYN_SENT"] += f; if (f) want["SYN_SENT:CLOSE"] = f }
 		{ got[$1 ":" $2]++; total++ }
 		END { for (k in got) if (!(k in want)) want[k] = 0
 			for (k in want) if (got[k] != want[k])
@@ -260,7 +295,7 @@ wait_gone() {
 
 # one row of $WORK/results.tsv: config round conn/s expected failed_connects received ns/event
 # recursion_misses cpu_s/100k written reported_lost reported_detail missing per_program cpu_ns
-# cpu_ns_during_churn
+# cpu_ns_during_churn open_at_churn_end foreign_tracer_programs
 row() {
 	local IFS=$'\t'
 	printf '%s\n' "$*" >>"$WORK/results.tsv"
@@ -274,9 +309,12 @@ run_one() {
 	out=$WORK/$tag.out
 	err=$WORK/$tag.err
 	if [ "$cfg" = none ]; then
+		local foreign
+		foreign=$(foreign_tracers "")
 		res=$(run_churn "$N" "$PORT" "$PAR") || { say "bench: $tag: churn failed"; BROKEN=1; return; }
 		read -r cps exp failed <<<"$res"
-		row "$cfg" "$round" "$cps" "$exp" "$failed" - - - - - - - - - - -
+		settle >/dev/null
+		row "$cfg" "$round" "$cps" "$exp" "$failed" - - - - - - - - - - - - "$foreign"
 		say "  $tag: $cps conn/s"
 		return
 	fi
@@ -335,11 +373,16 @@ run_one() {
 		stop_tracer "$tag"; BROKEN=1; return
 	fi
 
-	local before after cpu0 cpu1 c1 c2
+	local before after cpu0 cpu1 c1 c2 foreign
+	foreign=$(foreign_tracers "${all_ids[@]}" "${ids[@]}")
 	before=$(prog_stats "${ids[@]}")
 	cpu0=$(cpu_ns "$TPID")
 	res=$(run_churn "$N" "$PORT" "$PAR") || { say "bench: $tag: churn failed"; stop_tracer "$tag"; BROKEN=1; return; }
 	read -r cps exp failed <<<"$res"
+	# late transitions: connections still open when the churn ended
+	local open_end settle_s open_left
+	read -r open_end settle_s open_left < <(settle)
+	[ "$open_left" = 0 ] || say "bench: $tag: $open_left connections still open ${settle_s} s after the churn"
 	# the reader catches up: its CPU time stops growing (under 1 % of a core), at most 10 s
 	for _ in $(seq 50); do
 		c1=$(cpu_ns "$TPID"); sleep 0.2; c2=$(cpu_ns "$TPID")
@@ -362,7 +405,7 @@ run_one() {
 		END { printf "%.0f\t%d\t%s\n", c ? t / c : 0, m, per }')
 	local nspe rmiss per recv missing written cpu100k rep replost
 	IFS=$'\t' read -r nspe rmiss per <<<"$kstat"
-	read -r recv missing < <(count_received "$cfg" "$out")
+	read -r recv missing < <(count_received "$cfg" "$out" "$failed")
 	written=$(count_written "$cfg" "$out" "$err")
 	cpu100k=$(awk -v d=$((cpu_total - cpu0)) -v w="$written" \
 		'BEGIN { printf "%.4f", (w > 0 ? d / 1e9 / w * 1e5 : 0) }')
@@ -377,7 +420,8 @@ run_one() {
 		rep="perf buffer lost $replost"
 	fi
 	row "$cfg" "$round" "$cps" "$exp" "$failed" "$recv" "$nspe" "$rmiss" "$cpu100k" "$written" \
-		"$replost" "$rep" "$missing" "$per" "$((cpu_total - cpu0))" "$((cpu1 - cpu0))"
+		"$replost" "$rep" "$missing" "$per" "$((cpu_total - cpu0))" "$((cpu1 - cpu0))" \
+		"$open_end" "$foreign"
 	say "  $tag: $cps conn/s, received $recv/$exp (off: $missing), ${nspe} ns/event," \
 		"$rmiss recursion misses, tracer reports $replost lost, CPU ${cpu100k} s/100k events" \
 		"($(((cpu1 - cpu0) / 1000000)) ms during the churn, $(((cpu_total - cpu1) / 1000000)) ms after)" \
@@ -464,7 +508,7 @@ name_of() {
 	echo "$(uname -r), $(nproc) CPUs, $PAR client + $PAR server threads, each configuration to a file," \
 		"$(date -u +%Y-%m-%dT%H:%MZ), bench took ${ELAPSED} s"
 	echo
-	echo "| tracer | workload conn/s | vs untraced | transitions expected | received | lost | tracer-reported lost | kernel ns/event | recursion misses | tracer CPU s / 100k events |"
+	echo "| tracer | workload conn/s | vs untraced | transitions expected | received | lost | tracer-reported lost | kernel ns/event | recursion misses (bpftool) | tracer CPU s / 100k events |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for c in "${CFGS[@]}"; do
 		cps=$(col "$c" 3 | median)
@@ -485,6 +529,11 @@ name_of() {
 	awk -F'\t' '$1 == "none" { v[++n] = $3 } END { if (n) { lo = hi = v[1]
 		for (i = 2; i <= n; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i] }
 		printf "Untraced runs ranged %d–%d conn/s (run-to-run noise of this machine).\n\n", lo, hi } }' \
+		"$WORK/results.tsv"
+	# disturbances: other tracers attached, other TCP traffic on the machine (tracers see it all)
+	awk -F'\t' -v n="$RUNS" '$18 + 0 > 0 { f++ } $1 != "none" && $10 != "-" { x = $10 - $6 - 12; if (x > m) m = x }
+		END { if (f) printf "Warning: %d run(s) had other TCP state tracers attached (their cost is in the numbers).\n\n", f
+			if (m > 2000) printf "Warning: up to %d transitions per run came from other TCP traffic on the machine.\n\n", m }' \
 		"$WORK/results.tsv"
 
 	# targets, for tcpstates-c only; loss is checked in every run, the rest on medians
@@ -519,6 +568,8 @@ name_of() {
 	echo
 	echo "### Every run"
 	echo
+	echo "- open at churn end: the churn's connections not yet closed on both sides when it ended"
+	echo "  (the tracer is stopped only once they are, at most 10 s later)."
 	echo "- received: lines about the churn's sockets; off: per transition, received minus expected"
 	echo "  \"none\": each of the 10 transition types exactly once per connection."
 	echo "- kernel ns/event: sum of run_time_ns of the tracer's attached programs / run_cnt of the"
@@ -531,12 +582,12 @@ name_of() {
 	echo "  per line the tracer wrote. \"during churn + after\": how much of it came after the churn"
 	echo "  ended (a reader that falls behind, or one that only reads at exit)."
 	echo
-	echo "| config | run | conn/s | expected | failed connects | received | off | ns/event | recursion misses | tracer reports | CPU s/100k | tracer CPU ms during churn + after | lines written | per program |"
-	echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|"
+	echo "| config | run | conn/s | expected | failed connects | open at churn end | received | off | ns/event | recursion misses | tracer reports | CPU s/100k | tracer CPU ms during churn + after | lines written | per program |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|"
 	sort -t$'\t' -k1,1 -k2,2n "$WORK/results.tsv" |
 		awk -F'\t' '{ cpu = ($15 == "-" || $15 == "") ? "-" : sprintf("%d + %d", $16 / 1e6, ($15 - $16) / 1e6)
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			$1, $2, $3, $4, $5, $6, $13, $7, $8, $12, $9, cpu, $10, $14 }'
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			$1, $2, $3, $4, $5, $17, $6, $13, $7, $8, $12, $9, cpu, $10, $14 }'
 } >"$REPORT"
 
 cat "$WORK/table.md"

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "json_writer.h"
 #include "output.h"
+#include "timefmt.h"
 #include "unit.h"
 
 /*
@@ -380,6 +381,7 @@ static void test_local_time(void)
 
 	setenv("TZ", "IST-5:30", 1);	/* a POSIX rule: needs no zoneinfo files */
 	tzset();
+	timefmt_forget();
 	output_event(sink_open(&s, O_DATE), &ev_no_dur);
 	check_line(sink_close(&s),
 		   "2026-11-22 09:11:07.123456       1 systemd-resolve 192.168.100.200     0 "
@@ -395,6 +397,7 @@ static void test_local_time(void)
 	free(s.buf);
 	setenv("TZ", "UTC", 1);
 	tzset();
+	timefmt_forget();
 }
 
 /* ---- the JSON writer ------------------------------------------------------------------------ */
@@ -500,6 +503,7 @@ int main(void)
 	}
 	setenv("TZ", "UTC", 1);
 	tzset();
+	timefmt_forget();
 	test_events();
 	test_headers();
 	test_lost_and_summary();
