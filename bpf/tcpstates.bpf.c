@@ -294,7 +294,6 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	struct sock_info *si;
 	struct tcp_sock *tp;
 	bool owned;
-	__u64 sf = 0;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -329,10 +328,11 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
 
-	/* a socket that is closing and was never seen needs no new storage */
-	if (newstate != TS_CLOSE)
-		sf = BPF_SK_STORAGE_GET_F_CREATE;
-	si = bpf_sk_storage_get(&sk_info, sk, NULL, sf);
+	/*
+	 * Created even for a socket that goes to CLOSE unseen: it is older than the tracer, and its
+	 * last line should still name the closing process, or the owner the snapshot found.
+	 */
+	si = bpf_sk_storage_get(&sk_info, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	owned = sk->sk_lock.owned;
 	fill_reason(e, si, oldstate, newstate, sk->sk_err, in_owner_context(owned));
 	/* owner unknown outside process context, not a new socket: older than the tracer */
@@ -340,7 +340,7 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 		seed_owner(si, e->cookie);
 	if (si)
 		track(si, e, oldstate, newstate, owned);
-	else if (sf)
+	else
 		count(TS_CNT_NO_STORAGE);
 	submit(e);
 	return 0;

@@ -35,7 +35,7 @@ run_checks "$TS_PY" - "$TS_TMP" "$P" "$P6" "$ADDR4_S" "$ADDR4_C" "$ADDR6_S" "$AD
 import datetime, re, sys, tslib
 (tmp, P, P6, A4S, A4C, A6S, A6C, S4, C4, CP4, S6, C6, CP6, T0) = sys.argv[1:]
 R = tslib.Results()
-HEADER = "TIME PID COMM LADDR LPORT RADDR RPORT OLDSTATE -> NEWSTATE MS".split()
+HEADER = "TIME PID COMM LADDR LPORT RADDR RPORT OLDSTATE -> NEWSTATE MS REASON".split()
 TIME = r"\d{2}:\d{2}:\d{2}\.\d{6}"
 DATE = r"\d{4}-\d{2}-\d{2}[ T]"
 MS = r"(\d+\.\d{3}|-)"
@@ -109,7 +109,8 @@ if "SKADDR" in hx:
     i = hx.index("SKADDR")
     R.eq([h for h in hx if h != "SKADDR"], HEADER, "-x: the other columns unchanged")
     rows = [x.split() for x in xl[1:] if A4C in x.split()]
-    bad = [r for r in rows if len(r) != len(hx) or not re.fullmatch(r"(0x)?[0-9a-f]{8,16}", r[i])]
+    # REASON is empty (no cell) except on the transitions into CLOSE
+    bad = [r for r in rows if len(r) not in (len(hx) - 1, len(hx)) or not re.fullmatch(r"(0x)?[0-9a-f]{8,16}", r[i])]
     R.check(rows and not bad, "-x: a hex kernel address in the SKADDR column", *map(str, bad[:5]))
     # the client and the accepted socket are different sockets
     cli = {r[i] for r in rows if r[hx.index("PID")] == C4}

@@ -6,6 +6,7 @@
 #                    [--fork-accept] [--count N] [--name COMM] [--wait-file F]
 #   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
 #                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F]
+#                    [--close-file F]
 #
 # Each process prints JSON lines on stdout (flushed at once) so a test knows which pid and ports to
 # expect: {"event":"start","pid":..} first, then what happened ("listening", "accepted",
@@ -132,6 +133,8 @@ def client(args):
             time.sleep(args.sleep)
         if args.send:
             s.sendall(b"x" * args.send)
+        if args.close_file:
+            wait_file(args.close_file)
     if args.linger0:
         linger0(s)
     s.close()
@@ -161,6 +164,7 @@ def main():
             r.add_argument("--connect-only", action="store_true", help="close right after connect")
             r.add_argument("--bind-port", type=int, default=0)
             r.add_argument("--bind-addr")
+            r.add_argument("--close-file", help="wait (<= 15 s) until this file exists, then close")
     args = p.parse_args()
     signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
     signal.setitimer(signal.ITIMER_REAL, args.max_time)
