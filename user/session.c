@@ -86,9 +86,10 @@ static void run_snapshot(struct session *s)
 			strerror(-err));
 	else if (s->cfg->verbose)
 		fprintf(stderr, "tcpstates-c: snapshot: %u sockets in %u network namespaces (%u not "
-				"listed), %u owners found, %u seeded (%u did not fit), %.1f ms\n",
+				"listed), %u owners found, %u seeded (%u did not fit); %.1f ms (iterator "
+				"%.1f, /proc %.1f)\n",
 			st.sockets, st.namespaces, st.ns_failed, st.owners, st.seeded,
-			st.seed_failed, st.elapsed_ns / 1e6);
+			st.seed_failed, st.elapsed_ns / 1e6, st.iter_ns / 1e6, st.owner_ns / 1e6);
 }
 
 /* Flush a batch; a reader that went away (EPIPE) ends the run quietly. */

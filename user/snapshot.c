@@ -304,7 +304,9 @@ int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, v
 	err = sockscan_open(&s.scan);
 	if (!err) {
 		scan_all_ns(&s);
+		st->iter_ns = mono_ns() - start;
 		resolve_owners(&s);
+		st->owner_ns = mono_ns() - start - st->iter_ns;
 		seed(&s, seed_fd);
 		st->sockets = s.n;
 		for (size_t i = 0; i < s.n; i++) {

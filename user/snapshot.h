@@ -19,7 +19,9 @@ struct snapshot_stats {
 	unsigned int owners;		/* ... whose owner /proc named */
 	unsigned int seeded;		/* owners handed to the BPF side (owner_seed map) */
 	unsigned int seed_failed;	/* ... that did not fit */
-	uint64_t elapsed_ns;		/* wall time of the whole snapshot */
+	uint64_t iter_ns;		/* wall time listing the sockets (all namespaces) */
+	uint64_t owner_ns;		/* ... scanning /proc for their owners */
+	uint64_t elapsed_ns;		/* wall time of the whole snapshot, printing included */
 };
 
 /*
