@@ -28,6 +28,8 @@ LDFLAGS += -static
 # everything in user/ except main.c is a library the unit tests link too
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
@@ -40,6 +42,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all run test unit bench deps clean vmlinux
 
 all: $(BIN)
@@ -64,19 +67,20 @@ bench: deps
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/tcpstates.tmp.bpf.o: bpf/tcpstates.bpf.c include/tcpstates.h $(VMLINUX) | $(OUTPUT)
+# every bpf/NAME.bpf.c becomes a skeleton $(OUTPUT)/NAME.skel.h (struct NAME_bpf)
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c include/tcpstates.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
 
-$(OUTPUT)/tcpstates.bpf.o: $(OUTPUT)/tcpstates.tmp.bpf.o
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
 
-$(OUTPUT)/tcpstates.skel.h: $(OUTPUT)/tcpstates.bpf.o
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name tcpstates_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(OUTPUT)/tcpstates.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 

@@ -38,7 +38,8 @@ struct sock_info {
 	__u8 owner_known;	/* pid/comm/cgroup_id are set */
 	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
 	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
-	__u8 _pad[2];
+	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
+	__u8 _pad;
 	char comm[TCPSTATES_COMM_LEN];
 };
 
@@ -66,6 +67,19 @@ struct {
 	__type(key, __u64);
 	__type(value, struct sock_info);
 } sk_info_by_addr SEC(".maps");
+
+/*
+ * Owners of the sockets that existed at start, found by the loader's scan of /proc (user/snapshot.c),
+ * keyed by socket cookie: socket storage can only be written from userspace through a socket fd,
+ * and those sockets belong to other processes. Read once, when such a socket first changes state
+ * with its owner still unknown, copied into its storage and deleted.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcpstates_owner);
+} owner_seed SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -118,6 +132,22 @@ static __always_inline void set_owner(struct sock_info *si)
 	bpf_get_current_comm(si->comm, sizeof(si->comm));
 	si->owner_known = 1;
 	si->inherited = 0;
+	si->from_snapshot = 0;
+}
+
+/* a socket older than the tracer: take the owner the start-up scan found for it, once */
+static __always_inline void seed_owner(struct sock_info *si, __u64 cookie)
+{
+	struct tcpstates_owner *o = bpf_map_lookup_elem(&owner_seed, &cookie);
+
+	if (!o)
+		return;
+	si->pid = o->pid;
+	si->cgroup_id = o->cgroup_id;
+	__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
+	si->owner_known = 1;
+	si->from_snapshot = 1;
+	bpf_map_delete_elem(&owner_seed, &cookie);
 }
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
@@ -151,6 +181,8 @@ static __always_inline void track(struct sock_info *si, struct tcpstates_event *
 		e->flags |= TS_F_OWNER_KNOWN;
 		if (si->inherited)
 			e->flags |= TS_F_OWNER_INHERITED;
+		if (si->from_snapshot)
+			e->flags2 |= TS_F2_OWNER_SNAPSHOT;
 	}
 }
 
@@ -167,6 +199,7 @@ static __always_inline struct tcpstates_event *reserve(void)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->dur_ns = 0;
 	e->flags = 0;
+	e->flags2 = 0;
 	e->pid = 0;
 	e->cgroup_id = 0;
 	e->rx_bytes = 0;
@@ -269,7 +302,6 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	struct sock_info *si;
 	struct tcp_sock *tp;
 	bool owned;
-	__u64 sf = 0;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -304,15 +336,19 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
 
-	/* a socket that is closing and was never seen needs no new storage */
-	if (newstate != TS_CLOSE)
-		sf = BPF_SK_STORAGE_GET_F_CREATE;
-	si = bpf_sk_storage_get(&sk_info, sk, NULL, sf);
+	/*
+	 * Created even for a socket that goes to CLOSE unseen: it is older than the tracer, and its
+	 * last line should still name the closing process, or the owner the snapshot found.
+	 */
+	si = bpf_sk_storage_get(&sk_info, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	owned = sk->sk_lock.owned;
 	fill_reason(e, si, oldstate, newstate, sk->sk_err, in_owner_context(owned));
+	/* owner unknown outside process context, not a new socket: older than the tracer */
+	if (si && !si->owner_known && oldstate != TS_CLOSE && !in_owner_context(owned))
+		seed_owner(si, e->cookie);
 	if (si)
 		track(si, e, oldstate, newstate, owned);
-	else if (sf)
+	else
 		count(TS_CNT_NO_STORAGE);
 	submit(e);
 	return 0;
@@ -360,7 +396,8 @@ static __always_inline void claim_owner(struct sock *sk)
 {
 	struct sock_info *si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
 
-	if (!si || (si->owner_known && !si->inherited))
+	/* a listener's or the /proc scan's owner is a presumption: the user of the socket wins */
+	if (!si || (si->owner_known && !si->inherited && !si->from_snapshot))
 		return;
 	if (in_owner_context(sk->sk_lock.owned))
 		set_owner(si);

@@ -35,6 +35,10 @@ enum tcpstates_state {
 #define TS_F_RST_REASON 0x40	/* rst_reason holds the kernel's reason for the reset we sent */
 #define TS_F_BYTES 0x80		/* rx_bytes/tx_bytes hold the connection's totals (into CLOSE) */
 
+/* event flags2 (flags is full) */
+#define TS_F2_SNAPSHOT 0x01	/* not a transition: a socket that existed at start (oldstate 0) */
+#define TS_F2_OWNER_SNAPSHOT 0x02 /* owner found by scanning /proc at start (as ss -p does) */
+
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 enum tcpstates_reason {
 	TS_R_NONE = 0,
@@ -76,10 +80,47 @@ struct tcpstates_event {
 	__u8 flags;		/* TS_F_* */
 	__u8 hook;		/* TS_HOOK_* */
 	__u8 reason;		/* enum tcpstates_reason */
-	__u8 _pad[3];		/* explicit: keeps comm 8-aligned and the size fixed */
+	__u8 flags2;		/* TS_F2_* */
+	__u8 _pad[2];		/* explicit: keeps comm 8-aligned and the size fixed */
 	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
 };
 _Static_assert(sizeof(struct tcpstates_event) == 136, "event record must not change size silently");
+
+/* what a socket is, in a snapshot record */
+enum tcpstates_sock_kind {
+	TS_SK_FULL = 1,		/* a full socket: listener or connection */
+	TS_SK_TIMEWAIT = 2,	/* a timewait minisocket: TIME_WAIT, or FIN_WAIT2 (tw_substate) */
+	TS_SK_REQUEST = 3,	/* a request socket (TCP_NEW_SYN_RECV), reported as SYN_RECV */
+};
+
+/* one socket as the iter/tcp program (bpf/iter_tcp.bpf.c) writes it; fixed-width, no holes */
+struct tcpstates_sock_rec {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() when the iterator saw it */
+	__u64 cookie;		/* socket cookie (0: none) */
+	__u64 skaddr;		/* kernel address of the socket */
+	__u64 ino;		/* inode of the socket's file (request socket: its listener's); 0: none */
+	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
+	__u8 daddr[16];		/* remote address, same layout */
+	__u32 netns;		/* network namespace inode */
+	__u32 rx_queue;		/* netstat Recv-Q (listener: accept queue) */
+	__u32 tx_queue;		/* netstat Send-Q (listener: backlog) */
+	__u16 sport;		/* local port, host order */
+	__u16 dport;		/* remote port, host order */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u8 state;		/* enum tcpstates_state as netstat would show it */
+	__u8 kind;		/* enum tcpstates_sock_kind */
+	__u8 _pad[4];
+};
+_Static_assert(sizeof(struct tcpstates_sock_rec) == 88, "snapshot record must not change size");
+
+/* a socket's owner found by the snapshot, for the main program's owner_seed map (key: cookie) */
+struct tcpstates_owner {
+	__u64 cgroup_id;	/* cgroup v2 id (inode of the process's cgroup directory) */
+	__u32 pid;		/* tgid */
+	__u32 _pad;
+	char comm[TCPSTATES_COMM_LEN];
+};
+_Static_assert(sizeof(struct tcpstates_owner) == 32, "owner seed must not change size");
 
 /* what the main BPF program is handling on a CPU (see the backup program in tcpstates.bpf.c) */
 struct tcpstates_marker {

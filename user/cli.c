@@ -34,6 +34,7 @@ enum {
 	OPT_CGROUP,
 	OPT_QUEUES,
 	OPT_NETNS,
+	OPT_NO_SNAPSHOT,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "queues", no_argument, NULL, OPT_QUEUES },
 	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -93,6 +95,8 @@ static const char usage_text[] =
 	"  -x, --skaddr            show the kernel address of each socket\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
+	"      --no-snapshot       do not list the sockets that exist at start (by default\n"
+	"                          each is shown once, '-> STATE', with its owner)\n"
 	"  -v, --verbose           say which kernel hook is used; libbpf debug output\n"
 	"\n"
 	"Stopping (otherwise run until Ctrl-C):\n"
@@ -428,6 +432,9 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 		return 0;
 	case OPT_QUEUES:
 		cfg->show_queues = true;
+		return 0;
+	case OPT_NO_SNAPSHOT:
+		cfg->no_snapshot = true;
 		return 0;
 	case 'j':
 		cfg->format = OUT_JSON;

@@ -140,6 +140,12 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 		emit(arg, e);
 }
 
+bool filter_snapshot(const struct config *cfg, const struct tcpstates_event *e)
+{
+	/* a socket that already exists has its ports: nothing to wait for */
+	return match_ports(cfg, e) == PORT_YES && filter_match_event(cfg, e);
+}
+
 void filter_free(struct filter *f)
 {
 	for (int i = 0; i < FILTER_PENDING_BUCKETS; i++) {

@@ -34,6 +34,9 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 /* Drop what still waits (sockets that never got a local port cannot match a local-port filter). */
 void filter_free(struct filter *f);
 
+/* A socket of the start-up snapshot (oldstate 0): the same tests, ports included, at once. */
+bool filter_snapshot(const struct config *cfg, const struct tcpstates_event *e);
+
 /* The per-event part alone (family, owner, states), for tests. */
 bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e);
 

@@ -8,6 +8,7 @@
 #include "states.h"
 
 #define OWNER(e) ((e)->flags & TS_F_OWNER_KNOWN)
+#define SNAPSHOT(e) ((e)->flags2 & TS_F2_SNAPSHOT)
 
 static int time_width(const struct config *cfg)
 {
@@ -21,7 +22,7 @@ static int addr_width(const struct config *cfg)
 
 static void w_type(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_text(p, "transition");
+	print_text(p, SNAPSHOT(e) ? "snapshot" : "transition");
 }
 
 static void w_time(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -68,14 +69,18 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
  * How sure we are of pid/comm: "process" - taken from a process acting on this very socket
  * (connect, listen, send, receive, close); "listener" - a passively opened socket that no process
  * has used yet, shown with its listener's owner (in a prefork server the worker is not known
- * until it sends or receives); "unknown" - a socket older than the tracer, not yet touched.
+ * until it sends or receives); "snapshot" - a socket older than the tracer, owned by the process
+ * that held an fd on it at start (found in /proc, as ss -p finds it; a socket shared by several
+ * processes names the first); "unknown" - none of these.
  */
 static void w_owner(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (!OWNER(e))
 		print_text(p, "unknown");
+	else if (e->flags & TS_F_OWNER_INHERITED)
+		print_text(p, "listener");
 	else
-		print_text(p, (e->flags & TS_F_OWNER_INHERITED) ? "listener" : "process");
+		print_text(p, (e->flags2 & TS_F2_OWNER_SNAPSHOT) ? "snapshot" : "process");
 }
 
 /* true: this transition does not follow the socket's last one - some were missed */
@@ -135,9 +140,15 @@ static void print_state(struct printer *p, unsigned int state)
 	print_text(p, state_name(state, buf, sizeof(buf)));
 }
 
+/* a snapshot record has no old state: empty in text ("  -> LISTEN"), null in JSON */
 static void w_oldstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_state(p, e->oldstate);
+	if (!SNAPSHOT(e))
+		print_state(p, e->oldstate);
+	else if (p->json)
+		print_null(p);
+	else
+		print_text(p, "");
 }
 
 static void w_arrow(struct printer *p, const struct output *o, const struct tcpstates_event *e)

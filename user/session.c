@@ -8,6 +8,7 @@
 #include "filter.h"
 #include "output.h"
 #include "session.h"
+#include "snapshot.h"
 #include "tracer.h"
 
 #define POLL_MS 100		/* longest a record waits in the ring buffer when the rate is low */
@@ -58,6 +59,37 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 	filter_event(&s->filter, e, emit, s);
 	/* negative stops the ring buffer read: nothing more is wanted */
 	return s->count_reached ? -ECANCELED : 0;
+}
+
+/* a socket that existed at start: filtered like a transition, not counted as one (-n) */
+static void emit_snapshot(void *arg, const struct tcpstates_event *e)
+{
+	struct session *s = arg;
+
+	if (filter_snapshot(s->cfg, e))
+		output_event(&s->out, e);
+}
+
+/*
+ * The sockets that exist now, after the hook is attached (a socket changing state meanwhile is
+ * both listed and traced) and before the first transition is printed (they wait in the ring
+ * buffer). Their owners are handed to the BPF side, so later transitions carry them too.
+ */
+static void run_snapshot(struct session *s)
+{
+	struct snapshot_stats st;
+	int err;
+
+	err = snapshot_run(s->cfg, tracer_seed_fd(&s->tracer), emit_snapshot, s, &st);
+	if (err)
+		fprintf(stderr, "tcpstates-c: cannot list existing sockets (iter/tcp): %s\n",
+			strerror(-err));
+	else if (s->cfg->verbose)
+		fprintf(stderr, "tcpstates-c: snapshot: %u sockets in %u network namespaces (%u not "
+				"listed), %u owners found, %u seeded (%u did not fit); %.1f ms (iterator "
+				"%.1f, /proc %.1f)\n",
+			st.sockets, st.namespaces, st.ns_failed, st.owners, st.seeded,
+			st.seed_failed, st.elapsed_ns / 1e6, st.iter_ns / 1e6, st.owner_ns / 1e6);
 }
 
 /* Flush a batch; a reader that went away (EPIPE) ends the run quietly. */
@@ -172,6 +204,8 @@ int session_run(const struct config *cfg)
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
 	output_header(&s.out);
+	if (!cfg->no_snapshot)
+		run_snapshot(&s);
 	flush(&s);
 	loop(&s);
 	finish(&s);

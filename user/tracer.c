@@ -73,6 +73,7 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	/* each hook keeps per-socket data its own way; create only the map it uses */
 	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
 	bpf_map__set_autocreate(s->maps.sk_info_by_addr, hook == TS_HOOK_TP);
+	bpf_map__set_autocreate(s->maps.owner_seed, hook == TS_HOOK_BTF);
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
 	/* wake the reader early only when a quarter of the buffer waits */
 	s->rodata->wakeup_bytes = (uint64_t)(cfg->ringbuf_mb << 20) / 4;
@@ -239,6 +240,14 @@ void tracer_destroy(struct tracer *t)
 	tcpstates_bpf__destroy(t->skel);
 	t->rb = NULL;
 	t->skel = NULL;
+}
+
+int tracer_seed_fd(struct tracer *t)
+{
+	/* the fallback hook reads no cookies, so it could not find an entry */
+	if (!t->skel || t->hook != TS_HOOK_BTF)
+		return -1;
+	return bpf_map__fd(t->skel->maps.owner_seed);
 }
 
 const char *tracer_hook_name(int hook)

@@ -54,6 +54,9 @@ void tracer_detach(struct tracer *t);
 /* Free everything; safe on a tracer that never started. */
 void tracer_destroy(struct tracer *t);
 
+/* fd of the owner_seed map (socket cookie -> owner found at start); -1 where cookies are unknown */
+int tracer_seed_fd(struct tracer *t);
+
 /* Human name of a TS_HOOK_* value. */
 const char *tracer_hook_name(int hook);
 

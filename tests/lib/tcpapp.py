@@ -7,6 +7,7 @@
 #                    [--wait-queued N] [--wait-peer-close]
 #   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
 #                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F] [--wait-eof]
+#                    [--close-file F]
 #
 # Each process prints JSON lines on stdout (flushed at once) so a test knows which pid and ports to
 # expect: {"event":"start","pid":..} first, then what happened ("listening", "accepted",
@@ -176,6 +177,8 @@ def client(args):
             except OSError as e:
                 say(event="recv_error", pid=os.getpid(),
                     errno=errno.errorcode.get(e.errno, str(e)), bytes=n)
+        if args.close_file:
+            wait_file(args.close_file)
     if args.linger0:
         linger0(s)
     s.close()
@@ -211,6 +214,7 @@ def main():
             r.add_argument("--bind-addr")
             r.add_argument("--wait-eof", action="store_true",
                            help="after sending, read until the peer closes or resets")
+            r.add_argument("--close-file", help="wait (<= 15 s) until this file exists, then close")
     args = p.parse_args()
     signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
     signal.setitimer(signal.ITIMER_REAL, args.max_time)

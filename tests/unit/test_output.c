@@ -74,6 +74,15 @@ static const struct tcpstates_event ev_inherited_gap = {
 	.flags = ALL_KNOWN | TS_F_OWNER_INHERITED | TS_F_GAP, .comm = "python3",
 };
 
+/* a listener that existed at start (snapshot): no old state, no duration, owner from /proc */
+static const struct tcpstates_event ev_snapshot = {
+	.ts_ns = TS, .cookie = 77, .skaddr = 0xffff888100a1e000, .cgroup_id = 9,
+	.saddr = V4(10, 0, 0, 1), .pid = 500, .netns = NETNS_INIT, .rx_queue = 3, .tx_queue = 128,
+	.sport = 80, .family = AF_INET, .newstate = TS_LISTEN,
+	.flags = TS_F_OWNER_KNOWN | TS_F_COOKIE_KNOWN,
+	.flags2 = TS_F2_SNAPSHOT | TS_F2_OWNER_SNAPSHOT, .comm = "nginx",
+};
+
 /* owner unknown: whatever pid/comm/cgroup hold must not show */
 static const struct tcpstates_event ev_no_owner = {
 	.ts_ns = TS, .cookie = 101, .skaddr = 0xffff888100a1d000, .dur_ns = 40000000,
@@ -184,6 +193,9 @@ static const struct {
 	{ "mapped", 0, &ev_mapped,
 	  "03:41:07.123456    3001 python3         127.0.0.1        8080 127.0.0.1       40000 "
 	  "SYN_RECV    -> ESTABLISHED 0.999" },
+	{ "snapshot", 0, &ev_snapshot,
+	  "03:41:07.123456     500 nginx           10.0.0.1           80 0.0.0.0             0 "
+	  "            -> LISTEN      -" },
 	{ "no owner", 0, &ev_no_owner,
 	  "03:41:07.123456       - -               10.1.2.3           80 10.9.8.7        55555 "
 	  "FIN_WAIT1   -> FIN_WAIT2   40.000" },
@@ -262,6 +274,13 @@ static const struct {
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"listener\",\"cgroup\":2,\"family\":4,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
 	  "\"raddr\":\"127.0.0.1\",\"rport\":40001,\"oldstate\":\"SYN_RECV\","
 	  "\"newstate\":\"CLOSE_WAIT\",\"dur_ns\":5000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026532000,\"gap\":true}" },
+	{ "json snapshot", O_JSON, &ev_snapshot,
+	  "{\"type\":\"snapshot\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"ts_ns\":1234567890123,"
+	  "\"sock\":77,\"skaddr\":\"0xffff888100a1e000\",\"pid\":500,\"comm\":\"nginx\","
+	  "\"rx_queue\":3,\"tx_queue\":128,\"owner\":\"snapshot\",\"cgroup\":9,\"family\":4,"
+	  "\"laddr\":\"10.0.0.1\",\"lport\":80,\"raddr\":\"0.0.0.0\",\"rport\":0,\"oldstate\":null,"
+	  "\"newstate\":\"LISTEN\",\"dur_ns\":null,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
+	  "\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false}" },
 	{ "json no owner", O_JSON, &ev_no_owner,
 	  JSON_HEAD
 	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":null,\"comm\":null,"

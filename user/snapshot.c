@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* snapshot.c - the sockets that existed at start: namespaces, iterator, owners from /proc. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "procfs.h"
+#include "snapshot.h"
+#include "sockscan.h"
+
+#define CGROUP2_ROOT "/sys/fs/cgroup"
+
+/* one socket found, with its owner once /proc names one */
+struct snap_sock {
+	struct tcpstates_sock_rec r;
+	struct tcpstates_owner owner;
+	bool owner_known;
+};
+
+struct snap {
+	struct snap_sock *v;	/* the sockets, in the iterators' order */
+	size_t n, cap;
+	uint64_t *ns;		/* network namespace inodes already listed */
+	size_t n_ns, cap_ns;
+	size_t *by_ino;		/* indexes into v with an inode, sorted by inode */
+	size_t n_ino;
+	const struct config *cfg;
+	struct sockscan scan;
+	struct snapshot_stats *st;
+};
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, (*cap ? *cap * 2 : 256) * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = *cap ? *cap * 2 : 256;
+	return 0;
+}
+
+static void on_sock(void *ctx, const struct tcpstates_sock_rec *r)
+{
+	struct snap *s = ctx;
+
+	if (grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+		return;
+	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+	s->v[s->n++].r = *r;
+}
+
+/* ---- namespaces ------------------------------------------------------------------------------ */
+
+/* list the namespace at path (a /proc/PID/ns/net link or a /run/netns bind mount), once */
+static void scan_ns(struct snap *s, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st))
+		return;
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i] == st.st_ino)
+			return;
+	if (s->cfg->has_netns && st.st_ino != s->cfg->netns)
+		return;
+	if (grow((void **)&s->ns, &s->cap_ns, s->n_ns, sizeof(*s->ns)))
+		return;
+	s->ns[s->n_ns++] = st.st_ino;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || sockscan_run(&s->scan, fd, on_sock, s) < 0)
+		s->st->ns_failed++;
+	else
+		s->st->namespaces++;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* every namespace some process is in, and the named ones (ip netns) nobody is in */
+static void scan_all_ns(struct snap *s)
+{
+	char path[288];
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	while (dir && (d = readdir(dir))) {
+		if (!procfs_is_pid(d->d_name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", d->d_name);
+		scan_ns(s, path);
+	}
+	if (dir)
+		closedir(dir);
+	dir = opendir("/run/netns");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", d->d_name);
+		scan_ns(s, path);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* ---- owners ---------------------------------------------------------------------------------- */
+
+static const struct snap *sort_ctx;
+
+static int cmp_ino(const void *a, const void *b)
+{
+	uint64_t x = sort_ctx->v[*(const size_t *)a].r.ino, y = sort_ctx->v[*(const size_t *)b].r.ino;
+
+	return x < y ? -1 : x > y;
+}
+
+static int index_inodes(struct snap *s)
+{
+	s->by_ino = malloc((s->n ? s->n : 1) * sizeof(*s->by_ino));
+	if (!s->by_ino)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].r.ino)
+			s->by_ino[s->n_ino++] = i;
+	sort_ctx = s;
+	qsort(s->by_ino, s->n_ino, sizeof(*s->by_ino), cmp_ino);
+	return 0;
+}
+
+/* first position in by_ino holding ino, or n_ino */
+static size_t find_ino(const struct snap *s, uint64_t ino)
+{
+	size_t lo = 0, hi = s->n_ino;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->v[s->by_ino[mid]].r.ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* pid, comm and cgroup id of process `pid`, as bpf_get_current_*() would have given them */
+static void read_owner(const char *pid, struct tcpstates_owner *o)
+{
+	char path[300], text[4096], cg[3800], full[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = strtoul(pid, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, o->comm, sizeof(o->comm) - 1) : -1;
+	if (n > 0 && o->comm[n - 1] == '\n')
+		o->comm[n - 1] = '\0';
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	/* a cgroup v2 id is the inode of the cgroup's directory */
+	if (!procfs_cgroup_v2_path(text, cg, sizeof(cg)) &&
+	    snprintf(full, sizeof(full), CGROUP2_ROOT "%s", cg) < (int)sizeof(full) && !stat(full, &st))
+		o->cgroup_id = st.st_ino;
+}
+
+/* the sockets process `pid` holds; like ss -p, the first process found names a shared socket */
+static void scan_fds(struct snap *s, const char *pid)
+{
+	struct tcpstates_owner o;
+	bool have_owner = false;
+	char path[300], link[64];
+	struct dirent *d;
+	uint64_t ino;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (procfs_socket_inode(link, &ino))
+			continue;
+		for (size_t i = find_ino(s, ino); i < s->n_ino && s->v[s->by_ino[i]].r.ino == ino; i++) {
+			struct snap_sock *k = &s->v[s->by_ino[i]];
+
+			if (k->owner_known)
+				continue;
+			if (!have_owner)
+				read_owner(pid, &o);
+			have_owner = true;
+			k->owner = o;
+			k->owner_known = true;
+			s->st->owners++;
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static void resolve_owners(struct snap *s)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	if (index_inodes(s) || !s->n_ino)
+		return;
+	dir = opendir("/proc");
+	while (dir && (d = readdir(dir)))
+		if (procfs_is_pid(d->d_name))
+			scan_fds(s, d->d_name);
+	if (dir)
+		closedir(dir);
+}
+
+/* ---- results --------------------------------------------------------------------------------- */
+
+void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_owner *o,
+		    struct tcpstates_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts_ns = r->ts_ns;
+	e->cookie = r->cookie;
+	e->skaddr = r->skaddr;
+	memcpy(e->saddr, r->saddr, sizeof(e->saddr));
+	memcpy(e->daddr, r->daddr, sizeof(e->daddr));
+	e->netns = r->netns;
+	e->rx_queue = r->rx_queue;
+	e->tx_queue = r->tx_queue;
+	e->sport = r->sport;
+	e->dport = r->dport;
+	e->family = r->family;
+	e->oldstate = 0;	/* none: this is not a transition */
+	e->newstate = r->state;
+	e->flags = r->cookie ? TS_F_COOKIE_KNOWN : 0;
+	e->flags2 = TS_F2_SNAPSHOT;
+	if (!o)
+		return;
+	e->pid = o->pid;
+	e->cgroup_id = o->cgroup_id;
+	memcpy(e->comm, o->comm, sizeof(e->comm));
+	e->flags |= TS_F_OWNER_KNOWN;
+	e->flags2 |= TS_F2_OWNER_SNAPSHOT;
+	/* a request socket is shown with its listener's owner, who will accept it */
+	if (r->kind == TS_SK_REQUEST)
+		e->flags |= TS_F_OWNER_INHERITED;
+}
+
+/* only full sockets change state later; timewait and request sockets never reach the hook */
+static void seed(struct snap *s, int seed_fd)
+{
+	for (size_t i = 0; i < s->n && seed_fd >= 0; i++) {
+		struct snap_sock *k = &s->v[i];
+
+		if (!k->owner_known || !k->r.cookie || k->r.kind != TS_SK_FULL)
+			continue;
+		if (bpf_map_update_elem(seed_fd, &k->r.cookie, &k->owner, BPF_ANY))
+			s->st->seed_failed++;
+		else
+			s->st->seeded++;
+	}
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, void *ctx,
+		 struct snapshot_stats *st)
+{
+	uint64_t start = mono_ns();
+	struct snap s = { .cfg = cfg, .st = st };
+	struct tcpstates_event e;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = sockscan_open(&s.scan);
+	if (!err) {
+		scan_all_ns(&s);
+		st->iter_ns = mono_ns() - start;
+		resolve_owners(&s);
+		st->owner_ns = mono_ns() - start - st->iter_ns;
+		seed(&s, seed_fd);
+		st->sockets = s.n;
+		for (size_t i = 0; i < s.n; i++) {
+			snapshot_event(&s.v[i].r, s.v[i].owner_known ? &s.v[i].owner : NULL, &e);
+			emit(ctx, &e);
+		}
+	}
+	sockscan_close(&s.scan);
+	free(s.v);
+	free(s.ns);
+	free(s.by_ino);
+	st->elapsed_ns = mono_ns() - start;
+	return err;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* snapshot.h - every TCP socket that exists at start, in every network namespace, with its owner. */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "tcpstates.h"
+#include "cli.h"
+
+/* hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints) */
+typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e);
+
+struct snapshot_stats {
+	unsigned int namespaces;	/* network namespaces listed */
+	unsigned int ns_failed;		/* ... that could not be entered or listed */
+	unsigned int sockets;		/* sockets found */
+	unsigned int owners;		/* ... whose owner /proc named */
+	unsigned int seeded;		/* owners handed to the BPF side (owner_seed map) */
+	unsigned int seed_failed;	/* ... that did not fit */
+	uint64_t iter_ns;		/* wall time listing the sockets (all namespaces) */
+	uint64_t owner_ns;		/* ... scanning /proc for their owners */
+	uint64_t elapsed_ns;		/* wall time of the whole snapshot, printing included */
+};
+
+/*
+ * List the sockets (only cfg->netns with --netns), resolve their owners the way ss -p does (socket
+ * inode -> a process holding an fd on it), write each owner into seed_fd (the main program's
+ * owner_seed map, keyed by socket cookie; -1: none), then emit every socket. Returns 0, or a
+ * negative errno when the iterator cannot run at all.
+ */
+int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, void *ctx,
+		 struct snapshot_stats *st);
+
+/* One iterator record and its owner (NULL: unknown) as an event record. */
+void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_owner *o,
+		    struct tcpstates_event *e);
+
+#endif
