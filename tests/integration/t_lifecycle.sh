@@ -82,8 +82,8 @@ fi
 (while kill -0 "${TPID[d2]}" 2>/dev/null; do sleep 0.05; done; now_ms >"$TS_TMP/d2.end") &
 TS_HELPERS+=($!)
 RUNS=(
-	"n3json|-j -n 3 --port $P"
-	"n3text|-n 3 --port $P"
+	"n3json|-j -n 3 --no-snapshot --port $P"
+	"n3text|-n 3 --no-snapshot --port $P"
 	"termjson|-j"
 	"termtext|--port $P"
 	"intjson|-j --port $P"
