@@ -103,9 +103,8 @@ static __always_inline void count(__u32 idx)
  * When the main program ran, the marker equals the event and the backup does nothing.
  */
 #define MAX_CPUS 1024
-#define MARKS 4		/* the last events the main program began on a CPU */
-struct tcpstates_marker markers[MAX_CPUS][MARKS];
-__u32 mark_next[MAX_CPUS];
+#define MARKS TS_MARKS
+struct tcpstates_mark_stack marks[MAX_CPUS];
 
 /*
  * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
@@ -296,7 +295,8 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 	}
 }
 
-static __always_inline int handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags)
+static __always_inline int handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
+				  __u8 extra_flags2)
 {
 	struct tcpstates_event *e;
 	struct sock_info *si;
@@ -343,6 +343,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	si = bpf_sk_storage_get(&sk_info, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	owned = sk->sk_lock.owned;
 	fill_reason(e, si, oldstate, newstate, sk->sk_err, in_owner_context(owned));
+	if (extra_flags2 & TS_F2_INFERRED)
+		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	/* owner unknown outside process context, not a new socket: older than the tracer */
 	if (si && !si->owner_known && oldstate != TS_CLOSE && !in_owner_context(owned))
 		seed_owner(si, e->cookie);
@@ -350,40 +352,71 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 		track(si, e, oldstate, newstate, owned);
 	else
 		count(TS_CNT_NO_STORAGE);
+	e->flags2 |= extra_flags2;
 	submit(e);
 	return 0;
+}
+
+static __always_inline int handle_inferred(struct sock *sk, int laststate)
+{
+	return handle(sk, laststate, TS_CLOSE, 0, TS_F2_INFERRED);
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
-	struct tcpstates_marker *m = &markers[cpu][mark_next[cpu]++ & (MARKS - 1)];
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u32 d = ms->depth;
 
-	m->sk = (__u64)sk;
-	m->oldstate = oldstate;
-	m->newstate = newstate;
-	return handle(sk, oldstate, newstate, 0);
+	if (d >= MARKS)
+		d = MARKS - 1;	/* cannot happen (see below); overwrite rather than lose a mark */
+	ms->m[d].sk = (__u64)sk;
+	ms->m[d].oldstate = oldstate;
+	ms->m[d].newstate = newstate;
+	ms->depth = d + 1;
+	return handle(sk, oldstate, newstate, 0, 0);
 }
 
 /*
- * Attached after on_set_state_btf: emits only the events the kernel made that one skip. Not only
- * the latest mark is compared: between the main program and this one for event X, a softirq may
- * run the main program for another event Y, which marks Y; X is then one mark back.
+ * Attached after on_set_state_btf: emits only the events the kernel made that one skip. The main
+ * program pushes a mark for every event it begins; this one pops its event's mark, and everything
+ * above it (events of softirqs that ran between the two programs, whose own backup run was skipped),
+ * and emits when no mark is found. The stack only grows with nesting, so 8 is plenty.
  */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 {
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u32 d = ms->depth;
 
-	for (int i = 0; i < MARKS; i++) {
-		struct tcpstates_marker *m = &markers[cpu][i];
+	for (int i = MARKS - 1; i >= 0; i--) {
+		struct tcpstates_marker *m = &ms->m[i];
 
-		if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate)
+		if ((__u32)i >= d)
+			continue;
+		if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate) {
+			ms->depth = i;
 			return 0;
+		}
 	}
 	count(TS_CNT_COVERED);
-	return handle(sk, oldstate, newstate, TS_F_RESCUED);
+	return handle(sk, oldstate, newstate, TS_F_RESCUED, 0);
+}
+
+/*
+ * Witness on another hook: a socket destroyed while its storage still says it is open went through
+ * transitions inet_sock_set_state never delivered to us. Report the close we know must have been
+ * (from the last state seen), marked inferred, and count the loss - never silent.
+ */
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(on_destroy, struct sock *sk)
+{
+	struct sock_info *si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
+
+	if (!si || !si->state || si->state == TS_CLOSE)
+		return 0;
+	count(TS_CNT_UNSEEN);
+	return handle_inferred(sk, si->state);
 }
 
 /*

@@ -38,6 +38,8 @@ enum tcpstates_state {
 /* event flags2 (flags is full) */
 #define TS_F2_SNAPSHOT 0x01	/* not a transition: a socket that existed at start (oldstate 0) */
 #define TS_F2_OWNER_SNAPSHOT 0x02 /* owner found by scanning /proc at start (as ss -p does) */
+#define TS_F2_INFERRED 0x04	/* not delivered by the hook: the socket was destroyed in oldstate,
+				 * so its transitions to CLOSE happened unseen (TS_CNT_UNSEEN) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 enum tcpstates_reason {
@@ -129,6 +131,14 @@ struct tcpstates_marker {
 	__s32 newstate;
 };
 
+/* events begun by the main program on a CPU and not yet checked by the backup (nesting only) */
+#define TS_MARKS 8
+struct tcpstates_mark_stack {
+	__u32 depth;		/* marks in use */
+	__u32 _pad;
+	struct tcpstates_marker m[TS_MARKS];
+};
+
 /* per-CPU counters kept by the BPF side; the loader sums the CPUs */
 enum tcpstates_counter {
 	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */
@@ -136,6 +146,7 @@ enum tcpstates_counter {
 	TS_CNT_NO_STORAGE,	/* no per-socket storage: owner and duration unknown */
 	TS_CNT_GAPS,		/* transitions whose oldstate did not follow the socket's last state */
 	TS_CNT_COVERED,		/* hook runs the main program missed and the backup program took */
+	TS_CNT_UNSEEN,		/* sockets destroyed while we believed them open: transitions lost */
 	TS_CNT_MAX,
 };
 

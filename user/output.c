@@ -80,6 +80,8 @@ void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts
 	json_uint(&w, "recursion_misses", delta->recursion_misses);
 	json_uint(&w, "total_rb_full", total->rb_full);
 	json_uint(&w, "total_recursion_misses", total->recursion_misses);
+	json_uint(&w, "unseen", delta->unseen);
+	json_uint(&w, "total_unseen", total->unseen);
 	json_end(&w);
 }
 
@@ -95,6 +97,7 @@ void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen,
 	json_uint(&w, "printed", printed);
 	json_uint(&w, "rb_full", total->rb_full);
 	json_uint(&w, "recursion_misses", total->recursion_misses);
+	json_uint(&w, "unseen", total->unseen);
 	json_end(&w);
 }
 

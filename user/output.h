@@ -19,6 +19,7 @@ struct output {
 struct loss_counts {
 	uint64_t rb_full;		/* ring buffer was full: records never written */
 	uint64_t recursion_misses;	/* kernel skipped the program (nested run on one CPU) */
+	uint64_t unseen;		/* sockets closed without their transitions reaching us */
 };
 
 /* Text: the column header line. JSON: nothing. */

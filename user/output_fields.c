@@ -218,6 +218,12 @@ static void w_tx_bytes(struct printer *p, const struct output *o, const struct t
 		print_null(p);
 }
 
+/* true: the hook never delivered this close; the socket was destroyed in oldstate */
+static void w_inferred(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	print_bool(p, e->flags2 & TS_F2_INFERRED);
+}
+
 static void w_netns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_uint(p, e->netns);
@@ -251,6 +257,7 @@ const struct output_field output_fields[] = {
 	{ "tx_bytes", NULL, 0, NULL, 0, w_tx_bytes },
 	{ "netns", NULL, 0, NULL, 0, w_netns },
 	{ "gap", NULL, 0, NULL, 0, w_gap },
+	{ "inferred", NULL, 0, NULL, 0, w_inferred },
 };
 
 const size_t output_nfields = sizeof(output_fields) / sizeof(output_fields[0]);

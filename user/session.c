@@ -110,14 +110,18 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	tracer_counts(&s->tracer, c);
 	total.rb_full = c->rb_full;
 	total.recursion_misses = c->recursion_misses;
+	total.unseen = c->unseen;
 	delta.rb_full = total.rb_full - s->reported.rb_full;
 	delta.recursion_misses = total.recursion_misses - s->reported.recursion_misses;
-	if (!delta.rb_full && !delta.recursion_misses)
+	delta.unseen = total.unseen - s->reported.unseen;
+	if (!delta.rb_full && !delta.recursion_misses && !delta.unseen)
 		return;
 	fprintf(stderr,
-		"tcpstates-c: lost %llu transitions (ring buffer full: %llu, recursion misses: %llu)\n",
-		(unsigned long long)(delta.rb_full + delta.recursion_misses),
-		(unsigned long long)delta.rb_full, (unsigned long long)delta.recursion_misses);
+		"tcpstates-c: lost %llu transitions (ring buffer full: %llu, recursion misses: %llu, "
+		"sockets closed unseen: %llu)\n",
+		(unsigned long long)(delta.rb_full + delta.recursion_misses + delta.unseen),
+		(unsigned long long)delta.rb_full, (unsigned long long)delta.recursion_misses,
+		(unsigned long long)delta.unseen);
 	output_lost(&s->out, now_ns(CLOCK_REALTIME), &delta, &total);
 	s->reported = total;
 }
@@ -177,10 +181,11 @@ static void finish(struct session *s)
 	output_summary(&s->out, now_ns(CLOCK_REALTIME), c.events, s->printed, &total);
 	flush(s);
 	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed, %llu lost "
-			"(ring buffer full: %llu, recursion misses: %llu)\n",
+			"(ring buffer full: %llu, recursion misses: %llu, sockets closed unseen: %llu)\n",
 		(unsigned long long)c.events, (unsigned long long)s->printed,
-		(unsigned long long)(total.rb_full + total.recursion_misses),
-		(unsigned long long)total.rb_full, (unsigned long long)total.recursion_misses);
+		(unsigned long long)(total.rb_full + total.recursion_misses + total.unseen),
+		(unsigned long long)total.rb_full, (unsigned long long)total.recursion_misses,
+		(unsigned long long)total.unseen);
 }
 
 int session_run(const struct config *cfg)

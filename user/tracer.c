@@ -65,6 +65,7 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	bpf_program__set_autoload(s->progs.on_recvmsg, hook == TS_HOOK_BTF);
 	bpf_program__set_autoload(s->progs.on_receive_reset, hook == TS_HOOK_BTF);
 	bpf_program__set_autoload(s->progs.on_send_reset, hook == TS_HOOK_BTF);
+	bpf_program__set_autoload(s->progs.on_destroy, hook == TS_HOOK_BTF);
 	/*
 	 * No backup program for the classic tracepoint: there the kernel's recursion guard
 	 * (bpf_prog_active) is shared by all programs of the CPU, so a second one would be skipped too.
@@ -214,6 +215,7 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
 	c->no_storage = sum_counter(fd, TS_CNT_NO_STORAGE);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);
+	c->unseen = sum_counter(fd, TS_CNT_UNSEEN);
 	if (t->hook == TS_HOOK_TP) {
 		c->skipped_main = recursion_misses(t->skel->progs.on_set_state_tp);
 		c->covered = 0;

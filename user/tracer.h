@@ -28,6 +28,8 @@ struct tracer_counts {
 	uint64_t rb_full;		/* records lost: ring buffer full */
 	uint64_t no_storage;		/* records without owner/duration: no socket storage */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */
+	uint64_t unseen;		/* sockets destroyed while believed open: their closing
+					 * transitions never reached us (reported inferred) */
 	uint64_t skipped_main;		/* runs of the main program the kernel skipped (nested) */
 	uint64_t covered;		/* ... of which the backup program emitted */
 	uint64_t recursion_misses;	/* lost to recursion: skipped by both programs */

@@ -280,10 +280,10 @@ count_written() {
 	esac
 }
 
-# tcpstates-c's own loss report: "rb_full recursion_misses" from its closing stderr line
+# tcpstates-c's own loss report: "rb_full recursion_misses+unseen" from its closing stderr line
 tc_reported() {
-	sed -nE 's/.*\(ring buffer full: ([0-9]+), recursion misses: ([0-9]+)\).*/\1 \2/p' "$1" |
-		tail -n1
+	sed -nE 's/.*\(ring buffer full: ([0-9]+), recursion misses: ([0-9]+)(, sockets closed unseen: ([0-9]+))?\).*/\1 \2 \4/p' "$1" |
+		tail -n1 | awk '{ print $1, $2 + $3 }'
 }
 
 wait_gone() {
