@@ -92,8 +92,9 @@ static __always_inline void count(__u32 idx)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
 
+	/* atomic even per CPU: the backup program may run nested inside the main one */
 	if (c)
-		(*c)++;
+		__sync_fetch_and_add(c, 1);
 }
 
 /*
