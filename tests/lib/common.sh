@@ -59,11 +59,20 @@ finish() {
 	exit $?
 }
 
+# set_sysctl NAME VALUE: a global sysctl for the test's duration, put back by cleanup
+set_sysctl() {
+	local old
+	old=$(sysctl -n "$1" 2>/dev/null) || return 1
+	TS_SYSCTL_RESTORE+=("$1=$old")
+	sysctl -q -w "$1=$2" >/dev/null
+}
+
 # ---- cleanup -------------------------------------------------------------------------------------
 
 TS_TRACERS=()	# pids of tracers started here
 TS_HELPERS=()	# pids of helper processes (tcpapp.py, traffic loops)
 TS_NETNS=()	# namespaces made here
+TS_SYSCTL_RESTORE=()	# "name=value" pairs of global sysctls to put back
 
 _kill_pid() {	# _kill_pid PID: TERM, wait up to 3 s, then KILL
 	local pid=$1 i
@@ -91,6 +100,7 @@ cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$ns" 2>/dev/null
 	done
+	for p in "${TS_SYSCTL_RESTORE[@]}"; do sysctl -q -w "$p" >/dev/null 2>&1; done
 	wait 2>/dev/null
 	if [ -n "${TS_KEEP_TMP:-}" ]; then
 		echo "# kept $TS_TMP" >&2

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# t_cgroup_netns: --cgroup and --netns keep exactly the sockets they should, whatever else the
+# machine does (each tracer's whole output is checked, not a selection of it).
+# Three connections from namespace NS_C to three servers in namespace NS_S (veth pair); each
+# client runs in its own cgroup v2 directory from before its connect():
+#   client A in T/a, client A2 in T/a/sub (a descendant of T/a), client B in T/b
+# (T = a directory made here on the cgroup v2 mount; the servers stay in the test's own cgroup).
+#   --cgroup T/a        A's and A2's client sockets, owned by their processes; the `cgroup` key is
+#                       the inode of the client's directory (T/a, T/a/sub)
+#   --cgroup T/a/sub    A2's only        --cgroup T/b    B's only        --cgroup T    all three
+#   --netns /run/netns/NS_S, --netns INODE-OF-NS_S    the 3 listeners and 3 accepted sockets
+#   --netns /run/netns/NS_C, --netns INODE-OF-NS_C    the 3 client sockets
+#   --cgroup T/a --netns NS_S                         nothing (every filter must pass)
+source "$(dirname "$0")/../lib/common.sh"
+source "$TS_LIB/cgroup.sh"
+require_root_and_bin
+
+if ! cg_find_root; then
+	not_ok "a cgroup v2 hierarchy is mounted (none in /proc/self/mounts; /sys/fs/cgroup is $(stat -f -c %T /sys/fs/cgroup 2>&1))"
+	finish
+fi
+diag "cgroup v2 mount: $CG_ROOT"
+T="$CG_ROOT/tsc-$$-cgn"
+CG_A="$T/a"
+CG_A2="$T/a/sub"
+CG_B="$T/b"
+for d in "$T" "$CG_A" "$CG_A2" "$CG_B"; do
+	cg_make "$d" || { not_ok "make cgroup $d"; finish; }
+done
+INO_T=$(stat -c %i "$T")
+INO_A=$(stat -c %i "$CG_A")
+INO_A2=$(stat -c %i "$CG_A2")
+INO_B=$(stat -c %i "$CG_B")
+diag "cgroup inodes: T $INO_T a $INO_A a/sub $INO_A2 b $INO_B"
+
+netns_setup cgn || { not_ok "namespaces set up"; finish; }
+diag "netns inodes: $NS_S $NETNS_S_INO, $NS_C $NETNS_C_INO"
+
+# label | tracer arguments (the cgroup filter reads the directory tree at start: made above)
+CASES=(
+	"cg-a|--cgroup $CG_A"
+	"cg-a-sub|--cgroup $CG_A2"
+	"cg-b|--cgroup $CG_B"
+	"cg-top|--cgroup $T"
+	"ns-s-path|--netns /run/netns/$NS_S"
+	"ns-s-ino|--netns $NETNS_S_INO"
+	"ns-c-path|--netns /run/netns/$NS_C"
+	"ns-c-ino|--netns $NETNS_C_INO"
+	"cg-a-and-ns-s|--cgroup $CG_A --netns $NETNS_S_INO"
+)
+declare -A TPID
+for c in "${CASES[@]}"; do
+	label=${c%%|*}
+	# shellcheck disable=SC2086
+	launch_tracer "$TS_TMP/$label.jsonl" "$TS_TMP/$label.err" -j ${c#*|}
+	TPID[$label]=$TRACER_PID
+done
+ready=1
+for c in "${CASES[@]}"; do
+	label=${c%%|*}
+	wait_tracer_ready "${TPID[$label]}" "$TS_TMP/$label.err" 20 || { not_ok "tracer $label ready"; ready=0; }
+done
+[ "$ready" = 1 ] || finish
+
+# three servers (test's cgroup), one connection each; then the clients, each in its cgroup
+declare -A SPID SPORT CPID CPORT CGDIR
+CGDIR=([A]=$CG_A [A2]=$CG_A2 [B]=$CG_B)
+for k in A A2 B; do
+	app "$NS_S" "$TS_TMP/srv-$k" server --addr "$ADDR4_S" --port 0 --name "tsc-srv-$k"
+	SPID[$k]=$APP_PID
+done
+for k in A A2 B; do
+	wait_for_grep "$TS_TMP/srv-$k" '"listening"' 10 || { not_ok "server $k listens"; finish; }
+	SPORT[$k]=$(json_field "$TS_TMP/srv-$k" listening port)
+done
+for k in A A2 B; do
+	cg_exec "${CGDIR[$k]}" ip netns exec "$NS_C" "$TS_PY" "$TS_APP" client --addr "$ADDR4_S" \
+		--port "${SPORT[$k]}" --sleep 0.2 --name "tsc-cli-$k" >"$TS_TMP/cli-$k" 2>"$TS_TMP/cli-$k.err"
+	CPID[$k]=$CG_PID
+done
+for k in A A2 B; do
+	wait_pid "${CPID[$k]}" 15
+	wait_pid "${SPID[$k]}" 15
+done
+sleep 0.5
+ran=1
+for k in A A2 B; do
+	CPORT[$k]=$(json_field "$TS_TMP/cli-$k" connected lport)
+	if [ -z "${CPORT[$k]}" ] || [ "$(json_field "$TS_TMP/cli-$k" start pid)" != "${CPID[$k]}" ] ||
+		! grep -q '"eof"' "$TS_TMP/srv-$k"; then
+		not_ok "connection $k ran (client pid ${CPID[$k]} in ${CGDIR[$k]})"
+		diag "$(cat "$TS_TMP/cli-$k" "$TS_TMP/cli-$k.err" "$TS_TMP/srv-$k" "$TS_TMP/srv-$k.err")"
+		ran=0
+	fi
+done
+[ "$ran" = 1 ] && ok "3 connections ran, clients in their cgroups (pids ${CPID[A]} ${CPID[A2]} ${CPID[B]})"
+
+for c in "${CASES[@]}"; do
+	label=${c%%|*}
+	stop_tracer "${TPID[$label]}"
+	[ "$TRACER_RC" = 0 ] || not_ok "tracer $label exits 0 on SIGTERM (got $TRACER_RC)"
+done
+[ "$ran" = 1 ] || finish
+
+LISTEN="CLOSE->LISTEN,LISTEN->CLOSE"
+CLIENT="CLOSE->SYN_SENT,SYN_SENT->ESTABLISHED,ESTABLISHED->FIN_WAIT1,FIN_WAIT1->FIN_WAIT2,FIN_WAIT2->CLOSE"
+ACCEPTED="LISTEN->SYN_RECV,SYN_RECV->ESTABLISHED,ESTABLISHED->CLOSE_WAIT,CLOSE_WAIT->LAST_ACK,LAST_ACK->CLOSE"
+declare -A CINO=([A]=$INO_A [A2]=$INO_A2 [B]=$INO_B)
+cli() {	# cli K: the --sock spec of client K
+	echo --sock "client-$1" "${CPORT[$1]}" "${SPORT[$1]}" "$CLIENT" \
+		"pid=${CPID[$1]},comm=tsc-cli-$1,owner=process,cgroup=${CINO[$1]},netns=$NETNS_C_INO"
+}
+srv() {	# srv K: the --sock specs of server K's listener and accepted socket
+	echo --sock "listener-$1" "${SPORT[$1]}" 0 "$LISTEN" "pid=${SPID[$1]},netns=$NETNS_S_INO" \
+		--sock "accepted-$1" "${SPORT[$1]}" "${CPORT[$1]}" "$ACCEPTED" "pid=${SPID[$1]},netns=$NETNS_S_INO"
+}
+keep() {	# keep LABEL TOTAL ARGS...
+	local label=$1 total=$2
+	shift 2
+	run_checks "$TS_PY" "$TS_LIB/check_keep.py" --json "$TS_TMP/$label.jsonl" --label "$label" \
+		--total "$total" "$@"
+}
+# (no spec contains spaces: word splitting of $(cli K) / $(srv K) is intended)
+# shellcheck disable=SC2046
+{
+	keep cg-a 2 --all netns="$NETNS_C_INO" $(cli A) $(cli A2)
+	keep cg-a-sub 1 --all cgroup="$INO_A2" $(cli A2)
+	keep cg-b 1 --all cgroup="$INO_B" $(cli B)
+	keep cg-top 3 $(cli A) $(cli A2) $(cli B)
+	for l in ns-s-path ns-s-ino; do
+		keep "$l" 6 --all netns="$NETNS_S_INO" $(srv A) $(srv A2) $(srv B)
+	done
+	for l in ns-c-path ns-c-ino; do
+		keep "$l" 3 --all netns="$NETNS_C_INO" $(cli A) $(cli A2) $(cli B)
+	done
+	keep cg-a-and-ns-s 0
+}
+finish

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# t_owner: the process named on every transition is the socket's owner, also on the transitions
+# the kernel makes in softirq context (where the interrupted task is the peer, across a veth pair).
+# Tracers (-j, one per namespace) watch three scenarios between two namespaces (tests/lib/ownerapp.py):
+#   a4/a6  plain client and server processes (IPv4, IPv6): the client socket names the client on
+#          every line, the listener and the accepted socket the server; the accepted socket is
+#          "listener"-owned until the server reads the request, "process" from then on
+#   b      prefork server: listener in the parent, accept() in a forked worker that reads the
+#          request, sleeps and closes after the client: from ESTABLISHED -> CLOSE_WAIT on the
+#          accepted socket names the worker; before that the parent, as "listener"
+#   c      a connection ended by a second process: the client connects and sends, forks, closes
+#          its copy of the descriptor; the child calls shutdown(SHUT_WR), reads to EOF, closes:
+#          from ESTABLISHED -> FIN_WAIT1 on the client socket names the child
+source "$(dirname "$0")/../lib/common.sh"
+require_root_and_bin
+
+OWNERAPP="$TS_LIB/ownerapp.py"
+
+# oapp NS OUT ARGS...: ownerapp.py in namespace NS, in the background; sets APP_PID
+oapp() {
+	local ns=$1 out=$2
+	shift 2
+	ip netns exec "$ns" "$TS_PY" "$OWNERAPP" "$@" >"$out" 2>"$out.err" &
+	APP_PID=$!
+	TS_HELPERS+=("$APP_PID")
+}
+
+# ev FILE EVENT KEY: KEY of the first line of FILE whose event is EVENT
+ev() { json_field "$@"; }
+
+# run_pair LABEL ADDR SERVER-ARGS... -- CLIENT-ARGS...: server in NS_S, client in NS_C, both to the
+# end. Sets SPID CPID SPORT CPORT; returns 1 if the scenario did not run as planned.
+run_pair() {
+	local label=$1 addr=$2 sargs=() cargs=() f
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	cargs=("$@")
+	oapp "$NS_S" "$TS_TMP/$label.srv" server --addr "$addr" --port 0 "${sargs[@]}"
+	SPID=$APP_PID
+	if ! wait_for_grep "$TS_TMP/$label.srv" '"listening"' 10; then
+		diag "$label: server did not listen:" "$(cat "$TS_TMP/$label.srv" "$TS_TMP/$label.srv.err")"
+		return 1
+	fi
+	SPORT=$(ev "$TS_TMP/$label.srv" listening port)
+	oapp "$NS_C" "$TS_TMP/$label.cli" client --addr "$addr" --port "$SPORT" "${cargs[@]}"
+	CPID=$APP_PID
+	wait_pid "$CPID" 20
+	wait_pid "$SPID" 20
+	sleep 0.5	# the last softirq transitions (LAST_ACK -> CLOSE)
+	CPORT=$(ev "$TS_TMP/$label.cli" connected lport)
+	for f in srv cli; do
+		if grep -q '"error"' "$TS_TMP/$label.$f" || [ -s "$TS_TMP/$label.$f.err" ]; then
+			diag "$label.$f:" "$(cat "$TS_TMP/$label.$f" "$TS_TMP/$label.$f.err")"
+			return 1
+		fi
+	done
+	if [ "$(ev "$TS_TMP/$label.srv" start pid)" != "$SPID" ] ||
+		[ "$(ev "$TS_TMP/$label.cli" start pid)" != "$CPID" ] || [ -z "$CPORT" ]; then
+		diag "$label: unexpected pids/ports:" "$(cat "$TS_TMP/$label.srv" "$TS_TMP/$label.cli")"
+		return 1
+	fi
+	return 0
+}
+
+netns_setup own || { not_ok "namespaces set up"; finish; }
+# one tracer per namespace (the machine may carry other traffic, which is none of this test's
+# business); the two outputs are merged for the analysis (each socket lives in one namespace)
+launch_tracer "$TS_TMP/s.jsonl" "$TS_TMP/s.err" -j --netns "/run/netns/$NS_S"
+TPID_S=$TRACER_PID
+launch_tracer "$TS_TMP/c.jsonl" "$TS_TMP/c.err" -j --netns "$NETNS_C_INO"
+TPID_C=$TRACER_PID
+if ! wait_tracer_ready "$TPID_S" "$TS_TMP/s.err" || ! wait_tracer_ready "$TPID_C" "$TS_TMP/c.err"; then
+	not_ok "tracers start"
+	finish
+fi
+
+# a4, a6: plain processes; the client sends a request and closes 0.3 s later (so the server has
+# read it, and owns the accepted socket, before the FIN arrives)
+declare -A RAN
+for fam in 4 6; do
+	[ "$fam" = 4 ] && addr=$ADDR4_S || addr=$ADDR6_S
+	l=a$fam
+	if run_pair "$l" "$addr" --name tsc-srv-$l -- --send 16 --sleep 0.3 --name tsc-cli-$l &&
+		grep -q '"eof"' "$TS_TMP/$l.srv"; then
+		RAN[$l]="$SPID $CPID $SPORT $CPORT"
+		ok "scenario $l ran (server $SPID port $SPORT, client $CPID port $CPORT)"
+	else
+		not_ok "scenario $l ran"
+	fi
+done
+
+# b: prefork; the worker holds the connection 0.6 s after reading, the client closes after 0.2 s
+if run_pair b "$ADDR4_S" --prefork --hold 0.6 --name tsc-srv-b --worker-name tsc-worker-b -- \
+	--send 16 --sleep 0.2 --name tsc-cli-b; then
+	WPID=$(ev "$TS_TMP/b.srv" worker pid)
+	if [ -n "$WPID" ] && [ "$(ev "$TS_TMP/b.srv" accepted pid)" = "$WPID" ] &&
+		[ "$(ev "$TS_TMP/b.srv" closed pid)" = "$WPID" ] && [ "$WPID" != "$SPID" ]; then
+		RAN[b]="$SPID $CPID $SPORT $CPORT $WPID"
+		ok "scenario b ran (server $SPID, worker $WPID port $SPORT, client $CPID port $CPORT)"
+	else
+		not_ok "scenario b ran (the worker accepted and closed)"
+		diag "$(cat "$TS_TMP/b.srv")"
+	fi
+else
+	not_ok "scenario b ran"
+fi
+
+# c: the client's forked child ends the connection 0.2 s after the parent sent the request
+if run_pair c "$ADDR6_S" --name tsc-srv-c -- --send 16 --sleep 0.2 --fork-close \
+	--name tsc-cli-c --closer-name tsc-closer-c; then
+	KPID=$(ev "$TS_TMP/c.cli" forked pid)
+	if [ -n "$KPID" ] && [ "$KPID" != "$CPID" ] && grep -q '"parent_closed"' "$TS_TMP/c.cli" &&
+		[ "$(ev "$TS_TMP/c.cli" closed pid)" = "$KPID" ] && grep -q '"eof"' "$TS_TMP/c.srv"; then
+		RAN[c]="$SPID $CPID $SPORT $CPORT $KPID"
+		ok "scenario c ran (server $SPID port $SPORT, client $CPID port $CPORT, closer $KPID)"
+	else
+		not_ok "scenario c ran (the child shut down and closed)"
+		diag "$(cat "$TS_TMP/c.cli" "$TS_TMP/c.srv")"
+	fi
+else
+	not_ok "scenario c ran"
+fi
+
+for t in S C; do
+	v=TPID_$t
+	stop_tracer "${!v}"
+	check "tracer of namespace $t exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
+done
+cat "$TS_TMP/s.jsonl" "$TS_TMP/c.jsonl" >"$TS_TMP/out.jsonl"
+
+owners() {	# owners LABEL SOCK-SPECS...: check_owner.py on the test's namespaces
+	local label=$1
+	shift
+	run_checks "$TS_PY" "$TS_LIB/check_owner.py" --json "$TS_TMP/out.jsonl" --label "$label" \
+		--netns "$NETNS_S_INO,$NETNS_C_INO" "$@"
+}
+
+# the ports identify each scenario's sockets (every listener got its own port)
+for l in a4 a6; do
+	[ -n "${RAN[$l]:-}" ] || continue
+	read -r S C SP CP <<<"${RAN[$l]}"
+	s="$S/tsc-srv-$l"
+	c="$C/tsc-cli-$l"
+	owners "$l" \
+		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
+		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
+		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$s/process,CLOSE_WAIT->LAST_ACK=$s/process,LAST_ACK->CLOSE=$s/process"
+done
+
+if [ -n "${RAN[b]:-}" ]; then
+	read -r S C SP CP W <<<"${RAN[b]}"
+	s="$S/tsc-srv-b"
+	w="$W/tsc-worker-b"
+	c="$C/tsc-cli-b"
+	owners b \
+		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
+		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
+		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$w/process,CLOSE_WAIT->LAST_ACK=$w/process,LAST_ACK->CLOSE=$w/process"
+fi
+
+if [ -n "${RAN[c]:-}" ]; then
+	read -r S C SP CP K <<<"${RAN[c]}"
+	s="$S/tsc-srv-c"
+	c="$C/tsc-cli-c"
+	k="$K/tsc-closer-c"
+	# the server closes after the child's FIN: the child's socket leaves FIN_WAIT2 on its FIN
+	owners c \
+		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
+		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$k/process,FIN_WAIT1->FIN_WAIT2=$k/process,FIN_WAIT2->CLOSE=$k/process" \
+		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$s/process,CLOSE_WAIT->LAST_ACK=$s/process,LAST_ACK->CLOSE=$s/process"
+fi
+
+# nothing else in the test's namespaces: 3 sockets per scenario that ran
+run_checks "$TS_PY" "$TS_LIB/check_owner.py" --json "$TS_TMP/out.jsonl" --label all \
+	--netns "$NETNS_S_INO,$NETNS_C_INO" --total $((3 * ${#RAN[@]}))
+validate_json "$TS_TMP/out.jsonl"
+finish

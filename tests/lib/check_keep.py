@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# check_keep.py - what a filtered tcpstates-c -j run kept: the WHOLE output (no selection by
+# namespace or port: a filter must have dropped everything else, whatever else the machine did).
+#
+#   check_keep.py --json OUT [--label L] [--total N] [--all KEY=VALUE]...
+#                 [--sock NAME LPORT RPORT SEQ KEYS]...
+#
+# --total N: exactly N sockets (socket cookies) in the output.
+# --all KEY=VALUE: every transition record has KEY equal to VALUE (a number compares as a number).
+# --sock: exactly one socket with a record (LPORT, RPORT) ("-": any); its transitions are SEQ
+#   ("OLD->NEW,..."), and KEYS ("pid=1,cgroup=2,owner=process", or "-") hold on every record.
+# Always: every line is a JSON object, the last one is the summary, no "lost" record.
+
+import argparse
+
+import tslib
+
+
+def value(v):
+    try:
+        return int(v)
+    except ValueError:
+        return v
+
+
+def kv_list(text):
+    if text in ("", "-"):
+        return []
+    out = []
+    for item in text.split(","):
+        k, _, v = item.partition("=")
+        out.append((k, value(v)))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--json", required=True)
+    p.add_argument("--label", default="")
+    p.add_argument("--total", type=int)
+    p.add_argument("--all", action="append", default=[])
+    p.add_argument("--sock", nargs=5, action="append", default=[],
+                   metavar=("NAME", "LPORT", "RPORT", "SEQ", "KEYS"))
+    a = p.parse_args()
+    R = tslib.Results()
+    L = (a.label + ": ") if a.label else ""
+    recs, bad = tslib.load(a.json)
+    R.check(not bad, L + "every output line is a JSON object", "bad lines: %r" % bad[:5])
+    R.check(recs and recs[-1].get("type") == "summary", L + "a summary record comes last",
+            "last: %r" % (recs[-1] if recs else None))
+    lost = [r for r in recs if r.get("type") == "lost"]
+    R.check(not lost, L + "no lost record", "lost: %r" % lost[:3])
+    trs = tslib.transitions(recs)
+    socks = tslib.sockets(trs)
+    if a.total is not None:
+        R.check(len(socks) == a.total, L + "exactly %d socket(s) in the output" % a.total,
+                "got %d:" % len(socks), tslib.describe(socks))
+    for k, v in kv_list(",".join(a.all)):
+        wrong = [(r.get("sock"), r.get("oldstate"), r.get("newstate"), r.get(k)) for r in trs
+                 if r.get(k) != v]
+        R.check(not wrong, L + "%s is %s on every transition" % (k, v),
+                "%d wrong, e.g. %r" % (len(wrong), wrong[:5]))
+    for name, lport, rport, want, keys in a.sock:
+        lp = None if lport == "-" else int(lport)
+        rp = None if rport == "-" else int(rport)
+        found = tslib.find(socks, lp, rp)
+        if not R.check(len(found) == 1, L + "%s: exactly one socket %s->%s" % (name, lport, rport),
+                       "found %d; sockets seen:" % len(found), tslib.describe(socks)):
+            continue
+        lst = socks[found[0]]
+        R.eq(tslib.seq(lst), want.split(","), L + "%s: transitions" % name)
+        kv = kv_list(keys)
+        if kv:
+            wrong = ["%s->%s: %s is %r, want %r" % (r.get("oldstate"), r.get("newstate"), k,
+                                                   r.get(k), v)
+                     for r in lst for k, v in kv if r.get(k) != v]
+            R.check(not wrong, L + "%s: %s on every transition" % (
+                name, " ".join("%s=%s" % kv1 for kv1 in kv)), *wrong)
+    if R.failed:
+        summ = [r for r in recs if r.get("type") == "summary"]
+        print("# %s%d lost record(s); summary: %s" % (L, len(lost), summ[-1] if summ else None))
+    R.done()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# check_zero_loss.py - every transition of a connection churn (tests/lib/churngen.c) arrived, as
+# tcpstates-c -j --netns INO recorded it.
+#
+#   check_zero_loss.py --json OUT --netns INO --port P --conns N [--failed F]
+#
+# Per socket (cookie): clients (remote port P) with the full orderly sequence = N, accepted
+# sockets (local port P, remote port != 0) with the full passive-close sequence = N, the listener
+# once; F failed connects (CLOSE->SYN_SENT->CLOSE); nothing else. No record with gap true, no
+# "lost" record, summary rb_full == 0 and recursion_misses == 0. Streams the file (no list of all
+# records kept).
+
+import argparse
+import collections
+import json
+
+import tslib
+
+CLIENT = tuple(tslib.CLIENT_ORDERLY)
+ACCEPTED = tuple(tslib.ACCEPTED_PASSIVE_CLOSE)
+LISTENER = tuple(tslib.LISTENER)
+FAILED = ("CLOSE->SYN_SENT", "SYN_SENT->CLOSE")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--json", required=True)
+    p.add_argument("--netns", type=int, required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--conns", type=int, required=True)
+    p.add_argument("--failed", type=int, default=0)
+    a = p.parse_args()
+    R = tslib.Results()
+
+    socks = collections.OrderedDict()	# cookie -> [role, [transitions]]
+    bad, other_ns, gaps, no_cookie, lost, summaries, n_tr = [], 0, [], 0, [], [], 0
+    with open(a.json, errors="replace") as f:
+        for i, line in enumerate(f, 1):
+            try:
+                r = json.loads(line)
+            except ValueError:
+                bad.append((i, line[:200]))
+                continue
+            t = r.get("type")
+            if t == "lost":
+                lost.append(r)
+                continue
+            if t == "summary":
+                summaries.append(r)
+                continue
+            if t != "transition":
+                bad.append((i, line[:200]))
+                continue
+            if r.get("netns") != a.netns:
+                other_ns += 1
+                continue
+            n_tr += 1
+            if r.get("gap") is not False:
+                gaps.append(r)
+            c = r.get("sock")
+            if c is None:
+                no_cookie += 1
+                continue
+            s = socks.get(c)
+            if s is None:
+                lp, rp = r.get("lport"), r.get("rport")
+                role = ("client" if rp == a.port else
+                        "listener" if lp == a.port and rp == 0 else
+                        "accepted" if lp == a.port else "other")
+                s = socks[c] = [role, []]
+            s[1].append("%s->%s" % (r.get("oldstate"), r.get("newstate")))
+
+    seqs = collections.Counter((role, tuple(tr)) for role, tr in socks.values())
+    full_c = seqs[("client", CLIENT)]
+    full_a = seqs[("accepted", ACCEPTED)]
+    full_l = seqs[("listener", LISTENER)]
+    failed = seqs[("client", FAILED)]
+    expected = 10 * a.conns + 2 + 2 * a.failed
+    print("# transitions in the namespace: %d (expected %d), sockets: %d" % (
+        n_tr, expected, len(socks)))
+    print("# full sequences: client %d, accepted %d, listener %d, failed connects %d" % (
+        full_c, full_a, full_l, failed))
+    summ = summaries[-1] if summaries else None
+    print("# tracer summary: %s" % (json.dumps(summ) if summ else None))
+
+    R.check(not bad, "every output line is a JSON record", "bad lines: %r" % bad[:5])
+    R.check(other_ns == 0, "--netns kept only the churn's namespace",
+            "%d transitions of other namespaces" % other_ns)
+    R.check(no_cookie == 0, "every transition has a socket cookie", "%d without" % no_cookie)
+    R.eq(full_c, a.conns, "client sockets with the full CLOSE->SYN_SENT->...->CLOSE sequence")
+    R.eq(full_a, a.conns, "accepted sockets with the full LISTEN->SYN_RECV->...->CLOSE sequence")
+    R.eq(full_l, 1, "the listener's CLOSE->LISTEN, LISTEN->CLOSE")
+    R.eq(failed, a.failed, "failed connects (CLOSE->SYN_SENT->CLOSE) as the churn counted")
+    R.eq(n_tr, expected, "transitions in the namespace: 10 per connection + 2 (+2 per failed connect)")
+    odd = collections.Counter()
+    for (role, tr), n in seqs.items():
+        if (role, tr) not in (("client", CLIENT), ("accepted", ACCEPTED), ("listener", LISTENER),
+                              ("client", FAILED)):
+            odd[(role, tr)] = n
+    R.check(not odd, "no socket with another sequence",
+            *["%d x %s: %s" % (n, role, " ".join(tr)) for (role, tr), n in odd.most_common(10)])
+    R.check(not gaps, "no record with gap true", "%d with gap, e.g. %s" % (len(gaps), "; ".join(
+        "sock %s %s:%s->%s:%s %s->%s gap=%s" % (r.get("sock"), r.get("laddr"), r.get("lport"),
+                                              r.get("raddr"), r.get("rport"), r.get("oldstate"),
+                                              r.get("newstate"), r.get("gap")) for r in gaps[:3])))
+    R.check(not lost, "no lost record", "%d lost records, e.g. %r" % (len(lost), lost[:3]))
+    if R.check(summ is not None and summaries and line_is_last(a.json),
+               "a summary record comes last", "summaries: %r" % summaries):
+        R.eq((summ.get("rb_full"), summ.get("recursion_misses")), (0, 0),
+             "summary: rb_full == 0 and recursion_misses == 0", "summary: %r" % summ)
+        R.check(isinstance(summ.get("events"), int) and summ["events"] >= expected
+                and isinstance(summ.get("printed"), int) and summ["printed"] == n_tr,
+                "summary: events >= %d (all hooks), printed == %d (the namespace's)" % (
+                    expected, n_tr), "summary: %r" % summ)
+    R.done()
+
+
+def line_is_last(path):
+    """the file's last non-empty line is a summary record"""
+    last = None
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - 4096))
+        for line in f.read().splitlines():
+            if line.strip():
+                last = line
+    try:
+        return json.loads(last).get("type") == "summary"
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+if __name__ == "__main__":
+    main()
