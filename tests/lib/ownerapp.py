@@ -35,7 +35,9 @@ IO_TIMEOUT = 10.0
 
 
 def say(**kv):
-    print(json.dumps(kv), flush=True)
+    # one write(2) per line: a forked child shares stdout, and print() writes the text and the
+    # newline separately, so two processes' lines could interleave
+    os.write(1, (json.dumps(kv) + "\n").encode())
 
 
 def rearm(args):

@@ -33,7 +33,9 @@ TCP_CLOSE_WAIT = 8	# tcpi_state (include/net/tcp_states.h)
 
 
 def say(**kv):
-    print(json.dumps(kv), flush=True)
+    # one write(2) per line: a forked child shares stdout, and print() writes the text and the
+    # newline separately, so two processes' lines could interleave
+    os.write(1, (json.dumps(kv) + "\n").encode())
 
 
 def set_comm(name):
