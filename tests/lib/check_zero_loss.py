@@ -49,6 +49,8 @@ def main():
             if t == "summary":
                 summaries.append(r)
                 continue
+            if t == "snapshot":	# the namespace's sockets that existed at start
+                continue
             if t != "transition":
                 bad.append((i, line[:200]))
                 continue
