@@ -49,7 +49,7 @@ def check_all(R, a):
     socks = tslib.sockets(tslib.transitions(recs, netns=ns))
     for what, s, pid, want in (
             ("client", cs, a.cli, ["ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
-                                   "FIN_WAIT2->CLOSE"]),
+                                   "FIN_WAIT2->TIME_WAIT"]),
             ("accepted", acc, a.srv, ["ESTABLISHED->CLOSE_WAIT", "CLOSE_WAIT->LAST_ACK",
                                       "LAST_ACK->CLOSE"]),
             ("listener", lis, a.srv, ["LISTEN->CLOSE"])):
