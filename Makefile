@@ -68,7 +68,7 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # every bpf/NAME.bpf.c becomes a skeleton $(OUTPUT)/NAME.skel.h (struct NAME_bpf)
-$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c include/tcpstates.h $(VMLINUX) | $(OUTPUT)
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/tcpstates.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
 

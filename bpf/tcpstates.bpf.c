@@ -186,6 +186,25 @@ static __always_inline void track(struct sock_info *si, struct tcpstates_event *
 	}
 }
 
+static __always_inline void init_event(struct tcpstates_event *e)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = 0;
+	e->flags = 0;
+	e->flags2 = 0;
+	e->pid = 0;
+	e->cgroup_id = 0;
+	e->rx_bytes = 0;
+	e->tx_bytes = 0;
+	e->precision_ns = 0;
+	e->rx_queue = 0;
+	e->tx_queue = 0;
+	e->rst_reason = 0;
+	e->reason = TS_R_NONE;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+}
+
 static __always_inline struct tcpstates_event *reserve(void)
 {
 	struct tcpstates_event *e;
@@ -196,20 +215,7 @@ static __always_inline struct tcpstates_event *reserve(void)
 		count(TS_CNT_RB_FULL);
 		return NULL;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
-	e->dur_ns = 0;
-	e->flags = 0;
-	e->flags2 = 0;
-	e->pid = 0;
-	e->cgroup_id = 0;
-	e->rx_bytes = 0;
-	e->tx_bytes = 0;
-	e->rx_queue = 0;
-	e->tx_queue = 0;
-	e->rst_reason = 0;
-	e->reason = TS_R_NONE;
-	__builtin_memset(e->comm, 0, sizeof(e->comm));
-	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	init_event(e);
 	return e;
 }
 
@@ -277,7 +283,7 @@ static __always_inline void fill_queues(struct tcpstates_event *e, struct tcp_so
 		e->rx_queue = tp->rcv_nxt - tp->copied_seq;
 		e->tx_queue = tp->write_seq - tp->snd_una;
 	}
-	if (newstate == TS_CLOSE) {
+	if (newstate == TS_CLOSE || newstate == TS_TIME_WAIT) {
 		e->rx_bytes = tp->bytes_received;
 		e->tx_bytes = tp->bytes_acked;
 		e->flags |= TS_F_BYTES;
@@ -296,12 +302,15 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 	}
 }
 
+#include "timewait.bpf.h"
+
 static __always_inline int handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
 				  __u8 extra_flags2)
 {
 	struct tcpstates_event *e;
 	struct sock_info *si;
 	struct tcp_sock *tp;
+	__u8 tw = 0;
 	bool owned;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
@@ -312,6 +321,11 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 
 	e->skaddr = (__u64)sk;
 	e->cookie = bpf_get_socket_cookie(sk);
+	/* the connection lives on as a timewait minisocket: say what the user knows it as */
+	if (newstate == TS_CLOSE)
+		tw = tw_note_take(e->cookie);
+	if (tw == TS_TIME_WAIT)
+		newstate = TS_TIME_WAIT;
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
@@ -354,6 +368,14 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	else
 		count(TS_CNT_NO_STORAGE);
 	e->flags2 |= extra_flags2;
+	if (tw)
+		tw_adopt(e, si, tw);
+	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
+	if (tw == TS_FIN_WAIT2) {
+		count(TS_CNT_TW_HIDDEN);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
 	submit(e);
 	return 0;
 }

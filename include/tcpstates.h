@@ -38,7 +38,8 @@ enum tcpstates_state {
 /* event flags2 (flags is full) */
 #define TS_F2_SNAPSHOT 0x01	/* not a transition: a socket that existed at start (oldstate 0) */
 #define TS_F2_OWNER_SNAPSHOT 0x02 /* owner found by scanning /proc at start (as ss -p does) */
-#define TS_F2_INFERRED 0x04	/* not delivered by the hook: the socket was destroyed in oldstate,
+#define TS_F2_TIMEWAIT 0x04	/* about a timewait minisocket (TIME_WAIT, orphaned FIN_WAIT2) */
+#define TS_F2_INFERRED 0x08	/* not delivered by the hook: the socket was destroyed in oldstate,
 				 * so its transitions to CLOSE happened unseen (TS_CNT_UNSEEN) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
@@ -50,7 +51,8 @@ enum tcpstates_reason {
 	TS_R_RESET_SENT,	/* we sent one: close() with unread data, SO_LINGER 0, an error */
 	TS_R_REFUSED,		/* SYN_SENT -> CLOSE by a reset: nobody listens there */
 	TS_R_TIMEOUT,		/* retransmissions or keepalive probes gave up (ETIMEDOUT) */
-	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT (or FIN_WAIT2 minisocket) ran out */
+	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT socket ran out (a FIN_WAIT2 minisocket: TIMEOUT) */
+	TS_R_NETNS_EXIT,	/* a timewait socket removed with its network namespace */
 	TS_R_MAX,
 };
 
@@ -67,6 +69,7 @@ struct tcpstates_event {
 	__u64 cgroup_id;	/* owner's cgroup v2 id (TS_F_OWNER_KNOWN) */
 	__u64 rx_bytes;		/* bytes received in the connection's life (TS_F_BYTES) */
 	__u64 tx_bytes;		/* bytes sent and acknowledged by the peer (TS_F_BYTES) */
+	__u64 precision_ns;	/* ts_ns is within this of the real change (0: exact) */
 	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
 	__u8 daddr[16];		/* remote address, same layout */
 	__u32 pid;		/* owner's thread-group id (TS_F_OWNER_KNOWN) */
@@ -86,7 +89,7 @@ struct tcpstates_event {
 	__u8 _pad[2];		/* explicit: keeps comm 8-aligned and the size fixed */
 	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
 };
-_Static_assert(sizeof(struct tcpstates_event) == 136, "event record must not change size silently");
+_Static_assert(sizeof(struct tcpstates_event) == 144, "event record must not change size silently");
 
 /* what a socket is, in a snapshot record */
 enum tcpstates_sock_kind {
@@ -147,7 +150,24 @@ enum tcpstates_counter {
 	TS_CNT_GAPS,		/* transitions whose oldstate did not follow the socket's last state */
 	TS_CNT_COVERED,		/* hook runs the main program missed and the backup program took */
 	TS_CNT_UNSEEN,		/* sockets destroyed while we believed them open: transitions lost */
+	TS_CNT_TW_HIDDEN,	/* FIN_WAIT2 -> CLOSE not shown: the socket lives on as a minisocket */
+	TS_CNT_TW_LOST,		/* timewait socket not tracked (map full): its end is not shown */
 	TS_CNT_MAX,
 };
+
+/* a timewait minisocket just armed on a CPU, for the full socket's -> CLOSE that follows */
+struct tcpstates_tw_note {
+	__u64 cookie;		/* the full socket's cookie, which the minisocket inherits */
+	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2 */
+	__u8 _pad[7];
+};
+
+/*
+ * The tw_pending map (bpf/timewait.bpf.h): key = timewait socket key (cookie, or a hash for one that has none),
+ * value = struct tcpstates_event, the -> CLOSE record of a timewait socket whose timer was
+ * cancelled. A re-arm or the expiry follows a cancel at once on the same CPU and deletes it;
+ * what is still there after TS_TW_KILL_NS was a kill, and the loader emits it.
+ */
+#define TS_TW_KILL_NS 10000000ULL
 
 #endif /* TCPSTATES_H */

@@ -35,6 +35,7 @@ enum {
 	OPT_QUEUES,
 	OPT_NETNS,
 	OPT_NO_SNAPSHOT,
+	OPT_NO_TIMEWAIT,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "queues", no_argument, NULL, OPT_QUEUES },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
+	{ "no-timewait", no_argument, NULL, OPT_NO_TIMEWAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +110,9 @@ static const char usage_text[] =
 	"                          kernel hook: tp_btf, the classic tracepoint, or auto\n"
 	"                          (tp_btf, falling back to the tracepoint; default)\n"
 	"      --ringbuf-mb N      ring buffer size in MiB, a power of two 1-1024 (default 16)\n"
+	"      --no-timewait       do not follow timewait minisockets: the active closer's\n"
+	"                          last line is then FIN_WAIT2 -> CLOSE, as the kernel's\n"
+	"                          tracepoint says, instead of -> TIME_WAIT ... -> CLOSE\n"
 	"\n"
 	"  -h, --help              show this help and exit\n"
 	"  -V, --version           show the version and exit\n"
@@ -435,6 +440,9 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 		return 0;
 	case OPT_NO_SNAPSHOT:
 		cfg->no_snapshot = true;
+		return 0;
+	case OPT_NO_TIMEWAIT:
+		cfg->no_timewait = true;
 		return 0;
 	case 'j':
 		cfg->format = OUT_JSON;

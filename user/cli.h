@@ -41,6 +41,7 @@ struct config {
 	bool show_skaddr;		/* -x: kernel socket address column */
 	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
 	bool no_snapshot;		/* --no-snapshot: do not list the sockets that exist at start */
+	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
 	enum out_format format;		/* -j: JSON lines */
 	double duration_s;		/* -d: stop after this many seconds; 0 = never */
 	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */

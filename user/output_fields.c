@@ -169,6 +169,19 @@ static void w_dur(struct printer *p, const struct output *o, const struct tcpsta
 		print_null(p);
 }
 
+/*
+ * How far ts_ns may be from the real change: 0 when the kernel stamped it as it happened (every
+ * transition but a FIN_WAIT2 -> TIME_WAIT noticed only at the TIME_WAIT's expiry); null on a
+ * snapshot, which is not a change.
+ */
+static void w_precision(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	if (SNAPSHOT(e))
+		print_null(p);
+	else
+		print_uint(p, e->precision_ns);
+}
+
 /* why the socket went to CLOSE; empty/null on other transitions */
 static void w_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
@@ -251,6 +264,7 @@ const struct output_field output_fields[] = {
 	{ NULL, "->", 2, NULL, 0, w_arrow },
 	{ "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
 	{ "dur_ns", "MS", 8, NULL, 0, w_dur },
+	{ "precision_ns", NULL, 0, NULL, 0, w_precision },
 	{ "reason", "REASON", 0, NULL, 0, w_reason },
 	{ "reset_reason", NULL, 0, NULL, 0, w_rst_reason },
 	{ "rx_bytes", NULL, 0, NULL, 0, w_rx_bytes },

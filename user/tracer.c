@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "tcpstates.skel.h"
+#include "timewait.h"
 #include "tracer.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -54,8 +55,16 @@ static bool mount_tracefs_if_needed(void)
 static int load(struct tracer *t, const struct config *cfg, int hook)
 {
 	struct tcpstates_bpf *s;
+	uint64_t tw_fn = 0;
 	int err;
 
+	/* timewait minisockets are followed through their timer: tp_btf only */
+	if (hook == TS_HOOK_BTF && !cfg->no_timewait) {
+		tw_fn = timewait_timer_fn();
+		if (!tw_fn)
+			fprintf(stderr, "tcpstates-c: tw_timer_handler not in /proc/kallsyms: TIME_WAIT "
+					"is not followed (the active closer ends in FIN_WAIT2 -> CLOSE)\n");
+	}
 	s = tcpstates_bpf__open();
 	if (!s)
 		return -errno;
@@ -71,10 +80,20 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	 * (bpf_prog_active) is shared by all programs of the CPU, so a second one would be skipped too.
 	 */
 	bpf_program__set_autoload(s->progs.on_set_state_tp, hook == TS_HOOK_TP);
+	bpf_program__set_autoload(s->progs.on_tw_start, tw_fn != 0);
+	bpf_program__set_autoload(s->progs.on_tw_cancel, tw_fn != 0);
+	bpf_program__set_autoload(s->progs.on_tw_expire, tw_fn != 0);
+	s->rodata->tw_timer_fn = tw_fn;
 	/* each hook keeps per-socket data its own way; create only the map it uses */
 	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
 	bpf_map__set_autocreate(s->maps.sk_info_by_addr, hook == TS_HOOK_TP);
 	bpf_map__set_autocreate(s->maps.owner_seed, hook == TS_HOOK_BTF);
+	/* the main program refers to tw_info; without timewait it stays a token map */
+	bpf_map__set_autocreate(s->maps.tw_info, hook == TS_HOOK_BTF);
+	bpf_map__set_autocreate(s->maps.tw_pending, tw_fn != 0);
+	bpf_map__set_autocreate(s->maps.tw_scratch, tw_fn != 0);
+	if (!tw_fn)
+		bpf_map__set_max_entries(s->maps.tw_info, 1);
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
 	/* wake the reader early only when a quarter of the buffer waits */
 	s->rodata->wakeup_bytes = (uint64_t)(cfg->ringbuf_mb << 20) / 4;
@@ -86,6 +105,7 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	}
 	t->skel = s;
 	t->hook = hook;
+	t->timewait = tw_fn != 0;
 	return 0;
 }
 
@@ -175,12 +195,20 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 
 	if (m < 0)
 		return m;
+	if (t->timewait)
+		m += timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
+				    bpf_map__fd(t->skel->maps.tw_info), t->fn, t->fn_ctx);
 	return (n > 0 ? n : 0) + m;
 }
 
 int tracer_drain(struct tracer *t)
 {
-	return ring_buffer__consume(t->rb);
+	int n = ring_buffer__consume(t->rb);
+
+	if (t->timewait && n >= 0)
+		n += timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
+				    bpf_map__fd(t->skel->maps.tw_info), t->fn, t->fn_ctx);
+	return n;
 }
 
 static uint64_t sum_counter(int fd, uint32_t idx)

@@ -18,6 +18,7 @@ struct tracer {
 	struct tcpstates_bpf *skel;	/* the loaded object */
 	struct ring_buffer *rb;		/* reader of the `events` ring buffer */
 	int hook;			/* TS_HOOK_* actually attached */
+	bool timewait;			/* timewait minisockets followed (bpf/timewait.bpf.h) */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };

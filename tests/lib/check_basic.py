@@ -38,6 +38,8 @@ def main():
                    help="select records by the test's addresses, group them by kernel address; "
                    "check netns and sock ids separately")
     p.add_argument("--no-owner", action="store_true", help="do not check pid/comm")
+    p.add_argument("--no-timewait", action="store_true",
+                   help="the client ends FIN_WAIT2->CLOSE (fallback hook, --no-timewait)")
     p.add_argument("--label", default="")
     a = p.parse_args()
     R = tslib.Results()
@@ -83,7 +85,8 @@ def main():
     tslib.expect_socket(R, socks, L + "listener", sport, 0, tslib.LISTENER,
                         pid=spid if owner else None, comm="python3" if owner else None,
                         family=fam, laddr=a.saddr)
-    c = tslib.expect_socket(R, socks, L + "client", cport, sport, tslib.CLIENT_ORDERLY,
+    want = tslib.CLIENT_ORDERLY_NO_TW if a.no_timewait else tslib.CLIENT_ORDERLY_ANY
+    c = tslib.expect_socket(R, socks, L + "client", cport, sport, want,
                             pid=cpid if owner else None, comm="python3" if owner else None,
                             family=fam, laddr=a.caddr, raddr=a.saddr)
     tslib.expect_socket(R, socks, L + "accepted", sport, cport, tslib.ACCEPTED_PASSIVE_CLOSE,

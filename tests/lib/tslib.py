@@ -125,10 +125,20 @@ def same_addr(a, b):
         return False
 
 
-# the transitions of one plain connection (tests/lib/tcpapp.py defaults: client closes first)
+# the transitions of one plain connection (tests/lib/tcpapp.py defaults: client closes first).
+# The client, the active closer, goes on to TIME_WAIT (it ends 60 s later, after the test); with
+# --no-timewait or on the fallback hook (--hook tracepoint) the kernel's tracepoint says
+# FIN_WAIT2 -> CLOSE instead (CLIENT_ORDERLY_NO_TW).
 LISTENER = ["CLOSE->LISTEN", "LISTEN->CLOSE"]
 CLIENT_ORDERLY = ["CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED", "ESTABLISHED->FIN_WAIT1",
-                  "FIN_WAIT1->FIN_WAIT2", "FIN_WAIT2->CLOSE"]
+                  "FIN_WAIT1->FIN_WAIT2", "FIN_WAIT2->TIME_WAIT"]
+CLIENT_ORDERLY_NO_TW = CLIENT_ORDERLY[:-1] + ["FIN_WAIT2->CLOSE"]
+# KNOWN GAP (README, TIME_WAIT and FIN_WAIT2): an orphaned client handed to a FIN_WAIT2 minisocket
+# with the default tcp_fin_timeout (60 s = TIME_WAIT's length) whose peer's FIN follows within
+# about a second: the kernel re-arms the timer in the same wheel bucket, without a trace, and the
+# FIN_WAIT2 -> TIME_WAIT shows only at the expiry, 60 s later (after the test). Accepted as the
+# second form until that case is covered.
+CLIENT_ORDERLY_ANY = (CLIENT_ORDERLY, CLIENT_ORDERLY[:-1])
 ACCEPTED_PASSIVE_CLOSE = ["LISTEN->SYN_RECV", "SYN_RECV->ESTABLISHED", "ESTABLISHED->CLOSE_WAIT",
                           "CLOSE_WAIT->LAST_ACK", "LAST_ACK->CLOSE"]
 
@@ -143,6 +153,8 @@ def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, f
                    "found %d; sockets seen:" % len(keys), describe(socks)):
         return None
     lst = socks[keys[0]]
+    if isinstance(want_seq, tuple):	# alternatives: the first that matches, else the first
+        want_seq = next((w for w in want_seq if seq(lst) == w), want_seq[0])
     R.eq(seq(lst), want_seq, "%s: transitions" % what)
     if pid is not None:
         bad = [(r["oldstate"], r["newstate"], r.get("pid"), r.get("comm")) for r in lst

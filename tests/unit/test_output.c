@@ -240,78 +240,78 @@ static const struct {
 	  "\"sock\":12345,\"skaddr\":\"0xffff8881023c4000\",\"pid\":4242,\"comm\":\"curl\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":7777,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":45678,"
 	  "\"raddr\":\"93.184.216.34\",\"rport\":443,\"oldstate\":\"SYN_SENT\","
-	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	/* text-only options change nothing in JSON */
 	{ "json v4 -w -T -x", O_JSON | O_WIDE | O_DATE | O_SKADDR, &ev_v4,
 	  JSON_HEAD
 	  "\"sock\":12345,\"skaddr\":\"0xffff8881023c4000\",\"pid\":4242,\"comm\":\"curl\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":7777,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":45678,"
 	  "\"raddr\":\"93.184.216.34\",\"rport\":443,\"oldstate\":\"SYN_SENT\","
-	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":1234567,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json v6", O_JSON, &ev_v6,
 	  JSON_HEAD
 	  "\"sock\":99,\"skaddr\":\"0xffff888100a1b2c0\",\"pid\":812,\"comm\":\"sshd\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":1,\"family\":6,\"laddr\":\"2001:db8::1\",\"lport\":22,"
 	  "\"raddr\":\"2001:db8::2\",\"rport\":51234,\"oldstate\":\"ESTABLISHED\","
-	  "\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json v6 long", O_JSON, &ev_v6_long,
 	  JSON_HEAD
 	  "\"sock\":105,\"skaddr\":\"0xffff888100a22000\",\"pid\":812,\"comm\":\"sshd\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":1,\"family\":6,\"laddr\":\"2001:db8:1234:5678:9abc:def0:1234:5678\","
 	  "\"lport\":22,"
 	  "\"raddr\":\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\",\"rport\":51234,"
-	  "\"oldstate\":\"ESTABLISHED\",\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,"
+	  "\"oldstate\":\"ESTABLISHED\",\"newstate\":\"FIN_WAIT1\",\"dur_ns\":61000000000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,"
 	  "\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json mapped", O_JSON, &ev_mapped,
 	  JSON_HEAD
 	  "\"sock\":100,\"skaddr\":\"0xffff888100a1c000\",\"pid\":3001,\"comm\":\"python3\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":2,\"family\":6,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
 	  "\"raddr\":\"127.0.0.1\",\"rport\":40000,\"oldstate\":\"SYN_RECV\","
-	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":999999,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026532000,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"ESTABLISHED\",\"dur_ns\":999999,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026532000,\"gap\":false,\"inferred\":false}" },
 	{ "json inherited owner, gap", O_JSON, &ev_inherited_gap,
 	  JSON_HEAD
 	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":3000,\"comm\":\"python3\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"listener\",\"cgroup\":2,\"family\":4,\"laddr\":\"127.0.0.1\",\"lport\":8080,"
 	  "\"raddr\":\"127.0.0.1\",\"rport\":40001,\"oldstate\":\"SYN_RECV\","
-	  "\"newstate\":\"CLOSE_WAIT\",\"dur_ns\":5000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026532000,\"gap\":true,\"inferred\":false}" },
+	  "\"newstate\":\"CLOSE_WAIT\",\"dur_ns\":5000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026532000,\"gap\":true,\"inferred\":false}" },
 	{ "json snapshot", O_JSON, &ev_snapshot,
 	  "{\"type\":\"snapshot\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"ts_ns\":1234567890123,"
 	  "\"sock\":77,\"skaddr\":\"0xffff888100a1e000\",\"pid\":500,\"comm\":\"nginx\","
 	  "\"rx_queue\":3,\"tx_queue\":128,\"owner\":\"snapshot\",\"cgroup\":9,\"family\":4,"
 	  "\"laddr\":\"10.0.0.1\",\"lport\":80,\"raddr\":\"0.0.0.0\",\"rport\":0,\"oldstate\":null,"
-	  "\"newstate\":\"LISTEN\",\"dur_ns\":null,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
+	  "\"newstate\":\"LISTEN\",\"dur_ns\":null,\"precision_ns\":null,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
 	  "\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json no owner", O_JSON, &ev_no_owner,
 	  JSON_HEAD
 	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":null,\"comm\":null,"
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"unknown\",\"cgroup\":null,\"family\":4,\"laddr\":\"10.1.2.3\",\"lport\":80,"
 	  "\"raddr\":\"10.9.8.7\",\"rport\":55555,\"oldstate\":\"FIN_WAIT1\","
-	  "\"newstate\":\"FIN_WAIT2\",\"dur_ns\":40000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"FIN_WAIT2\",\"dur_ns\":40000000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json no duration", O_JSON, &ev_no_dur,
 	  JSON_HEAD
 	  "\"sock\":null,\"skaddr\":\"0xffff888100a1e000\",\"pid\":1,\"comm\":\"systemd-resolve\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":3,\"family\":4,\"laddr\":\"192.168.100.200\",\"lport\":0,"
 	  "\"raddr\":\"1.1.1.1\",\"rport\":53,\"oldstate\":\"CLOSE\",\"newstate\":\"SYN_SENT\","
-	  "\"dur_ns\":null,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	  "\"dur_ns\":null,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "json unknown state", O_JSON, &ev_unknown_state,
 	  JSON_HEAD
 	  "\"sock\":102,\"skaddr\":\"0xffff888100a1f000\",\"pid\":4194304,\"comm\":\"x\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":4,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":1,\"raddr\":\"10.0.0.2\","
 	  "\"rport\":65535,\"oldstate\":\"UNKNOWN(0)\",\"newstate\":\"UNKNOWN(200)\","
-	  "\"dur_ns\":1000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
+	  "\"dur_ns\":1000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
 	{ "json hostile comm", O_JSON, &ev_hostile,
 	  JSON_HEAD
 	  "\"sock\":103,\"skaddr\":\"0xffff888100a20000\",\"pid\":666,"
 	  "\"comm\":\"\\\"\\\\\\n\\u0001\\ufffd\\ufffd(é\\t\\u007fx\","
 	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":5,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":1000,\"raddr\":\"10.0.0.2\","
 	  "\"rport\":2000,\"oldstate\":\"ESTABLISHED\",\"newstate\":\"CLOSE_WAIT\","
-	  "\"dur_ns\":2000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
+	  "\"dur_ns\":2000000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
 	{ "json comm without NUL", O_JSON, &ev_long_comm,
 	  JSON_HEAD
 	  "\"sock\":104,\"skaddr\":\"0xffff888100a21000\",\"pid\":667,"
 	  "\"comm\":\"abcdefghijklmnop\",\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":6,\"family\":4,\"laddr\":\"10.0.0.1\","
 	  "\"lport\":1001,\"raddr\":\"10.0.0.2\",\"rport\":2001,\"oldstate\":\"ESTABLISHED\","
-	  "\"newstate\":\"LAST_ACK\",\"dur_ns\":3000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
+	  "\"newstate\":\"LAST_ACK\",\"dur_ns\":3000000,\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))

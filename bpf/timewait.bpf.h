@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* timewait.bpf.h - follow timewait minisockets (TIME_WAIT, orphaned FIN_WAIT2) through their timer. */
+/*
+ * Included by tcpstates.bpf.c after its maps and reserve()/submit()/count().
+ *
+ * tcp_time_wait() replaces a closing socket by a minisocket the state tracepoint never sees, then
+ * ends the full socket (X -> CLOSE). The minisocket's life is its timer, tw->tw_timer, whose
+ * function is tw_timer_handler; the timer tracepoints show all of it:
+ *   timer_start, no entry yet     the handoff: armed just before the full socket's -> CLOSE, on
+ *                                 the same CPU; the main program reads the note left here
+ *   timer_cancel + timer_start    re-armed: the peer's FIN turned FIN_WAIT2 into TIME_WAIT
+ *   timer_cancel + expire_entry   ran out
+ *   timer_cancel alone            killed early (port reuse, a reset, namespace exit)
+ * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
+ * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
+ * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
+ */
+
+/* address of tw_timer_handler (from /proc/kallsyms, set by the loader); 0: timewait off */
+const volatile __u64 tw_timer_fn;
+
+#define TW_LEN_NS (60ULL * 1000000000ULL)	/* TCP_TIMEWAIT_LEN */
+#define TW_WHEEL_SLACK_NS (TW_LEN_NS / 8)	/* the timer wheel runs a 60 s timer at most this late */
+
+/* what we know of a live timewait socket */
+struct tw_info {
+	__u64 entered_ns;	/* when it entered `substate` (0: unknown) */
+	__u64 cgroup_id;	/* the full socket's owner, if known */
+	__u32 pid;
+	__u8 substate;		/* TS_FIN_WAIT2 or TS_TIME_WAIT, as we last saw it */
+	__u8 owner_known;
+	__u8 owner_flags;	/* TS_F_OWNER_INHERITED */
+	__u8 owner_flags2;	/* TS_F2_OWNER_SNAPSHOT */
+	char comm[TCPSTATES_COMM_LEN];
+};
+
+/* live timewait sockets by key (tw_key()) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u64);
+	__type(value, struct tw_info);
+} tw_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tcpstates_event);
+} tw_pending SEC(".maps");
+
+/* where a cancel builds its record: too big for the stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstates_event);
+} tw_scratch SEC(".maps");
+
+/* the handoff note: the last new minisocket armed on each CPU */
+struct tcpstates_tw_note tw_notes[MAX_CPUS];
+
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
+
+/* the minisocket whose timer this is, or NULL for any other timer */
+static __always_inline struct inet_timewait_sock *tw_of(struct timer_list *timer)
+{
+	if (!tw_timer_fn || (__u64)timer->function != tw_timer_fn)
+		return NULL;
+	return bpf_rdonly_cast((void *)timer - __builtin_offsetof(struct inet_timewait_sock, tw_timer),
+			       bpf_core_type_id_kernel(struct inet_timewait_sock));
+}
+
+/*
+ * The cookie; a minisocket of a socket nobody asked a cookie of (older than the tracer) is named
+ * by its lookup hash and ports instead, with the top bit set (cookies are counters, far below it).
+ */
+static __always_inline __u64 tw_key(struct inet_timewait_sock *tw)
+{
+	struct sock_common *skc = &tw->__tw_common;
+	__u64 cookie = skc->skc_cookie.counter;
+
+	if (cookie)
+		return cookie;
+	return (1ULL << 63) | (((__u64)skc->skc_hash << 31) ^ skc->skc_portpair);
+}
+
+/* Fill a fresh record about tw: addresses, ports, namespace, owner and duration from ti. */
+static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timewait_sock *tw,
+				    struct tw_info *ti, __u8 old, __u8 new)
+{
+	struct sock_common *skc = &tw->__tw_common;
+
+	e->skaddr = (__u64)tw;
+	e->cookie = skc->skc_cookie.counter;
+	e->flags = e->cookie ? TS_F_COOKIE_KNOWN : 0;
+	e->flags2 = TS_F2_TIMEWAIT;
+	e->hook = TS_HOOK_BTF;
+	e->oldstate = old;
+	e->newstate = new;
+	e->family = skc->skc_family;
+	e->sport = skc->skc_num;
+	e->dport = bpf_ntohs(skc->skc_dport);
+	e->netns = skc->skc_net.net->ns.inum;
+	if (e->family == AF_INET6) {
+		bpf_probe_read_kernel(e->saddr, 16, &skc->skc_v6_rcv_saddr);
+		bpf_probe_read_kernel(e->daddr, 16, &skc->skc_v6_daddr);
+	} else {
+		__builtin_memset(e->saddr, 0, 32);
+		bpf_probe_read_kernel(e->saddr, 4, &skc->skc_rcv_saddr);
+		bpf_probe_read_kernel(e->daddr, 4, &skc->skc_daddr);
+	}
+	if (!ti)
+		return;
+	if (ti->entered_ns && ti->entered_ns <= e->ts_ns) {
+		e->dur_ns = e->ts_ns - ti->entered_ns;
+		e->flags |= TS_F_DUR_KNOWN;
+	}
+	if (ti->owner_known) {
+		e->pid = ti->pid;
+		e->cgroup_id = ti->cgroup_id;
+		__builtin_memcpy(e->comm, ti->comm, sizeof(e->comm));
+		e->flags |= TS_F_OWNER_KNOWN | ti->owner_flags;
+		e->flags2 |= ti->owner_flags2;
+	}
+}
+
+/* a ring-buffer record about tw, or NULL (counted) */
+static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw,
+							struct tw_info *ti, __u8 old, __u8 new)
+{
+	struct tcpstates_event *e = reserve();
+
+	if (e)
+		tw_fill(e, tw, ti, old, new);
+	return e;
+}
+
+/* -> CLOSE: why a minisocket ends that way (expired, or killed: ns_exit or unknown) */
+static __always_inline __u8 tw_end_reason(struct inet_timewait_sock *tw, bool expired)
+{
+	if (expired)
+		return tw->tw_substate == TS_FIN_WAIT2 ? TS_R_TIMEOUT : TS_R_TIMEWAIT_EXPIRED;
+	/* a namespace being dismantled has no references left; it purges its minisockets */
+	if (!tw->__tw_common.skc_net.net->ns.__ns_ref.refs.counter)
+		return TS_R_NETNS_EXIT;
+	return TS_R_UNKNOWN;
+}
+
+/* a new minisocket: leave the handoff note for the full socket's -> CLOSE that follows */
+static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
+{
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tw_info ti = {};
+
+	ti.substate = tw->tw_substate;
+	ti.entered_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&tw_info, &key, &ti, BPF_NOEXIST))
+		count(TS_CNT_TW_LOST);
+	tw_notes[cpu].cookie = tw->__tw_common.skc_cookie.counter;
+	tw_notes[cpu].substate = ti.substate;
+}
+
+/* The peer's FIN came while we waited in FIN_WAIT2: FIN_WAIT2 -> TIME_WAIT. */
+static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tw_info *ti,
+					   bool late)
+{
+	struct tcpstates_event *e = tw_event(tw, ti, TS_FIN_WAIT2, TS_TIME_WAIT);
+	__u64 ts;
+
+	if (!e)
+		return;
+	ts = e->ts_ns;
+	/*
+	 * Seen only at the expiry: the re-arm landed in the timer's old wheel bucket, which the
+	 * kernel does without a trace. The FIN came TCP_TIMEWAIT_LEN before the expiry, which the
+	 * wheel may run up to an eighth of that late.
+	 */
+	if (late) {
+		e->ts_ns = ts - TW_LEN_NS;
+		if (ti->entered_ns && e->ts_ns < ti->entered_ns)
+			e->ts_ns = ti->entered_ns;
+		e->precision_ns = TW_WHEEL_SLACK_NS;
+		if (e->flags & TS_F_DUR_KNOWN)
+			e->dur_ns = e->ts_ns - ti->entered_ns;
+	}
+	ti->substate = TS_TIME_WAIT;
+	ti->entered_ns = e->ts_ns;
+	submit(e);
+}
+
+SEC("tp_btf/timer_start")
+int BPF_PROG(on_tw_start, struct timer_list *timer)
+{
+	struct inet_timewait_sock *tw = tw_of(timer);
+	struct tw_info *ti;
+	__u64 key;
+
+	if (!tw)
+		return 0;
+	key = tw_key(tw);
+	ti = bpf_map_lookup_elem(&tw_info, &key);
+	if (!ti) {
+		tw_born(tw, key);
+		return 0;
+	}
+	/* re-armed: not killed after all */
+	bpf_map_delete_elem(&tw_pending, &key);
+	if (ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+		tw_fin_arrived(tw, ti, false);
+	return 0;
+}
+
+SEC("tp_btf/timer_cancel")
+int BPF_PROG(on_tw_cancel, struct timer_list *timer)
+{
+	struct inet_timewait_sock *tw = tw_of(timer);
+	struct tcpstates_event *e;
+	struct tw_info *ti, fresh = {};
+	__u32 zero = 0;
+	__u64 key;
+
+	if (!tw)
+		return 0;
+	key = tw_key(tw);
+	ti = bpf_map_lookup_elem(&tw_info, &key);
+	if (!ti) {
+		/* older than the tracer: owner and time of entry unknown */
+		fresh.substate = tw->tw_substate;
+		bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
+		ti = bpf_map_lookup_elem(&tw_info, &key);
+	}
+	/* built now, while the minisocket is still there; emitted only if nothing follows */
+	e = bpf_map_lookup_elem(&tw_scratch, &zero);
+	if (!e)
+		return 0;
+	init_event(e);
+	tw_fill(e, tw, ti, tw->tw_substate, TS_CLOSE);
+	e->reason = tw_end_reason(tw, false);
+	if (bpf_map_update_elem(&tw_pending, &key, e, BPF_ANY))
+		count(TS_CNT_TW_LOST);
+	return 0;
+}
+
+SEC("tp_btf/timer_expire_entry")
+int BPF_PROG(on_tw_expire, struct timer_list *timer)
+{
+	struct inet_timewait_sock *tw = tw_of(timer);
+	struct tcpstates_event *e;
+	struct tw_info *ti;
+	__u64 key;
+
+	if (!tw)
+		return 0;
+	key = tw_key(tw);
+	bpf_map_delete_elem(&tw_pending, &key);
+	ti = bpf_map_lookup_elem(&tw_info, &key);
+	if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+		tw_fin_arrived(tw, ti, true);
+	e = tw_event(tw, ti, tw->tw_substate, TS_CLOSE);
+	if (e) {
+		e->reason = tw_end_reason(tw, true);
+		submit(e);
+	}
+	bpf_map_delete_elem(&tw_info, &key);
+	return 0;
+}
+
+/*
+ * For the main program at a full socket's -> CLOSE: if a minisocket was just born from this
+ * socket on this CPU (its timer armed a moment ago), its substate (TS_TIME_WAIT or TS_FIN_WAIT2);
+ * else 0.
+ */
+static __always_inline __u8 tw_note_take(__u64 cookie)
+{
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tcpstates_tw_note *n = &tw_notes[cpu];
+
+	if (!tw_timer_fn || !cookie || n->cookie != cookie)
+		return 0;
+	n->cookie = 0;
+	return n->substate;
+}
+
+/*
+ * Hand the new minisocket what only the full socket knew: its owner and, for FIN_WAIT2, since
+ * when it waits there (the record e is the full socket's last, its duration already set).
+ */
+static __always_inline void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si,
+				     __u8 sub)
+{
+	__u64 key = e->cookie;
+	struct tw_info *ti = bpf_map_lookup_elem(&tw_info, &key);
+
+	if (!ti)
+		return;
+	if (sub == TS_FIN_WAIT2)
+		ti->entered_ns = (e->flags & TS_F_DUR_KNOWN) ? e->ts_ns - e->dur_ns : 0;
+	else
+		ti->entered_ns = e->ts_ns;
+	if (!si || !si->owner_known)
+		return;
+	ti->pid = si->pid;
+	ti->cgroup_id = si->cgroup_id;
+	__builtin_memcpy(ti->comm, si->comm, sizeof(ti->comm));
+	ti->owner_known = 1;
+	ti->owner_flags = si->inherited ? TS_F_OWNER_INHERITED : 0;
+	ti->owner_flags2 = si->from_snapshot ? TS_F2_OWNER_SNAPSHOT : 0;
+}
