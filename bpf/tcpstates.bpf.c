@@ -436,7 +436,8 @@ int BPF_PROG(on_destroy, struct sock *sk)
 {
 	struct sock_info *si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
 
-	if (!si || !si->state || si->state == TS_CLOSE)
+	/* TIME_WAIT: the connection lives on in a timewait minisocket, this socket is done */
+	if (!si || !si->state || si->state == TS_CLOSE || si->state == TS_TIME_WAIT)
 		return 0;
 	count(TS_CNT_UNSEEN);
 	return handle_inferred(sk, si->state);

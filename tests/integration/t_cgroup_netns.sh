@@ -53,7 +53,8 @@ declare -A TPID
 for c in "${CASES[@]}"; do
 	label=${c%%|*}
 	# shellcheck disable=SC2086
-	launch_tracer "$TS_TMP/$label.jsonl" "$TS_TMP/$label.err" -j ${c#*|}
+	# --no-timewait: the active closer then ends FIN_WAIT2 -> CLOSE at once (t_timewait tests the rest)
+	launch_tracer "$TS_TMP/$label.jsonl" "$TS_TMP/$label.err" -j --no-timewait ${c#*|}
 	TPID[$label]=$TRACER_PID
 done
 ready=1

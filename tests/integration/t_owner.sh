@@ -67,9 +67,10 @@ run_pair() {
 netns_setup own || { not_ok "namespaces set up"; finish; }
 # one tracer per namespace (the machine may carry other traffic, which is none of this test's
 # business); the two outputs are merged for the analysis (each socket lives in one namespace)
-launch_tracer "$TS_TMP/s.jsonl" "$TS_TMP/s.err" -j --netns "/run/netns/$NS_S"
+# --no-timewait: the active closer then ends FIN_WAIT2 -> CLOSE at once (t_timewait tests the rest)
+launch_tracer "$TS_TMP/s.jsonl" "$TS_TMP/s.err" -j --no-timewait --netns "/run/netns/$NS_S"
 TPID_S=$TRACER_PID
-launch_tracer "$TS_TMP/c.jsonl" "$TS_TMP/c.err" -j --netns "$NETNS_C_INO"
+launch_tracer "$TS_TMP/c.jsonl" "$TS_TMP/c.err" -j --no-timewait --netns "$NETNS_C_INO"
 TPID_C=$TRACER_PID
 if ! wait_tracer_ready "$TPID_S" "$TS_TMP/s.err" || ! wait_tracer_ready "$TPID_C" "$TS_TMP/c.err"; then
 	not_ok "tracers start"

@@ -41,7 +41,7 @@ if ! ip -n "$NS" link set lo up ||
 fi
 NS_INO=$(stat -L -c %i "/run/netns/$NS") || { not_ok "namespace inode"; finish; }
 
-start_tracer "$TS_TMP/out.jsonl" "$TS_TMP/err" -j --netns "$NS_INO" || { not_ok "tracer starts"; finish; }
+start_tracer "$TS_TMP/out.jsonl" "$TS_TMP/err" -j --no-timewait --netns "$NS_INO" || { not_ok "tracer starts"; finish; }
 
 start=$(date +%s%N)
 # in the background: a signal to this script is handled at once (wait returns), not after the churn
