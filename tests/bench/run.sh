@@ -227,14 +227,14 @@ churn_transitions() {
 				print val("oldstate"), val("newstate") }' "$f"
 		;;
 	tc-text)
-		# columns named by the header; counted from the right when a line has more fields
+		# columns named by the header, counted from the left (the churn's comm has no blank);
+		# the last column, REASON, is empty except on transitions into CLOSE
 		awk -v p="$PORT" '
 			!h && / LPORT / && / RPORT / { for (i = 1; i <= NF; i++) {
 				if ($i == "LPORT") l = i; if ($i == "RPORT") r = i
 				if ($i == "OLDSTATE") o = i; if ($i == "NEWSTATE") n = i }
 				hn = NF; h = 1; next }
-			h && NF >= hn { d = NF - hn
-				if ($(l + d) == p || $(r + d) == p) print $(o + d), $(n + d) }' "$f"
+			h && NF >= hn - 1 && ($l == p || $r == p) { print $o, $n }' "$f"
 		;;
 	libbpf-tools)
 		# ... LPORT RADDR RPORT OLDSTATE -> NEWSTATE MS

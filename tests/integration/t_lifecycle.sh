@@ -91,7 +91,8 @@ RUNS=(
 for c in "${RUNS[@]}"; do
 	label=${c%%|*}
 	# shellcheck disable=SC2086
-	launch_tracer "$TS_TMP/$label.out" "$TS_TMP/$label.err" ${c#*|}
+	# --no-timewait: one connection then has exactly 12 lines at once (t_timewait tests the rest)
+	launch_tracer "$TS_TMP/$label.out" "$TS_TMP/$label.err" --no-timewait ${c#*|}
 	TPID[$label]=$TRACER_PID
 done
 for c in "${RUNS[@]}"; do
