@@ -82,8 +82,8 @@ fi
 (while kill -0 "${TPID[d2]}" 2>/dev/null; do sleep 0.05; done; now_ms >"$TS_TMP/d2.end") &
 TS_HELPERS+=($!)
 RUNS=(
-	"n3json|-j -n 3 --no-snapshot --port $P"
-	"n3text|-n 3 --no-snapshot --port $P"
+	"n3json|-j -n 3 --port $P"
+	"n3text|-n 3 --port $P"
 	"termjson|-j"
 	"termtext|--port $P"
 	"intjson|-j --port $P"
@@ -91,8 +91,9 @@ RUNS=(
 for c in "${RUNS[@]}"; do
 	label=${c%%|*}
 	# shellcheck disable=SC2086
-	# --no-timewait: one connection then has exactly 12 lines at once (t_timewait tests the rest)
-	launch_tracer "$TS_TMP/$label.out" "$TS_TMP/$label.err" --no-timewait ${c#*|}
+	# --no-timewait --no-snapshot: one connection is then exactly 12 lines at once (a listener made
+	# while the snapshot runs is listed too; t_timewait and t_snapshot test those)
+	launch_tracer "$TS_TMP/$label.out" "$TS_TMP/$label.err" --no-timewait --no-snapshot ${c#*|}
 	TPID[$label]=$TRACER_PID
 done
 for c in "${RUNS[@]}"; do

@@ -14,8 +14,9 @@ declare -A TPID
 for c in "plain|" "date|-T" "skaddr|-x" "wide|-w"; do
 	label=${c%%|*}
 	# shellcheck disable=SC2086
-	# --no-timewait: one connection then has exactly 12 lines at once (t_timewait tests the rest)
-	launch_tracer "$TS_TMP/$label.txt" "$TS_TMP/$label.err" --no-timewait --port "$P,$P6" ${c#*|}
+	# --no-timewait --no-snapshot: one connection is then exactly 12 lines at once (a listener made
+	# while the snapshot runs is listed too; t_timewait and t_snapshot test those)
+	launch_tracer "$TS_TMP/$label.txt" "$TS_TMP/$label.err" --no-timewait --no-snapshot --port "$P,$P6" ${c#*|}
 	TPID[$label]=$TRACER_PID
 done
 for label in "${!TPID[@]}"; do
