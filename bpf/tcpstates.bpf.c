@@ -152,9 +152,9 @@ static __always_inline void seed_owner(struct sock_info *si, __u64 cookie)
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
 static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, int oldstate,
-				  int newstate, bool lock_owned)
+				  int newstate, bool owner_ctx)
 {
-	if (in_owner_context(lock_owned))
+	if (owner_ctx)
 		set_owner(si);
 	/* the first state of a new socket follows nothing; any other mismatch means we missed some */
 	if (si->state && si->state != oldstate) {
@@ -311,7 +311,7 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	struct sock_info *si;
 	struct tcp_sock *tp;
 	__u8 tw = 0;
-	bool owned;
+	bool owner_ctx;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -356,15 +356,16 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	 * last line should still name the closing process, or the owner the snapshot found.
 	 */
 	si = bpf_sk_storage_get(&sk_info, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	owned = sk->sk_lock.owned;
-	fill_reason(e, si, oldstate, newstate, sk->sk_err, in_owner_context(owned));
+	/* decided once: it reads the current task */
+	owner_ctx = in_owner_context(sk->sk_lock.owned);
+	fill_reason(e, si, oldstate, newstate, sk->sk_err, owner_ctx);
 	if (extra_flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	/* owner unknown outside process context, not a new socket: older than the tracer */
-	if (si && !si->owner_known && oldstate != TS_CLOSE && !in_owner_context(owned))
+	if (si && !si->owner_known && oldstate != TS_CLOSE && !owner_ctx)
 		seed_owner(si, e->cookie);
 	if (si)
-		track(si, e, oldstate, newstate, owned);
+		track(si, e, oldstate, newstate, owner_ctx);
 	else
 		count(TS_CNT_NO_STORAGE);
 	e->flags2 |= extra_flags2;
@@ -529,6 +530,7 @@ SEC("tracepoint/sock/inet_sock_set_state")
 int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct sock_info zero = {}, *si;
+	bool owner_ctx;
 	struct tcpstates_event *e;
 	struct sock *sk;
 	__u64 key;
@@ -571,8 +573,8 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 
 	fill_queues_core(e, sk, ctx->oldstate, ctx->newstate);
 	si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
-	fill_reason(e, si, ctx->oldstate, ctx->newstate, BPF_CORE_READ(sk, sk_err),
-		    in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)));
+	owner_ctx = in_owner_context(BPF_CORE_READ(sk, sk_lock.owned));
+	fill_reason(e, si, ctx->oldstate, ctx->newstate, BPF_CORE_READ(sk, sk_err), owner_ctx);
 	if (!si && ctx->newstate != TS_CLOSE) {
 		bpf_map_update_elem(&sk_info_by_addr, &key, &zero, BPF_NOEXIST);
 		si = bpf_map_lookup_elem(&sk_info_by_addr, &key);
@@ -580,7 +582,7 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 			count(TS_CNT_NO_STORAGE);
 	}
 	if (si)
-		track(si, e, ctx->oldstate, ctx->newstate, BPF_CORE_READ(sk, sk_lock.owned));
+		track(si, e, ctx->oldstate, ctx->newstate, owner_ctx);
 	/* the address may be reused by the next socket: forget it */
 	if (ctx->newstate == TS_CLOSE)
 		bpf_map_delete_elem(&sk_info_by_addr, &key);
