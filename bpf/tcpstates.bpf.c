@@ -98,10 +98,10 @@ static __always_inline void count(__u32 idx)
 }
 
 /*
- * What the main program is handling on each CPU, written as its very first act. The kernel skips a
- * program that is already running on this CPU (a softirq interrupting it fires the same hook): the
- * backup program, attached after it, then sees a marker that is not its own event and emits it.
- * When the main program ran, the marker equals the event and the backup does nothing.
+ * The events the main program has begun on each CPU and the backup has not yet checked, pushed as
+ * the main program's very first act. The kernel skips a program that is already running on this
+ * CPU (a softirq interrupting it fires the same hook): the backup, attached after it, then finds
+ * no mark for its event and emits it; when the main program ran, the backup pops the mark.
  */
 #define MAX_CPUS 1024
 #define MARKS TS_MARKS
