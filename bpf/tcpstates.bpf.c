@@ -487,6 +487,11 @@ int BPF_PROG(on_send_reset, struct sock *sk, struct sk_buff *skb, enum sk_rst_re
 	/* NULL: a reset for a packet no socket wanted; a listener's resets don't end it */
 	if (!sk || sk->__sk_common.skc_state == TS_LISTEN)
 		return 0;
+	/* a timewait minisocket answering a segment with a reset, which then ends it */
+	if (sk->__sk_common.skc_state == TS_TIME_WAIT) {
+		tw_note_reset(sk, reason);
+		return 0;
+	}
 	si = bpf_sk_storage_get(&sk_info, sk, NULL, 0);
 	if (si && si->rst != RST_RECEIVED) {
 		si->rst = RST_SENT;

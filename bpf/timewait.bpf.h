@@ -18,8 +18,16 @@
 
 /* address of tw_timer_handler (from /proc/kallsyms, set by the loader); 0: timewait off */
 const volatile __u64 tw_timer_fn;
+/* who may kill a minisocket early (enum tcpstates_tw_killer); an empty range never matches */
+const volatile struct tcpstates_fn_range tw_killers[TS_TWK_MAX];
+/* how often the loader runs tw_check (ns): the precision when the jiffy cannot be known */
+const volatile __u64 tw_period_ns;
 
-#define TW_LEN_NS (60ULL * 1000000000ULL)	/* TCP_TIMEWAIT_LEN */
+/* the kernel's tick: timer expiries are in jiffies (0 if the kernel config cannot be read) */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+#define TW_LEN_S 60ULL				/* TCP_TIMEWAIT_LEN */
+#define TW_LEN_NS (TW_LEN_S * 1000000000ULL)
 #define TW_WHEEL_SLACK_NS (TW_LEN_NS / 8)	/* the timer wheel runs a 60 s timer at most this late */
 
 /* what we know of a live timewait socket */
@@ -48,6 +56,20 @@ struct {
 	__type(key, __u64);
 	__type(value, struct tcpstates_event);
 } tw_pending SEC(".maps");
+
+/*
+ * Orphans waiting in FIN_WAIT2 for the peer's FIN, by key -> the minisocket's address. When the
+ * FIN comes the kernel re-arms the timer for TIME_WAIT, but if the new expiry falls in the wheel
+ * bucket the timer already sits in, it only rewrites timer->expires: no tracepoint. tw_check,
+ * run by the loader every tw_period_ns, looks at these few minisockets and finds the change.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 131072);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u64);
+} tw_waiting SEC(".maps");
 
 /* where a cancel builds its record: too big for the stack */
 struct {
@@ -136,15 +158,76 @@ static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_soc
 	return e;
 }
 
-/* -> CLOSE: why a minisocket ends that way (expired, or killed: ns_exit or unknown) */
-static __always_inline __u8 tw_end_reason(struct inet_timewait_sock *tw, bool expired)
+/* the last reset each CPU sent in a minisocket's name (tcp_send_reset), for tw_killed_why() */
+struct tcpstates_tw_reset_note tw_reset_notes[MAX_CPUS];
+
+/* called by on_send_reset for a socket that is not a full one: leave a note for the kill after */
+static __always_inline void tw_note_reset(struct sock *sk, __u32 reason)
 {
-	if (expired)
-		return tw->tw_substate == TS_FIN_WAIT2 ? TS_R_TIMEOUT : TS_R_TIMEWAIT_EXPIRED;
-	/* a namespace being dismantled has no references left; it purges its minisockets */
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+
+	if (!tw_timer_fn)
+		return;
+	tw_reset_notes[cpu].tw = (__u64)sk;
+	tw_reset_notes[cpu].reason = reason;
+}
+
+static __always_inline bool in_fn(__u64 addr, int fn)
+{
+	return addr >= tw_killers[fn].start && addr < tw_killers[fn].end;
+}
+
+/*
+ * Is this cancel a kill, and why? The kernel ends a minisocket early only through
+ * inet_twsk_deschedule_put(); the frame above it in the kernel stack says who called it.
+ * Returns the reason (TS_R_*), with *rst the kernel's reason for a reset we sent; 0 when there
+ * is no such frame: the detach before a re-arm or the expiry (or no stack to tell).
+ */
+static __always_inline __u8 tw_killed_why(void *ctx, struct inet_timewait_sock *tw, __u32 *rst)
+{
+	__u64 stack[TS_TW_STACK_DEPTH], caller = 0;
+	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	long n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
+
+	for (int i = 0; i < TS_TW_STACK_DEPTH - 1; i++) {
+		if ((i + 2) * 8 > n)
+			return 0;
+		if (in_fn(stack[i], TS_TWK_DESCHEDULE)) {
+			caller = stack[i + 1];
+			break;
+		}
+	}
+	if (!caller)
+		return 0;
+	if (in_fn(caller, TS_TWK_STATE_PROCESS))
+		return TS_R_RESET_RECEIVED;
+	if (in_fn(caller, TS_TWK_V4_RCV) || in_fn(caller, TS_TWK_V6_RCV)) {
+		/* it answered a segment with a reset (tcp_send_reset came just before), or a SYN reuses it */
+		if (tw_reset_notes[cpu].tw != (__u64)tw)
+			return TS_R_REUSED;
+		tw_reset_notes[cpu].tw = 0;
+		*rst = tw_reset_notes[cpu].reason;
+		return TS_R_RESET_SENT;
+	}
+	if (in_fn(caller, TS_TWK_CHECK_EST) || in_fn(caller, TS_TWK_CHECK_EST6))
+		return TS_R_REUSED;
+	if (in_fn(caller, TS_TWK_PURGE))
+		return TS_R_NETNS_EXIT;
+	return TS_R_UNKNOWN;
+}
+
+/* a cancel the stack could not explain: a namespace being dismantled has no references left */
+static __always_inline __u8 tw_unexplained_why(struct inet_timewait_sock *tw)
+{
 	if (!tw->__tw_common.skc_net.net->ns.__ns_ref.refs.counter)
 		return TS_R_NETNS_EXIT;
 	return TS_R_UNKNOWN;
+}
+
+/* -> CLOSE at the expiry: a TIME_WAIT ran out, or an orphan's FIN_WAIT2 wait did */
+static __always_inline __u8 tw_expired_why(struct inet_timewait_sock *tw)
+{
+	return tw->tw_substate == TS_FIN_WAIT2 ? TS_R_TIMEOUT : TS_R_TIMEWAIT_EXPIRED;
 }
 
 /* a new minisocket: leave the handoff note for the full socket's -> CLOSE that follows */
@@ -159,28 +242,56 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 		count(TS_CNT_TW_LOST);
 	tw_notes[cpu].cookie = tw->__tw_common.skc_cookie.counter;
 	tw_notes[cpu].substate = ti.substate;
+	/* an orphan that waits for the peer's FIN: tw_check looks at it until it comes */
+	if (ti.substate == TS_FIN_WAIT2 && key == tw_notes[cpu].cookie) {
+		__u64 addr = (__u64)tw;
+
+		if (bpf_map_update_elem(&tw_waiting, &key, &addr, BPF_ANY))
+			count(TS_CNT_TW_LOST);
+	}
+}
+
+/* how the FIN_WAIT2 -> TIME_WAIT change was found, which says when it happened */
+enum tw_seen {
+	TW_SEEN_REARM,		/* the re-arm's timer_start: now, exactly */
+	TW_SEEN_LATER,		/* later (tw_check, the expiry, a kill): from the timer's expiry */
+};
+
+/*
+ * When the FIN came, for a change seen later: the FIN re-armed the timer to TCP_TIMEWAIT_LEN
+ * from then, and timer->expires keeps that even when the wheel moved nothing. Jiffies are
+ * counted from the same tick as now, so the answer is good to one jiffy. *prec gets the precision.
+ */
+static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now, __u64 *prec)
+{
+	__u64 hz = CONFIG_HZ, jiffy_ns, fin_j, now_j;
+
+	if (!hz) {
+		*prec = tw_period_ns;
+		return now;
+	}
+	jiffy_ns = 1000000000ULL / hz;
+	fin_j = tw->tw_timer.expires - TW_LEN_S * hz;
+	now_j = bpf_jiffies64();
+	*prec = jiffy_ns;
+	if ((__s64)(now_j - fin_j) <= 0)
+		return now;
+	return now - (now_j - fin_j) * jiffy_ns;
 }
 
 /* The peer's FIN came while we waited in FIN_WAIT2: FIN_WAIT2 -> TIME_WAIT. */
 static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tw_info *ti,
-					   bool late)
+					   __u64 key, enum tw_seen seen)
 {
 	struct tcpstates_event *e = tw_event(tw, ti, TS_FIN_WAIT2, TS_TIME_WAIT);
-	__u64 ts;
 
+	bpf_map_delete_elem(&tw_waiting, &key);
 	if (!e)
 		return;
-	ts = e->ts_ns;
-	/*
-	 * Seen only at the expiry: the re-arm landed in the timer's old wheel bucket, which the
-	 * kernel does without a trace. The FIN came TCP_TIMEWAIT_LEN before the expiry, which the
-	 * wheel may run up to an eighth of that late.
-	 */
-	if (late) {
-		e->ts_ns = ts - TW_LEN_NS;
+	if (seen == TW_SEEN_LATER) {
+		e->ts_ns = tw_fin_time(tw, e->ts_ns, &e->precision_ns);
 		if (ti->entered_ns && e->ts_ns < ti->entered_ns)
 			e->ts_ns = ti->entered_ns;
-		e->precision_ns = TW_WHEEL_SLACK_NS;
 		if (e->flags & TS_F_DUR_KNOWN)
 			e->dur_ns = e->ts_ns - ti->entered_ns;
 	}
@@ -207,7 +318,7 @@ int BPF_PROG(on_tw_start, struct timer_list *timer)
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
 	if (ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
-		tw_fin_arrived(tw, ti, false);
+		tw_fin_arrived(tw, ti, key, TW_SEEN_REARM);
 	return 0;
 }
 
@@ -217,7 +328,8 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	struct inet_timewait_sock *tw = tw_of(timer);
 	struct tcpstates_event *e;
 	struct tw_info *ti, fresh = {};
-	__u32 zero = 0;
+	__u32 zero = 0, rst = 0;
+	__u8 why;
 	__u64 key;
 
 	if (!tw)
@@ -230,13 +342,21 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
 		ti = bpf_map_lookup_elem(&tw_info, &key);
 	}
+	why = tw_killed_why(ctx, tw, &rst);
+	/* killed after a FIN_WAIT2 -> TIME_WAIT nobody saw yet (a re-arm in the same wheel bucket) */
+	if (why && ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+		tw_fin_arrived(tw, ti, key, TW_SEEN_LATER);
 	/* built now, while the minisocket is still there; emitted only if nothing follows */
 	e = bpf_map_lookup_elem(&tw_scratch, &zero);
 	if (!e)
 		return 0;
 	init_event(e);
 	tw_fill(e, tw, ti, tw->tw_substate, TS_CLOSE);
-	e->reason = tw_end_reason(tw, false);
+	e->reason = why ? why : tw_unexplained_why(tw);
+	if (why == TS_R_RESET_SENT) {
+		e->rst_reason = rst;
+		e->flags |= TS_F_RST_REASON;
+	}
 	if (bpf_map_update_elem(&tw_pending, &key, e, BPF_ANY))
 		count(TS_CNT_TW_LOST);
 	return 0;
@@ -254,12 +374,13 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 		return 0;
 	key = tw_key(tw);
 	bpf_map_delete_elem(&tw_pending, &key);
+	bpf_map_delete_elem(&tw_waiting, &key);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
-		tw_fin_arrived(tw, ti, true);
+		tw_fin_arrived(tw, ti, key, TW_SEEN_LATER);
 	e = tw_event(tw, ti, tw->tw_substate, TS_CLOSE);
 	if (e) {
-		e->reason = tw_end_reason(tw, true);
+		e->reason = tw_expired_why(tw);
 		submit(e);
 	}
 	bpf_map_delete_elem(&tw_info, &key);
@@ -306,4 +427,36 @@ static __always_inline void tw_adopt(const struct tcpstates_event *e, const stru
 	ti->owner_known = 1;
 	ti->owner_flags = si->inherited ? TS_F_OWNER_INHERITED : 0;
 	ti->owner_flags2 = si->from_snapshot ? TS_F2_OWNER_SNAPSHOT : 0;
+}
+
+/*
+ * Run by the loader every tw_period_ns (BPF_PROG_TEST_RUN): has the FIN come to any orphan
+ * waiting in FIN_WAIT2? A minisocket is only an address here, read as untrusted memory: one
+ * whose cookie no longer matches is gone (its end was reported by the timer programs).
+ */
+static long tw_check_one(struct bpf_map *map, __u64 *key, __u64 *addr, void *unused)
+{
+	struct inet_timewait_sock *tw;
+	struct tw_info *ti;
+
+	tw = bpf_rdonly_cast((void *)*addr, bpf_core_type_id_kernel(struct inet_timewait_sock));
+	if (tw->__tw_common.skc_cookie.counter != *key) {
+		bpf_map_delete_elem(&tw_waiting, key);
+		return 0;
+	}
+	if (tw->tw_substate != TS_TIME_WAIT)
+		return 0;
+	ti = bpf_map_lookup_elem(&tw_info, key);
+	if (ti && ti->substate == TS_FIN_WAIT2)
+		tw_fin_arrived(tw, ti, *key, TW_SEEN_LATER);
+	else
+		bpf_map_delete_elem(&tw_waiting, key);
+	return 0;
+}
+
+SEC("syscall")
+int tw_check(void *ctx)
+{
+	bpf_for_each_map_elem(&tw_waiting, tw_check_one, NULL, 0);
+	return 0;
 }

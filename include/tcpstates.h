@@ -53,6 +53,7 @@ enum tcpstates_reason {
 	TS_R_TIMEOUT,		/* retransmissions or keepalive probes gave up (ETIMEDOUT) */
 	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT socket ran out (a FIN_WAIT2 minisocket: TIMEOUT) */
 	TS_R_NETNS_EXIT,	/* a timewait socket removed with its network namespace */
+	TS_R_REUSED,		/* a TIME_WAIT ended early: a new connection took its addresses and ports */
 	TS_R_MAX,
 };
 
@@ -161,6 +162,37 @@ struct tcpstates_tw_note {
 	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2 */
 	__u8 _pad[7];
 };
+
+/* a reset a timewait minisocket sent, on a CPU, for the kill that follows it */
+struct tcpstates_tw_reset_note {
+	__u64 tw;		/* the minisocket's address */
+	__u32 reason;		/* enum sk_rst_reason */
+	__u32 _pad;
+};
+
+/*
+ * Who killed a timewait socket early: the kernel function that called inet_twsk_deschedule_put(),
+ * found in the kernel stack at the timer's cancel. The loader fills the ranges from
+ * /proc/kallsyms; entry TS_TWK_DESCHEDULE is inet_twsk_deschedule_put itself.
+ */
+enum tcpstates_tw_killer {
+	TS_TWK_DESCHEDULE = 0,	/* inet_twsk_deschedule_put: the frame above it is the killer */
+	TS_TWK_STATE_PROCESS,	/* tcp_timewait_state_process: a reset arrived (reset_received) */
+	TS_TWK_V4_RCV,		/* tcp_v4_rcv: a SYN reuses it, or it answered with a reset */
+	TS_TWK_V6_RCV,		/* tcp_v6_rcv: the same for IPv6 */
+	TS_TWK_CHECK_EST,	/* __inet_check_established: connect() reuses it (tcp_tw_reuse) */
+	TS_TWK_CHECK_EST6,	/* __inet6_check_established: the same for IPv6 */
+	TS_TWK_PURGE,		/* inet_twsk_purge: its network namespace goes away */
+	TS_TWK_MAX,
+};
+
+/* [start, end) of a kernel function's text */
+struct tcpstates_fn_range {
+	__u64 start;
+	__u64 end;
+};
+
+#define TS_TW_STACK_DEPTH 16	/* frames looked at: the BPF and tracepoint frames come first */
 
 /*
  * The tw_pending map (bpf/timewait.bpf.h): key = timewait socket key (cookie, or a hash for one that has none),

@@ -23,6 +23,9 @@
 #define PROG "tcpstates-c"
 #define MAX_PID 4194304		/* PID_MAX_LIMIT on 64-bit kernels */
 #define MAX_DURATION_S 31536000.0	/* a year: longer is surely a typo */
+#define MIN_TW_PERIOD_S 0.01		/* --timewait-period: faster would cost CPU for nothing */
+#define MAX_TW_PERIOD_S 60.0		/* slower than a TIME_WAIT lasts would miss whole ones */
+#define DEFAULT_TW_PERIOD_S 1.0
 #define MAX_RINGBUF_MB 1024
 
 /* long-only options get codes outside the range of short option characters */
@@ -36,6 +39,7 @@ enum {
 	OPT_NETNS,
 	OPT_NO_SNAPSHOT,
 	OPT_NO_TIMEWAIT,
+	OPT_TW_PERIOD,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -65,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "no-timewait", no_argument, NULL, OPT_NO_TIMEWAIT },
+	{ "timewait-period", required_argument, NULL, OPT_TW_PERIOD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -113,6 +118,11 @@ static const char usage_text[] =
 	"      --no-timewait       do not follow timewait minisockets: the active closer's\n"
 	"                          last line is then FIN_WAIT2 -> CLOSE, as the kernel's\n"
 	"                          tracepoint says, instead of -> TIME_WAIT ... -> CLOSE\n"
+	"      --timewait-period SECONDS\n"
+	"                          how often to look at orphans waiting in FIN_WAIT2 for\n"
+	"                          the peer's FIN, 0.01-60 (default 1): the latest their\n"
+	"                          FIN_WAIT2 -> TIME_WAIT line can come; its time is the\n"
+	"                          kernel's, to a jiffy, either way\n"
 	"\n"
 	"  -h, --help              show this help and exit\n"
 	"  -V, --version           show the version and exit\n"
@@ -214,7 +224,8 @@ static int parse_count(const char *text, uint64_t *count, FILE *err)
 }
 
 /* plain decimal only: strtod would also take "inf", "nan", hex floats and exponents */
-static int parse_duration(const char *text, double *out, FILE *err)
+static int parse_seconds(const char *text, const char *opt, double min, double max, double *out,
+			 FILE *err)
 {
 	size_t len = strlen(text);
 	char *end;
@@ -223,13 +234,16 @@ static int parse_duration(const char *text, double *out, FILE *err)
 	if (len && strspn(text, "0123456789.") == len) {
 		errno = 0;
 		v = strtod(text, &end);
-		if (!errno && end == text + len && isfinite(v) && v > 0 && v <= MAX_DURATION_S) {
+		if (!errno && end == text + len && isfinite(v) && v >= min && v <= max && v > 0) {
 			*out = v;
 			return 0;
 		}
 	}
-	return fail(err, "invalid duration '%s' for --duration (expected seconds, more than 0 "
-		    "and at most %.0f, e.g. 10 or 0.5)", text, MAX_DURATION_S);
+	if (min > 0)
+		return fail(err, "invalid period '%s' for --%s (expected seconds, %g to %g, "
+			    "e.g. 1 or 0.1)", text, opt, min, max);
+	return fail(err, "invalid duration '%s' for --%s (expected seconds, more than 0 "
+		    "and at most %.0f, e.g. 10 or 0.5)", text, opt, max);
 }
 
 static void fail_state(const char *text, size_t len, FILE *err)
@@ -403,7 +417,10 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 	case OPT_STATE:
 		return parse_states(arg, &cfg->state_mask, err);
 	case 'd':
-		return parse_duration(arg, &cfg->duration_s, err);
+		return parse_seconds(arg, "duration", 0, MAX_DURATION_S, &cfg->duration_s, err);
+	case OPT_TW_PERIOD:
+		return parse_seconds(arg, "timewait-period", MIN_TW_PERIOD_S, MAX_TW_PERIOD_S,
+				     &cfg->tw_period_s, err);
 	case 'n':
 		return parse_count(arg, &cfg->count, err);
 	case OPT_HOOK:
@@ -509,6 +526,7 @@ static void config_defaults(struct config *cfg)
 	cfg->format = OUT_TEXT;
 	cfg->hook = HOOK_AUTO;
 	cfg->ringbuf_mb = 16;
+	cfg->tw_period_s = DEFAULT_TW_PERIOD_S;
 }
 
 static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)

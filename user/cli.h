@@ -42,6 +42,8 @@ struct config {
 	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
 	bool no_snapshot;		/* --no-snapshot: do not list the sockets that exist at start */
 	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
+	double tw_period_s;		/* --timewait-period: how often waiting FIN_WAIT2 orphans
+					 * are looked at (seconds) */
 	enum out_format format;		/* -j: JSON lines */
 	double duration_s;		/* -d: stop after this many seconds; 0 = never */
 	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */

@@ -18,6 +18,7 @@ static const char *const names[TS_R_MAX] = {
 	[TS_R_TIMEOUT] = "timeout",
 	[TS_R_TIMEWAIT_EXPIRED] = "timewait_expired",
 	[TS_R_NETNS_EXIT] = "netns_exit",
+	[TS_R_REUSED] = "reused",
 };
 
 const char *reason_name(unsigned int reason)

@@ -10,37 +10,57 @@
 
 #define SWEEP_MAX 4096	/* keys looked at per sweep; the rest wait for the next */
 
-bool timewait_parse_kallsyms_line(const char *line, const char *name, uint64_t *addr)
-{
-	char sym[128], type;
-	uint64_t a;
+/* the functions tw_killed_why() (bpf/timewait.bpf.h) looks for in the stack of a kill */
+static const char *const killer_names[TS_TWK_MAX] = {
+	[TS_TWK_DESCHEDULE] = "inet_twsk_deschedule_put",
+	[TS_TWK_STATE_PROCESS] = "tcp_timewait_state_process",
+	[TS_TWK_V4_RCV] = "tcp_v4_rcv",
+	[TS_TWK_V6_RCV] = "tcp_v6_rcv",
+	[TS_TWK_CHECK_EST] = "__inet_check_established",
+	[TS_TWK_CHECK_EST6] = "__inet6_check_established",
+	[TS_TWK_PURGE] = "inet_twsk_purge",
+};
 
-	if (sscanf(line, "%" SCNx64 " %c %127s", &a, &type, sym) != 3)
-		return false;
-	/* a module's symbol carries "[module]" after it: built-in only, which is where TCP is */
-	if (strcmp(sym, name) || (type != 't' && type != 'T'))
-		return false;
-	*addr = a;
-	return true;
-}
-
-uint64_t timewait_timer_fn(void)
+/*
+ * One pass over /proc/kallsyms. The kernel lists its own symbols sorted by address, so a
+ * function ends where the next higher address begins.
+ */
+void timewait_kallsyms(struct timewait_syms *ts)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[256];
-	uint64_t addr = 0;
+	char line[256], sym[128], type;
+	int open = -1;		/* the killer whose end we are looking for */
+	uint64_t a;
 
+	memset(ts, 0, sizeof(*ts));
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (timewait_parse_kallsyms_line(line, "tw_timer_handler", &addr))
-			break;
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%" SCNx64 " %c %127s", &a, &type, sym) != 3)
+			continue;
+		if (open >= 0 && a > ts->killers[open].start) {
+			ts->killers[open].end = a;
+			open = -1;
+		}
+		if (type != 't' && type != 'T')
+			continue;
+		if (!ts->timer_fn && !strcmp(sym, "tw_timer_handler"))
+			ts->timer_fn = a;
+		for (int i = 0; i < TS_TWK_MAX && open < 0; i++)
+			if (!ts->killers[i].start && !strcmp(sym, killer_names[i])) {
+				ts->killers[i].start = a;
+				open = i;
+			}
+	}
 	fclose(f);
+	/* a function with no end found is left out: an empty range matches nothing */
+	for (int i = 0; i < TS_TWK_MAX; i++)
+		if (!ts->killers[i].end)
+			ts->killers[i].start = 0;
 	/* kptr_restrict hides addresses as 0 from those who may not see them */
-	return addr;
 }
 
-static uint64_t mono_ns(void)
+uint64_t timewait_now_ns(void)
 {
 	struct timespec ts;
 
@@ -53,9 +73,9 @@ static uint64_t mono_ns(void)
  * killed: no re-arm or expiry came to take it back. Taking it out with lookup-and-delete makes
  * us its only owner, should the BPF side reach for it at the same moment.
  */
-int timewait_sweep(int pending_fd, int info_fd, timewait_emit_fn emit, void *ctx)
+int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn emit, void *ctx)
 {
-	uint64_t keys[SWEEP_MAX], key, *prev = NULL, now = mono_ns();
+	uint64_t keys[SWEEP_MAX], key, *prev = NULL, now = timewait_now_ns();
 	struct tcpstates_event e;
 	int n = 0, emitted = 0;
 
@@ -69,6 +89,7 @@ int timewait_sweep(int pending_fd, int info_fd, timewait_emit_fn emit, void *ctx
 		if (bpf_map_lookup_and_delete_elem(pending_fd, &keys[i], &e))
 			continue;
 		bpf_map_delete_elem(info_fd, &keys[i]);
+		bpf_map_delete_elem(waiting_fd, &keys[i]);
 		emit(ctx, &e);
 		emitted++;
 	}

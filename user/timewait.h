@@ -10,13 +10,22 @@
 
 typedef int (*timewait_emit_fn)(void *ctx, const struct tcpstates_event *e);
 
-/* true if the /proc/kallsyms line defines text symbol `name`; its address into *addr */
-bool timewait_parse_kallsyms_line(const char *line, const char *name, uint64_t *addr);
+/* what the BPF side needs to know of the kernel's text; zeros for what cannot be known */
+struct timewait_syms {
+	uint64_t timer_fn;	/* tw_timer_handler: without it, no timewait tracking */
+	struct tcpstates_fn_range killers[TS_TWK_MAX];
+};
 
-/* address of the kernel's tw_timer_handler, 0 if it cannot be known */
-uint64_t timewait_timer_fn(void);
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns() */
+uint64_t timewait_now_ns(void);
 
-/* Emit the minisockets killed early (records left in tw_pending). Returns how many. */
-int timewait_sweep(int pending_fd, int info_fd, timewait_emit_fn emit, void *ctx);
+/* Find them in /proc/kallsyms. */
+void timewait_kallsyms(struct timewait_syms *ts);
+
+/*
+ * Emit the minisockets killed early (records left in tw_pending); forget them in tw_info and
+ * tw_waiting. Returns how many.
+ */
+int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn emit, void *ctx);
 
 #endif

@@ -55,12 +55,14 @@ static bool mount_tracefs_if_needed(void)
 static int load(struct tracer *t, const struct config *cfg, int hook)
 {
 	struct tcpstates_bpf *s;
+	struct timewait_syms tws = {};
 	uint64_t tw_fn = 0;
 	int err;
 
 	/* timewait minisockets are followed through their timer: tp_btf only */
 	if (hook == TS_HOOK_BTF && !cfg->no_timewait) {
-		tw_fn = timewait_timer_fn();
+		timewait_kallsyms(&tws);
+		tw_fn = tws.timer_fn;
 		if (!tw_fn)
 			fprintf(stderr, "tcpstates-c: tw_timer_handler not in /proc/kallsyms: TIME_WAIT "
 					"is not followed (the active closer ends in FIN_WAIT2 -> CLOSE)\n");
@@ -83,7 +85,11 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	bpf_program__set_autoload(s->progs.on_tw_start, tw_fn != 0);
 	bpf_program__set_autoload(s->progs.on_tw_cancel, tw_fn != 0);
 	bpf_program__set_autoload(s->progs.on_tw_expire, tw_fn != 0);
+	bpf_program__set_autoload(s->progs.tw_check, tw_fn != 0);
 	s->rodata->tw_timer_fn = tw_fn;
+	memcpy((void *)s->rodata->tw_killers, tws.killers, sizeof(tws.killers));
+	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
+	s->rodata->tw_period_ns = t->tw_period_ns;
 	/* each hook keeps per-socket data its own way; create only the map it uses */
 	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
 	bpf_map__set_autocreate(s->maps.sk_info_by_addr, hook == TS_HOOK_TP);
@@ -92,6 +98,7 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	bpf_map__set_autocreate(s->maps.tw_info, hook == TS_HOOK_BTF);
 	bpf_map__set_autocreate(s->maps.tw_pending, tw_fn != 0);
 	bpf_map__set_autocreate(s->maps.tw_scratch, tw_fn != 0);
+	bpf_map__set_autocreate(s->maps.tw_waiting, tw_fn != 0);
 	if (!tw_fn)
 		bpf_map__set_max_entries(s->maps.tw_info, 1);
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
@@ -180,6 +187,28 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 	return 0;
 }
 
+/*
+ * The loader's share of following timewait minisockets: every tw_period_ns (or now, with force)
+ * let tw_check look at the orphans waiting in FIN_WAIT2, then emit the kills confirmed.
+ */
+static int timewait_work(struct tracer *t, bool force)
+{
+	uint64_t now = timewait_now_ns();
+
+	if (!t->timewait)
+		return 0;
+	if (force || now >= t->tw_next_ns) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+		/* a failure here only delays lines to the expiry, which still reports them */
+		bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check), &opts);
+		t->tw_next_ns = now + t->tw_period_ns;
+	}
+	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
+			      bpf_map__fd(t->skel->maps.tw_info),
+			      bpf_map__fd(t->skel->maps.tw_waiting), t->fn, t->fn_ctx);
+}
+
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
@@ -195,9 +224,7 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 
 	if (m < 0)
 		return m;
-	if (t->timewait)
-		m += timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
-				    bpf_map__fd(t->skel->maps.tw_info), t->fn, t->fn_ctx);
+	m += timewait_work(t, false);
 	return (n > 0 ? n : 0) + m;
 }
 
@@ -205,9 +232,11 @@ int tracer_drain(struct tracer *t)
 {
 	int n = ring_buffer__consume(t->rb);
 
-	if (t->timewait && n >= 0)
-		n += timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
-				    bpf_map__fd(t->skel->maps.tw_info), t->fn, t->fn_ctx);
+	if (n >= 0)
+		n += timewait_work(t, true);
+	/* what tw_check emitted is in the ring buffer now */
+	if (n >= 0)
+		n += ring_buffer__consume(t->rb);
 	return n;
 }
 

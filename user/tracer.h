@@ -19,6 +19,8 @@ struct tracer {
 	struct ring_buffer *rb;		/* reader of the `events` ring buffer */
 	int hook;			/* TS_HOOK_* actually attached */
 	bool timewait;			/* timewait minisockets followed (bpf/timewait.bpf.h) */
+	uint64_t tw_period_ns;		/* how often tw_check runs */
+	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };

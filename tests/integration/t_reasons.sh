@@ -142,9 +142,7 @@ note("unread client", reason("unread client", s, "ESTABLISHED", "CLOSE", "reset_
 
 # orderly on both sides
 s = one("orderly client", or_c, or_s)
-R.check(tslib.seq(s or []) in tslib.CLIENT_ORDERLY_ANY, "orderly client: transitions",
-        tslib.seq(s or []))
-# the known gap (tslib.CLIENT_ORDERLY_ANY): no FIN_WAIT2 -> TIME_WAIT line yet
+R.eq(tslib.seq(s or []), tslib.CLIENT_ORDERLY, "orderly client: transitions")
 r = None
 if s and tslib.seq(s) == tslib.CLIENT_ORDERLY:
     r = reason("orderly client", s, "FIN_WAIT2", "TIME_WAIT", None)

@@ -85,7 +85,7 @@ def main():
     tslib.expect_socket(R, socks, L + "listener", sport, 0, tslib.LISTENER,
                         pid=spid if owner else None, comm="python3" if owner else None,
                         family=fam, laddr=a.saddr)
-    want = tslib.CLIENT_ORDERLY_NO_TW if a.no_timewait else tslib.CLIENT_ORDERLY_ANY
+    want = tslib.CLIENT_ORDERLY_NO_TW if a.no_timewait else tslib.CLIENT_ORDERLY
     c = tslib.expect_socket(R, socks, L + "client", cport, sport, want,
                             pid=cpid if owner else None, comm="python3" if owner else None,
                             family=fam, laddr=a.caddr, raddr=a.saddr)

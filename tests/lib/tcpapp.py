@@ -4,7 +4,7 @@
 #
 #   tcpapp.py server --addr A --port P [--accept-delay S] [--hold S] [--no-read] [--linger0]
 #                    [--fork-accept] [--count N] [--name COMM] [--wait-file F]
-#                    [--wait-queued N] [--wait-peer-close]
+#                    [--wait-queued N] [--wait-peer-close] [--reply N]
 #   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
 #                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F] [--wait-eof]
 #                    [--close-file F]
@@ -108,6 +108,14 @@ def handle(conn, peer, args):
                 bytes=n)
     if args.hold:
         time.sleep(args.hold)
+    if args.reply:
+        # data after the peer's FIN: a peer that closed (an orphan) answers it with a reset
+        try:
+            conn.sendall(b"r" * args.reply)
+            say(event="replied", pid=os.getpid(), bytes=args.reply)
+            time.sleep(0.3)
+        except OSError as e:
+            say(event="send_error", pid=os.getpid(), errno=errno.errorcode.get(e.errno, str(e)))
     if args.linger0:
         linger0(conn)
     conn.close()
@@ -204,6 +212,8 @@ def main():
             r.add_argument("--no-read", action="store_true", help="close without reading")
             r.add_argument("--fork-accept", action="store_true", help="accept in a child")
             r.add_argument("--count", type=int, default=1, help="connections to serve")
+            r.add_argument("--reply", type=int, default=0,
+                           help="bytes to send after the hold, before closing")
             r.add_argument("--wait-queued", type=int, default=0,
                            help="after accept, wait until N bytes are queued (not read)")
             r.add_argument("--wait-peer-close", action="store_true",

@@ -133,12 +133,6 @@ LISTENER = ["CLOSE->LISTEN", "LISTEN->CLOSE"]
 CLIENT_ORDERLY = ["CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED", "ESTABLISHED->FIN_WAIT1",
                   "FIN_WAIT1->FIN_WAIT2", "FIN_WAIT2->TIME_WAIT"]
 CLIENT_ORDERLY_NO_TW = CLIENT_ORDERLY[:-1] + ["FIN_WAIT2->CLOSE"]
-# KNOWN GAP (README, TIME_WAIT and FIN_WAIT2): an orphaned client handed to a FIN_WAIT2 minisocket
-# with the default tcp_fin_timeout (60 s = TIME_WAIT's length) whose peer's FIN follows within
-# about a second: the kernel re-arms the timer in the same wheel bucket, without a trace, and the
-# FIN_WAIT2 -> TIME_WAIT shows only at the expiry, 60 s later (after the test). Accepted as the
-# second form until that case is covered.
-CLIENT_ORDERLY_ANY = (CLIENT_ORDERLY, CLIENT_ORDERLY[:-1])
 ACCEPTED_PASSIVE_CLOSE = ["LISTEN->SYN_RECV", "SYN_RECV->ESTABLISHED", "ESTABLISHED->CLOSE_WAIT",
                           "CLOSE_WAIT->LAST_ACK", "LAST_ACK->CLOSE"]
 

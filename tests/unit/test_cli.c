@@ -113,6 +113,9 @@ static const struct good_row good[] = {
 	{ { "--duration", "0.5" }, { .duration_s = 0.5 } },
 	{ { "--duration=.25" }, { .duration_s = 0.25 } },
 	{ { "-d", "31536000" }, { .duration_s = 31536000 } },
+	{ { "--timewait-period", "0.1" }, { .tw_period_s = 0.1 } },
+	{ { "--timewait-period=60" }, { .tw_period_s = 60 } },
+	{ { "--timewait-period", "0.01" }, { .tw_period_s = 0.01 } },
 	{ { "-n", "1" }, { .count = 1 } },
 	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
 	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
@@ -122,7 +125,7 @@ static const struct good_row good[] = {
 	{ { "--ringbuf-mb", "1" }, { .ringbuf_mb = 1 } },
 	{ { "--ringbuf-mb", "64" }, { .ringbuf_mb = 64 } },
 	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
-	{ { "--wi", "--ti" }, { .wide = true, .show_date = true } }, /* unique prefixes */
+	{ { "--wi", "--times" }, { .wide = true, .show_date = true } }, /* unique prefixes */
 	{ { "-D", "443", "-T" }, { .rports = { 1, { 443 } }, .show_date = true } },
 	{ { "--state", "CLOSE_WAIT,FIN_WAIT2", "-p", "1234" },
 	  { .state_mask = BIT(TS_CLOSE_WAIT) | BIT(TS_FIN_WAIT2), .has_pid = true, .pid = 1234 } },
@@ -140,6 +143,7 @@ static void check_ports(const struct port_list *got, const struct port_list *wan
 static void check_config(const struct config *got, const struct config *want, const char *ctx)
 {
 	uint32_t want_mb = want->ringbuf_mb ? want->ringbuf_mb : 16;
+	double want_twp = want->tw_period_s ? want->tw_period_s : 1.0;
 
 	CHECK(got->family == want->family, "%s: family %d", ctx, got->family);
 	check_ports(&got->lports, &want->lports, "lports", ctx);
@@ -155,6 +159,7 @@ static void check_config(const struct config *got, const struct config *want, co
 	CHECK(got->show_skaddr == want->show_skaddr, "%s: show_skaddr", ctx);
 	CHECK(got->format == want->format, "%s: format %d", ctx, got->format);
 	CHECK(got->duration_s == want->duration_s, "%s: duration %g", ctx, got->duration_s);
+	CHECK(got->tw_period_s == want_twp, "%s: tw_period %g", ctx, got->tw_period_s);
 	CHECK(got->count == want->count, "%s: count %llu", ctx, (unsigned long long)got->count);
 	CHECK(got->verbose == want->verbose, "%s: verbose", ctx);
 	CHECK(got->hook == want->hook, "%s: hook %d", ctx, got->hook);
@@ -235,6 +240,12 @@ static const struct bad_row bad[] = {
 	{ { "-d", " 1" }, "' 1'" },
 	{ { "--duration", "31536001" }, "'31536001'" },
 	{ { "--duration", "" }, "''" },
+	{ { "--timewait-period", "0" }, "invalid period '0' for --timewait-period" },
+	{ { "--timewait-period", "0.001" }, "invalid period '0.001' for --timewait-period" },
+	{ { "--timewait-period", "61" }, "invalid period '61' for --timewait-period" },
+	{ { "--timewait-period", "-1" }, "invalid period '-1'" },
+	{ { "--timewait-period", "1e-1" }, "invalid period '1e-1'" },
+	{ { "--timewait-period" }, "option '--timewait-period' needs an argument" },
 	{ { "-n", "0" }, "invalid count '0' for --count" },
 	{ { "-n", "-1" }, "'-1'" },
 	{ { "--count", "abc" }, "'abc'" },
@@ -290,7 +301,7 @@ static void run_bad(const struct bad_row *row)
 static const char *const long_names[] = {
 	"--ipv4", "--ipv6", "--lport", "--rport", "--port", "--pid", "--comm", "--state",
 	"--timestamp", "--wide", "--skaddr", "--json", "--verbose", "--duration", "--count",
-	"--hook", "--ringbuf-mb", "--help", "--version",
+	"--hook", "--ringbuf-mb", "--timewait-period", "--no-timewait", "--help", "--version",
 };
 
 static void test_help(const char *opt)
