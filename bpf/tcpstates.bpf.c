@@ -324,6 +324,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate, _
 	/* the connection lives on as a timewait minisocket: say what the user knows it as */
 	if (newstate == TS_CLOSE)
 		tw = tw_note_take(e->cookie);
+	else if (newstate == TS_SYN_SENT)
+		tw_note_connect(sk);
 	if (tw == TS_TIME_WAIT)
 		newstate = TS_TIME_WAIT;
 	e->oldstate = oldstate;

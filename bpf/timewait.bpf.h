@@ -33,6 +33,7 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 /* what we know of a live timewait socket */
 struct tw_info {
 	__u64 entered_ns;	/* when it entered `substate` (0: unknown) */
+	__u64 expires;		/* tw_timer.expires as last armed where we saw it (0: unknown) */
 	__u64 cgroup_id;	/* the full socket's owner, if known */
 	__u32 pid;
 	__u8 substate;		/* TS_FIN_WAIT2 or TS_TIME_WAIT, as we last saw it */
@@ -66,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 131072);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* usually nearly empty */
 	__type(key, __u64);
 	__type(value, __u64);
 } tw_waiting SEC(".maps");
@@ -172,6 +173,33 @@ static __always_inline void tw_note_reset(struct sock *sk, __u32 reason)
 	tw_reset_notes[cpu].reason = reason;
 }
 
+/* the socket each CPU last saw enter SYN_SENT: a connect() that may reuse a TIME_WAIT's ports */
+__u64 tw_connect_notes[MAX_CPUS];
+
+/* called by the main program at -> SYN_SENT (cheap: one store) */
+static __always_inline void tw_note_connect(struct sock *sk)
+{
+	if (tw_timer_fn)
+		tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)] = (__u64)sk;
+}
+
+/*
+ * Is connect() on this CPU taking over tw's addresses and ports right now (tcp_tw_reuse)? It
+ * gives the new socket the same ports and lookup hash before it kills the TIME_WAIT.
+ */
+static __always_inline bool tw_taken_by_connect(struct inet_timewait_sock *tw)
+{
+	__u64 addr = tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct sock *sk;
+
+	if (!addr)
+		return false;
+	sk = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock));
+	return sk->__sk_common.skc_portpair == tw->__tw_common.skc_portpair &&
+	       sk->__sk_common.skc_hash == tw->__tw_common.skc_hash &&
+	       sk->__sk_common.skc_net.net == tw->__tw_common.skc_net.net;
+}
+
 static __always_inline bool in_fn(__u64 addr, int fn)
 {
 	return addr >= tw_killers[fn].start && addr < tw_killers[fn].end;
@@ -238,6 +266,7 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 
 	ti.substate = tw->tw_substate;
 	ti.entered_ns = bpf_ktime_get_ns();
+	ti.expires = tw->tw_timer.expires;
 	if (bpf_map_update_elem(&tw_info, &key, &ti, BPF_NOEXIST))
 		count(TS_CNT_TW_LOST);
 	tw_notes[cpu].cookie = tw->__tw_common.skc_cookie.counter;
@@ -297,6 +326,7 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	}
 	ti->substate = TS_TIME_WAIT;
 	ti->entered_ns = e->ts_ns;
+	ti->expires = tw->tw_timer.expires;
 	submit(e);
 }
 
@@ -317,6 +347,7 @@ int BPF_PROG(on_tw_start, struct timer_list *timer)
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
+	ti->expires = tw->tw_timer.expires;
 	if (ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_REARM);
 	return 0;
@@ -342,7 +373,21 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
 		ti = bpf_map_lookup_elem(&tw_info, &key);
 	}
-	why = tw_killed_why(ctx, tw, &rst);
+	/*
+	 * Walking the kernel stack costs microseconds: first the cheap answers for the frequent
+	 * cancels. The timer's time has come: the expiry (the wheel never runs a timer early).
+	 * The peer's FIN in FIN_WAIT2: the re-arm for TIME_WAIT, and timer_start follows. And a
+	 * connect() reusing the ports.
+	 */
+	if ((__s64)(bpf_jiffies64() - tw->tw_timer.expires) >= 0)
+		why = 0;
+	else if (tw_taken_by_connect(tw))
+		why = TS_R_REUSED;
+	else if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT &&
+		 ti->expires == tw->tw_timer.expires)
+		why = 0;	/* and not a kill after a silent re-arm: that changed the expiry */
+	else
+		why = tw_killed_why(ctx, tw, &rst);
 	/* killed after a FIN_WAIT2 -> TIME_WAIT nobody saw yet (a re-arm in the same wheel bucket) */
 	if (why && ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_LATER);
@@ -352,6 +397,7 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		return 0;
 	init_event(e);
 	tw_fill(e, tw, ti, tw->tw_substate, TS_CLOSE);
+	/* not a kill after all when a re-arm or the expiry follows: this record is then dropped */
 	e->reason = why ? why : tw_unexplained_why(tw);
 	if (why == TS_R_RESET_SENT) {
 		e->rst_reason = rst;
