@@ -280,6 +280,20 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 	}
 }
 
+/*
+ * First sight of a minisocket older than the tracer: entry time and owner unknown. Its substate
+ * is the one we last knew: FIN_WAIT2 if the start-up snapshot found it waiting there (the peer's
+ * FIN may be what brings us here), else the kernel's.
+ */
+static __always_inline struct tw_info *tw_info_older(struct inet_timewait_sock *tw, __u64 key)
+{
+	struct tw_info fresh = {};
+
+	fresh.substate = bpf_map_lookup_elem(&tw_waiting, &key) ? TS_FIN_WAIT2 : tw->tw_substate;
+	bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&tw_info, &key);
+}
+
 /* how the FIN_WAIT2 -> TIME_WAIT change was found, which says when it happened */
 enum tw_seen {
 	TW_SEEN_REARM,		/* the re-arm's timer_start: now, exactly */
@@ -342,8 +356,14 @@ int BPF_PROG(on_tw_start, struct timer_list *timer)
 	key = tw_key(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti) {
-		tw_born(tw, key);
-		return 0;
+		/* new, unless the start-up snapshot found it waiting in FIN_WAIT2: then a re-arm */
+		if (!bpf_map_lookup_elem(&tw_waiting, &key)) {
+			tw_born(tw, key);
+			return 0;
+		}
+		ti = tw_info_older(tw, key);
+		if (!ti)
+			return 0;
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
@@ -358,7 +378,7 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw = tw_of(timer);
 	struct tcpstates_event *e;
-	struct tw_info *ti, fresh = {};
+	struct tw_info *ti;
 	__u32 zero = 0, rst = 0;
 	__u8 why;
 	__u64 key;
@@ -367,12 +387,8 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		return 0;
 	key = tw_key(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
-	if (!ti) {
-		/* older than the tracer: owner and time of entry unknown */
-		fresh.substate = tw->tw_substate;
-		bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
-		ti = bpf_map_lookup_elem(&tw_info, &key);
-	}
+	if (!ti)
+		ti = tw_info_older(tw, key);
 	/*
 	 * Walking the kernel stack costs microseconds: first the cheap answers for the frequent
 	 * cancels. The timer's time has come: the expiry (the wheel never runs a timer early).
@@ -493,6 +509,8 @@ static long tw_check_one(struct bpf_map *map, __u64 *key, __u64 *addr, void *unu
 	if (tw->tw_substate != TS_TIME_WAIT)
 		return 0;
 	ti = bpf_map_lookup_elem(&tw_info, key);
+	if (!ti)
+		ti = tw_info_older(tw, *key);
 	if (ti && ti->substate == TS_FIN_WAIT2)
 		tw_fin_arrived(tw, ti, *key, TW_SEEN_LATER);
 	else

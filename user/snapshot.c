@@ -269,15 +269,26 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
 		e->flags |= TS_F_OWNER_INHERITED;
 }
 
-/* only full sockets change state later; timewait and request sockets never reach the hook */
-static void seed(struct snap *s, int seed_fd)
+/*
+ * Owners for full sockets, the only ones the state hook sees again; and the orphans waiting in
+ * FIN_WAIT2 for the peer's FIN, whose move to TIME_WAIT the kernel may make without a trace.
+ */
+static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 {
-	for (size_t i = 0; i < s->n && seed_fd >= 0; i++) {
+	for (size_t i = 0; i < s->n; i++) {
 		struct snap_sock *k = &s->v[i];
 
-		if (!k->owner_known || !k->r.cookie || k->r.kind != TS_SK_FULL)
+		if (!k->r.cookie)
 			continue;
-		if (bpf_map_update_elem(seed_fd, &k->r.cookie, &k->owner, BPF_ANY))
+		if (k->r.kind == TS_SK_TIMEWAIT && k->r.state == TS_FIN_WAIT2 &&
+		    seeds->waiting_fd >= 0) {
+			/* a failure only delays its FIN_WAIT2 -> TIME_WAIT line to the expiry */
+			bpf_map_update_elem(seeds->waiting_fd, &k->r.cookie, &k->r.skaddr, BPF_ANY);
+			continue;
+		}
+		if (!k->owner_known || k->r.kind != TS_SK_FULL || seeds->owner_fd < 0)
+			continue;
+		if (bpf_map_update_elem(seeds->owner_fd, &k->r.cookie, &k->owner, BPF_ANY))
 			s->st->seed_failed++;
 		else
 			s->st->seeded++;
@@ -292,8 +303,8 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, void *ctx,
-		 struct snapshot_stats *st)
+int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
+		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st)
 {
 	uint64_t start = mono_ns();
 	struct snap s = { .cfg = cfg, .st = st };
@@ -307,7 +318,7 @@ int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, v
 		st->iter_ns = mono_ns() - start;
 		resolve_owners(&s);
 		st->owner_ns = mono_ns() - start - st->iter_ns;
-		seed(&s, seed_fd);
+		seed(&s, seeds);
 		st->sockets = s.n;
 		for (size_t i = 0; i < s.n; i++) {
 			snapshot_event(&s.v[i].r, s.v[i].owner_known ? &s.v[i].owner : NULL, &e);

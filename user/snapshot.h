@@ -24,14 +24,21 @@ struct snapshot_stats {
 	uint64_t elapsed_ns;		/* wall time of the whole snapshot, printing included */
 };
 
+/* where the snapshot hands the BPF side what only it knows; -1: not wanted */
+struct snapshot_seeds {
+	int owner_fd;		/* owner_seed: socket cookie -> owner, for the main program */
+	int waiting_fd;		/* tw_waiting: cookie -> address of an orphan's FIN_WAIT2
+				 * minisocket, for tw_check (bpf/timewait.bpf.h) */
+};
+
 /*
  * List the sockets (only cfg->netns with --netns), resolve their owners the way ss -p does (socket
- * inode -> a process holding an fd on it), write each owner into seed_fd (the main program's
- * owner_seed map, keyed by socket cookie; -1: none), then emit every socket. Returns 0, or a
+ * inode -> a process holding an fd on it), write each owner into seeds->owner_fd and each
+ * waiting FIN_WAIT2 minisocket into seeds->waiting_fd, then emit every socket. Returns 0, or a
  * negative errno when the iterator cannot run at all.
  */
-int snapshot_run(const struct config *cfg, int seed_fd, snapshot_emit_fn emit, void *ctx,
-		 struct snapshot_stats *st);
+int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
+		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st);
 
 /* One iterator record and its owner (NULL: unknown) as an event record. */
 void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_owner *o,

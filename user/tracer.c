@@ -309,6 +309,13 @@ int tracer_seed_fd(struct tracer *t)
 	return bpf_map__fd(t->skel->maps.owner_seed);
 }
 
+int tracer_waiting_fd(struct tracer *t)
+{
+	if (!t->skel || !t->timewait)
+		return -1;
+	return bpf_map__fd(t->skel->maps.tw_waiting);
+}
+
 const char *tracer_hook_name(int hook)
 {
 	switch (hook) {

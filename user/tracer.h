@@ -62,6 +62,9 @@ void tracer_destroy(struct tracer *t);
 /* fd of the owner_seed map (socket cookie -> owner found at start); -1 where cookies are unknown */
 int tracer_seed_fd(struct tracer *t);
 
+/* fd of the tw_waiting map (orphans waiting in FIN_WAIT2); -1 when timewait is not followed */
+int tracer_waiting_fd(struct tracer *t);
+
 /* Human name of a TS_HOOK_* value. */
 const char *tracer_hook_name(int hook);
 

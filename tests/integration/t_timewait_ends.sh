@@ -13,6 +13,9 @@
 #     the server's CLOSE_WAIT -> CLOSE "reset_received".
 # (h) A reset received: an in-window RST (tests/lib/twrst.py) kills a TIME_WAIT 0.3 s after the
 #     server's FIN: TIME_WAIT -> CLOSE "reset_received" with its duration.
+# (i) An orphan older than the tracer: a second tracer started while it waits in FIN_WAIT2 lists
+#     it in its snapshot ("-> FIN_WAIT2") and, when the server closes 3 s later, reports
+#     FIN_WAIT2 -> TIME_WAIT within the period + 1 s, dated to a jiffy, its duration unknown.
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
@@ -75,9 +78,32 @@ ip netns exec "$NS_C" ss -tanH "sport = :$H_CPORT" >"$TS_TMP/h.ss"
 check "(h) ss shows no TIME-WAIT on port $H_CPORT after the reset: $(cat "$TS_TMP/h.ss")" \
 	[ ! -s "$TS_TMP/h.ss" ]
 
+# (i) the orphan first, then the second tracer, then the server's close
+app "$NS_C" "$TS_TMP/i.srv" server --addr "$ADDR4_C" --port 0 --hold 4
+I_SRV=$APP_PID
+wait_for_grep "$TS_TMP/i.srv" '"listening"' 10 || { not_ok "server (i) listens"; finish; }
+I_SPORT=$(json_field "$TS_TMP/i.srv" listening port)
+app "$NS_S" "$TS_TMP/i.cli" client --addr "$ADDR4_C" --port "$I_SPORT" --sleep 0.1
+wait_pid "$APP_PID" 10
+I_CPORT=$(json_field "$TS_TMP/i.cli" connected lport)
+launch_tracer "$TS_TMP/late.jsonl" "$TS_TMP/late.err" -j
+TL=$TRACER_PID
+wait_tracer_ready "$TL" "$TS_TMP/late.err" 20 || not_ok "second tracer starts"
+wait_pid "$I_SRV" 10
+n=0
+for i in $(seq 20); do
+	n=$(grep -c "\"lport\":$I_CPORT,.*\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\"" \
+		"$TS_TMP/late.jsonl")
+	[ "$n" -ge 1 ] && break
+	sleep 0.1
+done
+check "(i) FIN_WAIT2 -> TIME_WAIT of the older orphan within 2 s of the server's close" [ "$n" = 1 ]
+
 sleep 0.3
 stop_tracer "$TJ"
 check "tracer exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
+stop_tracer "$TL"
+check "second tracer exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 
 run_checks "$TS_PY" - "$TS_TMP/out.jsonl" "$NETNS_S_INO,$NETNS_C_INO" "$F_SPORT" \
 	"${F_CPORTS[*]}" "$G_SPORT" "$G_CPORT" "$H_SPORT" "$H_CPORT" <<'PY'
@@ -157,5 +183,39 @@ if end:
     R.check(end.get("comm") == "python3", "(h) client: owner kept (%r)" % end.get("comm"))
 R.done()
 PY
+
+run_checks "$TS_PY" - "$TS_TMP/late.jsonl" "$NETNS_S_INO,$NETNS_C_INO" "$I_SPORT" "$I_CPORT" <<'PY'
+import sys, tslib
+path, inos, i_s, i_c = sys.argv[1:]
+i_s, i_c = int(i_s or -1), int(i_c or -1)
+R = tslib.Results()
+recs, bad = tslib.load(path)
+R.check(not bad, "(i) every output line is a JSON object", "bad lines: %r" % bad[:5])
+inos = {int(x) for x in inos.split(",")}
+snap = [r for r in recs if r.get("type") == "snapshot" and r.get("netns") in inos
+        and r.get("lport") == i_c and r.get("rport") == i_s]
+R.check(len(snap) == 1 and snap[0].get("newstate") == "FIN_WAIT2",
+        "(i) the snapshot lists the orphan: -> FIN_WAIT2", snap)
+socks = tslib.sockets(tslib.transitions(recs, netns=inos))
+keys = tslib.find(socks, i_c, i_s)
+s = socks[keys[0]] if len(keys) == 1 else []
+R.eq(tslib.seq(s), ["FIN_WAIT2->TIME_WAIT"], "(i) then FIN_WAIT2 -> TIME_WAIT, nothing else")
+srv = [r for k in tslib.find(socks, i_s, i_c) for r in socks[k]
+       if r["oldstate"] == "CLOSE_WAIT" and r["newstate"] == "LAST_ACK"]
+if s and srv:
+    tw = s[0]
+    prec = tw.get("precision_ns")
+    # 0 when the re-arm landed in another wheel bucket and timer_start showed it
+    R.check(isinstance(prec, int) and prec <= 10000000, "(i) precision_ns <= one jiffy (%r)" % prec)
+    d = tw["ts_ns"] - srv[0]["ts_ns"]
+    R.check(abs(d) <= (prec or 0) + 2000000,
+            "(i) dated %.3f ms from the server's close (within precision_ns + 2 ms)" % (d / 1e6))
+    R.check(tw.get("dur_ns") is None, "(i) duration unknown: older than the tracer (%r)" % tw.get("dur_ns"))
+else:
+    R.not_ok("(i) the orphan's FIN_WAIT2 -> TIME_WAIT and the server's CLOSE_WAIT -> LAST_ACK seen",
+             tslib.describe(socks))
+R.done()
+PY
 validate_json "$TS_TMP/out.jsonl"
+validate_json "$TS_TMP/late.jsonl"
 finish
