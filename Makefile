@@ -5,6 +5,9 @@
 #   make run        install missing packages, build, trace (Ctrl-C stops)
 #   make test       install missing packages, build, run every test
 #   make bench      install missing packages, build, run the benchmark
+#   make bench-timewait
+#                   install missing packages, build, measure the timewait tracking cost
+#                   with 100 000 timewait sockets present (tests/bench/timewait_cost.sh)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make clean      remove everything generated
 
@@ -43,7 +46,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bench deps clean vmlinux
+.PHONY: all run test unit bench bench-timewait deps clean vmlinux
 
 all: $(BIN)
 
@@ -64,7 +67,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+bench-timewait: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/twgen
+	$(Q)TWB_BIN=$(abspath $(BIN)) TWB_TWGEN=$(abspath $(OUTPUT)/bench/twgen) tests/bench/timewait_cost.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 # every bpf/NAME.bpf.c becomes a skeleton $(OUTPUT)/NAME.skel.h (struct NAME_bpf)
@@ -91,6 +98,11 @@ $(BIN): $(OUTPUT)/user/main.o $(USER_OBJS)
 $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+# the timewait bench's socket maker: a plain program, no BPF, no libraries
+$(OUTPUT)/bench/twgen: tests/bench/twgen.c tests/bench/bench.h | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 $< -o $@
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define BACKLOG 4096
 #ifndef MAX_INFLIGHT
 #define MAX_INFLIGHT 1024	/* connected but not yet closed by the server: stay below the backlog */
@@ -89,19 +91,7 @@ static void usage(void)
 	exit(2);
 }
 
-static long parse_num(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
-		fprintf(stderr, "churn: bad %s '%s' (%ld..%ld)\n", what, s, min, max);
-		usage();
-	}
-	return v;
-}
+#define parse_num(s, min, max, what) bench_parse_num("churn", s, min, max, what, usage)
 
 /* Client: connect, close at once (the client closes first: FIN_WAIT1/2 here, CLOSE_WAIT there). */
 static void *client(void *arg)

@@ -38,6 +38,8 @@ set -uo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh || exit 1
 ROOT=$PWD
 BIN=$ROOT/tcpstates-c
 LBT=/usr/sbin/tcpstates
@@ -87,15 +89,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'say "bench: interrupted"; exit 130' INT TERM
 
-# gone, or a zombie waiting for us to reap it
-is_gone() {
-	local st
-
-	[ -r "/proc/$1/stat" ] || return 0
-	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
-}
-
 # ---------------------------------------------------------------- prerequisites
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF, network namespaces, sysctl)"
@@ -137,31 +130,6 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.tcp_tw_reuse=1 \
 NS_INO=$(ip netns exec "$NS" stat -L -c %i /proc/self/ns/net) || die "no netns inode"
 
 # ---------------------------------------------------------------- measurements
-
-# on-CPU ns of a process, all threads (user + system)
-cpu_ns() {
-	local s=0 f v
-
-	for f in /proc/"$1"/task/*/schedstat; do
-		read -r v _ <"$f" 2>/dev/null && s=$((s + v))
-	done
-	echo "$s"
-}
-
-# ids of the BPF programs a process holds: "linked" (attached through a link) or "all"
-prog_ids() {
-	local pid=$1 what=$2 fd tgt
-
-	for fd in /proc/"$pid"/fd/*; do
-		tgt=$(readlink "$fd" 2>/dev/null) || continue
-		case "$tgt" in
-		anon_inode:bpf_link) ;;
-		anon_inode:bpf-prog) [ "$what" = all ] || continue ;;
-		*) continue ;;
-		esac
-		awk '/^prog_id:/ { print $2 }' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null
-	done | sort -un
-}
 
 # "id name run_time_ns run_cnt recursion_misses" for the given program ids
 prog_stats() {
@@ -288,13 +256,6 @@ count_written() {
 tc_reported() {
 	sed -nE 's/.*\(ring buffer full: ([0-9]+), recursion misses: ([0-9]+)(, sockets closed unseen: ([0-9]+))?\).*/\1 \2 \4/p' "$1" |
 		tail -n1 | awk '{ print $1, $2 + $3 }'
-}
-
-wait_gone() {
-	local pid=$1 tenths=$2
-
-	for _ in $(seq "$tenths"); do is_gone "$pid" && return 0; sleep 0.1; done
-	is_gone "$pid"
 }
 
 # one row of $WORK/results.tsv: config round conn/s expected failed_connects received ns/event
@@ -435,7 +396,7 @@ run_one() {
 
 # SIGINT, wait for a clean exit, check that none of its programs stayed loaded
 stop_tracer() {
-	local tag=$1 rc=0 id left=() ids st
+	local tag=$1 rc=0 left=() ids st
 
 	[ -n "$TPID" ] || return 0
 	ids=$(prog_ids "$TPID" all)
@@ -452,13 +413,8 @@ stop_tracer() {
 		say "bench: $tag: tracer exited with status $st"; rc=1
 	fi
 	TPID=
-	for id in $ids; do
-		for _ in $(seq 30); do
-			bpftool prog show id "$id" >/dev/null 2>&1 || continue 2
-			sleep 0.1
-		done
-		left+=("$id")
-	done
+	# shellcheck disable=SC2086  # one id a word
+	mapfile -t left < <(still_loaded 30 $ids)
 	if [ ${#left[@]} -gt 0 ]; then
 		say "bench: $tag: BPF programs still loaded after the tracer exited: ${left[*]}"
 		rc=1
@@ -488,13 +444,6 @@ ELAPSED=$((SECONDS - T0))
 col() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $k != "-" { print $k }' "$WORK/results.tsv"; }
 
 BASE=$(col none 3 | median)
-# integer with thin groups of three, as DESIGN writes them: 14 358
-fmt_int() {
-	awk -v v="$1" 'BEGIN { if (v == "-" || v == "") { print "–"; exit }
-		s = sprintf("%d", v < 0 ? -v : v + 0.5); o = ""
-		while (length(s) > 3) { o = " " substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
-		print (v < 0 ? "-" : "") s o }'
-}
 
 name_of() {
 	case "$1" in
@@ -599,10 +548,7 @@ say "bench: full report in $REPORT"
 
 # ---------------------------------------------------------------- nothing may stay attached
 
-left=()
-for id in $(printf '%s\n' "${OUR_PROG_IDS[@]}" | sort -un); do
-	bpftool prog show id "$id" >/dev/null 2>&1 && left+=("$id")
-done
+mapfile -t left < <(still_loaded 0 "${OUR_PROG_IDS[@]}")
 if [ ${#left[@]} -gt 0 ]; then
 	say "bench: FAIL: BPF programs of our tracers still loaded: ${left[*]}"
 	BROKEN=1
