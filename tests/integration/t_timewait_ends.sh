@@ -42,14 +42,10 @@ for i in 1 2 3; do
 done
 wait_pid "$F_SRV" 10
 # the last close was just now: every FIN_WAIT2 -> TIME_WAIT must be out within the period + 1 s
-n=0
-for i in $(seq 20); do
-	n=$(grep -c "\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\".*\"netns\":$NETNS_S_INO," \
-		"$TS_TMP/out.jsonl")
-	[ "$n" -ge 3 ] && break
-	sleep 0.1
-done
-check "(f) 3 FIN_WAIT2 -> TIME_WAIT lines within 2 s of the server's last close (got $n)" [ "$n" -ge 3 ]
+wait_for_count "$TS_TMP/out.jsonl" \
+	"\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\".*\"netns\":$NETNS_S_INO," 3 2
+check "(f) 3 FIN_WAIT2 -> TIME_WAIT lines within 2 s of the server's last close (got $COUNT)" \
+	[ "$COUNT" -ge 3 ]
 
 # (g) the server replies to the orphan's FIN with data after 0.5 s
 basic_connection 4 "$TS_TMP/g" --hold 0.5 --reply 100 -- --sleep 0.1 || not_ok "scenario (g) ran"
@@ -90,14 +86,10 @@ launch_tracer "$TS_TMP/late.jsonl" "$TS_TMP/late.err" -j
 TL=$TRACER_PID
 wait_tracer_ready "$TL" "$TS_TMP/late.err" 20 || not_ok "second tracer starts"
 wait_pid "$I_SRV" 10
-n=0
-for i in $(seq 20); do
-	n=$(grep -c "\"lport\":$I_CPORT,.*\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\"" \
-		"$TS_TMP/late.jsonl")
-	[ "$n" -ge 1 ] && break
-	sleep 0.1
-done
-check "(i) FIN_WAIT2 -> TIME_WAIT of the older orphan within 2 s of the server's close" [ "$n" = 1 ]
+wait_for_count "$TS_TMP/late.jsonl" \
+	"\"lport\":$I_CPORT,.*\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\"" 1 2
+check "(i) FIN_WAIT2 -> TIME_WAIT of the older orphan within 2 s of the server's close (got $COUNT)" \
+	[ "$COUNT" = 1 ]
 
 sleep 0.3
 stop_tracer "$TJ"

@@ -144,6 +144,18 @@ wait_for_grep() {
 	return 1
 }
 
+# wait_for_count FILE ERE N SECONDS: until FILE has N lines matching ERE; sets COUNT to how many
+wait_for_count() {
+	local file=$1 re=$2 n=$3 t=$4 end
+	end=$(($(date +%s%N) + t * 1000000000))
+	while :; do
+		COUNT=$(grep -cE -- "$re" "$file" 2>/dev/null)
+		[ "${COUNT:-0}" -ge "$n" ] && return 0
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # wait_pid PID SECONDS: until PID (a child of this shell) exits; sets WAIT_RC (124 on timeout)
 wait_pid() {
 	local pid=$1 t=$2 end
