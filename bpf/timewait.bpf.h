@@ -59,18 +59,23 @@ struct {
 } tw_pending SEC(".maps");
 
 /*
- * Orphans waiting in FIN_WAIT2 for the peer's FIN, by key -> the minisocket's address. When the
- * FIN comes the kernel re-arms the timer for TIME_WAIT, but if the new expiry falls in the wheel
- * bucket the timer already sits in, it only rewrites timer->expires: no tracepoint. tw_check,
- * run by the loader every tw_period_ns, looks at these few minisockets and finds the change.
+ * Orphans waiting in FIN_WAIT2 for the peer's FIN, by key. When the FIN comes the kernel re-arms
+ * the timer for TIME_WAIT, but if the new expiry falls in the wheel bucket the timer already sits
+ * in, it only rewrites timer->expires: no tracepoint. That can only happen in the first
+ * TS_TW_SILENT_NS of a minisocket; tw_check, run by the loader every tw_period_ns, looks at the
+ * young ones and finds the change. Full: the change is found at the minisocket's end instead.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 131072);
+	__uint(max_entries, 65536);
 	__uint(map_flags, BPF_F_NO_PREALLOC);	/* usually nearly empty */
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct tcpstates_tw_wait);
 } tw_waiting SEC(".maps");
+
+/* for the loader: is tw_check worth running? (entries added, and kept by its last run) */
+__u64 tw_waiting_adds;
+__u64 tw_waiting_left;
 
 /* where a cancel builds its record: too big for the stack */
 struct {
@@ -273,10 +278,10 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 	tw_notes[cpu].substate = ti.substate;
 	/* an orphan that waits for the peer's FIN: tw_check looks at it until it comes */
 	if (ti.substate == TS_FIN_WAIT2 && key == tw_notes[cpu].cookie) {
-		__u64 addr = (__u64)tw;
+		struct tcpstates_tw_wait w = { .tw = (__u64)tw, .since_ns = ti.entered_ns };
 
-		if (bpf_map_update_elem(&tw_waiting, &key, &addr, BPF_ANY))
-			count(TS_CNT_TW_LOST);
+		if (!bpf_map_update_elem(&tw_waiting, &key, &w, BPF_ANY))
+			__sync_fetch_and_add(&tw_waiting_adds, 1);
 	}
 }
 
@@ -494,33 +499,42 @@ static __always_inline void tw_adopt(const struct tcpstates_event *e, const stru
 /*
  * Run by the loader every tw_period_ns (BPF_PROG_TEST_RUN): has the FIN come to any orphan
  * waiting in FIN_WAIT2? A minisocket is only an address here, read as untrusted memory: one
- * whose cookie no longer matches is gone (its end was reported by the timer programs).
+ * whose cookie no longer matches is gone (its end was reported by the timer programs). One
+ * older than TS_TW_SILENT_NS is let go unread: timer_start will show its change.
  */
-static long tw_check_one(struct bpf_map *map, __u64 *key, __u64 *addr, void *unused)
+static long tw_check_one(struct bpf_map *map, __u64 *key, struct tcpstates_tw_wait *w,
+			 __u64 *left)
 {
 	struct inet_timewait_sock *tw;
 	struct tw_info *ti;
 
-	tw = bpf_rdonly_cast((void *)*addr, bpf_core_type_id_kernel(struct inet_timewait_sock));
-	if (tw->__tw_common.skc_cookie.counter != *key) {
-		bpf_map_delete_elem(&tw_waiting, key);
+	if (bpf_ktime_get_ns() - w->since_ns > TS_TW_SILENT_NS)
+		goto forget;
+	tw = bpf_rdonly_cast((void *)w->tw, bpf_core_type_id_kernel(struct inet_timewait_sock));
+	if (tw->__tw_common.skc_cookie.counter != *key)
+		goto forget;
+	if (tw->tw_substate != TS_TIME_WAIT) {
+		(*left)++;
 		return 0;
 	}
-	if (tw->tw_substate != TS_TIME_WAIT)
-		return 0;
 	ti = bpf_map_lookup_elem(&tw_info, key);
 	if (!ti)
 		ti = tw_info_older(tw, *key);
-	if (ti && ti->substate == TS_FIN_WAIT2)
+	if (ti && ti->substate == TS_FIN_WAIT2) {
 		tw_fin_arrived(tw, ti, *key, TW_SEEN_LATER);
-	else
-		bpf_map_delete_elem(&tw_waiting, key);
+		return 0;
+	}
+forget:
+	bpf_map_delete_elem(&tw_waiting, key);
 	return 0;
 }
 
 SEC("syscall")
 int tw_check(void *ctx)
 {
-	bpf_for_each_map_elem(&tw_waiting, tw_check_one, NULL, 0);
+	__u64 left = 0;
+
+	bpf_for_each_map_elem(&tw_waiting, tw_check_one, &left, 0);
+	tw_waiting_left = left;
 	return 0;
 }

@@ -163,6 +163,19 @@ struct tcpstates_tw_note {
 	__u8 _pad[7];
 };
 
+/* tw_waiting (bpf/timewait.bpf.h): an orphan's FIN_WAIT2 minisocket, keyed by cookie */
+struct tcpstates_tw_wait {
+	__u64 tw;		/* its address */
+	__u64 since_ns;		/* when it was seen waiting first (bpf_ktime_get_ns clock) */
+};
+
+/*
+ * How long after its birth a FIN_WAIT2 minisocket's re-arm for TIME_WAIT may land in its old
+ * timer-wheel bucket, without a trace: the new expiry must be within one bucket (the wheel's
+ * granularity at ~60 s: 1.7-5.1 s for HZ 100-1000) of the old. Later, timer_start shows it.
+ */
+#define TS_TW_SILENT_NS (10ULL * 1000000000ULL)
+
 /* a reset a timewait minisocket sent, on a CPU, for the kill that follows it */
 struct tcpstates_tw_reset_note {
 	__u64 tw;		/* the minisocket's address */

@@ -9,6 +9,7 @@
 #include "output.h"
 #include "session.h"
 #include "snapshot.h"
+#include "timefmt.h"
 #include "tracer.h"
 
 #define POLL_MS 100		/* longest a record waits in the ring buffer when the rate is low */
@@ -30,14 +31,6 @@ struct session {
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void emit(void *arg, const struct tcpstates_event *e)
@@ -126,7 +119,7 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 		(unsigned long long)(delta.rb_full + delta.recursion_misses + delta.unseen),
 		(unsigned long long)delta.rb_full, (unsigned long long)delta.recursion_misses,
 		(unsigned long long)delta.unseen);
-	output_lost(&s->out, now_ns(CLOCK_REALTIME), &delta, &total);
+	output_lost(&s->out, clock_ns(CLOCK_REALTIME), &delta, &total);
 	s->reported = total;
 }
 
@@ -145,7 +138,7 @@ static void install_signals(void)
 
 static void loop(struct session *s)
 {
-	uint64_t start = now_ns(CLOCK_MONOTONIC), next_check = start + LOSS_CHECK_NS;
+	uint64_t start = clock_ns(CLOCK_MONOTONIC), next_check = start + LOSS_CHECK_NS;
 	uint64_t deadline = s->cfg->duration_s > 0 ? start + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
 	struct tracer_counts c;
 	int err;
@@ -157,7 +150,7 @@ static void loop(struct session *s)
 			break;
 		}
 		flush(s);
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 		if (now >= next_check) {
 			check_loss(s, &c);
@@ -182,7 +175,7 @@ static void finish(struct session *s)
 		return;
 	check_loss(s, &c);
 	total = s->reported;
-	output_summary(&s->out, now_ns(CLOCK_REALTIME), c.events, s->printed, &total);
+	output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total);
 	flush(s);
 	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed, %llu lost "
 			"(ring buffer full: %llu, recursion misses: %llu, sockets closed unseen: %llu)\n",

@@ -13,6 +13,7 @@
 #include "procfs.h"
 #include "snapshot.h"
 #include "sockscan.h"
+#include "timefmt.h"
 
 #define CGROUP2_ROOT "/sys/fs/cgroup"
 
@@ -275,6 +276,8 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
  */
 static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 {
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
 	for (size_t i = 0; i < s->n; i++) {
 		struct snap_sock *k = &s->v[i];
 
@@ -282,8 +285,10 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 			continue;
 		if (k->r.kind == TS_SK_TIMEWAIT && k->r.state == TS_FIN_WAIT2 &&
 		    seeds->waiting_fd >= 0) {
+			struct tcpstates_tw_wait w = { .tw = k->r.skaddr, .since_ns = now };
+
 			/* a failure only delays its FIN_WAIT2 -> TIME_WAIT line to the expiry */
-			bpf_map_update_elem(seeds->waiting_fd, &k->r.cookie, &k->r.skaddr, BPF_ANY);
+			bpf_map_update_elem(seeds->waiting_fd, &k->r.cookie, &w, BPF_ANY);
 			continue;
 		}
 		if (!k->owner_known || k->r.kind != TS_SK_FULL || seeds->owner_fd < 0)
@@ -295,18 +300,10 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 	}
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st)
 {
-	uint64_t start = mono_ns();
+	uint64_t start = clock_ns(CLOCK_MONOTONIC);
 	struct snap s = { .cfg = cfg, .st = st };
 	struct tcpstates_event e;
 	int err;
@@ -315,9 +312,9 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	err = sockscan_open(&s.scan);
 	if (!err) {
 		scan_all_ns(&s);
-		st->iter_ns = mono_ns() - start;
+		st->iter_ns = clock_ns(CLOCK_MONOTONIC) - start;
 		resolve_owners(&s);
-		st->owner_ns = mono_ns() - start - st->iter_ns;
+		st->owner_ns = clock_ns(CLOCK_MONOTONIC) - start - st->iter_ns;
 		seed(&s, seeds);
 		st->sockets = s.n;
 		for (size_t i = 0; i < s.n; i++) {
@@ -329,6 +326,6 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	free(s.v);
 	free(s.ns);
 	free(s.by_ino);
-	st->elapsed_ns = mono_ns() - start;
+	st->elapsed_ns = clock_ns(CLOCK_MONOTONIC) - start;
 	return err;
 }

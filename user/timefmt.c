@@ -85,3 +85,11 @@ void timefmt_forget(void)
 	cache[0].sec = INT64_MIN;
 	cache[1].sec = INT64_MIN;
 }
+
+uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}

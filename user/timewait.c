@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include "timefmt.h"
 #include "timewait.h"
 
 #define SWEEP_MAX 4096	/* keys looked at per sweep; the rest wait for the next */
@@ -60,14 +61,6 @@ void timewait_kallsyms(struct timewait_syms *ts)
 	/* kptr_restrict hides addresses as 0 from those who may not see them */
 }
 
-uint64_t timewait_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * A record still in tw_pending TS_TW_KILL_NS after its cancel belongs to a minisocket that was
  * killed: no re-arm or expiry came to take it back. Taking it out with lookup-and-delete makes
@@ -75,7 +68,7 @@ uint64_t timewait_now_ns(void)
  */
 int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn emit, void *ctx)
 {
-	uint64_t keys[SWEEP_MAX], key, *prev = NULL, now = timewait_now_ns();
+	uint64_t keys[SWEEP_MAX], key, *prev = NULL, now = clock_ns(CLOCK_MONOTONIC);
 	struct tcpstates_event e;
 	int n = 0, emitted = 0;
 

@@ -16,9 +16,6 @@ struct timewait_syms {
 	struct tcpstates_fn_range killers[TS_TWK_MAX];
 };
 
-/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns() */
-uint64_t timewait_now_ns(void);
-
 /* Find them in /proc/kallsyms. */
 void timewait_kallsyms(struct timewait_syms *ts);
 

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "tcpstates.skel.h"
+#include "timefmt.h"
 #include "timewait.h"
 #include "tracer.h"
 
@@ -189,19 +190,24 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 
 /*
  * The loader's share of following timewait minisockets: every tw_period_ns (or now, with force)
- * let tw_check look at the orphans waiting in FIN_WAIT2, then emit the kills confirmed.
+ * let tw_check look at the orphans waiting in FIN_WAIT2 - if any were added or left waiting -
+ * then emit the kills confirmed.
  */
 static int timewait_work(struct tracer *t, bool force)
 {
-	uint64_t now = timewait_now_ns();
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	if (!t->timewait)
 		return 0;
 	if (force || now >= t->tw_next_ns) {
+		uint64_t adds = __atomic_load_n(&t->skel->bss->tw_waiting_adds, __ATOMIC_RELAXED);
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
 
 		/* a failure here only delays lines to the expiry, which still reports them */
-		bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check), &opts);
+		if (force || t->tw_kick || adds != t->tw_adds_seen || t->skel->bss->tw_waiting_left)
+			bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check), &opts);
+		t->tw_adds_seen = adds;
+		t->tw_kick = false;
 		t->tw_next_ns = now + t->tw_period_ns;
 	}
 	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
@@ -313,6 +319,8 @@ int tracer_waiting_fd(struct tracer *t)
 {
 	if (!t->skel || !t->timewait)
 		return -1;
+	/* what is written there is for tw_check's next run */
+	t->tw_kick = true;
 	return bpf_map__fd(t->skel->maps.tw_waiting);
 }
 

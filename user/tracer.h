@@ -21,6 +21,8 @@ struct tracer {
 	bool timewait;			/* timewait minisockets followed (bpf/timewait.bpf.h) */
 	uint64_t tw_period_ns;		/* how often tw_check runs */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
+	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
+	bool tw_kick;			/* run it at the next period even if nothing was added */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };
