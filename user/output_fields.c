@@ -163,16 +163,17 @@ static void w_newstate(struct printer *p, const struct output *o, const struct t
 
 static void w_dur(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
+	/* "~": a change the kernel made without a trace, dated to precision_ns (a jiffy) */
 	if (e->flags & TS_F_DUR_KNOWN)
-		print_dur(p, e->dur_ns);
+		print_dur(p, e->dur_ns, e->precision_ns != 0);
 	else
 		print_null(p);
 }
 
 /*
- * How far ts_ns may be from the real change: 0 when the kernel stamped it as it happened (every
- * transition but a FIN_WAIT2 -> TIME_WAIT noticed only at the TIME_WAIT's expiry); null on a
- * snapshot, which is not a change.
+ * How far ts_ns may be from the real change: 0 when it was seen as it happened (every transition
+ * but an orphan's FIN_WAIT2 -> TIME_WAIT made without a trace, found later and dated from the
+ * timer: a jiffy); null on a snapshot, which is not a change.
  */
 static void w_precision(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {

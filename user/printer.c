@@ -131,7 +131,7 @@ void print_time(struct printer *p, int64_t real_ns)
 		print_null(p);
 }
 
-void print_dur(struct printer *p, uint64_t ns)
+void print_dur(struct printer *p, uint64_t ns, bool approx)
 {
 	char buf[32];
 
@@ -140,6 +140,7 @@ void print_dur(struct printer *p, uint64_t ns)
 		return;
 	}
 	/* integer arithmetic: exact at any size, truncated to the microsecond like the times */
-	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000, ns / 1000 % 1000);
+	snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%03" PRIu64, approx ? "~" : "", ns / 1000000,
+		 ns / 1000 % 1000);
 	text_cell(p, buf, strlen(buf));
 }

@@ -44,6 +44,7 @@ void print_bool(struct printer *p, bool v);
 void print_null(struct printer *p);				/* unknown: "-" / null */
 void print_hex(struct printer *p, uint64_t v);			/* 16 digits / "0x" + 16 digits */
 void print_time(struct printer *p, int64_t real_ns);		/* wall clock, microseconds */
-void print_dur(struct printer *p, uint64_t ns);			/* ms with 3 decimals / ns */
+/* ms with 3 decimals, "~" first when approx / ns */
+void print_dur(struct printer *p, uint64_t ns, bool approx);
 
 #endif

@@ -92,6 +92,15 @@ static const struct tcpstates_event ev_no_owner = {
 	.flags = TS_F_DUR_KNOWN | TS_F_COOKIE_KNOWN, .comm = "ghost",
 };
 
+/* a FIN_WAIT2 -> TIME_WAIT the kernel made without a trace, dated from its timer to a jiffy */
+static const struct tcpstates_event ev_approx = {
+	.ts_ns = TS, .cookie = 106, .skaddr = 0xffff888100a23000, .dur_ns = 512345678,
+	.cgroup_id = 1, .saddr = V4(10, 0, 0, 2), .daddr = V4(10, 0, 0, 1), .pid = 900,
+	.netns = NETNS_INIT, .sport = 40000, .dport = 80, .family = AF_INET,
+	.oldstate = TS_FIN_WAIT2, .newstate = TS_TIME_WAIT, .flags = ALL_KNOWN,
+	.flags2 = TS_F2_TIMEWAIT, .precision_ns = 4000000, .comm = "wget",
+};
+
 /* duration and cookie unknown; the comm fills its column exactly */
 static const struct tcpstates_event ev_no_dur = {
 	.ts_ns = TS, .cookie = 77, .skaddr = 0xffff888100a1e000, .dur_ns = 777, .cgroup_id = 3,
@@ -202,6 +211,17 @@ static const struct {
 	{ "no duration", 0, &ev_no_dur,
 	  "03:41:07.123456       1 systemd-resolve 192.168.100.200     0 1.1.1.1            53 "
 	  "CLOSE       -> SYN_SENT    -" },
+	{ "approximate", 0, &ev_approx,
+	  "03:41:07.123456     900 wget            10.0.0.2        40000 10.0.0.1           80 "
+	  "FIN_WAIT2   -> TIME_WAIT   ~512.345" },
+	{ "json approximate", O_JSON, &ev_approx,
+	  JSON_HEAD
+	  "\"sock\":106,\"skaddr\":\"0xffff888100a23000\",\"pid\":900,\"comm\":\"wget\","
+	  "\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\",\"cgroup\":1,\"family\":4,"
+	  "\"laddr\":\"10.0.0.2\",\"lport\":40000,\"raddr\":\"10.0.0.1\",\"rport\":80,"
+	  "\"oldstate\":\"FIN_WAIT2\",\"newstate\":\"TIME_WAIT\",\"dur_ns\":512345678,"
+	  "\"precision_ns\":4000000,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
+	  "\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
 	{ "unknown state", 0, &ev_unknown_state,
 	  "03:41:07.123456 4194304 x               10.0.0.1            1 10.0.0.2        65535 "
 	  "UNKNOWN(0)  -> UNKNOWN(200) 0.001" },
