@@ -10,7 +10,10 @@
  *                                 the same CPU; the main program reads the note left here
  *   timer_cancel + timer_start    re-armed: the peer's FIN turned FIN_WAIT2 into TIME_WAIT
  *   timer_cancel + expire_entry   ran out
- *   timer_cancel alone            killed early (port reuse, a reset, namespace exit)
+ *   timer_cancel alone            killed early (port reuse, a reset, namespace exit); who
+ *                                 killed it is read from the kernel stack (tw_killed_why)
+ *   nothing at all                the peer's FIN re-armed a young FIN_WAIT2 in its old wheel
+ *                                 bucket: tw_check, run by the loader, finds it
  * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
  * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
  * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
@@ -26,9 +29,7 @@ const volatile __u64 tw_period_ns;
 /* the kernel's tick: timer expiries are in jiffies (0 if the kernel config cannot be read) */
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
-#define TW_LEN_S 60ULL				/* TCP_TIMEWAIT_LEN */
-#define TW_LEN_NS (TW_LEN_S * 1000000000ULL)
-#define TW_WHEEL_SLACK_NS (TW_LEN_NS / 8)	/* the timer wheel runs a 60 s timer at most this late */
+#define TW_LEN_S 60ULL	/* TCP_TIMEWAIT_LEN, in seconds */
 
 /* what we know of a live timewait socket */
 struct tw_info {
@@ -302,20 +303,23 @@ static __always_inline struct tw_info *tw_info_older(struct inet_timewait_sock *
 /* how the FIN_WAIT2 -> TIME_WAIT change was found, which says when it happened */
 enum tw_seen {
 	TW_SEEN_REARM,		/* the re-arm's timer_start: now, exactly */
-	TW_SEEN_LATER,		/* later (tw_check, the expiry, a kill): from the timer's expiry */
+	TW_SEEN_CHECK,		/* tw_check, at most a period after: from the timer's expiry */
+	TW_SEEN_END,		/* at the minisocket's end (expiry, kill): from the timer's expiry */
 };
 
 /*
  * When the FIN came, for a change seen later: the FIN re-armed the timer to TCP_TIMEWAIT_LEN
  * from then, and timer->expires keeps that even when the wheel moved nothing. Jiffies are
  * counted from the same tick as now, so the answer is good to one jiffy. *prec gets the precision.
+ * Without the kernel's HZ: now, as far off as the change can be (a period, or a TIME_WAIT).
  */
-static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now, __u64 *prec)
+static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now,
+					 enum tw_seen seen, __u64 *prec)
 {
 	__u64 hz = CONFIG_HZ, jiffy_ns, fin_j, now_j;
 
 	if (!hz) {
-		*prec = tw_period_ns;
+		*prec = seen == TW_SEEN_CHECK ? tw_period_ns : TW_LEN_S * 1000000000ULL;
 		return now;
 	}
 	jiffy_ns = 1000000000ULL / hz;
@@ -336,8 +340,8 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	bpf_map_delete_elem(&tw_waiting, &key);
 	if (!e)
 		return;
-	if (seen == TW_SEEN_LATER) {
-		e->ts_ns = tw_fin_time(tw, e->ts_ns, &e->precision_ns);
+	if (seen != TW_SEEN_REARM) {
+		e->ts_ns = tw_fin_time(tw, e->ts_ns, seen, &e->precision_ns);
 		if (ti->entered_ns && e->ts_ns < ti->entered_ns)
 			e->ts_ns = ti->entered_ns;
 		if (e->flags & TS_F_DUR_KNOWN)
@@ -411,7 +415,7 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		why = tw_killed_why(ctx, tw, &rst);
 	/* killed after a FIN_WAIT2 -> TIME_WAIT nobody saw yet (a re-arm in the same wheel bucket) */
 	if (why && ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
-		tw_fin_arrived(tw, ti, key, TW_SEEN_LATER);
+		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
 	/* built now, while the minisocket is still there; emitted only if nothing follows */
 	e = bpf_map_lookup_elem(&tw_scratch, &zero);
 	if (!e)
@@ -444,7 +448,7 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 	bpf_map_delete_elem(&tw_waiting, &key);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
-		tw_fin_arrived(tw, ti, key, TW_SEEN_LATER);
+		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
 	e = tw_event(tw, ti, tw->tw_substate, TS_CLOSE);
 	if (e) {
 		e->reason = tw_expired_why(tw);
@@ -521,7 +525,7 @@ static long tw_check_one(struct bpf_map *map, __u64 *key, struct tcpstates_tw_wa
 	if (!ti)
 		ti = tw_info_older(tw, *key);
 	if (ti && ti->substate == TS_FIN_WAIT2) {
-		tw_fin_arrived(tw, ti, *key, TW_SEEN_LATER);
+		tw_fin_arrived(tw, ti, *key, TW_SEEN_CHECK);
 		return 0;
 	}
 forget:
