@@ -31,25 +31,12 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 #define TW_LEN_S 60ULL	/* TCP_TIMEWAIT_LEN, in seconds */
 
-/* what we know of a live timewait socket */
-struct tw_info {
-	__u64 entered_ns;	/* when it entered `substate` (0: unknown) */
-	__u64 expires;		/* tw_timer.expires as last armed where we saw it (0: unknown) */
-	__u64 cgroup_id;	/* the full socket's owner, if known */
-	__u32 pid;
-	__u8 substate;		/* TS_FIN_WAIT2 or TS_TIME_WAIT, as we last saw it */
-	__u8 owner_known;
-	__u8 owner_flags;	/* TS_F_OWNER_INHERITED */
-	__u8 owner_flags2;	/* TS_F2_OWNER_SNAPSHOT */
-	char comm[TCPSTATES_COMM_LEN];
-};
-
 /* live timewait sockets by key (tw_key()) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 131072);
 	__type(key, __u64);
-	__type(value, struct tw_info);
+	__type(value, struct tcpstates_tw_info);
 } tw_info SEC(".maps");
 
 struct {
@@ -116,7 +103,7 @@ static __always_inline __u64 tw_key(struct inet_timewait_sock *tw)
 
 /* Fill a fresh record about tw: addresses, ports, namespace, owner and duration from ti. */
 static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timewait_sock *tw,
-				    struct tw_info *ti, __u8 old, __u8 new)
+				    struct tcpstates_tw_info *ti, __u8 old, __u8 new)
 {
 	struct sock_common *skc = &tw->__tw_common;
 
@@ -156,7 +143,7 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 
 /* a ring-buffer record about tw, or NULL (counted) */
 static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw,
-							struct tw_info *ti, __u8 old, __u8 new)
+							struct tcpstates_tw_info *ti, __u8 old, __u8 new)
 {
 	struct tcpstates_event *e = reserve();
 
@@ -268,7 +255,7 @@ static __always_inline __u8 tw_expired_why(struct inet_timewait_sock *tw)
 static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 {
 	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
-	struct tw_info ti = {};
+	struct tcpstates_tw_info ti = {};
 
 	ti.substate = tw->tw_substate;
 	ti.entered_ns = bpf_ktime_get_ns();
@@ -287,15 +274,14 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 }
 
 /*
- * First sight of a minisocket older than the tracer: entry time and owner unknown. Its substate
- * is the one we last knew: FIN_WAIT2 if the start-up snapshot found it waiting there (the peer's
- * FIN may be what brings us here), else the kernel's.
+ * First sight of a minisocket older than the tracer (and than its snapshot, which enters the
+ * waiting FIN_WAIT2 orphans itself): entry time and owner unknown.
  */
-static __always_inline struct tw_info *tw_info_older(struct inet_timewait_sock *tw, __u64 key)
+static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timewait_sock *tw,
+								__u64 key)
 {
-	struct tw_info fresh = {};
+	struct tcpstates_tw_info fresh = { .substate = tw->tw_substate };
 
-	fresh.substate = bpf_map_lookup_elem(&tw_waiting, &key) ? TS_FIN_WAIT2 : tw->tw_substate;
 	bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&tw_info, &key);
 }
@@ -332,7 +318,7 @@ static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 no
 }
 
 /* The peer's FIN came while we waited in FIN_WAIT2: FIN_WAIT2 -> TIME_WAIT. */
-static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tw_info *ti,
+static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti,
 					   __u64 key, enum tw_seen seen)
 {
 	struct tcpstates_event *e = tw_event(tw, ti, TS_FIN_WAIT2, TS_TIME_WAIT);
@@ -357,7 +343,7 @@ SEC("tp_btf/timer_start")
 int BPF_PROG(on_tw_start, struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw = tw_of(timer);
-	struct tw_info *ti;
+	struct tcpstates_tw_info *ti;
 	__u64 key;
 
 	if (!tw)
@@ -365,14 +351,8 @@ int BPF_PROG(on_tw_start, struct timer_list *timer)
 	key = tw_key(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti) {
-		/* new, unless the start-up snapshot found it waiting in FIN_WAIT2: then a re-arm */
-		if (!bpf_map_lookup_elem(&tw_waiting, &key)) {
-			tw_born(tw, key);
-			return 0;
-		}
-		ti = tw_info_older(tw, key);
-		if (!ti)
-			return 0;
+		tw_born(tw, key);
+		return 0;
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
@@ -387,7 +367,7 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw = tw_of(timer);
 	struct tcpstates_event *e;
-	struct tw_info *ti;
+	struct tcpstates_tw_info *ti;
 	__u32 zero = 0, rst = 0;
 	__u8 why;
 	__u64 key;
@@ -438,7 +418,7 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw = tw_of(timer);
 	struct tcpstates_event *e;
-	struct tw_info *ti;
+	struct tcpstates_tw_info *ti;
 	__u64 key;
 
 	if (!tw)
@@ -482,7 +462,7 @@ static __always_inline void tw_adopt(const struct tcpstates_event *e, const stru
 				     __u8 sub)
 {
 	__u64 key = e->cookie;
-	struct tw_info *ti = bpf_map_lookup_elem(&tw_info, &key);
+	struct tcpstates_tw_info *ti = bpf_map_lookup_elem(&tw_info, &key);
 
 	if (!ti)
 		return;
@@ -510,7 +490,7 @@ static long tw_check_one(struct bpf_map *map, __u64 *key, struct tcpstates_tw_wa
 			 __u64 *left)
 {
 	struct inet_timewait_sock *tw;
-	struct tw_info *ti;
+	struct tcpstates_tw_info *ti;
 
 	if (bpf_ktime_get_ns() - w->since_ns > TS_TW_SILENT_NS)
 		goto forget;

@@ -163,6 +163,22 @@ struct tcpstates_tw_note {
 	__u8 _pad[7];
 };
 
+/*
+ * tw_info (bpf/timewait.bpf.h): what we know of a live timewait minisocket, keyed by cookie.
+ * The start-up snapshot enters the orphans it finds waiting in FIN_WAIT2 (substate only).
+ */
+struct tcpstates_tw_info {
+	__u64 entered_ns;	/* when it entered `substate` (0: unknown) */
+	__u64 expires;		/* tw_timer.expires as last armed where we saw it (0: unknown) */
+	__u64 cgroup_id;	/* the full socket's owner, if known */
+	__u32 pid;
+	__u8 substate;		/* TS_FIN_WAIT2 or TS_TIME_WAIT, as we last saw it */
+	__u8 owner_known;
+	__u8 owner_flags;	/* TS_F_OWNER_INHERITED */
+	__u8 owner_flags2;	/* TS_F2_OWNER_SNAPSHOT */
+	char comm[TCPSTATES_COMM_LEN];
+};
+
 /* tw_waiting (bpf/timewait.bpf.h): an orphan's FIN_WAIT2 minisocket, keyed by cookie */
 struct tcpstates_tw_wait {
 	__u64 tw;		/* its address */

@@ -70,13 +70,11 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
  */
 static void run_snapshot(struct session *s)
 {
-	struct snapshot_seeds seeds = {
-		.owner_fd = tracer_seed_fd(&s->tracer),
-		.waiting_fd = tracer_waiting_fd(&s->tracer),
-	};
+	struct snapshot_seeds seeds = { .owner_fd = tracer_seed_fd(&s->tracer) };
 	struct snapshot_stats st;
 	int err;
 
+	tracer_tw_fds(&s->tracer, &seeds.tw_info_fd, &seeds.waiting_fd);
 	err = snapshot_run(s->cfg, &seeds, emit_snapshot, s, &st);
 	if (err)
 		fprintf(stderr, "tcpstates-c: cannot list existing sockets (iter/tcp): %s\n",

@@ -286,8 +286,13 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 		if (k->r.kind == TS_SK_TIMEWAIT && k->r.state == TS_FIN_WAIT2 &&
 		    seeds->waiting_fd >= 0) {
 			struct tcpstates_tw_wait w = { .tw = k->r.skaddr, .since_ns = now };
+			struct tcpstates_tw_info ti = { .substate = TS_FIN_WAIT2 };
 
-			/* a failure only delays its FIN_WAIT2 -> TIME_WAIT line to the expiry */
+			/*
+			 * Not over what the BPF side already knows. A failure only delays its
+			 * FIN_WAIT2 -> TIME_WAIT line to the expiry.
+			 */
+			bpf_map_update_elem(seeds->tw_info_fd, &k->r.cookie, &ti, BPF_NOEXIST);
 			bpf_map_update_elem(seeds->waiting_fd, &k->r.cookie, &w, BPF_ANY);
 			continue;
 		}

@@ -27,8 +27,9 @@ struct snapshot_stats {
 /* where the snapshot hands the BPF side what only it knows; -1: not wanted */
 struct snapshot_seeds {
 	int owner_fd;		/* owner_seed: socket cookie -> owner, for the main program */
-	int waiting_fd;		/* tw_waiting: cookie -> address of an orphan's FIN_WAIT2
-				 * minisocket, for tw_check (bpf/timewait.bpf.h) */
+	/* tw_info and tw_waiting: an orphan's FIN_WAIT2 minisocket, for tw_check */
+	int tw_info_fd;
+	int waiting_fd;
 };
 
 /*

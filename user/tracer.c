@@ -114,6 +114,8 @@ static int load(struct tracer *t, const struct config *cfg, int hook)
 	t->skel = s;
 	t->hook = hook;
 	t->timewait = tw_fn != 0;
+	/* the first look always runs: it covers what the start-up snapshot enters */
+	t->tw_adds_seen = UINT64_MAX;
 	return 0;
 }
 
@@ -204,10 +206,9 @@ static int timewait_work(struct tracer *t, bool force)
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
 
 		/* a failure here only delays lines to the expiry, which still reports them */
-		if (force || t->tw_kick || adds != t->tw_adds_seen || t->skel->bss->tw_waiting_left)
+		if (force || adds != t->tw_adds_seen || t->skel->bss->tw_waiting_left)
 			bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check), &opts);
 		t->tw_adds_seen = adds;
-		t->tw_kick = false;
 		t->tw_next_ns = now + t->tw_period_ns;
 	}
 	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
@@ -315,13 +316,12 @@ int tracer_seed_fd(struct tracer *t)
 	return bpf_map__fd(t->skel->maps.owner_seed);
 }
 
-int tracer_waiting_fd(struct tracer *t)
+void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd)
 {
-	if (!t->skel || !t->timewait)
-		return -1;
-	/* what is written there is for tw_check's next run */
-	t->tw_kick = true;
-	return bpf_map__fd(t->skel->maps.tw_waiting);
+	bool on = t->skel && t->timewait;
+
+	*info_fd = on ? bpf_map__fd(t->skel->maps.tw_info) : -1;
+	*waiting_fd = on ? bpf_map__fd(t->skel->maps.tw_waiting) : -1;
 }
 
 const char *tracer_hook_name(int hook)

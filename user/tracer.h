@@ -22,7 +22,6 @@ struct tracer {
 	uint64_t tw_period_ns;		/* how often tw_check runs */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
-	bool tw_kick;			/* run it at the next period even if nothing was added */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };
@@ -64,8 +63,8 @@ void tracer_destroy(struct tracer *t);
 /* fd of the owner_seed map (socket cookie -> owner found at start); -1 where cookies are unknown */
 int tracer_seed_fd(struct tracer *t);
 
-/* fd of the tw_waiting map (orphans waiting in FIN_WAIT2); -1 when timewait is not followed */
-int tracer_waiting_fd(struct tracer *t);
+/* fds of the tw_info and tw_waiting maps; -1 when timewait minisockets are not followed */
+void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd);
 
 /* Human name of a TS_HOOK_* value. */
 const char *tracer_hook_name(int hook);
