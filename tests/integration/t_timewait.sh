@@ -29,10 +29,9 @@ wait_tracer_ready "$TJ" "$TS_TMP/err" 20 || { not_ok "tracer starts"; finish; }
 wait_tracer_ready "$TN" "$TS_TMP/notw.err" 20 || { not_ok "--no-timewait tracer starts"; finish; }
 
 # (a) orphan: the client closes after 0.2 s, the server holds its socket open for 5 s unread
-app "$NS_S" "$TS_TMP/a.srv" server --addr "$ADDR4_S" --port 0 --no-read --hold 5
-A_SRV=$APP_PID
-wait_for_grep "$TS_TMP/a.srv" '"listening"' 10 || { not_ok "server (a) listens"; finish; }
-A_SPORT=$(json_field "$TS_TMP/a.srv" listening port)
+start_server "$NS_S" "$TS_TMP/a.srv" --addr "$ADDR4_S" --no-read --hold 5 ||
+	{ not_ok "server (a) listens"; finish; }
+A_SRV=$SRV_PID A_SPORT=$SRV_PORT
 app "$NS_C" "$TS_TMP/a.cli" client --addr "$ADDR4_S" --port "$A_SPORT" --sleep 0.2
 wait_pid "$APP_PID" 10
 A_CPORT=$(json_field "$TS_TMP/a.cli" connected lport)
@@ -48,10 +47,9 @@ C_SPORT=$SRV_PORT C_CPORT=$CLI_PORT
 
 # (b) orderly close, then a new client on the same port ends the TIME_WAIT (timestamps must be
 # 1 s older than the TIME_WAIT's last one for tcp_tw_reuse)
-app "$NS_S" "$TS_TMP/b.srv" server --addr "$ADDR4_S" --port 0 --count 2
-B_SRV=$APP_PID
-wait_for_grep "$TS_TMP/b.srv" '"listening"' 10 || { not_ok "server (b) listens"; finish; }
-B_SPORT=$(json_field "$TS_TMP/b.srv" listening port)
+start_server "$NS_S" "$TS_TMP/b.srv" --addr "$ADDR4_S" --count 2 ||
+	{ not_ok "server (b) listens"; finish; }
+B_SRV=$SRV_PID B_SPORT=$SRV_PORT
 app "$NS_C" "$TS_TMP/b.cli" client --addr "$ADDR4_S" --port "$B_SPORT" --bind-addr "$ADDR4_C" \
 	--sleep 0.2
 wait_pid "$APP_PID" 10

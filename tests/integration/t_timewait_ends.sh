@@ -31,10 +31,9 @@ TJ=$TRACER_PID
 wait_tracer_ready "$TJ" "$TS_TMP/err" 20 || { not_ok "tracer starts"; finish; }
 
 # (f) clients in the server namespace (tcp_fin_timeout 60), the server in the other one
-app "$NS_C" "$TS_TMP/f.srv" server --addr "$ADDR4_C" --port 0 --count 3 --hold 0.05
-F_SRV=$APP_PID
-wait_for_grep "$TS_TMP/f.srv" '"listening"' 10 || { not_ok "server (f) listens"; finish; }
-F_SPORT=$(json_field "$TS_TMP/f.srv" listening port)
+start_server "$NS_C" "$TS_TMP/f.srv" --addr "$ADDR4_C" --count 3 --hold 0.05 ||
+	{ not_ok "server (f) listens"; finish; }
+F_SRV=$SRV_PID F_SPORT=$SRV_PORT
 F_CPORTS=()
 for i in 1 2 3; do
 	app "$NS_S" "$TS_TMP/f$i.cli" client --addr "$ADDR4_C" --port "$F_SPORT" --sleep 0.1
@@ -54,10 +53,9 @@ G_SPORT=$SRV_PORT G_CPORT=$CLI_PORT
 check "(g) the server's reply was answered with a reset" grep -q '"replied"' "$TS_TMP/g.srv"
 
 # (h) the client closes after 1 s; the server closes 0.5 s after that; twrst kills the TIME_WAIT
-app "$NS_S" "$TS_TMP/h.srv" server --addr "$ADDR4_S" --port 0 --hold 0.5
-H_SRV=$APP_PID
-wait_for_grep "$TS_TMP/h.srv" '"listening"' 10 || { not_ok "server (h) listens"; finish; }
-H_SPORT=$(json_field "$TS_TMP/h.srv" listening port)
+start_server "$NS_S" "$TS_TMP/h.srv" --addr "$ADDR4_S" --hold 0.5 ||
+	{ not_ok "server (h) listens"; finish; }
+H_SRV=$SRV_PID H_SPORT=$SRV_PORT
 app "$NS_C" "$TS_TMP/h.cli" client --addr "$ADDR4_S" --port "$H_SPORT" --sleep 1
 H_CLI=$APP_PID
 wait_for_grep "$TS_TMP/h.cli" '"connected"' 10 || { not_ok "client (h) connects"; finish; }
@@ -76,10 +74,9 @@ check "(h) ss shows no TIME-WAIT on port $H_CPORT after the reset: $(cat "$TS_TM
 	[ ! -s "$TS_TMP/h.ss" ]
 
 # (i) the orphan first, then the second tracer, then the server's close
-app "$NS_C" "$TS_TMP/i.srv" server --addr "$ADDR4_C" --port 0 --hold 4
-I_SRV=$APP_PID
-wait_for_grep "$TS_TMP/i.srv" '"listening"' 10 || { not_ok "server (i) listens"; finish; }
-I_SPORT=$(json_field "$TS_TMP/i.srv" listening port)
+start_server "$NS_C" "$TS_TMP/i.srv" --addr "$ADDR4_C" --hold 4 ||
+	{ not_ok "server (i) listens"; finish; }
+I_SRV=$SRV_PID I_SPORT=$SRV_PORT
 app "$NS_S" "$TS_TMP/i.cli" client --addr "$ADDR4_C" --port "$I_SPORT" --sleep 0.1
 wait_pid "$APP_PID" 10
 I_CPORT=$(json_field "$TS_TMP/i.cli" connected lport)

@@ -316,6 +316,21 @@ validate_json() {
 
 # ---- scenarios -----------------------------------------------------------------------------------
 
+# start_server NS OUT ARGS...: a tcpapp.py server in NS on an ephemeral port (--port 0), its output
+# in OUT; waits until it listens. Sets SRV_PID and SRV_PORT; returns 1, with its output as
+# diagnostics, if it does not listen within 10 s.
+start_server() {
+	local ns=$1 out=$2
+	shift 2
+	app "$ns" "$out" server --port 0 "$@"
+	SRV_PID=$APP_PID
+	if ! wait_for_grep "$out" '"listening"' 10; then
+		echo "# server did not listen:" && sed 's/^/#   /' "$out" "$out.err"
+		return 1
+	fi
+	SRV_PORT=$(json_field "$out" listening port)
+}
+
 # basic_connection FAMILY PREFIX [SERVER-ARGS -- CLIENT-ARGS]: one connection from NS_C to a
 # listener in NS_S (4: ADDR4_S, 6: ADDR6_S); by default the client sleeps 200 ms after connect and
 # closes first, the server reads to EOF and closes, then closes its listener. Outputs PREFIX.srv
@@ -329,13 +344,7 @@ basic_connection() {
 	cargs=("$@")
 	[ "$fam" = 6 ] && addr=$ADDR6_S || addr=$ADDR4_S
 	[ ${#cargs[@]} -eq 0 ] && cargs=(--sleep 0.2)
-	app "$NS_S" "$prefix.srv" server --addr "$addr" --port 0 "${sargs[@]}"
-	SRV_PID=$APP_PID
-	if ! wait_for_grep "$prefix.srv" '"listening"' 10; then
-		echo "# server did not listen:" && sed 's/^/#   /' "$prefix.srv" "$prefix.srv.err"
-		return 1
-	fi
-	SRV_PORT=$(json_field "$prefix.srv" listening port)
+	start_server "$NS_S" "$prefix.srv" --addr "$addr" "${sargs[@]}" || return 1
 	app "$NS_C" "$prefix.cli" client --addr "$addr" --port "$SRV_PORT" "${cargs[@]}"
 	CLI_PID=$APP_PID
 	wait_pid "$CLI_PID" 15
@@ -343,4 +352,20 @@ basic_connection() {
 	CLI_PORT=$(json_field "$prefix.cli" connected lport)
 	sleep 0.5
 	return 0
+}
+
+# basic_family_test 4|6: the whole of t_ipv4_basic / t_ipv6_basic - one orderly connection between
+# the two namespaces, traced as JSON, checked by check_basic.py and the schema
+basic_family_test() {
+	local fam=$1 saddr caddr
+	netns_setup "v$fam" || { not_ok "namespaces set up"; finish; }
+	start_tracer "$TS_TMP/out.jsonl" "$TS_TMP/err" -j || { not_ok "tracer starts"; finish; }
+	basic_connection "$fam" "$TS_TMP/c" || not_ok "scenario ran"
+	stop_tracer
+	check "tracer exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
+	[ "$fam" = 6 ] && saddr=$ADDR6_S caddr=$ADDR6_C || saddr=$ADDR4_S caddr=$ADDR4_C
+	run_checks "$TS_PY" "$TS_LIB/check_basic.py" --json "$TS_TMP/out.jsonl" \
+		--srv "$TS_TMP/c.srv" --cli "$TS_TMP/c.cli" --netns-s "$NETNS_S_INO" \
+		--netns-c "$NETNS_C_INO" --family "$fam" --saddr "$saddr" --caddr "$caddr"
+	validate_json "$TS_TMP/out.jsonl"
 }

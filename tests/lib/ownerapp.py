@@ -23,44 +23,20 @@
 # Standard library only.
 
 import argparse
-import ctypes
-import json
 import os
 import signal
 import socket
-import sys
 import time
 
+# the same JSON lines, comm and start as tcpapp.py (this directory is sys.path[0])
+from tcpapp import family_of, run, say, set_comm
+
 IO_TIMEOUT = 10.0
-
-
-def say(**kv):
-    # one write(2) per line: a forked child shares stdout, and print() writes the text and the
-    # newline separately, so two processes' lines could interleave
-    os.write(1, (json.dumps(kv) + "\n").encode())
 
 
 def rearm(args):
     """a forked child does not inherit the interval timer: arm its own"""
     signal.setitimer(signal.ITIMER_REAL, args.max_time)
-
-
-def set_comm(name):
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(15, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)	# PR_SET_NAME
-
-
-def wait_file(path):
-    end = time.monotonic() + 15
-    while not os.path.exists(path):
-        if time.monotonic() > end:
-            say(event="error", what="wait-file timeout", path=path)
-            sys.exit(3)
-        time.sleep(0.01)
-
-
-def family_of(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
 def serve(conn, peer, args, prefork):
@@ -179,15 +155,7 @@ def main():
             r.add_argument("--fork-close", action="store_true",
                            help="a forked child shuts down and closes the socket")
             r.add_argument("--closer-name", help="the closing child's comm")
-    args = p.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
-    signal.setitimer(signal.ITIMER_REAL, args.max_time)
-    if args.name:
-        set_comm(args.name)
-    say(event="start", role=args.role, pid=os.getpid())
-    if args.wait_file:
-        wait_file(args.wait_file)
-    server(args) if args.role == "server" else client(args)
+    run(p.parse_args(), server, client)
 
 
 if __name__ == "__main__":

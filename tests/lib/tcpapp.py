@@ -195,6 +195,19 @@ def client(args):
     say(event="closed", pid=os.getpid(), lport=ln[1], rport=args.port)
 
 
+def run(args, server, client):
+    """the common start of a role (also tests/lib/ownerapp.py's): time limit, comm, "start"
+    line, --wait-file, then the role itself"""
+    signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
+    signal.setitimer(signal.ITIMER_REAL, args.max_time)
+    if args.name:
+        set_comm(args.name)
+    say(event="start", role=args.role, pid=os.getpid())
+    if args.wait_file:
+        wait_file(args.wait_file)
+    server(args) if args.role == "server" else client(args)
+
+
 def main():
     p = argparse.ArgumentParser(description="TCP endpoints for tcpstates-c tests")
     sub = p.add_subparsers(dest="role", required=True)
@@ -227,15 +240,7 @@ def main():
             r.add_argument("--wait-eof", action="store_true",
                            help="after sending, read until the peer closes or resets")
             r.add_argument("--close-file", help="wait (<= 15 s) until this file exists, then close")
-    args = p.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: os._exit(124))
-    signal.setitimer(signal.ITIMER_REAL, args.max_time)
-    if args.name:
-        set_comm(args.name)
-    say(event="start", role=args.role, pid=os.getpid())
-    if args.wait_file:
-        wait_file(args.wait_file)
-    server(args) if args.role == "server" else client(args)
+    run(p.parse_args(), server, client)
 
 
 if __name__ == "__main__":
