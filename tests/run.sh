@@ -9,13 +9,18 @@ cd "$(dirname "$0")/.." || exit 1
 PASSED=0
 FAILED=0
 TMP=$(mktemp -d /tmp/tcpstates-run.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+MOUNTED_TRACEFS=0
+# what the run mounted it unmounts again
+trap 'rm -rf "$TMP"; [ "$MOUNTED_TRACEFS" = 1 ] && umount /sys/kernel/tracing' EXIT
 PY=/usr/bin/python3
 
 # tracefs: the classic-tracepoint fallback needs it, and a fresh machine has it unmounted
 if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+	if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+		MOUNTED_TRACEFS=1
+	else
 		echo "# could not mount tracefs at /sys/kernel/tracing"
+	fi
 fi
 
 # ---- unit tests ----------------------------------------------------------------------------------
