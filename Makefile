@@ -31,8 +31,12 @@ LDFLAGS += -static
 # everything in user/ except main.c is a library the unit tests link too
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# bpf/NAME.bpf.c: an object of its own; bpf/tracer/*.bpf.c: one file per feature, linked into
+# one object (tcpstates), whose features the loader switches on and off one by one
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+TRACER_SRCS := $(wildcard bpf/tracer/*.bpf.c)
+TRACER_OBJS := $(patsubst bpf/tracer/%.bpf.c,$(OUTPUT)/tracer/%.tmp.bpf.o,$(TRACER_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OUTPUT)/tcpstates.skel.h
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
@@ -71,13 +75,22 @@ bench-timewait: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/twgen
 	$(Q)TWB_BIN=$(abspath $(BIN)) TWB_TWGEN=$(abspath $(OUTPUT)/bench/twgen) tests/bench/timewait_cost.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench $(OUTPUT)/tracer:
 	$(Q)mkdir -p $@
 
 # every bpf/NAME.bpf.c becomes a skeleton $(OUTPUT)/NAME.skel.h (struct NAME_bpf)
 $(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/tcpstates.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
+
+$(OUTPUT)/tracer/%.tmp.bpf.o: bpf/tracer/%.bpf.c $(wildcard bpf/tracer/*.h) include/tcpstates.h $(VMLINUX) | $(OUTPUT)/tracer
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
+
+# the features' objects linked into one (their shared maps and globals joined by name)
+$(OUTPUT)/tcpstates.bpf.o: $(TRACER_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)

@@ -11,6 +11,9 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* as the tracer object: may tracing programs ask for cookies (5.12+)? Keys follow from it */
+const volatile bool use_cookie = true;
+
 /* what all three kinds share: addresses, ports, family, namespace */
 static __always_inline void fill_common(struct tcpstates_sock_rec *r, struct sock_common *skc)
 {
@@ -68,16 +71,20 @@ int dump_tcp(struct bpf_iter__tcp *ctx)
 	fill_common(&r, skc);
 	tp = bpf_skc_to_tcp_sock(skc);
 	if (tp) {
-		r.cookie = bpf_get_socket_cookie(tp);
+		r.cookie = use_cookie ? bpf_get_socket_cookie(tp) : 0;
+		r.key = use_cookie ? r.cookie : r.skaddr;
 		fill_full(&r, tp);
 	} else if ((tw = bpf_skc_to_tcp_timewait_sock(skc))) {
 		/* inherited from the full socket it replaced, if anything asked for one then */
-		r.cookie = tw->tw_sk.__tw_common.skc_cookie.counter;
+		r.cookie = use_cookie ? tw->tw_sk.__tw_common.skc_cookie.counter : 0;
+		/* tw_key() of bpf/tracer/timewait.bpf.c */
+		r.key = r.cookie ? r.cookie : (1ULL << 63) | (((__u64)skc->skc_hash << 31) ^
+							     skc->skc_portpair);
 		r.kind = TS_SK_TIMEWAIT;
 		/* an orphan waiting for the peer's FIN is a timewait socket in FIN_WAIT2 */
 		r.state = tw->tw_sk.tw_substate;
 	} else if ((req = bpf_skc_to_tcp_request_sock(skc))) {
-		r.cookie = req->req.req.__req_common.skc_cookie.counter;
+		r.cookie = use_cookie ? req->req.req.__req_common.skc_cookie.counter : 0;
 		r.kind = TS_SK_REQUEST;
 		r.state = TS_SYN_RECV;
 		/* no file of its own: whoever holds the listener will accept it */

@@ -105,6 +105,8 @@ struct tcpstates_sock_rec {
 	__u64 cookie;		/* socket cookie (0: none) */
 	__u64 skaddr;		/* kernel address of the socket */
 	__u64 ino;		/* inode of the socket's file (request socket: its listener's); 0: none */
+	__u64 key;		/* the tracer's key for it: the cookie, or where cookies are not used
+				 * the address (a timewait socket: tw_key() of bpf/tracer/timewait.bpf.c) */
 	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
 	__u8 daddr[16];		/* remote address, same layout */
 	__u32 netns;		/* network namespace inode */
@@ -117,7 +119,7 @@ struct tcpstates_sock_rec {
 	__u8 kind;		/* enum tcpstates_sock_kind */
 	__u8 _pad[4];
 };
-_Static_assert(sizeof(struct tcpstates_sock_rec) == 88, "snapshot record must not change size");
+_Static_assert(sizeof(struct tcpstates_sock_rec) == 96, "snapshot record must not change size");
 
 /* a socket's owner found by the snapshot, for the main program's owner_seed map (key: cookie) */
 struct tcpstates_owner {
@@ -128,7 +130,7 @@ struct tcpstates_owner {
 };
 _Static_assert(sizeof(struct tcpstates_owner) == 32, "owner seed must not change size");
 
-/* what the main BPF program is handling on a CPU (see the backup program in tcpstates.bpf.c) */
+/* what the main BPF program is handling on a CPU (see bpf/tracer/backup.bpf.c) */
 struct tcpstates_marker {
 	__u64 sk;		/* struct sock address */
 	__s32 oldstate;
@@ -156,15 +158,20 @@ enum tcpstates_counter {
 	TS_CNT_MAX,
 };
 
-/* a timewait minisocket just armed on a CPU, for the full socket's -> CLOSE that follows */
+/* tw_notes (bpf/tracer/timewait.bpf.c): the last new minisocket armed on a CPU, for the full
+ * socket's -> CLOSE that follows on the same CPU */
 struct tcpstates_tw_note {
-	__u64 cookie;		/* the full socket's cookie, which the minisocket inherits */
-	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2 */
+	__u64 cookie;		/* the full socket's cookie, which the minisocket inherits (0: none) */
+	__u64 key;		/* the minisocket's tw_info key */
+	__u32 netns;		/* without cookies: matched by namespace and ports */
+	__u16 sport;		/* host order */
+	__u16 dport;		/* host order */
+	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2; 0: taken */
 	__u8 _pad[7];
 };
 
 /*
- * tw_info (bpf/timewait.bpf.h): what we know of a live timewait minisocket, keyed by cookie.
+ * tw_info (bpf/tracer/timewait.bpf.c): what we know of a live timewait minisocket, keyed by cookie.
  * The start-up snapshot enters the orphans it finds waiting in FIN_WAIT2 (substate only).
  */
 struct tcpstates_tw_info {
@@ -179,7 +186,7 @@ struct tcpstates_tw_info {
 	char comm[TCPSTATES_COMM_LEN];
 };
 
-/* tw_waiting (bpf/timewait.bpf.h): an orphan's FIN_WAIT2 minisocket, keyed by cookie */
+/* tw_waiting (bpf/tracer/timewait.bpf.c): an orphan's FIN_WAIT2 minisocket, keyed by cookie */
 struct tcpstates_tw_wait {
 	__u64 tw;		/* its address */
 	__u64 since_ns;		/* when it was seen waiting first (bpf_ktime_get_ns clock) */
@@ -224,7 +231,7 @@ struct tcpstates_fn_range {
 #define TS_TW_STACK_DEPTH 16	/* frames looked at: the BPF and tracepoint frames come first */
 
 /*
- * The tw_pending map (bpf/timewait.bpf.h): key = timewait socket key (cookie, or a hash for one that has none),
+ * The tw_pending map (bpf/tracer/timewait.bpf.c): key = timewait socket key (cookie, or a hash for one that has none),
  * value = struct tcpstates_event, the -> CLOSE record of a timewait socket whose timer was
  * cancelled. A re-arm or the expiry follows a cancel at once on the same CPU and deletes it;
  * what is still there after TS_TW_KILL_NS was a kill, and the loader emits it.

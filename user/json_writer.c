@@ -155,3 +155,15 @@ void json_bool(struct json_writer *w, const char *key, bool v)
 	member(w, key);
 	lb_puts(&w->lb, v ? "true" : "false");
 }
+
+void json_str_array(struct json_writer *w, const char *key, const char *const *v, size_t n)
+{
+	member(w, key);
+	lb_putc(&w->lb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			lb_putc(&w->lb, ',');
+		write_string(&w->lb, v[i], strlen(v[i]));
+	}
+	lb_putc(&w->lb, ']');
+}

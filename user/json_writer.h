@@ -32,4 +32,7 @@ void json_int(struct json_writer *w, const char *key, int64_t v);
 void json_null(struct json_writer *w, const char *key);
 void json_bool(struct json_writer *w, const char *key, bool v);
 
+/* "key":["v0","v1",...] from n NUL-terminated strings */
+void json_str_array(struct json_writer *w, const char *key, const char *const *v, size_t n);
+
 #endif

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	default:
 		return 2;
 	}
-	if (preflight_privileges() || preflight_btf("/sys/kernel/btf/vmlinux")) {
+	if (preflight_privileges() || preflight_btf("/sys/kernel/btf/vmlinux") || preflight_kernel()) {
 		cli_free(&cfg);
 		return 1;
 	}

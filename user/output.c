@@ -86,7 +86,7 @@ void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts
 }
 
 void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
-		    const struct loss_counts *total)
+		    const struct loss_counts *total, const struct run_info *run)
 {
 	struct json_writer w;
 
@@ -98,6 +98,11 @@ void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen,
 	json_uint(&w, "rb_full", total->rb_full);
 	json_uint(&w, "recursion_misses", total->recursion_misses);
 	json_uint(&w, "unseen", total->unseen);
+	if (run) {
+		json_str(&w, "kernel", run->kernel, strlen(run->kernel));
+		json_str(&w, "hook", run->hook, strlen(run->hook));
+		json_str_array(&w, "features", run->features, run->n_features);
+	}
 	json_end(&w);
 }
 

@@ -35,12 +35,21 @@ void output_event(struct output *o, const struct tcpstates_event *e);
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total);
 
+/* what the run was, for the summary: the kernel, the hook, the features that were on */
+struct run_info {
+	const char *kernel;		/* uname -r */
+	const char *hook;		/* tracer_hook_name() */
+	const char *const *features;	/* names of the features on (feature_name()) */
+	size_t n_features;
+};
+
 /*
  * End of run. Text mode: nothing (the caller writes the closing line on stderr); JSON mode: a
- * {"type":"summary",...} record with the transitions seen and printed and the loss since start.
+ * {"type":"summary",...} record with the transitions seen and printed, the loss since start, and
+ * the kernel, hook and features of the run.
  */
 void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
-		    const struct loss_counts *total);
+		    const struct loss_counts *total, const struct run_info *run);
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC (the clock of bpf_ktime_get_ns), for mono_to_real_ns. */
 int64_t output_mono_to_real_offset(void);

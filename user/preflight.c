@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
 #include "preflight.h"
 
 #define CAP_SYS_ADMIN 21
@@ -45,5 +47,18 @@ int preflight_btf(const char *path)
 		return 0;
 	fprintf(stderr, "tcpstates-c: this kernel exposes no BTF (%s is missing); it needs a kernel "
 			"built with CONFIG_DEBUG_INFO_BTF=y\n", path);
+	return 1;
+}
+
+int preflight_kernel(void)
+{
+	struct utsname u;
+
+	/* the ring buffer is the newest thing the core cannot do without (5.8) */
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0)
+		return 0;
+	fprintf(stderr, "tcpstates-c: kernel %s is too old: tcpstates-c needs Linux %s or later "
+			"(its BPF ring buffer)\n",
+		uname(&u) ? "?" : u.release, TCPSTATES_MIN_KERNEL);
 	return 1;
 }

@@ -70,15 +70,21 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
  */
 static void run_snapshot(struct session *s)
 {
-	struct snapshot_seeds seeds = { .owner_fd = tracer_seed_fd(&s->tracer) };
+	struct snapshot_seeds seeds = {
+		.by_cookie = tracer_keys_by_cookie(&s->tracer),
+		.owner_fd = tracer_seed_fd(&s->tracer),
+		.listeners_fd = tracer_listeners_fd(&s->tracer),
+	};
 	struct snapshot_stats st;
 	int err;
 
 	tracer_tw_fds(&s->tracer, &seeds.tw_info_fd, &seeds.waiting_fd);
 	err = snapshot_run(s->cfg, &seeds, emit_snapshot, s, &st);
-	if (err)
+	if (err) {
 		fprintf(stderr, "tcpstates-c: cannot list existing sockets (iter/tcp): %s\n",
 			strerror(-err));
+		feature_off(&s->tracer.features, FT_SNAPSHOT, "iter/tcp refused: %s", strerror(-err));
+	}
 	else if (s->cfg->verbose)
 		fprintf(stderr, "tcpstates-c: snapshot: %u sockets in %u network namespaces (%u not "
 				"listed), %u owners found, %u seeded (%u did not fit); %.1f ms (iterator "
@@ -162,9 +168,14 @@ static void loop(struct session *s)
 /* Detach first so nothing new arrives, then drain what the kernel already wrote. */
 static void finish(struct session *s)
 {
+	const char *names[FT_MAX];
+	struct run_info run = { s->tracer.features.kernel, tracer_hook_name(s->tracer.hook), names, 0 };
 	struct tracer_counts c;
 	struct loss_counts total;
 
+	for (int i = 0; i < FT_MAX; i++)
+		if (s->tracer.features.f[i].on)
+			names[run.n_features++] = feature_name(i);
 	tracer_detach(&s->tracer);
 	if (!s->count_reached && !s->out_broken)
 		tracer_drain(&s->tracer);
@@ -173,7 +184,7 @@ static void finish(struct session *s)
 		return;
 	check_loss(s, &c);
 	total = s->reported;
-	output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total);
+	output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
 	flush(s);
 	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed, %llu lost "
 			"(ring buffer full: %llu, recursion misses: %llu, sockets closed unseen: %llu)\n",
@@ -201,6 +212,12 @@ int session_run(const struct config *cfg)
 		tracer_destroy(&s.tracer);
 		return 1;
 	}
+	if (cfg->no_snapshot)
+		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
+	/* a degraded run is never silent: what this kernel does not give, and why */
+	features_print_line(&s.tracer.features, stderr);
+	if (cfg->verbose)
+		features_print_table(&s.tracer.features, stderr);
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
 	output_header(&s.out);

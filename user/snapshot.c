@@ -271,6 +271,26 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
 }
 
 /*
+ * Address mode: a listener older than the tracer, for the children it spawns (the entry
+ * bpf/tracer/core.bpf.c keeps in `listeners`; its layout is struct sock_info there).
+ */
+static void seed_listener(int fd, const struct snap_sock *k)
+{
+	struct {
+		uint64_t entered_ns, cgroup_id;
+		uint32_t pid;
+		uint16_t rst_reason;
+		uint8_t state, owner_known, inherited, rst, from_snapshot, pad;
+		char comm[TCPSTATES_COMM_LEN];
+	} si = { .cgroup_id = k->owner.cgroup_id, .pid = k->owner.pid, .state = TS_LISTEN,
+		 .owner_known = 1, .from_snapshot = 1 };
+	struct { uint32_t netns, port; } key = { k->r.netns, k->r.sport };
+
+	memcpy(si.comm, k->owner.comm, sizeof(si.comm));
+	bpf_map_update_elem(fd, &key, &si, BPF_NOEXIST);
+}
+
+/*
  * Owners for full sockets, the only ones the state hook sees again; and the orphans waiting in
  * FIN_WAIT2 for the peer's FIN, whose move to TIME_WAIT the kernel may make without a trace.
  */
@@ -281,7 +301,7 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 	for (size_t i = 0; i < s->n; i++) {
 		struct snap_sock *k = &s->v[i];
 
-		if (!k->r.cookie)
+		if (!k->r.key)
 			continue;
 		if (k->r.kind == TS_SK_TIMEWAIT && k->r.state == TS_FIN_WAIT2 &&
 		    seeds->waiting_fd >= 0) {
@@ -292,13 +312,15 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 			 * Not over what the BPF side already knows. A failure only delays its
 			 * FIN_WAIT2 -> TIME_WAIT line to the expiry.
 			 */
-			bpf_map_update_elem(seeds->tw_info_fd, &k->r.cookie, &ti, BPF_NOEXIST);
-			bpf_map_update_elem(seeds->waiting_fd, &k->r.cookie, &w, BPF_ANY);
+			bpf_map_update_elem(seeds->tw_info_fd, &k->r.key, &ti, BPF_NOEXIST);
+			bpf_map_update_elem(seeds->waiting_fd, &k->r.key, &w, BPF_ANY);
 			continue;
 		}
 		if (!k->owner_known || k->r.kind != TS_SK_FULL || seeds->owner_fd < 0)
 			continue;
-		if (bpf_map_update_elem(seeds->owner_fd, &k->r.cookie, &k->owner, BPF_ANY))
+		if (k->r.state == TS_LISTEN && seeds->listeners_fd >= 0)
+			seed_listener(seeds->listeners_fd, k);
+		if (bpf_map_update_elem(seeds->owner_fd, &k->r.key, &k->owner, BPF_ANY))
 			s->st->seed_failed++;
 		else
 			s->st->seeded++;
@@ -314,7 +336,7 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = sockscan_open(&s.scan);
+	err = sockscan_open(&s.scan, seeds->by_cookie);
 	if (!err) {
 		scan_all_ns(&s);
 		st->iter_ns = clock_ns(CLOCK_MONOTONIC) - start;

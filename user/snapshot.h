@@ -26,8 +26,10 @@ struct snapshot_stats {
 
 /* where the snapshot hands the BPF side what only it knows; -1: not wanted */
 struct snapshot_seeds {
-	int owner_fd;		/* owner_seed: socket cookie -> owner, for the main program */
-	/* tw_info and tw_waiting: an orphan's FIN_WAIT2 minisocket, for tw_check */
+	bool by_cookie;		/* the tracer keys sockets by cookie (else by address) */
+	int owner_fd;		/* owner_seed: socket key -> owner, for the main program */
+	int listeners_fd;	/* address mode: (netns, port) -> listener's entry, for its children */
+	/* tw_info and tw_waiting: an orphan's FIN_WAIT2 minisocket, for tw_check_key */
 	int tw_info_fd;
 	int waiting_fd;
 };

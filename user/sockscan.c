@@ -12,14 +12,17 @@
 
 #define READ_BUF (64 * 1024)
 
-int sockscan_open(struct sockscan *s)
+int sockscan_open(struct sockscan *s, bool use_cookie)
 {
 	memset(s, 0, sizeof(*s));
 	s->home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (s->home_ns < 0)
 		return -errno;
-	s->skel = iter_tcp_bpf__open_and_load();
+	s->skel = iter_tcp_bpf__open();
 	if (!s->skel)
+		return -errno;
+	s->skel->rodata->use_cookie = use_cookie;
+	if (iter_tcp_bpf__load(s->skel))
 		return -errno;
 	s->link = bpf_program__attach_iter(s->skel->progs.dump_tcp, NULL);
 	return s->link ? 0 : -errno;

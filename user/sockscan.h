@@ -3,6 +3,7 @@
 #ifndef SOCKSCAN_H
 #define SOCKSCAN_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "tcpstates.h"
 
@@ -17,8 +18,11 @@ struct sockscan {
 /* called once per socket */
 typedef void (*sockscan_fn)(void *ctx, const struct tcpstates_sock_rec *r);
 
-/* Load and attach the iterator program. Returns 0 or a negative errno. */
-int sockscan_open(struct sockscan *s);
+/*
+ * Load and attach the iterator program; use_cookie: may it ask for socket cookies (the tracer's
+ * keys follow the same choice). Returns 0 or a negative errno.
+ */
+int sockscan_open(struct sockscan *s, bool use_cookie);
 
 /*
  * Every TCP socket of network namespace netns_fd (-1: our own): the calling thread enters it,

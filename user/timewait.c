@@ -11,7 +11,7 @@
 
 #define SWEEP_MAX 4096	/* keys looked at per sweep; the rest wait for the next */
 
-/* the functions tw_killed_why() (bpf/timewait.bpf.h) looks for in the stack of a kill */
+/* the functions tw_killed_why() (bpf/tracer/timewait.bpf.c) looks for in the stack of a kill */
 static const char *const killer_names[TS_TWK_MAX] = {
 	[TS_TWK_DESCHEDULE] = "inet_twsk_deschedule_put",
 	[TS_TWK_STATE_PROCESS] = "tcp_timewait_state_process",
@@ -47,6 +47,8 @@ void timewait_kallsyms(struct timewait_syms *ts)
 			continue;
 		if (!ts->timer_fn && !strcmp(sym, "tw_timer_handler"))
 			ts->timer_fn = a;
+		if (!ts->write_timer_fn && !strcmp(sym, "tcp_write_timer"))
+			ts->write_timer_fn = a;
 		for (int i = 0; i < TS_TWK_MAX && open < 0; i++)
 			if (!ts->killers[i].start && !strcmp(sym, killer_names[i])) {
 				ts->killers[i].start = a;

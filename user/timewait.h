@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* timewait.h - the loader's part in following timewait minisockets (see bpf/timewait.bpf.h). */
+/* timewait.h - the loader's part in following timewait minisockets (see bpf/tracer/timewait.bpf.c). */
 #ifndef TIMEWAIT_H
 #define TIMEWAIT_H
 
@@ -13,10 +13,11 @@ typedef int (*timewait_emit_fn)(void *ctx, const struct tcpstates_event *e);
 /* what the BPF side needs to know of the kernel's text; zeros for what cannot be known */
 struct timewait_syms {
 	uint64_t timer_fn;	/* tw_timer_handler: without it, no timewait tracking */
+	uint64_t write_timer_fn; /* tcp_write_timer: owner takeover at a send (owner.bpf.c) */
 	struct tcpstates_fn_range killers[TS_TWK_MAX];
 };
 
-/* Find them in /proc/kallsyms. */
+/* Find them in /proc/kallsyms (one pass). */
 void timewait_kallsyms(struct timewait_syms *ts);
 
 /*

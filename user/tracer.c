@@ -2,6 +2,7 @@
 /* tracer.c - open, load and attach the BPF programs; read the ring buffer and the counters. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -14,14 +15,26 @@
 #include "timefmt.h"
 #include "timewait.h"
 #include "tracer.h"
+#include "feature.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
 static bool verbose;
+/* libbpf's last warning: says why a load failed, for the feature that is switched off */
+static char last_warning[200];
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	/* quiet unless -v: an expected tp_btf refusal must not look like an error */
+	va_list copy;
+
+	/* the first warning naming a program says which one the kernel refused */
+	if (level == LIBBPF_WARN && !strstr(last_warning, "prog '")) {
+		va_copy(copy, args);
+		vsnprintf(last_warning, sizeof(last_warning), fmt, copy);
+		va_end(copy);
+		last_warning[strcspn(last_warning, "\n")] = '\0';
+	}
+	/* quiet unless -v: an expected refusal must not look like an error */
 	if (!verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
@@ -52,114 +65,276 @@ static bool mount_tracefs_if_needed(void)
 	return true;
 }
 
-/* Open and load the object with exactly one of the two programs. */
-static int load(struct tracer *t, const struct config *cfg, int hook)
-{
-	struct tcpstates_bpf *s;
-	struct timewait_syms tws = {};
-	uint64_t tw_fn = 0;
-	int err;
+/* ---- which program belongs to which feature ------------------------------------------------- */
 
-	/* timewait minisockets are followed through their timer: tp_btf only */
-	if (hook == TS_HOOK_BTF && !cfg->no_timewait) {
-		timewait_kallsyms(&tws);
-		tw_fn = tws.timer_fn;
-		if (!tw_fn)
-			fprintf(stderr, "tcpstates-c: tw_timer_handler not in /proc/kallsyms: TIME_WAIT "
-					"is not followed (the active closer ends in FIN_WAIT2 -> CLOSE)\n");
-	}
+#define FT_CORE FT_MAX		/* the state hook itself: no feature, the run depends on it */
+
+struct prog_row {
+	struct bpf_program *prog;
+	struct bpf_link **link;	/* the skeleton's slot: destroyed with the skeleton */
+	int ft;			/* enum feature, or FT_CORE */
+	bool want;		/* load it, decided from the features */
+};
+
+/* In attach order: the state hook before its backup (the kernel runs a hook's programs in
+ * attach order, and the backup relies on it). */
+static int prog_table(struct tcpstates_bpf *s, const struct features *fs, bool btf,
+		      struct prog_row *rows)
+{
+	int n = 0;
+
+#define ROW(name, feature, cond) \
+	rows[n++] = (struct prog_row){ s->progs.name, &s->links.name, feature, cond }
+	ROW(on_set_state_btf, FT_CORE, btf);
+	ROW(on_set_state_tp, FT_CORE, !btf);
+	ROW(on_set_state_bk, FT_RECURSION_BACKUP, btf && fs->f[FT_RECURSION_BACKUP].on);
+	ROW(on_recvmsg, FT_OWNER_RECV, fs->f[FT_OWNER_RECV].on);
+	ROW(on_sendmsg, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && fs->tp_sendmsg_locked);
+	ROW(on_write_timer, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && !fs->tp_sendmsg_locked);
+	ROW(on_receive_reset, FT_RESETS, fs->f[FT_RESETS].on);
+	ROW(on_send_reset, FT_RESETS, fs->f[FT_RESETS].on && fs->send_reset_reason);
+	ROW(on_send_reset_old, FT_RESETS, fs->f[FT_RESETS].on && !fs->send_reset_reason);
+	ROW(on_destroy, FT_WITNESS, fs->f[FT_WITNESS].on);
+	ROW(on_tw_start, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
+	ROW(on_tw_cancel, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
+	ROW(on_tw_expire, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
+	ROW(tw_check_key, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on);
+#undef ROW
+	return n;
+}
+
+/*
+ * For tests: TCPSTATES_TEST_BREAK=name,name|all makes the programs of those features (names as
+ * in the summary; "tp_btf" for the tp_btf state hook) fail to load for real: the kernel is
+ * handed them as socket filters, which may call none of their helpers.
+ */
+static bool broken_by_test(int ft)
+{
+	const char *list = getenv("TCPSTATES_TEST_BREAK");
+	const char *name = ft == FT_CORE ? "tp_btf" : feature_name(ft);
+	size_t len = strlen(name);
+
+	if (!list || !*list)
+		return false;
+	if (!strcmp(list, "all"))
+		return ft != FT_CORE;
+	for (const char *p = list; (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Open and load the object with the programs the features ask for; the settings they imply. */
+static int try_load(const struct config *cfg, const struct features *fs, bool btf,
+		    struct tcpstates_bpf **out)
+{
+	struct prog_row rows[32];
+	struct tcpstates_bpf *s;
+	int n, err;
+
 	s = tcpstates_bpf__open();
 	if (!s)
 		return -errno;
-	bpf_program__set_autoload(s->progs.on_set_state_btf, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_set_state_bk, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_sendmsg, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_recvmsg, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_receive_reset, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_send_reset, hook == TS_HOOK_BTF);
-	bpf_program__set_autoload(s->progs.on_destroy, hook == TS_HOOK_BTF);
-	/*
-	 * No backup program for the classic tracepoint: there the kernel's recursion guard
-	 * (bpf_prog_active) is shared by all programs of the CPU, so a second one would be skipped too.
-	 */
-	bpf_program__set_autoload(s->progs.on_set_state_tp, hook == TS_HOOK_TP);
-	bpf_program__set_autoload(s->progs.on_tw_start, tw_fn != 0);
-	bpf_program__set_autoload(s->progs.on_tw_cancel, tw_fn != 0);
-	bpf_program__set_autoload(s->progs.on_tw_expire, tw_fn != 0);
-	bpf_program__set_autoload(s->progs.tw_check, tw_fn != 0);
-	s->rodata->tw_timer_fn = tw_fn;
-	memcpy((void *)s->rodata->tw_killers, tws.killers, sizeof(tws.killers));
-	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
-	s->rodata->tw_period_ns = t->tw_period_ns;
-	/* each hook keeps per-socket data its own way; create only the map it uses */
-	bpf_map__set_autocreate(s->maps.sk_info, hook == TS_HOOK_BTF);
-	bpf_map__set_autocreate(s->maps.sk_info_by_addr, hook == TS_HOOK_TP);
-	bpf_map__set_autocreate(s->maps.owner_seed, hook == TS_HOOK_BTF);
-	/* the main program refers to tw_info; without timewait it stays a token map */
-	bpf_map__set_autocreate(s->maps.tw_info, hook == TS_HOOK_BTF);
-	bpf_map__set_autocreate(s->maps.tw_pending, tw_fn != 0);
-	bpf_map__set_autocreate(s->maps.tw_scratch, tw_fn != 0);
-	bpf_map__set_autocreate(s->maps.tw_waiting, tw_fn != 0);
-	if (!tw_fn)
+	n = prog_table(s, fs, btf, rows);
+	for (int i = 0; i < n; i++) {
+		bpf_program__set_autoload(rows[i].prog, rows[i].want);
+		if (rows[i].want && broken_by_test(rows[i].ft) &&
+		    (rows[i].ft != FT_CORE || btf))
+			bpf_program__set_type(rows[i].prog, BPF_PROG_TYPE_SOCKET_FILTER);
+	}
+	s->rodata->use_sk_storage = fs->f[FT_SK_STORAGE].on;
+	s->rodata->use_cookie = fs->f[FT_COOKIES].on;
+	s->rodata->use_task_btf = fs->helper_task_btf;
+	s->rodata->use_claims = fs->f[FT_OWNER_SEND].on && !fs->tp_sendmsg_locked &&
+				fs->f[FT_SK_STORAGE].on;
+	s->rodata->write_timer_fn = fs->write_timer_fn;
+	s->rodata->tw_timer_fn = fs->f[FT_TIMEWAIT].on ? fs->tw_timer_fn : 0;
+	if (fs->f[FT_TIMEWAIT_KILLS].on)
+		memcpy((void *)s->rodata->tw_killers, fs->killers, sizeof(fs->killers));
+	s->rodata->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
+	/* each mode keeps per-socket data its own way: the other's maps stay tokens */
+	if (fs->f[FT_SK_STORAGE].on) {
+		bpf_map__set_max_entries(s->maps.sk_info_by_addr, 1);
+		bpf_map__set_max_entries(s->maps.listeners, 1);
+	}
+	if (!s->rodata->use_claims)
+		bpf_map__set_max_entries(s->maps.claims, 1);
+	if (!fs->f[FT_TIMEWAIT].on) {
 		bpf_map__set_max_entries(s->maps.tw_info, 1);
+		bpf_map__set_max_entries(s->maps.tw_pending, 1);
+		bpf_map__set_max_entries(s->maps.tw_waiting, 1);
+	}
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
 	/* wake the reader early only when a quarter of the buffer waits */
 	s->rodata->wakeup_bytes = (uint64_t)(cfg->ringbuf_mb << 20) / 4;
 
+	last_warning[0] = '\0';
 	err = tcpstates_bpf__load(s);
 	if (err) {
 		tcpstates_bpf__destroy(s);
 		return err;
 	}
-	t->skel = s;
-	t->hook = hook;
-	t->timewait = tw_fn != 0;
-	/* the first look always runs: it covers what the start-up snapshot enters */
-	t->tw_adds_seen = UINT64_MAX;
+	*out = s;
 	return 0;
 }
 
-static int attach(struct tracer *t)
+/* the features that have programs of their own, in the order they are tried back one by one */
+static const int optional[] = {
+	FT_RECURSION_BACKUP, FT_OWNER_RECV, FT_OWNER_SEND, FT_RESETS,
+	FT_WITNESS, FT_TIMEWAIT, FT_TIMEWAIT_CHECK,
+};
+#define N_OPTIONAL (sizeof(optional) / sizeof(optional[0]))
+
+static void why_refused(char *buf, size_t len, int err)
 {
-	bool mounted = false;
+	snprintf(buf, len, "refused by the kernel (%s%s%s)", strerror(-err),
+		 last_warning[0] ? ": " : "", last_warning);
+}
+
+/* the dependent features follow the one they build on */
+static void settle(struct features *fs)
+{
+	if (!fs->f[FT_TIMEWAIT].on) {
+		if (fs->f[FT_TIMEWAIT_CHECK].on)
+			feature_off(fs, FT_TIMEWAIT_CHECK, "timewait is off");
+		if (fs->f[FT_TIMEWAIT_KILLS].on)
+			feature_off(fs, FT_TIMEWAIT_KILLS, "timewait is off");
+	}
+	if (!fs->f[FT_RESETS].on && fs->f[FT_RESET_REASONS].on)
+		feature_off(fs, FT_RESET_REASONS, "resets are off");
+}
+
+/*
+ * Load with every feature the probes allow. Should the kernel refuse the whole, no feature may
+ * take the core down with it: load the core alone, then add the features back one at a time,
+ * each kept only if the kernel takes it. Every feature left out says why.
+ */
+static int load(struct tracer *t, const struct config *cfg, struct features *fs, bool btf)
+{
+	struct features wanted = *fs;
+	struct tcpstates_bpf *s = NULL, *next;
+	char why[320];
 	int err;
 
+	err = try_load(cfg, fs, btf, &s);
+	if (!err)
+		goto done;
+	why_refused(why, sizeof(why), err);
+	if (cfg->verbose)
+		fprintf(stderr, "tcpstates-c: the full load failed, %s; loading the features one by one\n",
+			why);
+	for (size_t i = 0; i < N_OPTIONAL; i++)
+		if (fs->f[optional[i]].on)
+			feature_off(fs, optional[i], "%s", "not tried");
+	err = try_load(cfg, fs, btf, &s);
+	if (err)
+		return err;	/* the state hook itself: the caller tries the other one */
+	for (size_t i = 0; i < N_OPTIONAL; i++) {
+		int ft = optional[i];
+
+		if (!wanted.f[ft].on)
+			continue;
+		fs->f[ft] = wanted.f[ft];
+		err = try_load(cfg, fs, btf, &next);
+		if (err) {
+			why_refused(why, sizeof(why), err);
+			feature_off(fs, ft, "%s", why);
+			continue;
+		}
+		tcpstates_bpf__destroy(s);
+		s = next;
+	}
+done:
+	settle(fs);
+	t->skel = s;
+	t->hook = btf ? TS_HOOK_BTF : TS_HOOK_TP;
+	t->timewait = fs->f[FT_TIMEWAIT].on;
+	t->tw_check = fs->f[FT_TIMEWAIT_CHECK].on;
+	return 0;
+}
+
+/*
+ * Attach program by program: a feature whose attach fails is switched off (its other programs
+ * detached); the state hook's failure is the caller's to handle.
+ */
+static int attach(struct tracer *t, struct features *fs)
+{
+	struct prog_row rows[32];
+	bool mounted = false;
+	int n, err = 0;
+
+	n = prog_table(t->skel, fs, t->hook == TS_HOOK_BTF, rows);
 	if (t->hook == TS_HOOK_TP)
 		mounted = mount_tracefs_if_needed();
-	/*
-	 * The skeleton attaches in the order the programs are defined: on_set_state_btf before its
-	 * backup on_set_state_bk, and the kernel runs a hook's programs in attach order - the backup
-	 * relies on that.
-	 */
-	err = tcpstates_bpf__attach(t->skel);
+	for (int i = 0; i < n && !err; i++) {
+		struct bpf_link *l;
+
+		/* the checker runs by test run, never attached */
+		if (!rows[i].want || rows[i].ft == FT_TIMEWAIT_CHECK ||
+		    (rows[i].ft != FT_CORE && !fs->f[rows[i].ft].on))
+			continue;
+		l = bpf_program__attach(rows[i].prog);
+		if (l) {
+			*rows[i].link = l;
+			continue;
+		}
+		if (rows[i].ft == FT_CORE) {
+			err = -errno;
+			break;
+		}
+		feature_off(fs, rows[i].ft, "attach failed: %s", strerror(errno));
+		for (int j = 0; j < n; j++)
+			if (rows[j].ft == rows[i].ft && *rows[j].link) {
+				bpf_link__destroy(*rows[j].link);
+				*rows[j].link = NULL;
+			}
+	}
 	if (mounted)
 		umount2(TRACEFS, MNT_DETACH);
+	settle(fs);
+	t->timewait = fs->f[FT_TIMEWAIT].on;
+	t->tw_check = t->timewait && fs->f[FT_TIMEWAIT_CHECK].on;
+	return err;
+}
+
+/* One state hook, with every feature it can carry. */
+static int start_hook(struct tracer *t, const struct config *cfg, bool btf)
+{
+	int err;
+
+	features_decide(&t->features, btf, cfg->no_timewait);
+	err = load(t, cfg, &t->features, btf);
+	if (!err) {
+		err = attach(t, &t->features);
+		if (err) {
+			tcpstates_bpf__destroy(t->skel);
+			t->skel = NULL;
+		}
+	}
 	return err;
 }
 
 static int load_and_attach(struct tracer *t, const struct config *cfg)
 {
+	bool try_btf = cfg->hook != HOOK_TRACEPOINT;
 	int err = -EINVAL;
 
-	if (cfg->hook != HOOK_TRACEPOINT) {
-		err = load(t, cfg, TS_HOOK_BTF);
-		if (!err) {
-			err = attach(t);
-			if (!err || cfg->hook == HOOK_BTF)
-				return err;
-			tcpstates_bpf__destroy(t->skel);
-			t->skel = NULL;
-		}
-		if (cfg->hook == HOOK_BTF)
+	if (try_btf) {
+		err = start_hook(t, cfg, true);
+		if (!err || cfg->hook == HOOK_BTF)
 			return err;
+		/* the classic tracepoint's turn; say why tp_btf is not the hook */
+		snprintf(t->btf_refused, sizeof(t->btf_refused), "tp_btf refused (%s%s%s)",
+			 strerror(-err), last_warning[0] ? ": " : "", last_warning);
 		if (cfg->verbose)
-			fprintf(stderr, "tcpstates-c: tp_btf refused (%s), trying the tracepoint\n",
-				strerror(-err));
+			fprintf(stderr, "tcpstates-c: %s, trying the tracepoint\n", t->btf_refused);
 	}
-	err = load(t, cfg, TS_HOOK_TP);
-	if (err)
-		return err;
-	return attach(t);
+	err = start_hook(t, cfg, false);
+	if (!err && try_btf)
+		feature_off(&t->features, FT_TP_BTF, "%s", t->btf_refused);
+	else if (!err)
+		feature_off(&t->features, FT_TP_BTF, "--hook tracepoint");
+	return err;
 }
 
 int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn, void *ctx)
@@ -169,13 +344,16 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 	memset(t, 0, sizeof(*t));
 	t->fn = fn;
 	t->fn_ctx = ctx;
+	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
 
+	features_probe(&t->features, cfg->no_timewait);
 	err = load_and_attach(t, cfg);
 	if (err) {
-		fprintf(stderr, "tcpstates-c: cannot load or attach the BPF program: %s%s\n",
-			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's details)");
+		fprintf(stderr, "tcpstates-c: cannot load or attach the BPF program on kernel %s: %s%s%s%s\n",
+			t->features.kernel, strerror(-err), last_warning[0] ? " (" : "", last_warning,
+			last_warning[0] ? ")" : "");
 		return err;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
@@ -191,9 +369,39 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 }
 
 /*
+ * The orphans waiting in FIN_WAIT2, each looked at by tw_check_key: younger than
+ * TS_TW_SILENT_NS, or forgotten (a silent re-arm is no longer possible).
+ */
+static void timewait_check(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.tw_waiting), prog = bpf_program__fd(t->skel->progs.tw_check_key);
+	uint64_t keys[4096], key, *prev = NULL, now = clock_ns(CLOCK_MONOTONIC);
+	struct tcpstates_tw_wait w;
+	int n = 0;
+
+	while (n < 4096 && !bpf_map_get_next_key(fd, prev, &key)) {
+		keys[n] = key;
+		prev = &keys[n++];
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t args[2] = { keys[i], 0 };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+		if (bpf_map_lookup_elem(fd, &keys[i], &w))
+			continue;
+		if (now - w.since_ns > TS_TW_SILENT_NS) {
+			bpf_map_delete_elem(fd, &keys[i]);
+			continue;
+		}
+		args[1] = w.tw;
+		/* a failure here only delays the line to the minisocket's end, which reports it */
+		bpf_prog_test_run_opts(prog, &opts);
+	}
+}
+
+/*
  * The loader's share of following timewait minisockets: every tw_period_ns (or now, with force)
- * let tw_check look at the orphans waiting in FIN_WAIT2 - if any were added or left waiting -
- * then emit the kills confirmed.
+ * look at the orphans waiting in FIN_WAIT2, then emit the kills confirmed.
  */
 static int timewait_work(struct tracer *t, bool force)
 {
@@ -201,14 +409,8 @@ static int timewait_work(struct tracer *t, bool force)
 
 	if (!t->timewait)
 		return 0;
-	if (force || now >= t->tw_next_ns) {
-		uint64_t adds = __atomic_load_n(&t->skel->bss->tw_waiting_adds, __ATOMIC_RELAXED);
-		LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-		/* a failure here only delays lines to the expiry, which still reports them */
-		if (force || adds != t->tw_adds_seen || t->skel->bss->tw_waiting_left)
-			bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check), &opts);
-		t->tw_adds_seen = adds;
+	if (t->tw_check && (force || now >= t->tw_next_ns)) {
+		timewait_check(t);
 		t->tw_next_ns = now + t->tw_period_ns;
 	}
 	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
@@ -310,10 +512,20 @@ void tracer_destroy(struct tracer *t)
 
 int tracer_seed_fd(struct tracer *t)
 {
-	/* the fallback hook reads no cookies, so it could not find an entry */
-	if (!t->skel || t->hook != TS_HOOK_BTF)
+	return t->skel ? bpf_map__fd(t->skel->maps.owner_seed) : -1;
+}
+
+bool tracer_keys_by_cookie(struct tracer *t)
+{
+	return t->features.f[FT_COOKIES].on;
+}
+
+int tracer_listeners_fd(struct tracer *t)
+{
+	/* socket storage clones the listener's entry itself */
+	if (!t->skel || t->features.f[FT_SK_STORAGE].on)
 		return -1;
-	return bpf_map__fd(t->skel->maps.owner_seed);
+	return bpf_map__fd(t->skel->maps.listeners);
 }
 
 void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd)

@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "cli.h"
+#include "feature.h"
 
 struct tcpstates_bpf;
 struct ring_buffer;
@@ -18,10 +19,12 @@ struct tracer {
 	struct tcpstates_bpf *skel;	/* the loaded object */
 	struct ring_buffer *rb;		/* reader of the `events` ring buffer */
 	int hook;			/* TS_HOOK_* actually attached */
-	bool timewait;			/* timewait minisockets followed (bpf/timewait.bpf.h) */
-	uint64_t tw_period_ns;		/* how often tw_check runs */
+	struct features features;	/* what this kernel gives, what is on */
+	char btf_refused[320];		/* why tp_btf is not the hook (auto fell back) */
+	bool timewait;			/* timewait minisockets followed (bpf/tracer/timewait.bpf.c) */
+	bool tw_check;			/* ... and the waiting orphans looked at (tw_check_key) */
+	uint64_t tw_period_ns;		/* how often tw_check_key runs over them */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
-	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };
@@ -60,8 +63,14 @@ void tracer_detach(struct tracer *t);
 /* Free everything; safe on a tracer that never started. */
 void tracer_destroy(struct tracer *t);
 
-/* fd of the owner_seed map (socket cookie -> owner found at start); -1 where cookies are unknown */
+/* fd of the owner_seed map (socket key -> owner found at start) */
 int tracer_seed_fd(struct tracer *t);
+
+/* are sockets keyed by cookie (else by address) in owner_seed, and timewait ones by cookie? */
+bool tracer_keys_by_cookie(struct tracer *t);
+
+/* fd of the listeners map ((netns, port) -> listener's entry) in address mode; else -1 */
+int tracer_listeners_fd(struct tracer *t);
 
 /* fds of the tw_info and tw_waiting maps; -1 when timewait minisockets are not followed */
 void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd);

@@ -82,17 +82,26 @@ def transitions(recs, netns=None, ports=None, addrs=None):
 def sockets(trs, by="sock"):
     """{key: [records]} in order of first appearance. key is the socket cookie ("sock"); without
     one (or with by="skaddr"), the kernel address, and a new lifetime starts after a transition
-    into CLOSE (addresses are reused)."""
-    socks, live = {}, {}
+    into CLOSE (addresses are reused). Without cookies a timewait minisocket has an address of
+    its own: its records (FIN_WAIT2/TIME_WAIT -> ...) join the connection with the same
+    namespace, addresses and ports."""
+    socks, live, by_tuple = {}, {}, {}
     for r in trs:
+        tup = (r.get("netns"), r.get("laddr"), r.get("lport"), r.get("raddr"), r.get("rport"))
         if by == "sock" and r.get("sock") is not None:
             key = ("sock", r["sock"])
+        elif (r.get("skaddr") not in live and r.get("oldstate") in ("FIN_WAIT2", "TIME_WAIT")
+              and tup in by_tuple):
+            key = by_tuple[tup]
         else:
             addr = r.get("skaddr")
             gen = live.get(addr, 0)
             key = ("skaddr", addr, gen)
             if r.get("newstate") == "CLOSE":
                 live[addr] = gen + 1
+            else:
+                live.setdefault(addr, gen)
+        by_tuple[tup] = key
         socks.setdefault(key, []).append(r)
     return socks
 

@@ -396,18 +396,31 @@ static void test_lost_and_summary(void)
 		   "json lost");
 	free(s.buf);
 
-	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total);
+	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, NULL);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
 		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30}",
 		   "json summary");
 	free(s.buf);
 
+	/* the run's kernel, hook and features (the names the schema allows) */
+	static const char *const feats[] = { "tp_btf", "cookies", "timewait" };
+	const struct run_info run = { "6.1.0-47-cloud-amd64", "tp_btf/inet_sock_set_state", feats, 3 };
+
+	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, &run);
+	check_line(sink_close(&s),
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
+		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "\"kernel\":\"6.1.0-47-cloud-amd64\",\"hook\":\"tp_btf/inet_sock_set_state\","
+		   "\"features\":[\"tp_btf\",\"cookies\",\"timewait\"]}",
+		   "json summary with the run's features");
+	free(s.buf);
+
 	/* text mode: the caller speaks on stderr, stdout keeps only transitions */
 	output_lost(sink_open(&s, 0), REAL_NS, &delta, &total);
 	CHECK_STR(sink_close(&s), "", "text lost");
 	free(s.buf);
-	output_summary(sink_open(&s, 0), REAL_NS, 500, 498, &total);
+	output_summary(sink_open(&s, 0), REAL_NS, 500, 498, &total, &run);
 	CHECK_STR(sink_close(&s), "", "text summary");
 	free(s.buf);
 }

@@ -1,29 +1,29 @@
-/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* timewait.bpf.h - follow timewait minisockets (TIME_WAIT, orphaned FIN_WAIT2) through their timer. */
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* timewait.bpf.c - follow timewait minisockets (TIME_WAIT, orphaned FIN_WAIT2) through their timer. */
+#include "tracer.bpf.h"
 /*
- * Included by tcpstates.bpf.c after its maps and reserve()/submit()/count().
- *
  * tcp_time_wait() replaces a closing socket by a minisocket the state tracepoint never sees, then
  * ends the full socket (X -> CLOSE). The minisocket's life is its timer, tw->tw_timer, whose
  * function is tw_timer_handler; the timer tracepoints show all of it:
  *   timer_start, no entry yet     the handoff: armed just before the full socket's -> CLOSE, on
- *                                 the same CPU; the main program reads the note left here
+ *                                 the same CPU; the state hook takes the note left here
  *   timer_cancel + timer_start    re-armed: the peer's FIN turned FIN_WAIT2 into TIME_WAIT
  *   timer_cancel + expire_entry   ran out
  *   timer_cancel alone            killed early (port reuse, a reset, namespace exit); who
  *                                 killed it is read from the kernel stack (tw_killed_why)
  *   nothing at all                the peer's FIN re-armed a young FIN_WAIT2 in its old wheel
- *                                 bucket: tw_check, run by the loader, finds it
+ *                                 bucket: tw_check_key, run by the loader, finds it
  * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
  * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
  * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
+ *
+ * The timer is the only trusted pointer here; the minisocket around it is read through probe
+ * reads (BPF_CORE_READ), which every kernel since 5.5 allows.
  */
 
-/* address of tw_timer_handler (from /proc/kallsyms, set by the loader); 0: timewait off */
-const volatile __u64 tw_timer_fn;
 /* who may kill a minisocket early (enum tcpstates_tw_killer); an empty range never matches */
 const volatile struct tcpstates_fn_range tw_killers[TS_TWK_MAX];
-/* how often the loader runs tw_check (ns): the precision when the jiffy cannot be known */
+/* how often the loader runs tw_check_key (ns): the precision when the jiffy cannot be known */
 const volatile __u64 tw_period_ns;
 
 /* the kernel's tick: timer expiries are in jiffies (0 if the kernel config cannot be read) */
@@ -50,8 +50,8 @@ struct {
  * Orphans waiting in FIN_WAIT2 for the peer's FIN, by key. When the FIN comes the kernel re-arms
  * the timer for TIME_WAIT, but if the new expiry falls in the wheel bucket the timer already sits
  * in, it only rewrites timer->expires: no tracepoint. That can only happen in the first
- * TS_TW_SILENT_NS of a minisocket; tw_check, run by the loader every tw_period_ns, looks at the
- * young ones and finds the change. Full: the change is found at the minisocket's end instead.
+ * TS_TW_SILENT_NS of a minisocket; the loader runs tw_check_key for each young one every
+ * tw_period_ns and forgets the older ones. Full: the change is found at the minisocket's end.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -60,10 +60,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct tcpstates_tw_wait);
 } tw_waiting SEC(".maps");
-
-/* for the loader: is tw_check worth running? (entries added, and kept by its last run) */
-__u64 tw_waiting_adds;
-__u64 tw_waiting_left;
 
 /* where a cancel builds its record: too big for the stack */
 struct {
@@ -76,29 +72,43 @@ struct {
 /* the handoff note: the last new minisocket armed on each CPU */
 struct tcpstates_tw_note tw_notes[MAX_CPUS];
 
-extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
+/* the last reset each CPU sent in a minisocket's name (tcp_send_reset), for tw_killed_why() */
+struct tcpstates_tw_reset_note tw_reset_notes[MAX_CPUS];
+
+/* the socket each CPU last saw enter SYN_SENT: a connect() that may reuse a TIME_WAIT's ports */
+__u64 tw_connect_notes[MAX_CPUS];
 
 /* the minisocket whose timer this is, or NULL for any other timer */
 static __always_inline struct inet_timewait_sock *tw_of(struct timer_list *timer)
 {
 	if (!tw_timer_fn || (__u64)timer->function != tw_timer_fn)
 		return NULL;
-	return bpf_rdonly_cast((void *)timer - __builtin_offsetof(struct inet_timewait_sock, tw_timer),
-			       bpf_core_type_id_kernel(struct inet_timewait_sock));
+	return (struct inet_timewait_sock *)((void *)timer - bpf_core_field_offset(struct inet_timewait_sock, tw_timer));
 }
 
 /*
- * The cookie; a minisocket of a socket nobody asked a cookie of (older than the tracer) is named
- * by its lookup hash and ports instead, with the top bit set (cookies are counters, far below it).
+ * The key: the cookie where cookies are used; otherwise (or for a minisocket of a socket nobody
+ * asked a cookie of: older than the tracer) its lookup hash and ports, with the top bit set
+ * (cookies are counters, far below it).
  */
 static __always_inline __u64 tw_key(struct inet_timewait_sock *tw)
 {
-	struct sock_common *skc = &tw->__tw_common;
-	__u64 cookie = skc->skc_cookie.counter;
+	__u64 cookie = use_cookie ? BPF_CORE_READ(tw, __tw_common.skc_cookie.counter) : 0;
 
 	if (cookie)
 		return cookie;
-	return (1ULL << 63) | (((__u64)skc->skc_hash << 31) ^ skc->skc_portpair);
+	return (1ULL << 63) | (((__u64)BPF_CORE_READ(tw, __tw_common.skc_hash) << 31) ^
+			       BPF_CORE_READ(tw, __tw_common.skc_portpair));
+}
+
+static __always_inline __u8 tw_substate(struct inet_timewait_sock *tw)
+{
+	return BPF_CORE_READ(tw, tw_substate);
+}
+
+static __always_inline __u64 tw_expires(struct inet_timewait_sock *tw)
+{
+	return BPF_CORE_READ(tw, tw_timer.expires);
 }
 
 /* Fill a fresh record about tw: addresses, ports, namespace, owner and duration from ti. */
@@ -108,23 +118,23 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 	struct sock_common *skc = &tw->__tw_common;
 
 	e->skaddr = (__u64)tw;
-	e->cookie = skc->skc_cookie.counter;
+	e->cookie = use_cookie ? BPF_CORE_READ(skc, skc_cookie.counter) : 0;
 	e->flags = e->cookie ? TS_F_COOKIE_KNOWN : 0;
 	e->flags2 = TS_F2_TIMEWAIT;
-	e->hook = TS_HOOK_BTF;
+	e->hook = use_sk_storage ? TS_HOOK_BTF : TS_HOOK_TP;
 	e->oldstate = old;
 	e->newstate = new;
-	e->family = skc->skc_family;
-	e->sport = skc->skc_num;
-	e->dport = bpf_ntohs(skc->skc_dport);
-	e->netns = skc->skc_net.net->ns.inum;
+	e->family = BPF_CORE_READ(skc, skc_family);
+	e->sport = BPF_CORE_READ(skc, skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	e->netns = BPF_CORE_READ(skc, skc_net.net, ns.inum);
 	if (e->family == AF_INET6) {
-		bpf_probe_read_kernel(e->saddr, 16, &skc->skc_v6_rcv_saddr);
-		bpf_probe_read_kernel(e->daddr, 16, &skc->skc_v6_daddr);
+		bpf_core_read(e->saddr, 16, &skc->skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &skc->skc_v6_daddr);
 	} else {
 		__builtin_memset(e->saddr, 0, 32);
-		bpf_probe_read_kernel(e->saddr, 4, &skc->skc_rcv_saddr);
-		bpf_probe_read_kernel(e->daddr, 4, &skc->skc_daddr);
+		bpf_core_read(e->saddr, 4, &skc->skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &skc->skc_daddr);
 	}
 	if (!ti)
 		return;
@@ -142,8 +152,8 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 }
 
 /* a ring-buffer record about tw, or NULL (counted) */
-static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw,
-							struct tcpstates_tw_info *ti, __u8 old, __u8 new)
+static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti,
+							__u8 old, __u8 new)
 {
 	struct tcpstates_event *e = reserve();
 
@@ -152,28 +162,22 @@ static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_soc
 	return e;
 }
 
-/* the last reset each CPU sent in a minisocket's name (tcp_send_reset), for tw_killed_why() */
-struct tcpstates_tw_reset_note tw_reset_notes[MAX_CPUS];
-
-/* called by on_send_reset for a socket that is not a full one: leave a note for the kill after */
-static __always_inline void tw_note_reset(struct sock *sk, __u32 reason)
+/* called by resets.bpf.c for a socket that is not a full one: leave a note for the kill after */
+__hidden void tw_note_reset(__u64 tw, __u32 reason)
 {
 	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
 
 	if (!tw_timer_fn)
 		return;
-	tw_reset_notes[cpu].tw = (__u64)sk;
+	tw_reset_notes[cpu].tw = tw;
 	tw_reset_notes[cpu].reason = reason;
 }
 
-/* the socket each CPU last saw enter SYN_SENT: a connect() that may reuse a TIME_WAIT's ports */
-__u64 tw_connect_notes[MAX_CPUS];
-
-/* called by the main program at -> SYN_SENT (cheap: one store) */
-static __always_inline void tw_note_connect(struct sock *sk)
+/* called by the state hook at -> SYN_SENT (cheap: one store) */
+__hidden void tw_note_connect(__u64 sk)
 {
 	if (tw_timer_fn)
-		tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)] = (__u64)sk;
+		tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)] = sk;
 }
 
 /*
@@ -182,15 +186,15 @@ static __always_inline void tw_note_connect(struct sock *sk)
  */
 static __always_inline bool tw_taken_by_connect(struct inet_timewait_sock *tw)
 {
-	__u64 addr = tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
-	struct sock *sk;
+	struct sock *sk = (struct sock *)tw_connect_notes[bpf_get_smp_processor_id() &
+							   (MAX_CPUS - 1)];
 
-	if (!addr)
+	if (!sk)
 		return false;
-	sk = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock));
-	return sk->__sk_common.skc_portpair == tw->__tw_common.skc_portpair &&
-	       sk->__sk_common.skc_hash == tw->__tw_common.skc_hash &&
-	       sk->__sk_common.skc_net.net == tw->__tw_common.skc_net.net;
+	return BPF_CORE_READ(sk, __sk_common.skc_portpair) ==
+		       BPF_CORE_READ(tw, __tw_common.skc_portpair) &&
+	       BPF_CORE_READ(sk, __sk_common.skc_hash) == BPF_CORE_READ(tw, __tw_common.skc_hash) &&
+	       BPF_CORE_READ(sk, __sk_common.skc_net.net) == BPF_CORE_READ(tw, __tw_common.skc_net.net);
 }
 
 static __always_inline bool in_fn(__u64 addr, int fn)
@@ -237,10 +241,32 @@ static __always_inline __u8 tw_killed_why(void *ctx, struct inet_timewait_sock *
 	return TS_R_UNKNOWN;
 }
 
+/* the namespace's reference count, under its names: net->count (5.10), ns.count, ns.__ns_ref */
+struct ns_common___count {
+	refcount_t count;
+} __attribute__((preserve_access_index));
+struct net___old {
+	refcount_t count;
+} __attribute__((preserve_access_index));
+
+static __always_inline int net_refs(struct net *net)
+{
+	struct ns_common___count *nsc = (void *)&net->ns;
+	struct net___old *old = (void *)net;
+
+	if (bpf_core_field_exists(net->ns.__ns_ref))
+		return BPF_CORE_READ(net, ns.__ns_ref.refs.counter);
+	if (bpf_core_field_exists(nsc->count))
+		return BPF_CORE_READ(nsc, count.refs.counter);
+	if (bpf_core_field_exists(old->count))
+		return BPF_CORE_READ(old, count.refs.counter);
+	return 1;
+}
+
 /* a cancel the stack could not explain: a namespace being dismantled has no references left */
 static __always_inline __u8 tw_unexplained_why(struct inet_timewait_sock *tw)
 {
-	if (!tw->__tw_common.skc_net.net->ns.__ns_ref.refs.counter)
+	if (!net_refs(BPF_CORE_READ(tw, __tw_common.skc_net.net)))
 		return TS_R_NETNS_EXIT;
 	return TS_R_UNKNOWN;
 }
@@ -248,28 +274,32 @@ static __always_inline __u8 tw_unexplained_why(struct inet_timewait_sock *tw)
 /* -> CLOSE at the expiry: a TIME_WAIT ran out, or an orphan's FIN_WAIT2 wait did */
 static __always_inline __u8 tw_expired_why(struct inet_timewait_sock *tw)
 {
-	return tw->tw_substate == TS_FIN_WAIT2 ? TS_R_TIMEOUT : TS_R_TIMEWAIT_EXPIRED;
+	return tw_substate(tw) == TS_FIN_WAIT2 ? TS_R_TIMEOUT : TS_R_TIMEWAIT_EXPIRED;
 }
 
 /* a new minisocket: leave the handoff note for the full socket's -> CLOSE that follows */
 static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 {
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tcpstates_tw_note *n = &tw_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
 	struct tcpstates_tw_info ti = {};
 
-	ti.substate = tw->tw_substate;
+	ti.substate = tw_substate(tw);
 	ti.entered_ns = bpf_ktime_get_ns();
-	ti.expires = tw->tw_timer.expires;
+	ti.expires = tw_expires(tw);
 	if (bpf_map_update_elem(&tw_info, &key, &ti, BPF_NOEXIST))
 		count(TS_CNT_TW_LOST);
-	tw_notes[cpu].cookie = tw->__tw_common.skc_cookie.counter;
-	tw_notes[cpu].substate = ti.substate;
-	/* an orphan that waits for the peer's FIN: tw_check looks at it until it comes */
-	if (ti.substate == TS_FIN_WAIT2 && key == tw_notes[cpu].cookie) {
+	n->cookie = use_cookie ? BPF_CORE_READ(tw, __tw_common.skc_cookie.counter) : 0;
+	n->key = key;
+	n->netns = BPF_CORE_READ(tw, __tw_common.skc_net.net, ns.inum);
+	n->sport = BPF_CORE_READ(tw, __tw_common.skc_num);
+	n->dport = bpf_ntohs(BPF_CORE_READ(tw, __tw_common.skc_dport));
+	n->substate = ti.substate;
+	/* an orphan that waits for the peer's FIN: tw_check_key looks at it until it comes */
+	if (ti.substate == TS_FIN_WAIT2) {
 		struct tcpstates_tw_wait w = { .tw = (__u64)tw, .since_ns = ti.entered_ns };
 
-		if (!bpf_map_update_elem(&tw_waiting, &key, &w, BPF_ANY))
-			__sync_fetch_and_add(&tw_waiting_adds, 1);
+		if (bpf_map_update_elem(&tw_waiting, &key, &w, BPF_ANY))
+			count(TS_CNT_TW_LOST);
 	}
 }
 
@@ -277,10 +307,9 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
  * First sight of a minisocket older than the tracer (and than its snapshot, which enters the
  * waiting FIN_WAIT2 orphans itself): entry time and owner unknown.
  */
-static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timewait_sock *tw,
-								__u64 key)
+static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timewait_sock *tw, __u64 key)
 {
-	struct tcpstates_tw_info fresh = { .substate = tw->tw_substate };
+	struct tcpstates_tw_info fresh = { .substate = tw_substate(tw) };
 
 	bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&tw_info, &key);
@@ -289,7 +318,7 @@ static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timew
 /* how the FIN_WAIT2 -> TIME_WAIT change was found, which says when it happened */
 enum tw_seen {
 	TW_SEEN_REARM,		/* the re-arm's timer_start: now, exactly */
-	TW_SEEN_CHECK,		/* tw_check, at most a period after: from the timer's expiry */
+	TW_SEEN_CHECK,		/* tw_check_key, at most a period after: from the timer's expiry */
 	TW_SEEN_END,		/* at the minisocket's end (expiry, kill): from the timer's expiry */
 };
 
@@ -299,8 +328,7 @@ enum tw_seen {
  * counted from the same tick as now, so the answer is good to one jiffy. *prec gets the precision.
  * Without the kernel's HZ: now, as far off as the change can be (a period, or a TIME_WAIT).
  */
-static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now,
-					 enum tw_seen seen, __u64 *prec)
+static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now, enum tw_seen seen, __u64 *prec)
 {
 	__u64 hz = CONFIG_HZ, jiffy_ns, fin_j, now_j;
 
@@ -309,7 +337,7 @@ static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 no
 		return now;
 	}
 	jiffy_ns = 1000000000ULL / hz;
-	fin_j = tw->tw_timer.expires - TW_LEN_S * hz;
+	fin_j = tw_expires(tw) - TW_LEN_S * hz;
 	now_j = bpf_jiffies64();
 	*prec = jiffy_ns;
 	if ((__s64)(now_j - fin_j) <= 0)
@@ -318,8 +346,8 @@ static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 no
 }
 
 /* The peer's FIN came while we waited in FIN_WAIT2: FIN_WAIT2 -> TIME_WAIT. */
-static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti,
-					   __u64 key, enum tw_seen seen)
+static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti, __u64 key,
+					   enum tw_seen seen)
 {
 	struct tcpstates_event *e = tw_event(tw, ti, TS_FIN_WAIT2, TS_TIME_WAIT);
 
@@ -335,7 +363,7 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	}
 	ti->substate = TS_TIME_WAIT;
 	ti->entered_ns = e->ts_ns;
-	ti->expires = tw->tw_timer.expires;
+	ti->expires = tw_expires(tw);
 	submit(e);
 }
 
@@ -356,8 +384,8 @@ int BPF_PROG(on_tw_start, struct timer_list *timer)
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
-	ti->expires = tw->tw_timer.expires;
-	if (ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+	ti->expires = tw_expires(tw);
+	if (ti->substate == TS_FIN_WAIT2 && tw_substate(tw) == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_REARM);
 	return 0;
 }
@@ -369,12 +397,14 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	struct tcpstates_event *e;
 	struct tcpstates_tw_info *ti;
 	__u32 zero = 0, rst = 0;
-	__u8 why;
-	__u64 key;
+	__u64 key, expires;
+	__u8 why, sub;
 
 	if (!tw)
 		return 0;
 	key = tw_key(tw);
+	expires = tw_expires(tw);
+	sub = tw_substate(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti)
 		ti = tw_info_older(tw, key);
@@ -384,24 +414,23 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	 * The peer's FIN in FIN_WAIT2: the re-arm for TIME_WAIT, and timer_start follows. And a
 	 * connect() reusing the ports.
 	 */
-	if ((__s64)(bpf_jiffies64() - tw->tw_timer.expires) >= 0)
+	if ((__s64)(bpf_jiffies64() - expires) >= 0)
 		why = 0;
 	else if (tw_taken_by_connect(tw))
 		why = TS_R_REUSED;
-	else if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT &&
-		 ti->expires == tw->tw_timer.expires)
+	else if (ti && ti->substate == TS_FIN_WAIT2 && sub == TS_TIME_WAIT && ti->expires == expires)
 		why = 0;	/* and not a kill after a silent re-arm: that changed the expiry */
 	else
 		why = tw_killed_why(ctx, tw, &rst);
 	/* killed after a FIN_WAIT2 -> TIME_WAIT nobody saw yet (a re-arm in the same wheel bucket) */
-	if (why && ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+	if (why && ti && ti->substate == TS_FIN_WAIT2 && sub == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
 	/* built now, while the minisocket is still there; emitted only if nothing follows */
 	e = bpf_map_lookup_elem(&tw_scratch, &zero);
 	if (!e)
 		return 0;
 	init_event(e);
-	tw_fill(e, tw, ti, tw->tw_substate, TS_CLOSE);
+	tw_fill(e, tw, ti, sub, TS_CLOSE);
 	/* not a kill after all when a re-arm or the expiry follows: this record is then dropped */
 	e->reason = why ? why : tw_unexplained_why(tw);
 	if (why == TS_R_RESET_SENT) {
@@ -427,9 +456,9 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 	bpf_map_delete_elem(&tw_pending, &key);
 	bpf_map_delete_elem(&tw_waiting, &key);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
-	if (ti && ti->substate == TS_FIN_WAIT2 && tw->tw_substate == TS_TIME_WAIT)
+	if (ti && ti->substate == TS_FIN_WAIT2 && tw_substate(tw) == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
-	e = tw_event(tw, ti, tw->tw_substate, TS_CLOSE);
+	e = tw_event(tw, ti, tw_substate(tw), TS_CLOSE);
 	if (e) {
 		e->reason = tw_expired_why(tw);
 		submit(e);
@@ -438,30 +467,33 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 	return 0;
 }
 
-/*
- * For the main program at a full socket's -> CLOSE: if a minisocket was just born from this
- * socket on this CPU (its timer armed a moment ago), its substate (TS_TIME_WAIT or TS_FIN_WAIT2);
- * else 0.
- */
-static __always_inline __u8 tw_note_take(__u64 cookie)
+/* for the state hook at a full socket's -> CLOSE (tracer.bpf.h) */
+__hidden __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key)
 {
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
-	struct tcpstates_tw_note *n = &tw_notes[cpu];
+	struct tcpstates_tw_note *n = &tw_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u8 sub = n->substate;
+	bool match;
 
-	if (!tw_timer_fn || !cookie || n->cookie != cookie)
+	if (!tw_timer_fn || !sub)
 		return 0;
-	n->cookie = 0;
-	return n->substate;
+	if (e->cookie)
+		match = n->cookie == e->cookie;
+	else
+		match = n->netns == e->netns && n->sport == e->sport && n->dport == e->dport;
+	if (!match)
+		return 0;
+	n->substate = 0;
+	*key = n->key;
+	return sub;
 }
 
 /*
  * Hand the new minisocket what only the full socket knew: its owner and, for FIN_WAIT2, since
  * when it waits there (the record e is the full socket's last, its duration already set).
  */
-static __always_inline void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si,
-				     __u8 sub)
+__hidden void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si, __u8 sub,
+		       __u64 key)
 {
-	__u64 key = e->cookie;
 	struct tcpstates_tw_info *ti = bpf_map_lookup_elem(&tw_info, &key);
 
 	if (!ti)
@@ -481,44 +513,31 @@ static __always_inline void tw_adopt(const struct tcpstates_event *e, const stru
 }
 
 /*
- * Run by the loader every tw_period_ns (BPF_PROG_TEST_RUN): has the FIN come to any orphan
- * waiting in FIN_WAIT2? A minisocket is only an address here, read as untrusted memory: one
- * whose cookie no longer matches is gone (its end was reported by the timer programs). One
- * older than TS_TW_SILENT_NS is let go unread: timer_start will show its change.
+ * Run by the loader (BPF_PROG_TEST_RUN; raw_tp, which every kernel since 5.10 can run that way)
+ * for each orphan waiting in FIN_WAIT2 younger than TS_TW_SILENT_NS: has the peer's FIN come?
+ * args: the tw_waiting key, the minisocket's address. A minisocket is only an address here: one
+ * whose key no longer matches is gone (its end was reported by the timer programs).
+ * Returns 1 while it still waits, 0 when it was let go.
  */
-static long tw_check_one(struct bpf_map *map, __u64 *key, struct tcpstates_tw_wait *w,
-			 __u64 *left)
+SEC("raw_tp")
+int tw_check_key(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct inet_timewait_sock *tw;
+	__u64 key = ctx->args[0];
+	struct inet_timewait_sock *tw = (struct inet_timewait_sock *)ctx->args[1];
 	struct tcpstates_tw_info *ti;
 
-	if (bpf_ktime_get_ns() - w->since_ns > TS_TW_SILENT_NS)
+	if (tw_key(tw) != key)
 		goto forget;
-	tw = bpf_rdonly_cast((void *)w->tw, bpf_core_type_id_kernel(struct inet_timewait_sock));
-	if (tw->__tw_common.skc_cookie.counter != *key)
-		goto forget;
-	if (tw->tw_substate != TS_TIME_WAIT) {
-		(*left)++;
-		return 0;
-	}
-	ti = bpf_map_lookup_elem(&tw_info, key);
+	if (tw_substate(tw) != TS_TIME_WAIT)
+		return 1;
+	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti)
-		ti = tw_info_older(tw, *key);
+		ti = tw_info_older(tw, key);
 	if (ti && ti->substate == TS_FIN_WAIT2) {
-		tw_fin_arrived(tw, ti, *key, TW_SEEN_CHECK);
+		tw_fin_arrived(tw, ti, key, TW_SEEN_CHECK);
 		return 0;
 	}
 forget:
-	bpf_map_delete_elem(&tw_waiting, key);
-	return 0;
-}
-
-SEC("syscall")
-int tw_check(void *ctx)
-{
-	__u64 left = 0;
-
-	bpf_for_each_map_elem(&tw_waiting, tw_check_one, &left, 0);
-	tw_waiting_left = left;
+	bpf_map_delete_elem(&tw_waiting, &key);
 	return 0;
 }

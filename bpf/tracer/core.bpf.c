@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* core.bpf.c - the state hook: every TCP state change as a ring-buffer record. Kept short. */
+#include "tracer.bpf.h"
+
+#define EPIPE 32
+#define ECONNRESET 104
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Owners of the sockets that existed at start, found by the loader's scan of /proc (user/snapshot.c),
+ * keyed by socket cookie (address mode: by address): socket storage can only be written from
+ * userspace through a socket fd, and those sockets belong to other processes. Read once, when
+ * such a socket first changes state with its owner still unknown, copied and deleted.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcpstates_owner);
+} owner_seed SEC(".maps");
+
+/* an owner found elsewhere (the /proc scan, a claim) becomes the socket's, once */
+static __always_inline void owner_from(struct sock_info *si, void *map, __u64 key, bool snapshot)
+{
+	struct tcpstates_owner *o = bpf_map_lookup_elem(map, &key);
+
+	if (!o)
+		return;
+	si->pid = o->pid;
+	si->cgroup_id = o->cgroup_id;
+	__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
+	si->owner_known = 1;
+	si->inherited = 0;
+	si->from_snapshot = snapshot;
+	bpf_map_delete_elem(map, &key);
+}
+
+/*
+ * Address mode: what BPF_F_CLONE does for socket storage. A new socket starts clean (its
+ * address may have served another one); a child of a listener starts as the listener's copy.
+ */
+static __always_inline void addr_mode_birth(struct sock_info *si, const struct tcpstates_event *e)
+{
+	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct sock_info *l;
+
+	if (e->oldstate == TS_CLOSE) {
+		__builtin_memset(si, 0, sizeof(*si));
+	} else if (e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV) {
+		l = bpf_map_lookup_elem(&listeners, &lk);
+		if (l)
+			__builtin_memcpy(si, l, sizeof(*si));
+		else
+			__builtin_memset(si, 0, sizeof(*si));
+	}
+}
+
+/* address mode: keep the listener's entry where its children will look for it */
+static __always_inline void addr_mode_listener(struct sock_info *si, const struct tcpstates_event *e)
+{
+	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+
+	if (e->newstate == TS_LISTEN)
+		bpf_map_update_elem(&listeners, &lk, si, BPF_ANY);
+	else if (e->oldstate == TS_LISTEN && e->newstate == TS_CLOSE)
+		bpf_map_delete_elem(&listeners, &lk);
+}
+
+/* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
+static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, bool owner_ctx)
+{
+	int oldstate = e->oldstate, newstate = e->newstate;
+
+	if (owner_ctx)
+		set_owner(si);
+	/* the first state of a new socket follows nothing; any other mismatch means we missed some */
+	if (si->state && si->state != oldstate) {
+		e->flags |= TS_F_GAP;
+		count(TS_CNT_GAPS);
+	}
+	if (oldstate == TS_LISTEN && newstate == TS_SYN_RECV)
+		si->inherited = si->owner_known;
+	/*
+	 * A child cloned from a listener arrives with the listener's entry (LISTEN -> SYN_RECV): its
+	 * owner is right, its time in LISTEN is not its own.
+	 */
+	if (si->state == oldstate && si->entered_ns &&
+	    !(oldstate == TS_LISTEN && newstate == TS_SYN_RECV)) {
+		e->dur_ns = e->ts_ns - si->entered_ns;
+		e->flags |= TS_F_DUR_KNOWN;
+	}
+	si->entered_ns = e->ts_ns;
+	si->state = newstate;
+	if (si->owner_known) {
+		e->pid = si->pid;
+		e->cgroup_id = si->cgroup_id;
+		__builtin_memcpy(e->comm, si->comm, sizeof(e->comm));
+		e->flags |= TS_F_OWNER_KNOWN;
+		if (si->inherited)
+			e->flags |= TS_F_OWNER_INHERITED;
+		if (si->from_snapshot)
+			e->flags2 |= TS_F2_OWNER_SNAPSHOT;
+	}
+}
+
+/*
+ * Why the socket goes to CLOSE. Resets are known from the tcp:tcp_{receive,send}_reset hooks (si->rst)
+ * and from the error tcp_reset() and tcp_write_err() leave in sk_err just before tcp_done(). The
+ * rest follows from who makes the transition: a process closing a synchronized connection
+ * abortively (unread data, SO_LINGER 0) sends a reset right after; the stack ending the FIN
+ * exchange in softirq is the orderly end.
+ */
+static __always_inline __u8 close_reason(const struct sock_info *si, int oldstate, int err,
+					 bool owner_ctx)
+{
+	if ((si && si->rst == RST_RECEIVED) || err == ECONNRESET || err == EPIPE ||
+	    err == ECONNREFUSED)
+		return oldstate == TS_SYN_SENT ? TS_R_REFUSED : TS_R_RESET_RECEIVED;
+	if (err == ETIMEDOUT)
+		return TS_R_TIMEOUT;
+	if (si && si->rst == RST_SENT)
+		return TS_R_RESET_SENT;
+	switch (oldstate) {
+	case TS_LISTEN:
+		return TS_R_ORDERLY;
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT1:
+	case TS_FIN_WAIT2:
+	case TS_SYN_RECV:
+		if (owner_ctx)
+			return TS_R_RESET_SENT;
+		return oldstate == TS_FIN_WAIT1 || oldstate == TS_FIN_WAIT2 ? TS_R_ORDERLY :
+									    TS_R_UNKNOWN;
+	case TS_LAST_ACK:
+	case TS_CLOSING:
+		return TS_R_ORDERLY;
+	}
+	return TS_R_UNKNOWN;
+}
+
+static __always_inline void fill_reason(struct tcpstates_event *e, const struct sock_info *si,
+					int err, bool owner_ctx)
+{
+	if (e->newstate != TS_CLOSE)
+		return;
+	e->reason = close_reason(si, e->oldstate, err, owner_ctx);
+	if (e->reason == TS_R_RESET_SENT && si && si->rst == RST_SENT) {
+		e->rst_reason = si->rst_reason;
+		e->flags |= TS_F_RST_REASON;
+	}
+}
+
+/*
+ * The part of a transition record that does not depend on the hook: e holds the socket's
+ * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
+ * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
+ */
+__hidden int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err, bool owner_ctx,
+		       __u8 extra_flags2)
+{
+	__u64 twkey = 0;
+	__u8 tw = 0;
+
+	/* the connection lives on as a timewait minisocket: say what the user knows it as */
+	if (e->newstate == TS_CLOSE)
+		tw = tw_note_take(e, &twkey);
+	else if (e->newstate == TS_SYN_SENT)
+		tw_note_connect(e->skaddr);
+	if (tw == TS_TIME_WAIT)
+		e->newstate = TS_TIME_WAIT;
+	if (si && !use_sk_storage)
+		addr_mode_birth(si, e);
+	fill_reason(e, si, err, owner_ctx);
+	if (extra_flags2 & TS_F2_INFERRED)
+		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
+	/* owner unknown outside process context, not a new socket: older than the tracer */
+	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
+		owner_from(si, &owner_seed, use_cookie ? e->cookie : e->skaddr, true);
+	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
+	if (use_claims && si && (si->inherited || si->from_snapshot))
+		owner_from(si, &claims, e->skaddr, false);
+	if (use_claims && (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT))
+		bpf_map_delete_elem(&claims, &e->skaddr);
+	if (si)
+		track(si, e, owner_ctx);
+	else
+		count(TS_CNT_NO_STORAGE);
+	e->flags2 |= extra_flags2;
+	if (tw)
+		tw_adopt(e, si, tw, twkey);
+	if (si && !use_sk_storage) {
+		addr_mode_listener(si, e);
+		/* the address may be reused by the next socket: forget it */
+		if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
+			bpf_map_delete_elem(&sk_info_by_addr, &e->skaddr);
+	}
+	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
+	if (tw == TS_FIN_WAIT2) {
+		count(TS_CNT_TW_HIDDEN);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	submit(e);
+	return 0;
+}
+
+/* netstat's Recv-Q and Send-Q; for a listener its accept queue and backlog, as ss shows them */
+static __always_inline void fill_queues(struct tcpstates_event *e, struct tcp_sock *tp)
+{
+	struct sock *sk = (struct sock *)tp;
+
+	if (e->newstate == TS_LISTEN || (e->oldstate == TS_LISTEN && e->newstate == TS_CLOSE)) {
+		e->rx_queue = sk->sk_ack_backlog;
+		e->tx_queue = sk->sk_max_ack_backlog;
+	} else {
+		e->rx_queue = tp->rcv_nxt - tp->copied_seq;
+		e->tx_queue = tp->write_seq - tp->snd_una;
+	}
+	if (e->newstate == TS_CLOSE) {
+		e->rx_bytes = tp->bytes_received;
+		e->tx_bytes = tp->bytes_acked;
+		e->flags |= TS_F_BYTES;
+	}
+}
+
+/* a transition seen by tp_btf; sk is a trusted pointer. Shared with backup.bpf.c, witness.bpf.c */
+__hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
+		       __u8 extra_flags2)
+{
+	struct tcpstates_event *e;
+	struct sock_info *si;
+	struct tcp_sock *tp;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	e->skaddr = (__u64)sk;
+	e->cookie = sock_cookie(sk);
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->hook = TS_HOOK_BTF;
+	e->flags = (e->cookie ? TS_F_COOKIE_KNOWN : 0) | extra_flags;
+	e->family = sk->__sk_common.skc_family;
+	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	e->netns = sk->__sk_common.skc_net.net->ns.inum;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (tp) {
+		/*
+		 * inet_sport, as the classic tracepoint reads it: skc_num is already 0 at the
+		 * transition into CLOSE (the port is released first), inet_sport keeps it.
+		 */
+		e->sport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+		fill_queues(e, tp);
+	}
+	if (e->family == AF_INET6) {
+		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_v6_daddr, 16);
+	} else {
+		__builtin_memset(e->saddr, 0, 32);
+		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
+	}
+	/*
+	 * Created even for a socket that goes to CLOSE unseen: it is older than the tracer, and its
+	 * last line should still name the closing process, or the owner the snapshot found.
+	 */
+	si = si_get(sk, true);
+	return ts_finish(e, si, sk->sk_err, in_owner_context(sk->sk_lock.owned), extra_flags2);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	__u32 d = ms->depth;
+
+	if (d >= TS_MARKS)
+		d = TS_MARKS - 1;	/* cannot happen (backup.bpf.c); overwrite rather than lose */
+	ms->m[d].sk = (__u64)sk;
+	ms->m[d].oldstate = oldstate;
+	ms->m[d].newstate = newstate;
+	ms->depth = d + 1;
+	return ts_handle(sk, oldstate, newstate, 0, 0);
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* tracer.bpf.h - what every feature of the tracer object shares: maps, settings, small helpers. */
+#ifndef TRACER_BPF_H
+#define TRACER_BPF_H
+/*
+ * The tracer is one BPF object linked from one file per feature (bpf/tracer/, *.bpf.c):
+ *   core.bpf.c      the state hook (tp_btf) and what every transition record needs
+ *   fallback.bpf.c  the same on the classic tracepoint, for kernels that refuse tp_btf
+ *   backup.bpf.c    the second tp_btf program that emits what recursion made the first miss
+ *   owner.bpf.c     owner takeover: the process that first uses an accepted socket
+ *   resets.bpf.c    resets sent and received, for the close reason
+ *   witness.bpf.c   sockets destroyed while we believed them open (loss, never silent)
+ *   timewait.bpf.c  TIME_WAIT and orphaned FIN_WAIT2 minisockets, through their timer
+ * The loader (user/feature.c) decides before load which programs this kernel can take; the
+ * settings below are fixed then, so the verifier prunes the branches a kernel cannot run.
+ * What several features use is defined here, __weak: every file that includes this header has a
+ * copy, and the linker (bpftool gen object) keeps one. (Plain extern maps trip libbpf 1.1's
+ * linker in a file that also defines maps of its own.) What one feature uses stays in its file.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "tcpstates.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define PF_KTHREAD 0x00200000
+
+#define RST_RECEIVED 1
+#define RST_SENT 2
+
+#define MAX_CPUS 1024
+
+/* what we remember per socket */
+struct sock_info {
+	__u64 entered_ns;	/* when the socket entered `state` */
+	__u64 cgroup_id;	/* owner's cgroup id */
+	__u32 pid;		/* owner's tgid */
+	__u16 rst_reason;	/* kernel's reason for the reset we sent (rst == RST_SENT) */
+	__u8 state;		/* last new state we saw (0: none yet) */
+	__u8 owner_known;	/* pid/comm/cgroup_id are set */
+	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
+	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
+	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
+	__u8 _pad;
+	char comm[TCPSTATES_COMM_LEN];
+};
+
+/* a listener, for the children it spawns where socket storage cannot clone (address mode) */
+struct listen_key {
+	__u32 netns;
+	__u32 port;
+};
+
+/* ---- settings, fixed by the loader before load (const volatile: the verifier sees them) ---- */
+
+/* wake the reader once this many bytes wait in the ring buffer */
+const volatile __u64 wakeup_bytes __weak = 256 * 1024;
+/* per-socket data in socket-local storage (else: a hash keyed by the socket's address) */
+const volatile bool use_sk_storage __weak = true;
+/* bpf_get_socket_cookie() is allowed in tracing programs (5.12+) */
+const volatile bool use_cookie __weak = true;
+/* bpf_get_current_task_btf() exists (5.11+) */
+const volatile bool use_task_btf __weak = true;
+/* address of tw_timer_handler; 0: timewait minisockets are not followed */
+const volatile __u64 tw_timer_fn __weak;
+
+/* ---- maps shared by the features (defined in core.bpf.c) ------------------------------------ */
+
+struct events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);	/* resized by the loader */
+};
+struct events_map events SEC(".maps") __weak;
+
+struct counters_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TS_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+struct counters_map counters SEC(".maps") __weak;
+
+/*
+ * Socket-local storage: lives and dies with the socket, so a reused struct sock address can never
+ * inherit a stale timestamp, and it cannot fill up. BPF_F_CLONE copies the listener's entry into
+ * each child the kernel clones from it: a passively opened socket starts with the listener's owner.
+ */
+struct sk_info_map {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct sock_info);
+};
+struct sk_info_map sk_info SEC(".maps") __weak;
+
+/*
+ * Address mode (the classic tracepoint; kernels before 5.11, whose tracing programs have no
+ * socket storage): the same, keyed by the socket's address, deleted when the socket ends.
+ */
+struct sk_info_by_addr_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct sock_info);
+};
+struct sk_info_by_addr_map sk_info_by_addr SEC(".maps") __weak;
+
+/* address mode: listeners' entries by (netns, port), what BPF_F_CLONE gives the other mode */
+struct listeners_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct listen_key);
+	__type(value, struct sock_info);
+};
+struct listeners_map listeners SEC(".maps") __weak;
+
+/* owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address */
+struct claims_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcpstates_owner);
+};
+struct claims_map claims SEC(".maps") __weak;
+/* the state hook takes claims (on_write_timer is loaded in socket-storage mode) */
+const volatile bool use_claims __weak;
+
+/* ---- small helpers --------------------------------------------------------------------------- */
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	/* atomic even per CPU: the backup program may run nested inside the main one */
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+static __always_inline void init_event(struct tcpstates_event *e)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = 0;
+	e->flags = 0;
+	e->flags2 = 0;
+	e->pid = 0;
+	e->cgroup_id = 0;
+	e->rx_bytes = 0;
+	e->tx_bytes = 0;
+	e->precision_ns = 0;
+	e->rx_queue = 0;
+	e->tx_queue = 0;
+	e->rst_reason = 0;
+	e->reason = TS_R_NONE;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+}
+
+/* a cleared ring-buffer record, or NULL (counted as lost) */
+static __always_inline struct tcpstates_event *reserve(void)
+{
+	struct tcpstates_event *e;
+
+	count(TS_CNT_EVENTS);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TS_CNT_RB_FULL);
+		return NULL;
+	}
+	init_event(e);
+	return e;
+}
+
+static __always_inline void submit(struct tcpstates_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	/*
+	 * Wake the reader once, when this record takes the unread data past the threshold (the
+	 * reader also drains on its own every 100 ms). Waking on every record past it would raise
+	 * an interrupt per event, and softirq work run on its way out re-enters this hook.
+	 */
+	if (avail >= wakeup_bytes && avail < wakeup_bytes + 2 * sizeof(*e) + 16)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* the socket's entry in address mode; created (zeroed) with create */
+static __always_inline struct sock_info *si_by_addr(__u64 addr, bool create)
+{
+	struct sock_info zero = {}, *si = bpf_map_lookup_elem(&sk_info_by_addr, &addr);
+
+	if (si || !create)
+		return si;
+	bpf_map_update_elem(&sk_info_by_addr, &addr, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sk_info_by_addr, &addr);
+}
+
+/*
+ * The socket's entry, in whichever mode this run keeps them. sk must be a tp_btf argument (a
+ * trusted pointer) when use_sk_storage is set; the verifier prunes the other branch.
+ */
+static __always_inline struct sock_info *si_get(struct sock *sk, bool create)
+{
+	if (use_sk_storage)
+		return bpf_sk_storage_get(&sk_info, sk, NULL,
+					  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	return si_by_addr((__u64)sk, create);
+}
+
+/* the kernel's socket cookie where tracing programs may ask for it; 0 (unknown) elsewhere */
+static __always_inline __u64 sock_cookie(struct sock *sk)
+{
+	if (use_cookie)
+		return bpf_get_socket_cookie(sk);
+	return 0;
+}
+
+/*
+ * True when the kernel runs this transition on behalf of a user process (connect, listen, close,
+ * shutdown, or backlog processing in release_sock()). Those paths hold the socket lock as its owner
+ * (lock_sock() sets sk_lock.owned); softirq and timer code changes a socket's state only while no
+ * process owns it, and there `current` is whoever was interrupted - swapper, ksoftirqd, or the peer
+ * on loopback - never to be taken for the owner.
+ */
+static __always_inline bool in_owner_context(bool lock_owned)
+{
+	struct task_struct *task;
+
+	if (!lock_owned)
+		return false;
+	if (use_task_btf) {
+		task = bpf_get_current_task_btf();
+		return !(task->flags & PF_KTHREAD);
+	}
+	/* before 5.11: the task is only an address, read through a probe */
+	task = (struct task_struct *)bpf_get_current_task();
+	return !(BPF_CORE_READ(task, flags) & PF_KTHREAD);
+}
+
+static __always_inline void set_owner(struct sock_info *si)
+{
+	si->pid = bpf_get_current_pid_tgid() >> 32;
+	si->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(si->comm, sizeof(si->comm));
+	si->owner_known = 1;
+	si->inherited = 0;
+	si->from_snapshot = 0;
+}
+
+/* ---- what the timewait feature offers the state hook (timewait.bpf.c) -------------------------- */
+
+/*
+ * At a full socket's -> CLOSE (record e: cookie, ports, netns): if a minisocket was just born
+ * from it on this CPU, its substate (TS_TIME_WAIT or TS_FIN_WAIT2) and in *key its tw_info key;
+ * else 0.
+ */
+extern __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key) __hidden;
+/* At -> SYN_SENT: this connect() (socket address sk) may take over a TIME_WAIT's ports. */
+extern void tw_note_connect(__u64 sk) __hidden;
+/* Hand the new minisocket `key` what only the full socket knew (record e, entry si). */
+extern void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si, __u8 sub,
+		     __u64 key) __hidden;
+
+/* ---- what core.bpf.c offers the other features ---------------------------------------------- */
+
+/* A transition seen by a tp_btf program (sk trusted): build, account and submit its record. */
+extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
+		     __u8 extra_flags2) __hidden;
+/* The hook-independent rest of a record e (entry si, or NULL): reasons, owner, timewait, submit. */
+extern int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err, bool owner_ctx,
+		     __u8 extra_flags2) __hidden;
+/* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
+struct tcpstates_mark_stack marks[MAX_CPUS] __weak;
+
+#endif /* TRACER_BPF_H */
