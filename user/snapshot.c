@@ -280,7 +280,7 @@ static void seed_listener(int fd, const struct snap_sock *k)
 		uint64_t entered_ns, cgroup_id;
 		uint32_t pid;
 		uint16_t rst_reason;
-		uint8_t state, owner_known, inherited, rst, from_snapshot, pad;
+		uint8_t state, owner_known, inherited, rst, from_snapshot, held;
 		char comm[TCPSTATES_COMM_LEN];
 	} si = { .cgroup_id = k->owner.cgroup_id, .pid = k->owner.pid, .state = TS_LISTEN,
 		 .owner_known = 1, .from_snapshot = 1 };

@@ -9,6 +9,7 @@
 #include "timefmt.h"
 #include "timewait.h"
 
+#define ENOTSUPP 524	/* the kernel's, not in libc's errno.h */
 #define SWEEP_MAX 4096	/* keys looked at per sweep; the rest wait for the next */
 
 /* the functions tw_killed_why() (bpf/tracer/timewait.bpf.c) looks for in the stack of a kill */
@@ -64,9 +65,26 @@ void timewait_kallsyms(struct timewait_syms *ts)
 }
 
 /*
+ * Take the record out of tw_pending: with lookup-and-delete we become its only owner, should the
+ * BPF side reach for it at the same moment. Hash maps have that only from 5.14: before, the
+ * delete that succeeds decides, and the record is the one just looked up (e).
+ */
+static int take(int fd, const uint64_t *key, struct tcpstates_event *e)
+{
+	struct tcpstates_event now;
+
+	if (!bpf_map_lookup_and_delete_elem(fd, key, &now)) {
+		*e = now;
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)
+		return -1;
+	return bpf_map_delete_elem(fd, key) ? -1 : 0;
+}
+
+/*
  * A record still in tw_pending TS_TW_KILL_NS after its cancel belongs to a minisocket that was
- * killed: no re-arm or expiry came to take it back. Taking it out with lookup-and-delete makes
- * us its only owner, should the BPF side reach for it at the same moment.
+ * killed: no re-arm or expiry came to take it back.
  */
 int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn emit, void *ctx)
 {
@@ -81,7 +99,7 @@ int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn
 	for (int i = 0; i < n; i++) {
 		if (bpf_map_lookup_elem(pending_fd, &keys[i], &e) || now - e.ts_ns < TS_TW_KILL_NS)
 			continue;
-		if (bpf_map_lookup_and_delete_elem(pending_fd, &keys[i], &e))
+		if (take(pending_fd, &keys[i], &e))
 			continue;
 		bpf_map_delete_elem(info_fd, &keys[i]);
 		bpf_map_delete_elem(waiting_fd, &keys[i]);

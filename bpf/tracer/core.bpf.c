@@ -155,6 +155,69 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 }
 
 /*
+ * Before 6.18 (seen on 6.1 and 6.12) inet_csk_clone_lock() makes a listener's child SYN_RECV
+ * while it still carries the listener's cookie, copied with the socket; only then does it take
+ * the request's. A LISTEN -> SYN_RECV record written at once would name the child by its
+ * listener's id. Such a record waits here, by address, for the child's next transition (within
+ * microseconds: the handshake's last ACK made the child), which gives it the child's own cookie.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct tcpstates_event);
+} held SEC(".maps");
+
+/* where a record is copied on its way into `held` (a helper takes no ring-buffer memory) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstates_event);
+} held_scratch SEC(".maps");
+
+#define TS_F2_HOLD 0x80		/* internal: hold the record in `held` instead of submitting */
+
+static __always_inline void hold(struct tcpstates_event *e, struct sock_info *si, __u64 addr)
+{
+	struct tcpstates_event *copy;
+	__u32 zero = 0;
+
+	e->flags2 &= ~TS_F2_HOLD;
+	copy = bpf_map_lookup_elem(&held_scratch, &zero);
+	if (copy) {
+		__builtin_memcpy(copy, e, sizeof(*e));
+		if (!bpf_map_update_elem(&held, &addr, copy, BPF_ANY)) {
+			si->held = 1;
+			bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+			return;
+		}
+	}
+	submit(e);	/* no room to wait: better with the listener's id than not at all */
+}
+
+/* the child's first record, with the cookie it has now; before the record of its next transition */
+static __always_inline void release_held(struct sock_info *si, struct sock *sk)
+{
+	__u64 addr = (__u64)sk;
+	struct tcpstates_event *h = bpf_map_lookup_elem(&held, &addr), *e;
+
+	si->held = 0;
+	if (!h)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		__builtin_memcpy(e, h, sizeof(*e));
+		e->cookie = sock_cookie(sk);
+		e->flags |= e->cookie ? TS_F_COOKIE_KNOWN : 0;
+		submit(e);
+	} else {
+		count(TS_CNT_RB_FULL);
+	}
+	bpf_map_delete_elem(&held, &addr);
+}
+
+/*
  * The part of a transition record that does not depend on the hook: e holds the socket's
  * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
  * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
@@ -162,7 +225,8 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 __hidden int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err, bool owner_ctx,
 		       __u8 extra_flags2)
 {
-	__u64 twkey = 0;
+	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
+	__u64 addr = e->skaddr, twkey = 0;
 	__u8 tw = 0;
 
 	/* the connection lives on as a timewait minisocket: say what the user knows it as */
@@ -184,7 +248,7 @@ __hidden int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err,
 	if (use_claims && si && (si->inherited || si->from_snapshot))
 		owner_from(si, &claims, e->skaddr, false);
 	if (use_claims && (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT))
-		bpf_map_delete_elem(&claims, &e->skaddr);
+		bpf_map_delete_elem(&claims, &addr);
 	if (si)
 		track(si, e, owner_ctx);
 	else
@@ -196,7 +260,11 @@ __hidden int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err,
 		addr_mode_listener(si, e);
 		/* the address may be reused by the next socket: forget it */
 		if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
-			bpf_map_delete_elem(&sk_info_by_addr, &e->skaddr);
+			bpf_map_delete_elem(&sk_info_by_addr, &addr);
+	}
+	if (si && (e->flags2 & TS_F2_HOLD)) {
+		hold(e, si, addr);
+		return 0;
 	}
 	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
 	if (tw == TS_FIN_WAIT2) {
@@ -237,11 +305,25 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
+	/*
+	 * Created even for a socket that goes to CLOSE unseen: it is older than the tracer, and its
+	 * last line should still name the closing process, or the owner the snapshot found.
+	 */
+	si = si_get(sk, true);
+	if (si && si->held)
+		release_held(si, sk);
 	e = reserve();
 	if (!e)
 		return 0;
 	e->skaddr = (__u64)sk;
-	e->cookie = sock_cookie(sk);
+	/* a child still wearing its listener's cookie (see `held`): its own comes later */
+	if (use_cookie && oldstate == TS_LISTEN && newstate == TS_SYN_RECV &&
+	    sk->__sk_common.skc_cookie.counter) {
+		e->cookie = 0;
+		extra_flags2 |= TS_F2_HOLD;
+	} else {
+		e->cookie = sock_cookie(sk);
+	}
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
@@ -266,11 +348,6 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
-	/*
-	 * Created even for a socket that goes to CLOSE unseen: it is older than the tracer, and its
-	 * last line should still name the closing process, or the owner the snapshot found.
-	 */
-	si = si_get(sk, true);
 	return ts_finish(e, si, sk->sk_err, in_owner_context(sk->sk_lock.owned), extra_flags2);
 }
 

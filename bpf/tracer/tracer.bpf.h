@@ -45,7 +45,7 @@ struct sock_info {
 	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
 	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
 	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
-	__u8 _pad;
+	__u8 held;		/* its first record waits in `held` for its cookie (core.bpf.c) */
 	char comm[TCPSTATES_COMM_LEN];
 };
 
