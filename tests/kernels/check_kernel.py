@@ -207,12 +207,13 @@ def check_hook(kernel, hook, facts, sections, extract):
     err = sections.get(hook + ".stderr", [])
     errtxt = ["tracer stderr:"] + ["  " + e for e in err[-40:]] if err else ["tracer stderr: (empty)"]
     # the notes of a run with -v (guest.sh): why a hook or feature is off
-    errtxt += ["tracer -v (its notes and libbpf's errors):"] + [
+    vtxt = ["tracer -v (its notes and libbpf's errors):"] + [
         "  " + e for e in sections.get("verbose", [])[-30:]]
     ready = (fact(facts, "uptime", hook + ".ready") or "").split()
     if len(ready) < 2 or ready[1] != "1":
         rc = fact(facts, "tracer_rc", hook)
-        v.report("tracer starts", ["it exited (status %s) before it said 'Tracing'" % rc] + errtxt)
+        v.report("tracer starts", ["it exited (status %s) before it said 'Tracing'" % rc] + errtxt
+                 + vtxt)
         for sc in expect.SCENARIOS:
             v.report(sc, ["not run: the tracer did not start"])
         return v.failed
@@ -221,7 +222,7 @@ def check_hook(kernel, hook, facts, sections, extract):
     used = m.group(1) if m else None
     uses = kspec["default_uses"] if hook == "default" else spec["uses"]
     v.report("tracer starts on %s" % " or ".join(sorted(uses)),
-             [] if used in uses else ["it uses %r" % used] + errtxt, " (%s)" % used)
+             [] if used in uses else ["it uses %r" % used] + errtxt + vtxt, " (%s)" % used)
     rc = fact(facts, "tracer_rc", hook)
     v.report("tracer exits 0 on SIGTERM", [] if rc == "0" else ["exit status %s" % rc] + errtxt)
 
