@@ -73,9 +73,9 @@ done
 # what -v says about the hook and the features (only its notes reach the checker's diagnostics)
 "$BIN" -v -j --no-snapshot -d 1 "$@" >/dev/null 2>"$W/verbose.err"
 echo "@@kt verbose_rc $?"
-grep -v '^libbpf: ' "$W/verbose.err" >"$W/verbose.notes"
-grep -iE '^libbpf: .*(fail|error|invalid|not found|refused|unknown func|reserved)' "$W/verbose.err" |
-	tail -n 25 >>"$W/verbose.notes"
+grep -E '^(tcpstates-c|Tracing)' "$W/verbose.err" >"$W/verbose.notes"
+grep -iE 'fail|error|invalid|not found|refused|unknown func|reserved|off=' "$W/verbose.err" |
+	grep -vE '^(tcpstates-c|Tracing)' | tail -n 25 >>"$W/verbose.notes"
 section verbose "$W/verbose.notes"
 echo "@@kt uptime verbose.stopped $(up)"
 echo "@@kt done"

@@ -4,17 +4,19 @@
  *   kscen [--base PORT] [--hold SECONDS]
  *
  * Runs, one after the other, on 127.0.0.1 (cf6 on ::1), each with its own server port BASE+n:
- *   cf   client-first close: the client sends 16 bytes, closes 0.2 s later; the server reads to
- *        EOF and closes                                                        (cf6: the same, IPv6)
+ *   cf   client-first close: the client sends 16 bytes and closes once the server has read them;
+ *        the server reads to EOF and closes                                    (cf6: the same, IPv6)
  *   sf   server-first close: the server reads the request, replies, closes and exits; the client
  *        reads to EOF and closes only after the server process is gone
  *   rf   refused: connect() to a port nobody listens on
  *   ab   abortive close: after the server read the request, the client closes with SO_LINGER 0
  *   tw   TIME_WAIT reused: the server closes first (its side goes to TIME_WAIT), then the client
- *        connects again from the same port: the SYN ends that TIME_WAIT
- *   pf   prefork acceptor: the listener in the server, accept() in a forked worker
+ *        connects again from the same port: the SYN ends that TIME_WAIT; then as cf
+ *   pf   prefork acceptor: the listener in the server, accept() in a forked worker; then as cf
  *   of   orphaned FIN_WAIT2: the client closes and exits, the server holds its end open for
  *        --hold seconds (default: tcp_fin_timeout + 1.5), then closes (answered by a reset)
+ * The steps of the roles are ordered by pipes (never by sleeps), so that the transitions, and
+ * which process owns the socket at each, do not depend on timing (qemu's TCG is slow).
  * Every role sets its comm (ks-srv-XX, ks-cli-XX, ks-wrk-XX) and has an alarm; the line of a
  * scenario names its pids and ports: {"scenario":..,"family":..,"port":..,"server":..,
  * "client":..,"worker":..,"cport":..,"cport2":..,"error":null|".."}. Exit 1 if one failed.
@@ -286,21 +288,24 @@ static void cf_server(void *a)
 	gate_pass(&r->ready);
 	c = accept_one(l);
 	read_req(c);
+	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
 	close(c);
 	close(l);
 }
 
+/* connect, send the request, close once the server (or its worker) has read it */
 static void cf_client(void *a)
 {
+	struct run *r = a;
 	int s = connect_from(0);
 
 	if (s < 0)
 		fail("connect");
 	sh->cport = local_port(s);
 	send_req(s);
-	nap(0.2);
+	gate_wait(&r->got);
 	close(s);
 }
 
@@ -383,6 +388,7 @@ static void tw_server(void *a)
 	close(c);	/* first: this side goes on to TIME_WAIT */
 	c = accept_one(l);
 	read_req(c);
+	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF (second connection)");
 	close(c);
@@ -391,6 +397,7 @@ static void tw_server(void *a)
 
 static void tw_client(void *a)
 {
+	struct run *r = a;
 	int s = connect_from(0);
 
 	if (s < 0)
@@ -409,7 +416,7 @@ static void tw_client(void *a)
 		fail("connect again from port %d", sh->cport);
 	sh->cport2 = local_port(s);
 	send_req(s);
-	nap(0.2);
+	gate_wait(&r->got);
 	close(s);
 }
 
@@ -419,6 +426,7 @@ static void pf_worker(void *a)
 	int c = accept_one(r->lfd);
 
 	read_req(c);
+	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
 	close(c);
