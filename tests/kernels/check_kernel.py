@@ -280,8 +280,11 @@ def main():
         a.kernel, uname, (facts.get("fin_timeout") or ["?"])[0]))
     for u in facts.get("uptime", []):
         print("# guest uptime at %s" % u)
+    if "uname" not in facts:
+        print("not ok - %s: guest.sh ran (none of its output came back)" % a.kernel)
+        sys.exit(1)
     if "done" not in facts:
-        print("not ok - %s: the guest script ran to its end (no '@@kt done')" % a.kernel)
+        print("not ok - %s: guest.sh ran to its end (no '@@kt done')" % a.kernel)
     failed = "done" not in facts
     for hook in expect.HOOKS:
         failed += check_hook(a.kernel, hook, facts, sections, a.extract)

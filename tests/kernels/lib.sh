@@ -46,6 +46,10 @@ kt_qemu() {
 	3) not_ok "$series: kernel package downloaded or cached (see the notes above)"; finish ;;
 	*) not_ok "$series: the guest ran to its end and powered off (boot.sh exit $rc)" ;;
 	esac
+	if ! grep -q '^@@kt done' "$TS_TMP/results"; then
+		echo "# the guest's console (last lines):"
+		tr -d '\r' <"$TS_TMP/console" | tail -n 25 | sed 's/^/#   /'
+	fi
 	kt_check "$series" "$TS_TMP/results"
 	finish
 }
