@@ -40,6 +40,10 @@ kt_qemu() {
 		not_ok "$series: qemu-system-x86_64 and busybox-static installed (.ci/install-deps.sh)"
 		finish
 	fi
+	if ldd /bin/busybox >/dev/null 2>&1; then
+		not_ok "$series: /bin/busybox is static (the initramfs has no libc): install busybox-static"
+		finish
+	fi
 	"$KT_DIR/boot.sh" "$series" "$TS_TMP" "$TS_BIN" "$KT_KSCEN" "$KT_DEADLINE" || rc=$?
 	case $rc in
 	0) ;;
