@@ -4,6 +4,9 @@
 #   make            build ./tcpstates-c
 #   make run        install missing packages, build, trace (Ctrl-C stops)
 #   make test       install missing packages, build, run every test
+#   make test-kernels
+#                   install missing packages, build, run the kernel matrix only: Debian's 5.10,
+#                   6.1 and 6.12 cloud kernels under qemu, and the host (tests/kernels/)
 #   make bench      install missing packages, build, run the benchmark
 #   make bench-timewait
 #                   install missing packages, build, measure the timewait tracking cost
@@ -50,7 +53,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bench bench-timewait deps clean vmlinux
+.PHONY: all run test test-kernels unit bench bench-timewait deps clean vmlinux
 
 all: $(BIN)
 
@@ -62,7 +65,7 @@ run: deps
 	./tcpstates-c $(ARGS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-bins
+	$(Q)$(MAKE) --no-print-directory all unit-bins $(KSCEN)
 	$(Q)tests/run.sh
 
 unit-bins: $(UNIT_BINS)
@@ -116,6 +119,18 @@ $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(USER_OBJS) | $(OUTPUT)/tes
 $(OUTPUT)/bench/twgen: tests/bench/twgen.c tests/bench/bench.h | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 $< -o $@
+
+# the kernel matrix: its scenario program, static (it runs in a busybox initramfs)
+KSCEN := $(OUTPUT)/kernels/kscen
+
+test-kernels: deps
+	$(Q)$(MAKE) --no-print-directory all $(KSCEN)
+	$(Q)tests/kernels/run.sh
+
+$(KSCEN): tests/kernels/kscen.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -static $< -o $@
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

@@ -6,6 +6,8 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libc6-dev \
 	iproute2 python3 python3-jsonschema procps util-linux jq curl"
+# the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
+PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
 
 missing=""

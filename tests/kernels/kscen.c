@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* kscen.c - the kernel matrix's TCP scenarios on loopback, one process per role, one JSON line each.
+ *
+ *   kscen [--base PORT] [--hold SECONDS]
+ *
+ * Runs, one after the other, on 127.0.0.1 (cf6 on ::1), each with its own server port BASE+n:
+ *   cf   client-first close: the client sends 16 bytes and closes once the server has read them;
+ *        the server reads to EOF and closes                                    (cf6: the same, IPv6)
+ *   sf   server-first close: the server reads the request, replies, closes and exits; the client
+ *        reads to EOF and closes only after the server process is gone
+ *   rf   refused: connect() to a port nobody listens on
+ *   ab   abortive close: after the server read the request, the client closes with SO_LINGER 0
+ *   tw   TIME_WAIT reused: the server closes first (its side goes to TIME_WAIT), then the client
+ *        connects again from the same port: the SYN ends that TIME_WAIT; then as cf
+ *   pf   prefork acceptor: the listener in the server, accept() in a forked worker; then as cf
+ *   of   orphaned FIN_WAIT2: the client closes and exits, the server holds its end open for
+ *        --hold seconds (default: tcp_fin_timeout + 1.5), then closes (answered by a reset)
+ * The steps of the roles are ordered by pipes (never by sleeps), so that the transitions, and
+ * which process owns the socket at each, do not depend on timing (qemu's TCG is slow).
+ * Every role sets its comm (ks-srv-XX, ks-cli-XX, ks-wrk-XX) and has an alarm; the line of a
+ * scenario names its pids and ports: {"scenario":..,"family":..,"port":..,"server":..,
+ * "client":..,"worker":..,"cport":..,"cport2":..,"error":null|".."}. Exit 1 if one failed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROLE_LIMIT 30	/* seconds any role may take: its alarm */
+#define REQ 16		/* bytes of a request or a reply */
+
+/* ---- what the roles tell the orchestrator (a shared mapping) ----------------------------------- */
+
+struct shared {
+	int cport;		/* the client's local port */
+	int cport2;		/* tw: the port of the second connection (must be cport) */
+	int worker;		/* pf: the worker's pid */
+	char err[200];		/* the first error, empty if none */
+};
+
+static struct shared *sh;
+static int family = AF_INET;	/* of the current scenario */
+static int port;		/* the current scenario's server port */
+static double hold;		/* of: seconds the server keeps its end open */
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[160];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!sh->err[0])
+		snprintf(sh->err, sizeof(sh->err), "pid %d: %s: %s", getpid(), msg,
+			 errno ? strerror(errno) : "");
+	_exit(1);
+}
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- gates: one process waits until another passes it (a pipe made before the forks) ---------- */
+
+struct gate {
+	int fd[2];
+};
+
+static void gate_init(struct gate *g)
+{
+	if (pipe(g->fd))
+		fail("pipe");
+}
+
+static void gate_pass(struct gate *g)
+{
+	if (write(g->fd[1], "x", 1) != 1)
+		fail("gate write");
+}
+
+static void gate_wait(struct gate *g)
+{
+	char c;
+
+	if (read(g->fd[0], &c, 1) != 1)
+		fail("gate read");
+}
+
+/* ---- sockets --------------------------------------------------------------------------------- */
+
+static socklen_t addr_of(struct sockaddr_storage *ss, int p)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(p);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons(p);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*a);
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		fail("getsockname");
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					      : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int tcp_socket(void)
+{
+	int one = 1, fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		fail("socket");
+	return fd;
+}
+
+static int listen_on(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_of(&ss, port);
+	int fd = tcp_socket();
+
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16))
+		fail("listen on port %d", port);
+	return fd;
+}
+
+/* connect from local port lport (0: the kernel picks); -1 and errno set if refused */
+static int connect_from(int lport)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = tcp_socket();
+
+	if (lport) {
+		len = addr_of(&ss, lport);
+		if (bind(fd, (struct sockaddr *)&ss, len))
+			fail("bind to port %d", lport);
+	}
+	len = addr_of(&ss, port);
+	if (connect(fd, (struct sockaddr *)&ss, len)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int accept_one(int lfd)
+{
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		fail("accept");
+	return fd;
+}
+
+static void send_req(int fd)
+{
+	char buf[REQ];
+
+	memset(buf, 'q', sizeof(buf));
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		fail("write");
+}
+
+static void read_req(int fd)
+{
+	char buf[REQ];
+	size_t got = 0;
+
+	while (got < sizeof(buf)) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - got);
+
+		if (n <= 0)
+			fail("read request (%zu bytes so far)", got);
+		got += n;
+	}
+}
+
+/* read until EOF; returns 0, or the errno of the read that failed */
+static int read_eof(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	return n < 0 ? errno : 0;
+}
+
+/* wait (<= 5 s) until the socket's state is st (a TCP_* of netinet/tcp.h) */
+static void wait_state(int fd, int st)
+{
+	struct tcp_info ti;
+	socklen_t len;
+
+	for (int i = 0; i < 500; i++) {
+		len = sizeof(ti);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			fail("TCP_INFO");
+		if (ti.tcpi_state == st)
+			return;
+		nap(0.01);
+	}
+	errno = 0;
+	fail("state %d, not %d, after 5 s", ti.tcpi_state, st);
+}
+
+static void linger0(int fd)
+{
+	struct linger l = { 1, 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
+		fail("SO_LINGER");
+}
+
+/* ---- roles: a forked process with its comm and alarm ------------------------------------------- */
+
+static int in_role;	/* set in every role: a role's own forks stay in its process group */
+
+static pid_t role(const char *comm, void (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		if (!in_role)
+			setpgid(0, 0);	/* the orchestrator can end a role with its children */
+		in_role = 1;
+		prctl(PR_SET_NAME, comm, 0, 0, 0);
+		alarm(ROLE_LIMIT);
+		fn(arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* the gates of one scenario, shared by its roles */
+struct run {
+	struct gate ready;	/* the server listens */
+	struct gate got;	/* the server read the request */
+	struct gate go;		/* the client may close (sf) */
+	int lfd;		/* pf: the parent's listener */
+};
+
+/* ---- the scenarios: a server and a client function each ---------------------------------------- */
+
+static void cf_server(void *a)
+{
+	struct run *r = a;
+	int l = listen_on(), c;
+
+	gate_pass(&r->ready);
+	c = accept_one(l);
+	read_req(c);
+	gate_pass(&r->got);
+	if (read_eof(c))
+		fail("read to EOF");
+	close(c);
+	close(l);
+}
+
+/* connect, send the request, close once the server (or its worker) has read it */
+static void cf_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	send_req(s);
+	gate_wait(&r->got);
+	close(s);
+}
+
+static void sf_server(void *a)
+{
+	struct run *r = a;
+	int l = listen_on(), c;
+
+	gate_pass(&r->ready);
+	c = accept_one(l);
+	read_req(c);
+	send_req(c);
+	close(c);
+	close(l);
+}
+
+static void sf_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	send_req(s);
+	if (read_eof(s))
+		fail("read to EOF");
+	gate_wait(&r->go);	/* the server process is gone */
+	close(s);
+}
+
+static void rf_client(void *a)
+{
+	int s = connect_from(0);
+
+	if (s >= 0 || errno != ECONNREFUSED)
+		fail("connect to a closed port: want ECONNREFUSED");
+}
+
+static void ab_server(void *a)
+{
+	struct run *r = a;
+	int l = listen_on(), c, e;
+
+	gate_pass(&r->ready);
+	c = accept_one(l);
+	read_req(c);
+	gate_pass(&r->got);
+	e = read_eof(c);
+	if (e != ECONNRESET) {
+		errno = e;
+		fail("read after the peer's abort: want ECONNRESET");
+	}
+	close(c);
+	close(l);
+}
+
+static void ab_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	send_req(s);
+	gate_wait(&r->got);
+	linger0(s);
+	close(s);
+}
+
+static void tw_server(void *a)
+{
+	struct run *r = a;
+	int l = listen_on(), c;
+
+	gate_pass(&r->ready);
+	c = accept_one(l);
+	read_req(c);
+	close(c);	/* first: this side goes on to TIME_WAIT */
+	c = accept_one(l);
+	read_req(c);
+	gate_pass(&r->got);
+	if (read_eof(c))
+		fail("read to EOF (second connection)");
+	close(c);
+	close(l);
+}
+
+static void tw_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	send_req(s);
+	if (read_eof(s))
+		fail("read to EOF");
+	/* LAST_ACK until the server's side acknowledges our FIN (a retransmission later, at
+	 * times): the port is free, and the server's side in TIME_WAIT, only after that */
+	shutdown(s, SHUT_WR);
+	wait_state(s, TCP_CLOSE);
+	close(s);
+	s = connect_from(sh->cport);
+	if (s < 0)
+		fail("connect again from port %d", sh->cport);
+	sh->cport2 = local_port(s);
+	send_req(s);
+	gate_wait(&r->got);
+	close(s);
+}
+
+static void pf_worker(void *a)
+{
+	struct run *r = a;
+	int c = accept_one(r->lfd);
+
+	read_req(c);
+	gate_pass(&r->got);
+	if (read_eof(c))
+		fail("read to EOF");
+	close(c);
+}
+
+static void pf_server(void *a)
+{
+	struct run *r = a;
+	int st;
+	pid_t w;
+
+	r->lfd = listen_on();
+	gate_pass(&r->ready);
+	w = role("ks-wrk-pf", pf_worker, r);
+	sh->worker = w;
+	if (waitpid(w, &st, 0) != w || !WIFEXITED(st) || WEXITSTATUS(st))
+		fail("worker %d ended with status 0x%x", w, st);
+	close(r->lfd);
+}
+
+static void of_server(void *a)
+{
+	struct run *r = a;
+	int l = listen_on(), c;
+
+	gate_pass(&r->ready);
+	c = accept_one(l);
+	read_req(c);
+	gate_pass(&r->got);
+	nap(hold);	/* the peer's orphan runs out of tcp_fin_timeout meanwhile */
+	close(c);
+	close(l);
+}
+
+static void of_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	send_req(s);
+	gate_wait(&r->got);
+	close(s);
+}
+
+struct scenario {
+	const char *name;
+	int family;
+	int port_off;				/* server port: base + port_off */
+	void (*server)(void *);		/* NULL: nobody listens */
+	void (*client)(void *);
+	int client_waits_server;		/* sf: the client closes once the server exited */
+};
+
+static const struct scenario scenarios[] = {
+	{ "cf", AF_INET, 1, cf_server, cf_client, 0 },
+	{ "cf6", AF_INET6, 8, cf_server, cf_client, 0 },
+	{ "sf", AF_INET, 2, sf_server, sf_client, 1 },
+	{ "rf", AF_INET, 3, NULL, rf_client, 0 },
+	{ "ab", AF_INET, 4, ab_server, ab_client, 0 },
+	{ "tw", AF_INET, 5, tw_server, tw_client, 0 },
+	{ "pf", AF_INET, 7, pf_server, cf_client, 0 },
+	{ "of", AF_INET, 6, of_server, of_client, 0 },
+};
+
+/* ---- the orchestrator ------------------------------------------------------------------------ */
+
+static void reap(pid_t pid, const char *what)
+{
+	int st;
+
+	if (pid <= 0)
+		return;
+	if (waitpid(pid, &st, 0) != pid)
+		fail("waitpid %s", what);
+	if ((!WIFEXITED(st) || WEXITSTATUS(st)) && !sh->err[0])
+		snprintf(sh->err, sizeof(sh->err), "%s %d ended with status 0x%x", what, pid, st);
+}
+
+static void json_int(const char *key, int v)
+{
+	if (v > 0)
+		printf(",\"%s\":%d", key, v);
+	else
+		printf(",\"%s\":null", key);
+}
+
+static int run_one(const struct scenario *sc, int base)
+{
+	char comm[16];
+	struct run r;
+	pid_t srv = 0, cli;
+
+	alarm(ROLE_LIMIT + 10);	/* a role that never passes a gate cannot hang us */
+	memset(sh, 0, sizeof(*sh));
+	memset(&r, 0, sizeof(r));
+	family = sc->family;
+	port = base + sc->port_off;
+	gate_init(&r.ready);
+	gate_init(&r.got);
+	gate_init(&r.go);
+	if (sc->server) {
+		snprintf(comm, sizeof(comm), "ks-srv-%.3s", sc->name);
+		srv = role(comm, sc->server, &r);
+		gate_wait(&r.ready);
+	}
+	snprintf(comm, sizeof(comm), "ks-cli-%.3s", sc->name);
+	cli = role(comm, sc->client, &r);
+	if (sc->client_waits_server) {
+		reap(srv, "server");
+		gate_pass(&r.go);
+	}
+	reap(cli, "client");
+	if (sh->err[0] && srv && !sc->client_waits_server)
+		kill(-srv, SIGKILL);	/* the client failed: the server would wait for it in vain */
+	if (!sc->client_waits_server)
+		reap(srv, "server");
+	for (int i = 0; i < 2; i++)
+		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]);
+
+	printf("{\"scenario\":\"%s\",\"family\":%d,\"port\":%d", sc->name,
+	       sc->family == AF_INET6 ? 6 : 4, port);
+	json_int("server", srv);
+	json_int("client", cli);
+	json_int("worker", sh->worker);
+	json_int("cport", sh->cport);
+	json_int("cport2", sh->cport2);
+	if (sh->err[0])
+		printf(",\"error\":\"%s\"}\n", sh->err);	/* our own text: no quotes in it */
+	else
+		printf(",\"error\":null}\n");
+	fflush(stdout);
+	return sh->err[0] ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int base = 41000, bad = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--base") && i + 1 < argc)
+			base = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
+			hold = atof(argv[++i]);
+		else {
+			fprintf(stderr, "usage: kscen [--base PORT] [--hold SECONDS]\n");
+			return 2;
+		}
+	}
+	if (base < 1024 || base > 65000) {
+		fprintf(stderr, "kscen: --base %d out of 1024-65000\n", base);
+		return 2;
+	}
+	if (hold <= 0) {
+		FILE *f = fopen("/proc/sys/net/ipv4/tcp_fin_timeout", "r");
+		int t = 60;
+
+		if (f && fscanf(f, "%d", &t) != 1)
+			t = 60;
+		if (f)
+			fclose(f);
+		hold = t + 1.5;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		perror("kscen: mmap");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		bad |= run_one(&scenarios[i], base);
+	return bad;
+}
