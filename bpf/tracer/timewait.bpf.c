@@ -121,7 +121,7 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 	e->cookie = use_cookie ? BPF_CORE_READ(skc, skc_cookie.counter) : 0;
 	e->flags = e->cookie ? TS_F_COOKIE_KNOWN : 0;
 	e->flags2 = TS_F2_TIMEWAIT;
-	e->hook = use_sk_storage ? TS_HOOK_BTF : TS_HOOK_TP;
+	e->hook = TS_HOOK_BTF;	/* the timer programs are tp_btf, whichever the state hook */
 	e->oldstate = old;
 	e->newstate = new;
 	e->family = BPF_CORE_READ(skc, skc_family);
