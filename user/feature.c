@@ -125,6 +125,7 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 	fs->helper_cookie = probe_helper(btf, attach, BPF_FUNC_get_socket_cookie);
 	fs->helper_sk_storage = probe_helper(btf, attach, BPF_FUNC_sk_storage_get);
 	fs->helper_task_btf = probe_helper(btf, attach, BPF_FUNC_get_current_task_btf);
+	fs->helper_for_each = probe_helper(btf, attach, BPF_FUNC_for_each_map_elem);
 	fs->tp_sendmsg_locked = has_tp(btf, "tcp_sendmsg_locked", NULL);
 	fs->tp_rcv_space_adjust = has_tp(btf, "tcp_rcv_space_adjust", NULL);
 	fs->tp_receive_reset = has_tp(btf, "tcp_receive_reset", NULL);
@@ -192,7 +193,11 @@ static void decide_timewait(struct features *fs, bool no_timewait)
 		fs->f[FT_TIMEWAIT_KILLS].by_option = fs->f[FT_TIMEWAIT].by_option;
 		return;
 	}
-	set_on(fs, FT_TIMEWAIT_CHECK, "raw_tp test run per waiting orphan");
+	if (fs->helper_for_each)
+		set_on(fs, FT_TIMEWAIT_CHECK, "raw_tp test run over the waiting orphans");
+	else
+		set_alt(fs, FT_TIMEWAIT_CHECK, "raw_tp test run per waiting orphan",
+			"no bpf_for_each_map_elem (5.13+), one test run per waiting orphan");
 	if (fs->killers_found)
 		set_on(fs, FT_TIMEWAIT_KILLS, "kernel stack at the timer's cancel");
 	else

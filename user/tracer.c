@@ -98,7 +98,8 @@ static int prog_table(struct tcpstates_bpf *s, const struct features *fs, bool b
 	ROW(on_tw_start, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
 	ROW(on_tw_cancel, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
 	ROW(on_tw_expire, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
-	ROW(tw_check_key, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on);
+	ROW(tw_check_all, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on && fs->helper_for_each);
+	ROW(tw_check_key, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on && !fs->helper_for_each);
 #undef ROW
 	return n;
 }
@@ -345,6 +346,8 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 	t->fn = fn;
 	t->fn_ctx = ctx;
 	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
+	/* the first look always runs: it covers what the start-up snapshot enters */
+	t->tw_adds_seen = UINT64_MAX;
 	verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
 
@@ -368,34 +371,38 @@ int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn,
 	return 0;
 }
 
+#define CHECK_KEYS_MAX 4096	/* orphans looked at per period, one by one (before 5.13) */
+
 /*
- * The orphans waiting in FIN_WAIT2, each looked at by tw_check_key: younger than
- * TS_TW_SILENT_NS, or forgotten (a silent re-arm is no longer possible).
+ * The orphans waiting in FIN_WAIT2 (tw_waiting): has the peer's FIN come? In one run of
+ * tw_check_all - when some were added or left waiting since its last run - or, where the kernel
+ * cannot walk a map from BPF, one run of tw_check_key per orphan.
  */
-static void timewait_check(struct tracer *t)
+static void timewait_check(struct tracer *t, bool force)
 {
-	int fd = bpf_map__fd(t->skel->maps.tw_waiting), prog = bpf_program__fd(t->skel->progs.tw_check_key);
-	uint64_t keys[4096], key, *prev = NULL, now = clock_ns(CLOCK_MONOTONIC);
-	struct tcpstates_tw_wait w;
+	int fd = bpf_map__fd(t->skel->maps.tw_waiting);
+	uint64_t keys[CHECK_KEYS_MAX], key, *prev = NULL, adds;
 	int n = 0;
 
-	while (n < 4096 && !bpf_map_get_next_key(fd, prev, &key)) {
+	/* a failure here only delays the line to the minisocket's end, which reports it */
+	if (t->features.helper_for_each) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+		adds = __atomic_load_n(&t->skel->bss->tw_waiting_adds, __ATOMIC_RELAXED);
+		if (force || adds != t->tw_adds_seen || t->skel->bss->tw_waiting_left)
+			bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check_all), &opts);
+		t->tw_adds_seen = adds;
+		return;
+	}
+	while (n < CHECK_KEYS_MAX && !bpf_map_get_next_key(fd, prev, &key)) {
 		keys[n] = key;
 		prev = &keys[n++];
 	}
 	for (int i = 0; i < n; i++) {
-		uint64_t args[2] = { keys[i], 0 };
+		uint64_t args[1] = { keys[i] };
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-		if (bpf_map_lookup_elem(fd, &keys[i], &w))
-			continue;
-		if (now - w.since_ns > TS_TW_SILENT_NS) {
-			bpf_map_delete_elem(fd, &keys[i]);
-			continue;
-		}
-		args[1] = w.tw;
-		/* a failure here only delays the line to the minisocket's end, which reports it */
-		bpf_prog_test_run_opts(prog, &opts);
+		bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.tw_check_key), &opts);
 	}
 }
 
@@ -410,7 +417,7 @@ static int timewait_work(struct tracer *t, bool force)
 	if (!t->timewait)
 		return 0;
 	if (t->tw_check && (force || now >= t->tw_next_ns)) {
-		timewait_check(t);
+		timewait_check(t, force);
 		t->tw_next_ns = now + t->tw_period_ns;
 	}
 	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),

@@ -22,9 +22,10 @@ struct tracer {
 	struct features features;	/* what this kernel gives, what is on */
 	char btf_refused[320];		/* why tp_btf is not the hook (auto fell back) */
 	bool timewait;			/* timewait minisockets followed (bpf/tracer/timewait.bpf.c) */
-	bool tw_check;			/* ... and the waiting orphans looked at (tw_check_key) */
-	uint64_t tw_period_ns;		/* how often tw_check_key runs over them */
+	bool tw_check;			/* ... and the waiting orphans looked at (tw_check_*) */
+	uint64_t tw_period_ns;		/* how often they are looked at */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
+	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };

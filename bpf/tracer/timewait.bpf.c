@@ -12,7 +12,7 @@
  *   timer_cancel alone            killed early (port reuse, a reset, namespace exit); who
  *                                 killed it is read from the kernel stack (tw_killed_why)
  *   nothing at all                the peer's FIN re-armed a young FIN_WAIT2 in its old wheel
- *                                 bucket: tw_check_key, run by the loader, finds it
+ *                                 bucket: tw_check_all (or _key), run by the loader, finds it
  * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
  * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
  * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
@@ -23,7 +23,7 @@
 
 /* who may kill a minisocket early (enum tcpstates_tw_killer); an empty range never matches */
 const volatile struct tcpstates_fn_range tw_killers[TS_TWK_MAX];
-/* how often the loader runs tw_check_key (ns): the precision when the jiffy cannot be known */
+/* how often the loader runs tw_check_* (ns): the precision when the jiffy cannot be known */
 const volatile __u64 tw_period_ns;
 
 /* the kernel's tick: timer expiries are in jiffies (0 if the kernel config cannot be read) */
@@ -50,7 +50,7 @@ struct {
  * Orphans waiting in FIN_WAIT2 for the peer's FIN, by key. When the FIN comes the kernel re-arms
  * the timer for TIME_WAIT, but if the new expiry falls in the wheel bucket the timer already sits
  * in, it only rewrites timer->expires: no tracepoint. That can only happen in the first
- * TS_TW_SILENT_NS of a minisocket; the loader runs tw_check_key for each young one every
+ * TS_TW_SILENT_NS of a minisocket; the loader runs tw_check_all (or _key) over them every
  * tw_period_ns and forgets the older ones. Full: the change is found at the minisocket's end.
  */
 struct {
@@ -60,6 +60,10 @@ struct {
 	__type(key, __u64);
 	__type(value, struct tcpstates_tw_wait);
 } tw_waiting SEC(".maps");
+
+/* for the loader: is tw_check_all worth running? (entries added; kept by its last run) */
+__u64 tw_waiting_adds;
+__u64 tw_waiting_left;
 
 /* where a cancel builds its record: too big for the stack */
 struct {
@@ -294,12 +298,14 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 	n->sport = BPF_CORE_READ(tw, __tw_common.skc_num);
 	n->dport = bpf_ntohs(BPF_CORE_READ(tw, __tw_common.skc_dport));
 	n->substate = ti.substate;
-	/* an orphan that waits for the peer's FIN: tw_check_key looks at it until it comes */
+	/* an orphan that waits for the peer's FIN: tw_check_* look at it until it comes */
 	if (ti.substate == TS_FIN_WAIT2) {
 		struct tcpstates_tw_wait w = { .tw = (__u64)tw, .since_ns = ti.entered_ns };
 
 		if (bpf_map_update_elem(&tw_waiting, &key, &w, BPF_ANY))
 			count(TS_CNT_TW_LOST);
+		else
+			__sync_fetch_and_add(&tw_waiting_adds, 1);
 	}
 }
 
@@ -318,7 +324,7 @@ static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timew
 /* how the FIN_WAIT2 -> TIME_WAIT change was found, which says when it happened */
 enum tw_seen {
 	TW_SEEN_REARM,		/* the re-arm's timer_start: now, exactly */
-	TW_SEEN_CHECK,		/* tw_check_key, at most a period after: from the timer's expiry */
+	TW_SEEN_CHECK,		/* tw_check_*, at most a period after: from the timer's expiry */
 	TW_SEEN_END,		/* at the minisocket's end (expiry, kill): from the timer's expiry */
 };
 
@@ -513,31 +519,63 @@ __hidden void tw_adopt(const struct tcpstates_event *e, const struct sock_info *
 }
 
 /*
- * Run by the loader (BPF_PROG_TEST_RUN; raw_tp, which every kernel since 5.10 can run that way)
- * for each orphan waiting in FIN_WAIT2 younger than TS_TW_SILENT_NS: has the peer's FIN come?
- * args: the tw_waiting key, the minisocket's address. A minisocket is only an address here: one
- * whose key no longer matches is gone (its end was reported by the timer programs).
- * Returns 1 while it still waits, 0 when it was let go.
+ * Has the peer's FIN come to this orphan waiting in FIN_WAIT2? A minisocket is only an address
+ * here, read through probe reads: one whose key no longer matches is gone (its end was reported
+ * by the timer programs). One older than TS_TW_SILENT_NS is let go unread: timer_start will show
+ * its change. Returns true while it still waits.
  */
-SEC("raw_tp")
-int tw_check_key(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline bool tw_check(__u64 key, struct tcpstates_tw_wait *w)
 {
-	__u64 key = ctx->args[0];
-	struct inet_timewait_sock *tw = (struct inet_timewait_sock *)ctx->args[1];
+	struct inet_timewait_sock *tw = (struct inet_timewait_sock *)w->tw;
 	struct tcpstates_tw_info *ti;
 
-	if (tw_key(tw) != key)
+	if (bpf_ktime_get_ns() - w->since_ns > TS_TW_SILENT_NS || tw_key(tw) != key)
 		goto forget;
 	if (tw_substate(tw) != TS_TIME_WAIT)
-		return 1;
+		return true;
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti)
 		ti = tw_info_older(tw, key);
 	if (ti && ti->substate == TS_FIN_WAIT2) {
 		tw_fin_arrived(tw, ti, key, TW_SEEN_CHECK);
-		return 0;
+		return false;
 	}
 forget:
 	bpf_map_delete_elem(&tw_waiting, &key);
+	return false;
+}
+
+static long tw_check_one(struct bpf_map *map, __u64 *key, struct tcpstates_tw_wait *w,
+			 __u64 *left)
+{
+	if (tw_check(*key, w))
+		(*left)++;
 	return 0;
+}
+
+/*
+ * Run by the loader every tw_period_ns (BPF_PROG_TEST_RUN of a raw_tp program, which kernels
+ * from 5.10 can run so): every waiting orphan in one run (bpf_for_each_map_elem, 5.13+).
+ */
+SEC("raw_tp")
+int tw_check_all(void *ctx)
+{
+	__u64 left = 0;
+
+	bpf_for_each_map_elem(&tw_waiting, tw_check_one, &left, 0);
+	tw_waiting_left = left;
+	return 0;
+}
+
+/*
+ * The same for one orphan, where the kernel has no bpf_for_each_map_elem (before 5.13): the
+ * loader walks the map and runs this for each key (args[0]: key). Returns 1 while it waits.
+ */
+SEC("raw_tp")
+int tw_check_key(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 key = ctx->args[0];
+	struct tcpstates_tw_wait *w = bpf_map_lookup_elem(&tw_waiting, &key);
+
+	return w && tw_check(key, w);
 }
