@@ -19,6 +19,7 @@ static void probed(struct features *fs, enum kernel k)
 	fs->helper_cookie = k >= K6_1;
 	fs->helper_sk_storage = k >= K6_1;
 	fs->helper_task_btf = k >= K6_1;
+	fs->helper_for_each = k >= K6_1;
 	fs->tp_sendmsg_locked = k == K6_18;
 	fs->tp_rcv_space_adjust = fs->tp_receive_reset = fs->tp_send_reset = true;
 	fs->send_reset_reason = k >= K6_12;
@@ -60,7 +61,8 @@ static const struct {
 	  "tcpstates-c: on kernel 5.10.0-32-cloud-amd64: socket cookies (sock) off: tracing programs "
 	  "may not ask for them (5.12+); owner takeover at send: tracepoint tcp_sendmsg_locked "
 	  "missing, using timer_start of tcp_write_timer; kernel reason of resets sent off: "
-	  "tcp_send_reset has no reason argument (6.10+)\n",
+	  "tcp_send_reset has no reason argument (6.10+); silent FIN_WAIT2 -> TIME_WAIT check: no "
+	  "bpf_for_each_map_elem (5.13+), one test run per waiting orphan\n",
 	  "cookies,socket_storage,reset_reasons" },
 	{ K6_18, false,
 	  "tcpstates-c: on kernel 6.18.44: state hook tp_btf off: classic tracepoint chosen or tp_btf "
