@@ -149,12 +149,13 @@ struct tcpstates_mark_stack {
 enum tcpstates_counter {
 	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */
 	TS_CNT_RB_FULL,		/* ring buffer reservation failed: event lost */
-	TS_CNT_NO_STORAGE,	/* no per-socket storage: owner and duration unknown */
+	TS_CNT_NO_STORAGE,	/* no per-socket entry (map full): owner and duration unknown */
 	TS_CNT_GAPS,		/* transitions whose oldstate did not follow the socket's last state */
 	TS_CNT_COVERED,		/* hook runs the main program missed and the backup program took */
 	TS_CNT_UNSEEN,		/* sockets destroyed while we believed them open: transitions lost */
 	TS_CNT_TW_HIDDEN,	/* FIN_WAIT2 -> CLOSE not shown: the socket lives on as a minisocket */
-	TS_CNT_TW_LOST,		/* timewait socket not tracked (map full): its end is not shown */
+	TS_CNT_TW_LOST,		/* timewait socket not tracked (a timewait map full): its lines
+				 * are not shown or come late */
 	TS_CNT_MAX,
 };
 

@@ -97,15 +97,16 @@ static void hold(struct filter *f, struct pending *p, const struct tcpstates_eve
 	uint64_t key = sock_key(e);
 
 	if (!p) {
-		if (f->n_pending >= PENDING_MAX)
+		if (f->n_pending >= PENDING_MAX || !(p = calloc(1, sizeof(*p)))) {
+			f->dropped++;
 			return;
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return;
+		}
 		p->key = key;
 	}
 	if (p->n < PENDING_PER_SOCK)
 		p->e[p->n++] = *e;
+	else
+		f->dropped++;
 	p->next = f->bucket[key % FILTER_PENDING_BUCKETS];
 	f->bucket[key % FILTER_PENDING_BUCKETS] = p;
 	f->n_pending++;

@@ -4,6 +4,7 @@
 #define FILTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "cli.h"
@@ -17,6 +18,7 @@ struct filter {
 	bool needs_lport;				/* a filter looks at the local port */
 	struct pending *bucket[FILTER_PENDING_BUCKETS];	/* events waiting for their socket's port */
 	unsigned int n_pending;				/* how many wait */
+	uint64_t dropped;		/* events that could not be held (limits, memory): lost */
 };
 
 /* hands a transition that passed the filter to the output */

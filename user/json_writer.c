@@ -107,9 +107,9 @@ static void member(struct json_writer *w, const char *key)
 	lb_putc(&w->lb, ':');
 }
 
-void json_begin(struct json_writer *w, FILE *f)
+void json_begin(struct json_writer *w, struct line_sink *out)
 {
-	w->f = f;
+	w->out = out;
 	w->first = true;
 	lb_reset(&w->lb);
 	lb_putc(&w->lb, '{');
@@ -118,7 +118,7 @@ void json_begin(struct json_writer *w, FILE *f)
 void json_end(struct json_writer *w)
 {
 	lb_put(&w->lb, "}\n", 2);
-	lb_flush_to(&w->lb, w->f);
+	lb_flush_to(&w->lb, w->out);
 }
 
 void json_str(struct json_writer *w, const char *key, const char *s, size_t len)

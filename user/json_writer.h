@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* json_writer.h - one JSON object per line into a FILE*, valid UTF-8 whatever the input. */
+/* json_writer.h - one JSON object per line into a line sink, valid UTF-8 whatever the input. */
 #ifndef JSON_WRITER_H
 #define JSON_WRITER_H
 
@@ -10,15 +10,15 @@
 #include "linebuf.h"
 
 struct json_writer {
-	FILE *f;		/* where the line goes */
+	struct line_sink *out;	/* where the line goes */
 	bool first;		/* no member written yet: no comma before the next */
 	struct linebuf lb;	/* the object, written to f at json_end() */
 };
 
-/* Start an object ('{') on f. */
-void json_begin(struct json_writer *w, FILE *f);
+/* Start an object ('{') for out. */
+void json_begin(struct json_writer *w, struct line_sink *out);
 
-/* End the object and its line ("}\n") and hand it to f. Not flushed: the caller flushes per batch. */
+/* End the object and its line ("}\n") and hand it to the sink, whole. */
 void json_end(struct json_writer *w);
 
 /*

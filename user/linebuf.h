@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* linebuf.h - one output line assembled in memory and written with a single fwrite. */
+/* linebuf.h - one output line assembled in memory, then handed whole to a line sink. */
 #ifndef LINEBUF_H
 #define LINEBUF_H
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 /*
@@ -12,6 +11,11 @@
  * fixed keys) and far below this; stdio's per-call locking and format parsing cost more than the
  * record itself at 200 000 records per second, so lines are built here.
  */
+
+/* where finished lines go: the output queue (user/outq.c), or a memory buffer in unit tests */
+struct line_sink {
+	void (*put)(struct line_sink *s, const char *line, size_t len);
+};
 #define LINEBUF_CAP 2048
 
 struct linebuf {
@@ -72,13 +76,13 @@ static inline void lb_put_u64(struct linebuf *lb, uint64_t v)
 	lb_put(lb, p, n);
 }
 
-/* write the line out; returns 0 or EOF like fputs */
-static inline int lb_flush_to(struct linebuf *lb, FILE *f)
+/* hand the line over whole */
+static inline void lb_flush_to(struct linebuf *lb, struct line_sink *out)
 {
 	size_t n = lb->len;
 
 	lb->len = 0;
-	return fwrite(lb->buf, 1, n, f) == n ? 0 : EOF;
+	out->put(out, lb->buf, n);
 }
 
 #endif

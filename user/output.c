@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* output.c - transitions as text or JSON lines from one field table; loss and summary records. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "json_writer.h"
@@ -26,7 +27,7 @@ static void write_line(struct output *o, const struct tcpstates_event *e)
 {
 	struct printer p;
 
-	printer_begin(&p, o->f, o->cfg);
+	printer_begin(&p, o->out, o->cfg);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < output_nfields; i++) {
 			const struct output_field *f = &output_fields[i];
@@ -56,11 +57,12 @@ void output_event(struct output *o, const struct tcpstates_event *e)
 }
 
 /* {"type":TYPE,"time":... : the start every non-transition record shares */
-static void record_begin(struct json_writer *w, FILE *f, const char *type, uint64_t ts_real_ns)
+static void record_begin(struct json_writer *w, struct line_sink *out, const char *type,
+			 uint64_t ts_real_ns)
 {
 	char buf[TIMEFMT_LEN];
 
-	json_begin(w, f);
+	json_begin(w, out);
 	json_str(w, "type", type, strlen(type));
 	if (timefmt_rfc3339((int64_t)ts_real_ns, buf, sizeof(buf)))
 		json_str(w, "time", buf, strlen(buf));
@@ -68,37 +70,57 @@ static void record_begin(struct json_writer *w, FILE *f, const char *type, uint6
 		json_null(w, "time");
 }
 
+const char *const loss_names[LOSS_CAUSES] = {
+	"rb_full", "recursion_misses", "unseen", "not_written", "filter_dropped", "map_full",
+};
+
+void loss_values(const struct loss_counts *c, uint64_t v[LOSS_CAUSES])
+{
+	v[0] = c->rb_full;
+	v[1] = c->recursion_misses;
+	v[2] = c->unseen;
+	v[3] = c->not_written;
+	v[4] = c->filter_dropped;
+	v[5] = c->map_full;
+}
+
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total)
 {
+	uint64_t d[LOSS_CAUSES], t[LOSS_CAUSES];
+	char key[40];
 	struct json_writer w;
 
 	if (o->cfg->format != OUT_JSON)
 		return;
-	record_begin(&w, o->f, "lost", ts_real_ns);
-	json_uint(&w, "rb_full", delta->rb_full);
-	json_uint(&w, "recursion_misses", delta->recursion_misses);
-	json_uint(&w, "total_rb_full", total->rb_full);
-	json_uint(&w, "total_recursion_misses", total->recursion_misses);
-	json_uint(&w, "unseen", delta->unseen);
-	json_uint(&w, "total_unseen", total->unseen);
+	loss_values(delta, d);
+	loss_values(total, t);
+	record_begin(&w, o->out, "lost", ts_real_ns);
+	for (int i = 0; i < LOSS_CAUSES; i++)
+		json_uint(&w, loss_names[i], d[i]);
+	for (int i = 0; i < LOSS_CAUSES; i++) {
+		snprintf(key, sizeof(key), "total_%s", loss_names[i]);
+		json_uint(&w, key, t[i]);
+	}
 	json_end(&w);
 }
 
 void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
 		    const struct loss_counts *total, const struct run_info *run)
 {
+	uint64_t t[LOSS_CAUSES];
 	struct json_writer w;
 
 	if (o->cfg->format != OUT_JSON)
 		return;
-	record_begin(&w, o->f, "summary", ts_real_ns);
+	loss_values(total, t);
+	record_begin(&w, o->out, "summary", ts_real_ns);
 	json_uint(&w, "events", events_seen);
 	json_uint(&w, "printed", printed);
-	json_uint(&w, "rb_full", total->rb_full);
-	json_uint(&w, "recursion_misses", total->recursion_misses);
-	json_uint(&w, "unseen", total->unseen);
+	for (int i = 0; i < LOSS_CAUSES; i++)
+		json_uint(&w, loss_names[i], t[i]);
 	if (run) {
+		json_uint(&w, "gaps", run->gaps);
 		json_str(&w, "kernel", run->kernel, strlen(run->kernel));
 		json_str(&w, "hook", run->hook, strlen(run->hook));
 		json_str_array(&w, "features", run->features, run->n_features);

@@ -10,17 +10,32 @@
 #include "cli.h"
 
 struct output {
-	FILE *f;			/* where records go (stdout) */
+	struct line_sink *out;		/* where records go (the output queue) */
 	const struct config *cfg;	/* format and column choices */
 	int64_t mono_to_real_ns;	/* add to a kernel monotonic ts to get wall-clock ns */
 };
 
-/* loss as the loader counts it (totals since start, or a delta) */
+/*
+ * Loss, each cause in its own unit, none counted twice (totals since start, or a delta). A new
+ * cause: a member here, a row in loss_names (output.c), and where it is counted.
+ */
 struct loss_counts {
-	uint64_t rb_full;		/* ring buffer was full: records never written */
-	uint64_t recursion_misses;	/* kernel skipped the program (nested run on one CPU) */
-	uint64_t unseen;		/* sockets closed without their transitions reaching us */
+	uint64_t rb_full;		/* transitions: the ring buffer was full, never delivered */
+	uint64_t recursion_misses;	/* transitions: the kernel skipped both state programs */
+	uint64_t unseen;		/* sockets: closed without their transitions reaching us */
+	uint64_t not_written;		/* lines: could not be written (reader stalled, write error) */
+	uint64_t filter_dropped;	/* lines: the port filter could not hold them */
+	uint64_t map_full;		/* sockets: not tracked, a BPF map was full (owner, duration,
+					 * TIME_WAIT of theirs unknown) */
 };
+
+#define LOSS_CAUSES 6
+
+/* the causes by name, as the lost/summary records and the closing line name them */
+extern const char *const loss_names[LOSS_CAUSES];
+
+/* the causes as an array, in loss_names order */
+void loss_values(const struct loss_counts *c, uint64_t v[LOSS_CAUSES]);
 
 /* Text: the column header line. JSON: nothing. */
 void output_header(struct output *o);
@@ -41,12 +56,14 @@ struct run_info {
 	const char *hook;		/* tracer_hook_name() */
 	const char *const *features;	/* names of the features on (feature_name()) */
 	size_t n_features;
+	uint64_t gaps;			/* transitions whose old state was not the socket's last
+					 * seen: a sign of loss (counted above where it was seen) */
 };
 
 /*
  * End of run. Text mode: nothing (the caller writes the closing line on stderr); JSON mode: a
- * {"type":"summary",...} record with the transitions seen and printed, the loss since start, and
- * the kernel, hook and features of the run.
+ * {"type":"summary",...} record with the transitions seen and printed, the loss since start by
+ * cause, the gaps, and the kernel, hook and features of the run.
  */
 void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
 		    const struct loss_counts *total, const struct run_info *run);

@@ -5,10 +5,10 @@
 #include "printer.h"
 #include "timefmt.h"
 
-void printer_begin(struct printer *p, FILE *f, const struct config *cfg)
+void printer_begin(struct printer *p, struct line_sink *out, const struct config *cfg)
 {
 	/* field by field: the line buffer inside need not be cleared */
-	p->f = f;
+	p->out = out;
 	p->json = cfg->format == OUT_JSON;
 	p->show_date = cfg->show_date;
 	p->key = NULL;
@@ -16,8 +16,8 @@ void printer_begin(struct printer *p, FILE *f, const struct config *cfg)
 	p->right = false;
 	p->cells = 0;
 	p->owed = 0;
-	/* text cells go into the JSON writer's line buffer too: one fwrite per line either way */
-	json_begin(&p->jw, f);
+	/* text cells go into the JSON writer's line buffer too: one whole line either way */
+	json_begin(&p->jw, out);
 	if (!p->json)
 		lb_reset(&p->jw.lb);
 }
@@ -28,7 +28,7 @@ void printer_end(struct printer *p)
 		json_end(&p->jw);
 	} else {
 		lb_putc(&p->jw.lb, '\n');	/* the last cell's padding is dropped */
-		lb_flush_to(&p->jw.lb, p->f);
+		lb_flush_to(&p->jw.lb, p->out);
 	}
 }
 

@@ -11,7 +11,7 @@
 #include "json_writer.h"
 
 struct printer {
-	FILE *f;			/* where the line goes */
+	struct line_sink *out;		/* where the line goes */
 	bool json;			/* values become JSON members, not text cells */
 	bool show_date;			/* text times carry the date (-T) */
 	struct json_writer jw;		/* the line's object (JSON) */
@@ -24,7 +24,7 @@ struct printer {
 };
 
 /* Start a line (text) or an object (JSON). */
-void printer_begin(struct printer *p, FILE *f, const struct config *cfg);
+void printer_begin(struct printer *p, struct line_sink *out, const struct config *cfg);
 
 /* End the line. */
 void printer_end(struct printer *p);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* session.c - the tracing loop: read batches, filter, print, report loss, stop cleanly. */
+/* session.c - the tracing loop: read batches, filter, queue lines, report loss, stop on time. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "filter.h"
+#include "outq.h"
 #include "output.h"
 #include "session.h"
 #include "snapshot.h"
@@ -14,17 +16,20 @@
 
 #define POLL_MS 100		/* longest a record waits in the ring buffer when the rate is low */
 #define LOSS_CHECK_NS 500000000ULL	/* how often the loss counters are read */
+#define STOP_GRACE_NS 1000000000ULL	/* after a stop: at most this long to write what is queued */
+#define HIGH_WATER (1u << 20)	/* queued bytes past which the ring buffer waits for the reader */
 
 static volatile sig_atomic_t stop_signal;
 
 struct session {
 	const struct config *cfg;
 	struct output out;
+	struct outq q;			/* the output stream (stdout) */
 	struct filter filter;
 	struct tracer tracer;
-	uint64_t printed;		/* transitions written */
+	uint64_t printed;		/* transitions queued for output */
 	bool count_reached;		/* -n satisfied */
-	bool out_broken;		/* stdout's reader went away (EPIPE) */
+	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
 };
 
@@ -49,9 +54,11 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 {
 	struct session *s = ctx;
 
+	/* a stop is obeyed between two records: the rest waits for the final read, or nobody */
+	if ((stop_signal && !s->draining) || s->count_reached)
+		return -ECANCELED;
 	filter_event(&s->filter, e, emit, s);
-	/* negative stops the ring buffer read: nothing more is wanted */
-	return s->count_reached ? -ECANCELED : 0;
+	return 0;
 }
 
 /* a socket that existed at start: filtered like a transition, not counted as one (-n) */
@@ -84,8 +91,13 @@ static void run_snapshot(struct session *s)
 		fprintf(stderr, "tcpstates-c: cannot list existing sockets (iter/tcp): %s\n",
 			strerror(-err));
 		feature_off(&s->tracer.features, FT_SNAPSHOT, "iter/tcp refused: %s", strerror(-err));
+		return;
 	}
-	else if (s->cfg->verbose)
+	/* never silent: a namespace not listed, an owner the BPF side could not take */
+	if (st.ns_failed || st.seed_failed)
+		fprintf(stderr, "tcpstates-c: snapshot incomplete: %u network namespaces not listed, "
+				"%u owners not handed over (map full)\n", st.ns_failed, st.seed_failed);
+	if (s->cfg->verbose)
 		fprintf(stderr, "tcpstates-c: snapshot: %u sockets in %u network namespaces (%u not "
 				"listed), %u owners found, %u seeded (%u did not fit); %.1f ms (iterator "
 				"%.1f, /proc %.1f)\n",
@@ -93,36 +105,54 @@ static void run_snapshot(struct session *s)
 			st.seed_failed, st.elapsed_ns / 1e6, st.iter_ns / 1e6, st.owner_ns / 1e6);
 }
 
-/* Flush a batch; a reader that went away (EPIPE) ends the run quietly. */
-static void flush(struct session *s)
+/* every cause of loss, totals since start */
+static void loss_now(struct session *s, struct tracer_counts *c, struct loss_counts *l)
 {
-	if (fflush(s->out.f) == EOF || ferror(s->out.f)) {
-		if (errno != EPIPE)
-			fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(errno));
-		s->out_broken = true;
-	}
+	tracer_counts(&s->tracer, c);
+	l->rb_full = c->rb_full;
+	l->recursion_misses = c->recursion_misses;
+	l->unseen = c->unseen;
+	l->not_written = s->q.not_written;
+	l->filter_dropped = s->filter.dropped;
+	l->map_full = c->map_full;
+}
+
+/* "name: N, name: N, ..." of the causes, for stderr */
+static void loss_text(const struct loss_counts *l, char *buf, size_t len)
+{
+	uint64_t v[LOSS_CAUSES];
+	size_t n = 0;
+
+	loss_values(l, v);
+	buf[0] = '\0';
+	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
+			      (unsigned long long)v[i]);
 }
 
 /* Report loss since the last report: stderr for people, a record for pipelines. */
 static void check_loss(struct session *s, struct tracer_counts *c)
 {
+	uint64_t t[LOSS_CAUSES], r[LOSS_CAUSES];
 	struct loss_counts total, delta;
+	char text[256];
+	bool any = false;
 
-	tracer_counts(&s->tracer, c);
-	total.rb_full = c->rb_full;
-	total.recursion_misses = c->recursion_misses;
-	total.unseen = c->unseen;
+	loss_now(s, c, &total);
+	loss_values(&total, t);
+	loss_values(&s->reported, r);
+	for (int i = 0; i < LOSS_CAUSES; i++)
+		any |= t[i] != r[i];
+	if (!any)
+		return;
 	delta.rb_full = total.rb_full - s->reported.rb_full;
 	delta.recursion_misses = total.recursion_misses - s->reported.recursion_misses;
 	delta.unseen = total.unseen - s->reported.unseen;
-	if (!delta.rb_full && !delta.recursion_misses && !delta.unseen)
-		return;
-	fprintf(stderr,
-		"tcpstates-c: lost %llu transitions (ring buffer full: %llu, recursion misses: %llu, "
-		"sockets closed unseen: %llu)\n",
-		(unsigned long long)(delta.rb_full + delta.recursion_misses + delta.unseen),
-		(unsigned long long)delta.rb_full, (unsigned long long)delta.recursion_misses,
-		(unsigned long long)delta.unseen);
+	delta.not_written = total.not_written - s->reported.not_written;
+	delta.filter_dropped = total.filter_dropped - s->reported.filter_dropped;
+	delta.map_full = total.map_full - s->reported.map_full;
+	loss_text(&delta, text, sizeof(text));
+	fprintf(stderr, "tcpstates-c: lost since the last report: %s\n", text);
 	output_lost(&s->out, clock_ns(CLOCK_REALTIME), &delta, &total);
 	s->reported = total;
 }
@@ -132,12 +162,18 @@ static void install_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: the poll must return */
+	sa.sa_handler = on_signal;	/* no SA_RESTART: a wait must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	/* a closed pipe shows up as EPIPE from write, handled as a quiet stop */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* a write error other than the reader leaving: said once, the run ends with status 1 */
+static bool out_failed(struct session *s)
+{
+	return s->q.err && s->q.err != EPIPE;
 }
 
 static void loop(struct session *s)
@@ -147,13 +183,19 @@ static void loop(struct session *s)
 	struct tracer_counts c;
 	int err;
 
-	while (!stop_signal && !s->count_reached && !s->out_broken) {
-		err = tracer_poll(&s->tracer, POLL_MS);
-		if (err < 0 && err != -EINTR && err != -ECANCELED) {
-			fprintf(stderr, "tcpstates-c: reading the ring buffer: %s\n", strerror(-err));
-			break;
+	while (!stop_signal && !s->count_reached && !s->q.err) {
+		if (outq_pending(&s->q) >= HIGH_WATER) {
+			/* the reader is behind: let the ring buffer wait, and the kernel count */
+			outq_write(&s->q, POLL_MS, &stop_signal);
+		} else {
+			err = tracer_poll(&s->tracer, POLL_MS);
+			if (err < 0 && err != -EINTR && err != -ECANCELED) {
+				fprintf(stderr, "tcpstates-c: reading the ring buffer: %s\n",
+					strerror(-err));
+				break;
+			}
+			outq_write(&s->q, 0, &stop_signal);
 		}
-		flush(s);
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 		if (now >= next_check) {
@@ -165,51 +207,67 @@ static void loop(struct session *s)
 	}
 }
 
-/* Detach first so nothing new arrives, then drain what the kernel already wrote. */
-static void finish(struct session *s)
+/*
+ * Detach first so nothing new arrives; read what the kernel already wrote (unless the reader
+ * left or -n is done); write what is queued within STOP_GRACE_NS; count what could not be.
+ */
+static int finish(struct session *s)
 {
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + STOP_GRACE_NS;
 	const char *names[FT_MAX];
-	struct run_info run = { s->tracer.features.kernel, tracer_hook_name(s->tracer.hook), names, 0 };
+	struct run_info run = {
+		.kernel = s->tracer.features.kernel,
+		.hook = tracer_hook_name(s->tracer.hook),
+		.features = names,
+	};
 	struct tracer_counts c;
 	struct loss_counts total;
+	char text[256];
 
 	for (int i = 0; i < FT_MAX; i++)
 		if (s->tracer.features.f[i].on)
 			names[run.n_features++] = feature_name(i);
 	tracer_detach(&s->tracer);
-	if (!s->count_reached && !s->out_broken)
+	s->draining = true;
+	if (!s->count_reached && !s->q.err)
 		tracer_drain(&s->tracer);
 	filter_free(&s->filter);
-	if (s->out_broken)
-		return;
+	loss_now(s, &c, &total);
 	check_loss(s, &c);
-	total = s->reported;
-	output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
-	flush(s);
-	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed, %llu lost "
-			"(ring buffer full: %llu, recursion misses: %llu, sockets closed unseen: %llu)\n",
-		(unsigned long long)c.events, (unsigned long long)s->printed,
-		(unsigned long long)(total.rb_full + total.recursion_misses + total.unseen),
-		(unsigned long long)total.rb_full, (unsigned long long)total.recursion_misses,
-		(unsigned long long)total.unseen);
+	run.gaps = c.gaps;
+	if (!s->q.err)
+		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
+	outq_finish(&s->q, deadline);
+	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
+	total.not_written = s->q.not_written;
+	if (out_failed(s))
+		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
+	loss_text(&total, text, sizeof(text));
+	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed; lost: %s\n",
+		(unsigned long long)c.events, (unsigned long long)s->printed, text);
+	return out_failed(s) ? 1 : 0;
 }
 
 int session_run(const struct config *cfg)
 {
-	static char outbuf[1 << 16];
 	struct session s;
+	int status;
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
-	s.out.f = stdout;
+	if (outq_init(&s.q, STDOUT_FILENO, 0)) {
+		fprintf(stderr, "tcpstates-c: out of memory\n");
+		return 1;
+	}
+	s.out.out = &s.q.sink;
 	s.out.cfg = cfg;
 	s.out.mono_to_real_ns = output_mono_to_real_offset();
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));	/* flushed once per batch */
 	filter_init(&s.filter, cfg);
 	install_signals();
 
 	if (tracer_start(&s.tracer, cfg, on_event, &s)) {
 		tracer_destroy(&s.tracer);
+		outq_free(&s.q);
 		return 1;
 	}
 	if (cfg->no_snapshot)
@@ -223,9 +281,9 @@ int session_run(const struct config *cfg)
 	output_header(&s.out);
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
-	flush(&s);
 	loop(&s);
-	finish(&s);
+	status = finish(&s);
 	tracer_destroy(&s.tracer);
-	return 0;
+	outq_free(&s.q);
+	return status;
 }

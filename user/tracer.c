@@ -486,7 +486,7 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
 	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
-	c->no_storage = sum_counter(fd, TS_CNT_NO_STORAGE);
+	c->map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);
 	c->unseen = sum_counter(fd, TS_CNT_UNSEEN);
 	if (t->hook == TS_HOOK_TP) {

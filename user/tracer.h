@@ -34,7 +34,7 @@ struct tracer {
 struct tracer_counts {
 	uint64_t events;		/* TCP transitions the program handled */
 	uint64_t rb_full;		/* records lost: ring buffer full */
-	uint64_t no_storage;		/* records without owner/duration: no socket storage */
+	uint64_t map_full;		/* sockets not tracked: per-socket or timewait map full */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */
 	uint64_t unseen;		/* sockets destroyed while believed open: their closing
 					 * transitions never reached us (reported inferred) */

@@ -312,9 +312,20 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	si = si_get(sk, true);
 	if (si && si->held)
 		release_held(si, sk);
-	e = reserve();
-	if (!e)
+	e = reserve_for(!(extra_flags2 & TS_F2_INFERRED));
+	if (!e) {
+		/* lost (counted): still the socket's state now, or the witness would count it again */
+		if (si) {
+			si->state = newstate;
+			si->entered_ns = 0;
+			if (!use_sk_storage && newstate == TS_CLOSE) {
+				__u64 addr = (__u64)sk;
+
+				bpf_map_delete_elem(&sk_info_by_addr, &addr);
+			}
+		}
 		return 0;
+	}
 	e->skaddr = (__u64)sk;
 	/* a child still wearing its listener's cookie (see `held`): its own comes later */
 	if (use_cookie && oldstate == TS_LISTEN && newstate == TS_SYN_RECV &&

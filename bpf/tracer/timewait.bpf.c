@@ -31,9 +31,9 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 #define TW_LEN_S 60ULL	/* TCP_TIMEWAIT_LEN, in seconds */
 
-/* live timewait sockets by key (tw_key()) */
+/* live timewait sockets by key (tw_key()); not an LRU: full is counted (TS_CNT_TW_LOST) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 131072);
 	__type(key, __u64);
 	__type(value, struct tcpstates_tw_info);
@@ -317,7 +317,8 @@ static __always_inline struct tcpstates_tw_info *tw_info_older(struct inet_timew
 {
 	struct tcpstates_tw_info fresh = { .substate = tw_substate(tw) };
 
-	bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST);
+	if (bpf_map_update_elem(&tw_info, &key, &fresh, BPF_NOEXIST) == -7 /* E2BIG: full */)
+		count(TS_CNT_TW_LOST);
 	return bpf_map_lookup_elem(&tw_info, &key);
 }
 

@@ -99,10 +99,11 @@ struct sk_info_map sk_info SEC(".maps") __weak;
 
 /*
  * Address mode (the classic tracepoint; kernels before 5.11, whose tracing programs have no
- * socket storage): the same, keyed by the socket's address, deleted when the socket ends.
+ * socket storage): the same, keyed by the socket's address, deleted when the socket ends. Not
+ * an LRU: a full map is counted (TS_CNT_NO_STORAGE), an eviction would be silent.
  */
 struct sk_info_by_addr_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct sock_info);
@@ -159,19 +160,28 @@ static __always_inline void init_event(struct tcpstates_event *e)
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
 }
 
-/* a cleared ring-buffer record, or NULL (counted as lost) */
-static __always_inline struct tcpstates_event *reserve(void)
+/*
+ * A cleared ring-buffer record, or NULL: counted as a transition lost (rb_full), unless the
+ * caller counts the loss in its own unit (an inferred close: the socket is counted unseen).
+ */
+static __always_inline struct tcpstates_event *reserve_for(bool count_full)
 {
 	struct tcpstates_event *e;
 
 	count(TS_CNT_EVENTS);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count(TS_CNT_RB_FULL);
+		if (count_full)
+			count(TS_CNT_RB_FULL);
 		return NULL;
 	}
 	init_event(e);
 	return e;
+}
+
+static __always_inline struct tcpstates_event *reserve(void)
+{
+	return reserve_for(true);
 }
 
 static __always_inline void submit(struct tcpstates_event *e)
@@ -196,6 +206,7 @@ static __always_inline struct sock_info *si_by_addr(__u64 addr, bool create)
 
 	if (si || !create)
 		return si;
+	/* full: the caller finds no entry and counts it (TS_CNT_NO_STORAGE) */
 	bpf_map_update_elem(&sk_info_by_addr, &addr, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&sk_info_by_addr, &addr);
 }

@@ -142,11 +142,28 @@ enum { O_JSON = 1, O_WIDE = 2, O_DATE = 4, O_SKADDR = 8 };
 static FILE *json_dump;		/* TCPSTATES_JSON_DUMP: every record line, for the schema check */
 
 struct sink {
+	struct line_sink ls;	/* first: lines land in f */
+	FILE *f;
 	struct config cfg;
 	struct output o;
 	char *buf;
 	size_t len;
 };
+
+static void sink_put(struct line_sink *ls, const char *line, size_t len)
+{
+	fwrite(line, 1, len, ((struct sink *)ls)->f);
+}
+
+/* a line sink onto f, for the JSON writer alone (valid until the next call) */
+static struct line_sink *file_sink(FILE *f)
+{
+	static struct sink s;
+
+	s.f = f;
+	s.ls.put = sink_put;
+	return &s.ls;
+}
 
 static struct output *sink_open(struct sink *s, unsigned int opts)
 {
@@ -155,7 +172,9 @@ static struct output *sink_open(struct sink *s, unsigned int opts)
 	s->cfg.wide = opts & O_WIDE;
 	s->cfg.show_date = opts & O_DATE;
 	s->cfg.show_skaddr = opts & O_SKADDR;
-	s->o.f = open_memstream(&s->buf, &s->len);
+	s->f = open_memstream(&s->buf, &s->len);
+	s->ls.put = sink_put;
+	s->o.out = &s->ls;
 	s->o.cfg = &s->cfg;
 	s->o.mono_to_real_ns = OFFSET;
 	return &s->o;
@@ -164,7 +183,7 @@ static struct output *sink_open(struct sink *s, unsigned int opts)
 /* what was written; records also go to the dump */
 static char *sink_close(struct sink *s)
 {
-	fclose(s->o.f);
+	fclose(s->f);
 	if (json_dump && s->cfg.format == OUT_JSON)
 		fputs(s->buf, json_dump);
 	return s->buf;
@@ -385,32 +404,37 @@ static void test_headers(void)
 
 static void test_lost_and_summary(void)
 {
-	const struct loss_counts delta = { 1, 2, 3 }, total = { 10, 20, 30 };
+	const struct loss_counts delta = { 1, 2, 3, 4, 5, 6 }, total = { 10, 20, 30, 40, 50, 60 };
 	struct sink s;
 
 	output_lost(sink_open(&s, O_JSON), REAL_NS, &delta, &total);
 	check_line(sink_close(&s),
 		   "{\"type\":\"lost\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"rb_full\":1,"
-		   "\"recursion_misses\":2,\"total_rb_full\":10,\"total_recursion_misses\":20,"
-		   "\"unseen\":3,\"total_unseen\":30}",
-		   "json lost");
+		   "\"recursion_misses\":2,\"unseen\":3,\"not_written\":4,\"filter_dropped\":5,"
+		   "\"map_full\":6,\"total_rb_full\":10,\"total_recursion_misses\":20,"
+		   "\"total_unseen\":30,\"total_not_written\":40,\"total_filter_dropped\":50,"
+		   "\"total_map_full\":60}",
+		   "json lost: every cause, then every total");
 	free(s.buf);
 
 	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, NULL);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
-		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30}",
+		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60}",
 		   "json summary");
 	free(s.buf);
 
 	/* the run's kernel, hook and features (the names the schema allows) */
 	static const char *const feats[] = { "tp_btf", "cookies", "timewait" };
-	const struct run_info run = { "6.1.0-47-cloud-amd64", "tp_btf/inet_sock_set_state", feats, 3 };
+	const struct run_info run = { "6.1.0-47-cloud-amd64", "tp_btf/inet_sock_set_state", feats, 3,
+				      7 };
 
 	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, &run);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
 		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60,\"gaps\":7,"
 		   "\"kernel\":\"6.1.0-47-cloud-amd64\",\"hook\":\"tp_btf/inet_sock_set_state\","
 		   "\"features\":[\"tp_btf\",\"cookies\",\"timewait\"]}",
 		   "json summary with the run's features");
@@ -441,12 +465,11 @@ static void test_local_time(void)
 		   "1.1.1.1            53 CLOSE       -> SYN_SENT    -",
 		   "text in local time");
 	free(s.buf);
-	output_lost(sink_open(&s, O_JSON), REAL_NS, &(struct loss_counts){ 0, 0, 0 },
-		    &(struct loss_counts){ 0, 0, 0 });
+	output_summary(sink_open(&s, O_JSON), REAL_NS, 0, 0, &(struct loss_counts){ 0 }, NULL);
 	check_line(sink_close(&s),
-		   "{\"type\":\"lost\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"rb_full\":0,"
-		   "\"recursion_misses\":0,\"total_rb_full\":0,\"total_recursion_misses\":0,"
-		   "\"unseen\":0,\"total_unseen\":0}",
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":0,"
+		   "\"printed\":0,\"rb_full\":0,\"recursion_misses\":0,\"unseen\":0,"
+		   "\"not_written\":0,\"filter_dropped\":0,\"map_full\":0}",
 		   "JSON in UTC");
 	free(s.buf);
 	setenv("TZ", "UTC", 1);
@@ -491,7 +514,7 @@ static void test_json_strings(void)
 		size_t len;
 		FILE *f = open_memstream(&buf, &len);
 
-		json_begin(&w, f);
+		json_begin(&w, file_sink(f));
 		json_str(&w, "s", str[i].in, str[i].len);
 		json_end(&w);
 		fclose(f);
@@ -508,7 +531,7 @@ static void test_json_scalars(void)
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
 
-	json_begin(&w, f);
+	json_begin(&w, file_sink(f));
 	json_int(&w, "min", INT64_MIN);
 	json_int(&w, "neg", -1);
 	json_uint(&w, "max", UINT64_MAX);
@@ -517,7 +540,7 @@ static void test_json_scalars(void)
 	json_null(&w, "n");
 	json_str(&w, "k\"ey", "v", 1);
 	json_end(&w);
-	json_begin(&w, f);
+	json_begin(&w, file_sink(f));
 	json_end(&w);
 	fclose(f);
 	CHECK_STR(buf,
