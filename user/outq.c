@@ -100,6 +100,12 @@ static size_t whole_lines(const struct outq *q)
 
 static void written(struct outq *q, size_t n)
 {
+	const char *p = q->buf + q->head, *end = p + n;
+
+	while ((p = memchr(p, '\n', end - p))) {
+		q->written++;
+		p++;
+	}
 	q->head += n;
 	q->len -= n;
 	if (!q->len)
@@ -178,14 +184,17 @@ int outq_write(struct outq *q, int timeout_ms, const volatile sig_atomic_t *stop
 	return q->err ? -1 : 0;
 }
 
-int outq_finish(struct outq *q, uint64_t deadline_ns)
+int outq_finish(struct outq *q, uint64_t deadline_ns, int stall_ms)
 {
 	while (q->len && !q->err) {
 		int64_t left = (int64_t)(deadline_ns - clock_ns(CLOCK_MONOTONIC)) / 1000000;
+		size_t before = q->len;
 
 		if (left <= 0)
 			break;
-		outq_write(q, (int)left, NULL);
+		outq_write(q, left < stall_ms ? (int)left : stall_ms, NULL);
+		if (q->len == before)
+			break;	/* the reader took nothing for stall_ms: it is not coming back soon */
 	}
 	/* whole lines left over; a socket's line in flight counts as one too */
 	for (size_t i = 0; i < q->len; i++)

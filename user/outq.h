@@ -25,7 +25,8 @@ struct outq {
 	char *buf;			/* queued bytes: whole lines, but a socket's line in flight */
 	size_t head, len, cap;		/* unwritten bytes are buf[head .. head + len) */
 	size_t max;			/* queue limit: lines beyond it are not written (counted) */
-	uint64_t lines;			/* lines queued in all */
+	uint64_t lines;			/* lines handed to the queue in all */
+	uint64_t written;		/* lines written whole */
 	uint64_t not_written;		/* lines dropped: queue full, or still queued at the end */
 	int err;			/* errno of the first failed write; EPIPE: the reader left */
 };
@@ -50,10 +51,11 @@ static inline size_t outq_pending(const struct outq *q)
 int outq_write(struct outq *q, int timeout_ms, const volatile sig_atomic_t *stop);
 
 /*
- * The end of the run: write what is queued until it is all out or deadline_ns (CLOCK_MONOTONIC)
- * passes; what is left is counted in not_written. Returns like outq_write.
+ * The end of the run: write what is queued until it is all out, deadline_ns (CLOCK_MONOTONIC)
+ * passes, or the reader takes nothing for stall_ms; what is left is counted in not_written.
+ * Returns like outq_write.
  */
-int outq_finish(struct outq *q, uint64_t deadline_ns);
+int outq_finish(struct outq *q, uint64_t deadline_ns, int stall_ms);
 
 void outq_free(struct outq *q);
 

@@ -17,6 +17,7 @@
 #define POLL_MS 100		/* longest a record waits in the ring buffer when the rate is low */
 #define LOSS_CHECK_NS 500000000ULL	/* how often the loss counters are read */
 #define STOP_GRACE_NS 1000000000ULL	/* after a stop: at most this long to write what is queued */
+#define STALL_MS 250		/* ... and no longer than this while the reader takes nothing */
 #define HIGH_WATER (1u << 20)	/* queued bytes past which the ring buffer waits for the reader */
 
 static volatile sig_atomic_t stop_signal;
@@ -27,6 +28,7 @@ struct session {
 	struct outq q;			/* the output stream (stdout) */
 	struct filter filter;
 	struct tracer tracer;
+	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
 	uint64_t printed;		/* transitions queued for output */
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
@@ -54,8 +56,12 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 {
 	struct session *s = ctx;
 
-	/* a stop is obeyed between two records: the rest waits for the final read, or nobody */
-	if ((stop_signal && !s->draining) || s->count_reached)
+	/*
+	 * A stop is obeyed between two records: the rest waits for the final read. And a reader
+	 * far behind makes the ring buffer wait (where the kernel counts what no longer fits).
+	 */
+	if ((stop_signal && !s->draining) || s->count_reached ||
+	    (outq_pending(&s->q) >= HIGH_WATER && !s->draining))
 		return -ECANCELED;
 	filter_event(&s->filter, e, emit, s);
 	return 0;
@@ -178,8 +184,9 @@ static bool out_failed(struct session *s)
 
 static void loop(struct session *s)
 {
-	uint64_t start = clock_ns(CLOCK_MONOTONIC), next_check = start + LOSS_CHECK_NS;
-	uint64_t deadline = s->cfg->duration_s > 0 ? start + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
+	uint64_t next_check = clock_ns(CLOCK_MONOTONIC) + LOSS_CHECK_NS;
+	uint64_t deadline = s->cfg->duration_s > 0 ?
+				    s->start_ns + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
 	struct tracer_counts c;
 	int err;
 
@@ -237,14 +244,16 @@ static int finish(struct session *s)
 	run.gaps = c.gaps;
 	if (!s->q.err)
 		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
-	outq_finish(&s->q, deadline);
+	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
 	loss_text(&total, text, sizeof(text));
-	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed; lost: %s\n",
-		(unsigned long long)c.events, (unsigned long long)s->printed, text);
+	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed; lines %llu, written %llu; "
+			"lost: %s\n",
+		(unsigned long long)c.events, (unsigned long long)s->printed,
+		(unsigned long long)s->q.lines, (unsigned long long)s->q.written, text);
 	return out_failed(s) ? 1 : 0;
 }
 
@@ -255,6 +264,7 @@ int session_run(const struct config *cfg)
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
+	s.start_ns = clock_ns(CLOCK_MONOTONIC);
 	if (outq_init(&s.q, STDOUT_FILENO, 0)) {
 		fprintf(stderr, "tcpstates-c: out of memory\n");
 		return 1;

@@ -253,8 +253,9 @@ count_written() {
 }
 
 # tcpstates-c's own loss report: "rb_full recursion_misses+unseen" from its closing stderr line
+# ("...; lost: rb_full A, recursion_misses B, unseen C, not_written ...")
 tc_reported() {
-	sed -nE 's/.*\(ring buffer full: ([0-9]+), recursion misses: ([0-9]+)(, sockets closed unseen: ([0-9]+))?\).*/\1 \2 \4/p' "$1" |
+	sed -nE 's/.*; lost: rb_full ([0-9]+), recursion_misses ([0-9]+), unseen ([0-9]+),.*/\1 \2 \3/p' "$1" |
 		tail -n1 | awk '{ print $1, $2 + $3 }'
 }
 

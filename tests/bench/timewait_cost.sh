@@ -338,10 +338,10 @@ stop_tracer() {
 # the tracer's stderr, minus the banner: errors, loss reports, its closing line
 tracer_said() { grep -v '^Tracing' "$1" | tr '\n' ' ' | sed 's/ *$//'; }
 
-# lost transitions from the tracer's closing line ("?" if there is none)
+# transitions lost, from the tracer's closing line: rb_full + recursion_misses ("?" if none)
 tracer_lost() {
-	sed -nE 's/^tcpstates-c: [0-9]+ transitions seen, [0-9]+ printed, ([0-9]+) lost.*/\1/p' "$1" |
-		tail -n1 | grep . || echo "?"
+	sed -nE 's/^tcpstates-c: .*; lost: rb_full ([0-9]+), recursion_misses ([0-9]+),.*/\1 \2/p' "$1" |
+		tail -n1 | awk '{ print $1 + $2 }' | grep . || echo "?"
 }
 
 # the lines FROM..TO of a tracer's JSON output counted by kind: "type:OLD>NEW=count ..." (awk, not

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# t_stalled: a reader that stops reading (a log shipper that stalls, `| less` left alone) never
+# holds the tracer past a stop, never gets a line cut in two, and every line is accounted for:
+#   term   SIGTERM while the pipe is full: exit 0 within 1.5 s
+#   dur    -d 2 with the pipe full from the start: exit within 3.5 s of the start
+#   then   the reader reads everything: every line parses as JSON, and the lines it got plus the
+#          lines the tracer counted as not written are exactly the lines it printed
+#   full   -j >/dev/full: exit 1, one line saying why
+source "$(dirname "$0")/../lib/common.sh"
+require_root_and_bin
+
+CC=${CC:-gcc}
+GEN="$TS_TMP/churngen"
+if ! out=$("$CC" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
+	not_ok "build tests/lib/churngen.c"
+	diag "$out"
+	finish
+fi
+netns_setup st || { not_ok "namespaces set up"; finish; }
+
+# stalled LABEL ARGS...: the tracer writes into a FIFO whose reader reads nothing until told;
+# 3000 connections of churn fill the pipe many times over. Sets T0 (start, ns) and TPID.
+stalled() {
+	local label=$1
+	shift
+	mkfifo "$TS_TMP/$label.fifo"
+	"$TS_PY" "$TS_LIB/stall_reader.py" "$TS_TMP/$label.fifo" "$TS_TMP/$label.got" \
+		"$TS_TMP/$label.go" &
+	READER=$!
+	TS_HELPERS+=("$READER")
+	T0=$(date +%s%N)
+	"$TS_BIN" -j --no-snapshot --netns "$NETNS_S_INO" "$@" >"$TS_TMP/$label.fifo" \
+		2>"$TS_TMP/$label.err" &
+	TPID=$!
+	TS_TRACERS+=("$TPID")
+	wait_tracer_ready "$TPID" "$TS_TMP/$label.err" 30 || return 1
+	ip netns exec "$NS_S" "$GEN" -n 3000 -P 2 -t 60 >"$TS_TMP/$label.gen" 2>&1
+}
+
+# accounted LABEL: read what the reader got once let go; check lines against the tracer's count
+accounted() {
+	local label=$1 got printed notw bad
+	touch "$TS_TMP/$label.go"
+	wait_pid "$READER" 20
+	got=$(wc -l <"$TS_TMP/$label.got")
+	bad=$(jq -c . <"$TS_TMP/$label.got" 2>&1 >/dev/null | head -3)
+	check "$label: every line the reader got parses ($got lines)" [ -z "$bad" ]
+	check "$label: the stream ends with a whole line" \
+		[ ! -s "$TS_TMP/$label.got" -o "$(tail -c 1 "$TS_TMP/$label.got" | od -An -c | tr -d ' ')" = '\n' ]
+	# the closing line: "... printed; lines Q, written W; lost: ... not_written N ..."
+	lines=$(sed -n 's/.* printed; lines \([0-9]*\), written .*/\1/p' "$TS_TMP/$label.err")
+	written=$(sed -n 's/.*, written \([0-9]*\); lost: .*/\1/p' "$TS_TMP/$label.err")
+	notw=$(sed -n 's/.*; lost: .*not_written \([0-9]*\).*/\1/p' "$TS_TMP/$label.err")
+	check "$label: the reader got exactly the lines written ($got, $written)" [ "$got" = "$written" ]
+	check "$label: written $written + not written $notw = lines $lines" \
+		[ -n "$lines" ] && [ -n "$notw" ] && [ $((written + notw)) = "$lines" ]
+	check "$label: some lines could not be written (the reader stalled): $notw" [ "${notw:-0}" -gt 0 ]
+	diag "$(grep -v '^Tracing' "$TS_TMP/$label.err")"
+}
+
+# term: SIGTERM with the pipe full
+if stalled term; then
+	t1=$(date +%s%N)
+	kill -TERM "$TPID"
+	wait_pid "$TPID" 10
+	rc=$WAIT_RC
+	ms=$((($(date +%s%N) - t1) / 1000000))
+	check "term: exit 0 after SIGTERM with a stalled reader (got $rc)" [ "$rc" = 0 ]
+	check "term: gone within 1.5 s of SIGTERM (took $ms ms)" [ "$ms" -le 1500 ]
+	accounted term
+else
+	not_ok "term: tracer ready and churn ran"
+fi
+
+# dur: -d 2, the pipe full long before
+if stalled dur -d 2; then
+	wait_pid "$TPID" 10
+	rc=$WAIT_RC
+	ms=$((($(date +%s%N) - T0) / 1000000))
+	check "dur: exit 0 at -d 2 with a stalled reader (got $rc)" [ "$rc" = 0 ]
+	check "dur: gone within 3.5 s of its start (took $ms ms)" [ "$ms" -le 3500 ]
+	accounted dur
+else
+	not_ok "dur: tracer ready and churn ran"
+fi
+
+# full: a write error is a runtime error
+timeout 30 "$TS_BIN" -j --no-snapshot -d 1 >/dev/full 2>"$TS_TMP/full.err"
+rc=$?
+check "full: -j >/dev/full exits 1 (got $rc)" [ "$rc" = 1 ]
+check "full: says why in one line" grep -q '^tcpstates-c: cannot write output: No space left on device$' \
+	"$TS_TMP/full.err"
+finish
