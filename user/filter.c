@@ -91,31 +91,38 @@ static struct pending *take_pending(struct filter *f, uint64_t key)
 	return NULL;
 }
 
+/* (Re)insert a socket's entry into the table. */
+static void put_back(struct filter *f, struct pending *p)
+{
+	p->next = f->bucket[p->key % FILTER_PENDING_BUCKETS];
+	f->bucket[p->key % FILTER_PENDING_BUCKETS] = p;
+	f->n_pending++;
+}
+
 /* Append e to the socket's held events (p: its entry, already taken out of the table, or NULL). */
 static void hold(struct filter *f, struct pending *p, const struct tcpstates_event *e)
 {
-	uint64_t key = sock_key(e);
-
 	if (!p) {
-		if (f->n_pending >= PENDING_MAX || !(p = calloc(1, sizeof(*p)))) {
+		if (f->n_pending >= f->max_pending || !(p = calloc(1, sizeof(*p)))) {
 			f->dropped++;
 			return;
 		}
-		p->key = key;
+		p->key = sock_key(e);
 	}
 	if (p->n < PENDING_PER_SOCK)
 		p->e[p->n++] = *e;
 	else
 		f->dropped++;
-	p->next = f->bucket[key % FILTER_PENDING_BUCKETS];
-	f->bucket[key % FILTER_PENDING_BUCKETS] = p;
-	f->n_pending++;
+	put_back(f, p);
 }
 
 void filter_init(struct filter *f, const struct config *cfg)
 {
+	const char *limit = getenv("TCPSTATES_TEST_LIMIT");	/* tests only: see t_loss */
+
 	memset(f, 0, sizeof(*f));
 	f->cfg = cfg;
+	f->max_pending = limit ? (unsigned int)strtoul(limit, NULL, 10) : PENDING_MAX;
 	f->needs_lport = cfg->lports.n || cfg->ports.n;
 }
 
@@ -127,7 +134,11 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 	if (f->needs_lport && f->n_pending)
 		p = take_pending(f, sock_key(e));
 	if (v == PORT_UNKNOWN && e->newstate != TS_CLOSE) {
-		hold(f, p, e);
+		/* what no port can make match is not held: the room is for what may be printed */
+		if (filter_match_event(f->cfg, e))
+			hold(f, p, e);
+		else if (p)
+			put_back(f, p);
 		return;
 	}
 	if (p) {

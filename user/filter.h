@@ -18,6 +18,7 @@ struct filter {
 	bool needs_lport;				/* a filter looks at the local port */
 	struct pending *bucket[FILTER_PENDING_BUCKETS];	/* events waiting for their socket's port */
 	unsigned int n_pending;				/* how many wait */
+	unsigned int max_pending;			/* how many may wait */
 	uint64_t dropped;		/* events that could not be held (limits, memory): lost */
 };
 

@@ -56,14 +56,17 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 {
 	struct session *s = ctx;
 
-	/*
-	 * A stop is obeyed between two records: the rest waits for the final read. And a reader
-	 * far behind makes the ring buffer wait (where the kernel counts what no longer fits).
-	 */
-	if ((stop_signal && !s->draining) || s->count_reached ||
-	    (outq_pending(&s->q) >= HIGH_WATER && !s->draining))
+	/* -n is done: nothing more is wanted */
+	if (s->count_reached)
 		return -ECANCELED;
 	filter_event(&s->filter, e, emit, s);
+	/*
+	 * A stop is obeyed between two records, and a reader far behind makes the ring buffer wait
+	 * (where the kernel counts what no longer fits): the rest stays there for the next read.
+	 * (The record a negative return answers counts as read: this one was handled.)
+	 */
+	if (!s->draining && (stop_signal || outq_pending(&s->q) >= HIGH_WATER))
+		return -ECANCELED;
 	return 0;
 }
 

@@ -125,6 +125,14 @@ static bool broken_by_test(int ft)
 	return false;
 }
 
+/* TCPSTATES_TEST_LIMIT=N (tests only): the per-socket and timewait maps hold N entries */
+static unsigned int test_limit(void)
+{
+	const char *v = getenv("TCPSTATES_TEST_LIMIT");
+
+	return v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+}
+
 /* Open and load the object with the programs the features ask for; the settings they imply. */
 static int try_load(const struct config *cfg, const struct features *fs, bool btf,
 		    struct tcpstates_bpf **out)
@@ -164,6 +172,12 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 		bpf_map__set_max_entries(s->maps.tw_info, 1);
 		bpf_map__set_max_entries(s->maps.tw_pending, 1);
 		bpf_map__set_max_entries(s->maps.tw_waiting, 1);
+	}
+	/* for tests: small per-socket and timewait maps, to make "map full" happen (t_loss) */
+	if (test_limit()) {
+		bpf_map__set_max_entries(s->maps.sk_info_by_addr, test_limit());
+		bpf_map__set_max_entries(s->maps.tw_info, test_limit());
+		bpf_map__set_max_entries(s->maps.tw_waiting, test_limit());
 	}
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
 	/* wake the reader early only when a quarter of the buffer waits */
