@@ -275,6 +275,26 @@ static const struct bad_row bad[] = {
 	{ { "--ringbuf-mb", "2048" }, "'2048'" },
 	{ { "--ringbuf-mb", "abc" }, "'abc'" },
 	{ { "--foo", "--help" }, "'--foo'" },	/* an error before --help wins */
+	/* an argument is echoed escaped: no control byte, no invalid UTF-8, one line always */
+	{ { "-p", "1\n2\x1b[31m" }, "invalid PID '1\\n2\\x1b[31m' for --pid" },
+	{ { "-p", "a\\b\t\r\x7f" }, "'a\\\\b\\t\\r\\x7f'" },
+	{ { "-p", "\xff\xc3(" }, "'\\xff\\xc3('" },
+	{ { "-p", "\xc3\xa9" }, "'\\xc3\\xa9'" },	/* non-ASCII: as bytes, never raw */
+	{ { "--comm", "a\nbcdefghijklmnopq" }, "'a\\nbcdefghijklmnopq' for --comm" },
+	{ { "--hook", "\x1b]0;pwned\x07" }, "'\\x1b]0;pwned\\x07' for --hook" },
+	{ { "--state", "ESTABLISHED,X\nY" }, "unknown state 'X\\nY'" },
+	{ { "-L", "80,8\n1" }, "invalid port '8\\n1' in --lport" },
+	{ { "-L", "80,,\n" }, "port list '80,,\\n'" },
+	{ { "-d", "1\n" }, "invalid duration '1\\n'" },
+	{ { "--timewait-period", "\n" }, "invalid period '\\n'" },
+	{ { "-n", "\x1b" }, "invalid count '\\x1b'" },
+	{ { "--ringbuf-mb", "\x01" }, "invalid size '\\x01'" },
+	{ { "--netns", "x\ny" }, "'x\\ny' for --netns" },
+	{ { "--cgroup", "/tmp/\n" }, "'/tmp/\\n' for --cgroup" },
+	{ { "--fo\no" }, "unknown option '--fo\\no'" },
+	{ { "--ipv\x1b=1" }, "unknown option '--ipv\\x1b'" },
+	{ { "-\x1b" }, "unknown option '-\\x1b'" },
+	{ { "a\nb" }, "unexpected argument 'a\\nb'" },
 };
 
 static void run_bad(const struct bad_row *row)
@@ -288,6 +308,10 @@ static void run_bad(const struct bad_row *row)
 	CHECK(r.status == CLI_EXIT_USAGE, "%s: status %d, want CLI_EXIT_USAGE", ctx, r.status);
 	CHECK(r.out_len == 0, "%s: printed to out: '%s'", ctx, r.out);
 	CHECK(!strncmp(r.err, "tcpstates-c: ", 13), "%s: err '%s'", ctx, r.err);
+	/* whatever the arguments hold, the message is printable ASCII */
+	for (size_t i = 0; i < r.err_len; i++)
+		CHECK(r.err[i] == '\n' || (r.err[i] >= 0x20 && r.err[i] < 0x7f),
+		      "%s: byte %#x at %zu of the message", ctx, (unsigned char)r.err[i], i);
 	nl = strchr(r.err, '\n');
 	CHECK(nl && !strcmp(nl + 1, HINT), "%s: want exactly two lines, got '%s'", ctx, r.err);
 	CHECK(nl && memmem(r.err, nl - r.err, row->says, strlen(row->says)),
@@ -361,6 +385,23 @@ static void test_max_ports(void)
 	result_free(&r);
 }
 
+/* a long argument is cut in the message, which stays one line */
+static void test_long_arg(void)
+{
+	static char arg[4000];
+	const char *args[] = { "--hook", arg, NULL };
+	struct config cfg;
+	struct result r;
+
+	memset(arg, '\n', sizeof(arg) - 1);
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE, "long arg: status %d", r.status);
+	CHECK(strstr(r.err, "\\n\\n...' for --hook") && r.err_len < 700 &&
+	      strchr(r.err, '\n') == r.err + r.err_len - strlen(HINT) - 1,
+	      "long arg: err '%s'", r.err);
+	result_free(&r);
+}
+
 /* --netns takes an inode or a namespace file; --cgroup collects a directory and its children */
 static void test_netns_cgroup(void)
 {
@@ -395,6 +436,7 @@ int main(void)
 	/* and once more, to show that an earlier failed parse leaves no state behind */
 	run_good(&good[7]);
 	test_max_ports();
+	test_long_arg();
 	test_netns_cgroup();
 	test_help("-h");
 	test_help("--help");
