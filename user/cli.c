@@ -9,8 +9,14 @@
 #include <string.h>
 #include <strings.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/types.h>
 #include "cli.h"
 #include "states.h"
@@ -421,19 +427,46 @@ static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 	return 0;
 }
 
+/*
+ * Is path a network namespace file? The kernel says (NS_GET_NSTYPE, 4.11+); a kernel without the
+ * ioctl answers ENOTTY for every file, and then a file of nsfs is taken on trust. Only a regular
+ * file is opened: opening a FIFO or a device could block or act. NULL, or what is wrong with it.
+ */
+static const char *netns_file(const char *path, struct stat *st)
+{
+	const char *why = NULL;
+	struct statfs fs;
+	int fd, type;
+
+	if (stat(path, st))
+		return strerror(errno);
+	if (!S_ISREG(st->st_mode) || st->st_ino > UINT32_MAX)
+		return "not a network namespace";
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return strerror(errno);
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 ? type != CLONE_NEWNET
+		      : errno != ENOTTY || fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC)
+		why = "not a network namespace";
+	close(fd);
+	return why;
+}
+
 /* an inode number, or a path whose inode is the namespace's (/run/netns/X, /proc/PID/ns/net) */
 static int parse_netns(const char *text, struct config *cfg, FILE *err)
 {
-	uint64_t v;
+	const char *why;
 	struct stat st;
+	uint64_t v;
 
 	if (!parse_uint(text, strlen(text), 1, UINT32_MAX, &v)) {
 		cfg->netns = v;
-	} else if (!stat(text, &st) && st.st_ino <= UINT32_MAX && !S_ISDIR(st.st_mode)) {
+	} else if (!(why = netns_file(text, &st))) {
 		cfg->netns = st.st_ino;
 	} else {
-		return fail(err, "invalid network namespace '%s' for --netns (expected an inode "
-			    "number or a path like /run/netns/NAME)", q(text));
+		return fail(err, "invalid network namespace '%s' for --netns: %s (expected an inode "
+			    "number or a path like /run/netns/NAME)", q(text), why);
 	}
 	cfg->has_netns = true;
 	return 0;

@@ -295,6 +295,10 @@ static const struct bad_row bad[] = {
 	{ { "--ipv\x1b=1" }, "unknown option '--ipv\\x1b'" },
 	{ { "-\x1b" }, "unknown option '-\\x1b'" },
 	{ { "a\nb" }, "unexpected argument 'a\\nb'" },
+	/* --netns: a path must be a network namespace */
+	{ { "--netns", "/etc/passwd" }, "'/etc/passwd' for --netns: not a network namespace" },
+	{ { "--netns", "/proc/self/ns/mnt" }, "not a network namespace" },
+	{ { "--netns", "/dev/null" }, "not a network namespace" },
 };
 
 static void run_bad(const struct bad_row *row)
