@@ -100,7 +100,8 @@ static const char usage_text[] =
 	"                          (or below it), e.g. /sys/fs/cgroup/system.slice/nginx.service\n"
 	"      --netns NS          sockets in network namespace NS: an inode number, or a\n"
 	"                          path such as /run/netns/NAME or /proc/PID/ns/net\n"
-	"  Ports and states may be given as lists, or by repeating the option.\n"
+	"  Ports and states may be given as lists, or by repeating the option; every other\n"
+	"  option that takes a value may be given once.\n"
 	"\n"
 	"Output:\n"
 	"  -T, --timestamp         print the date as well as the time\n"
@@ -416,8 +417,6 @@ static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 {
 	struct statfs fs;
 
-	if (cfg->n_cgroups)
-		return fail(err, "option --cgroup may be given only once");
 	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
 		return fail(err, "invalid cgroup '%s' for --cgroup (expected a cgroup v2 directory, "
 			    "e.g. /sys/fs/cgroup/system.slice)", q(text));
@@ -543,6 +542,31 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 	return 1;
 }
 
+/*
+ * Options that take one value may be given once: a second -p would otherwise silently replace the
+ * first. Lists (ports, states) add up, and flags (-w, -j ...) may repeat: neither loses anything.
+ */
+static const int single_valued[] = {
+	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
+};
+
+static int check_once(int c, unsigned int *seen, FILE *err)
+{
+	for (unsigned int i = 0; i < sizeof(single_valued) / sizeof(single_valued[0]); i++) {
+		if (single_valued[i] != c)
+			continue;
+		if (!(*seen & 1u << i)) {
+			*seen |= 1u << i;
+			return 0;
+		}
+		if (c < OPT_PORT)
+			return fail(err, "option -%c/--%s given twice (it takes one value)", c,
+				    long_name(c));
+		return fail(err, "option --%s given twice (it takes one value)", long_name(c));
+	}
+	return 0;
+}
+
 /* getopt takes any unique prefix of a long option; say so when the prefix fits several */
 static int fail_ambiguous(const char *text, size_t len, FILE *err)
 {
@@ -603,6 +627,7 @@ static void config_defaults(struct config *cfg)
 
 static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
+	unsigned int seen = 0;	/* single_valued[] options given so far, one bit each */
 	int c;
 
 	config_defaults(cfg);
@@ -623,7 +648,7 @@ static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *ou
 			ret = fail_unknown(argv, err);
 		else if (c == ':')
 			ret = fail_missing(argc, argv, err);
-		else if ((ret = apply_flag(c, cfg, err)) > 0)
+		else if (!(ret = check_once(c, &seen, err)) && (ret = apply_flag(c, cfg, err)) > 0)
 			ret = apply_value(c, optarg, cfg, err);
 		if (ret)
 			return CLI_EXIT_USAGE;

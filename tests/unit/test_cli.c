@@ -77,6 +77,8 @@ static const struct good_row good[] = {
 	{ { "-L", "1,65535" }, { .lports = { 2, { 1, 65535 } } } },
 	{ { "-L", "080" }, { .lports = { 1, { 80 } } } },
 	{ { "-L", "80", "-L", "443,8080" }, { .lports = { 3, { 80, 443, 8080 } } } },
+	{ { "--port", "80", "--port", "80" }, { .ports = { 2, { 80, 80 } } } },
+	{ { "-w", "-w", "--wide", "-j", "-j" }, { .wide = true, .format = OUT_JSON } },
 	{ { "-D", "443" }, { .rports = { 1, { 443 } } } },
 	{ { "--rport", "443,443" }, { .rports = { 2, { 443, 443 } } } },
 	{ { "--port", "53" }, { .ports = { 1, { 53 } } } },
@@ -299,6 +301,17 @@ static const struct bad_row bad[] = {
 	{ { "--netns", "/etc/passwd" }, "'/etc/passwd' for --netns: not a network namespace" },
 	{ { "--netns", "/proc/self/ns/mnt" }, "not a network namespace" },
 	{ { "--netns", "/dev/null" }, "not a network namespace" },
+	/* an option that takes one value may be given once; lists (ports, states) add up */
+	{ { "-p", "1", "-p", "2" }, "option -p/--pid given twice" },
+	{ { "-p", "1", "--pid=1" }, "option -p/--pid given twice" },
+	{ { "-c", "a", "--comm", "b" }, "option -c/--comm given twice" },
+	{ { "--netns", "1", "--netns", "2" }, "option --netns given twice" },
+	{ { "--hook", "btf", "--hook", "tracepoint" }, "option --hook given twice" },
+	{ { "-d", "1", "-d", "2" }, "option -d/--duration given twice" },
+	{ { "-n", "1", "--count", "2" }, "option -n/--count given twice" },
+	{ { "--ringbuf-mb", "1", "--ringbuf-mb", "2" }, "option --ringbuf-mb given twice" },
+	{ { "--timewait-period", "1", "--timewait-period", "2" },
+	  "option --timewait-period given twice" },
 };
 
 static void run_bad(const struct bad_row *row)
