@@ -379,20 +379,27 @@ static int set_family(int family, struct config *cfg, FILE *err)
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define MAX_CGROUPS 65536
 
-/* add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode) */
+/*
+ * Add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode).
+ * 0, or a negative errno for `path` itself; what goes wrong below it is skipped.
+ */
 static int collect_cgroups(const char *path, struct config *cfg, int depth)
 {
 	struct dirent *d;
 	struct stat st;
 	DIR *dir;
 
-	if (stat(path, &st) || !S_ISDIR(st.st_mode) || depth > 64)
-		return -1;
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (depth > 64)
+		return -ELOOP;
 	if (cfg->n_cgroups % 256 == 0) {
 		uint64_t *n = realloc(cfg->cgroups, (cfg->n_cgroups + 256) * sizeof(*n));
 
 		if (!n)
-			return -1;
+			return -ENOMEM;
 		cfg->cgroups = n;
 	}
 	if (cfg->n_cgroups >= MAX_CGROUPS)
@@ -416,12 +423,17 @@ static int collect_cgroups(const char *path, struct config *cfg, int depth)
 static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 {
 	struct statfs fs;
+	struct stat st;
+	int ret;
 
-	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
-		return fail(err, "invalid cgroup '%s' for --cgroup (expected a cgroup v2 directory, "
-			    "e.g. /sys/fs/cgroup/system.slice)", q(text));
-	if (collect_cgroups(text, cfg, 0))
-		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", q(text), strerror(errno));
+	/* a file of the cgroup file system (cgroup.procs) is on cgroup2fs too, but no cgroup */
+	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC || stat(text, &st) ||
+	    !S_ISDIR(st.st_mode))
+		return fail(err, "invalid cgroup '%s' for --cgroup: not a cgroup v2 directory "
+			    "(expected e.g. /sys/fs/cgroup/system.slice)", q(text));
+	ret = collect_cgroups(text, cfg, 0);
+	if (ret)
+		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", q(text), strerror(-ret));
 	snprintf(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s", text);
 	return 0;
 }

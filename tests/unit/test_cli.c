@@ -193,7 +193,7 @@ static const struct bad_row bad[] = {
 	{ { "--netns", "abc" }, "invalid network namespace 'abc' for --netns" },
 	{ { "--netns", "/nonexistent/ns" }, "'/nonexistent/ns'" },
 	{ { "--netns", "0" }, "'0'" },
-	{ { "--cgroup", "/tmp" }, "invalid cgroup '/tmp' for --cgroup (expected a cgroup v2" },
+	{ { "--cgroup", "/tmp" }, "invalid cgroup '/tmp' for --cgroup: not a cgroup v2 directory" },
 	{ { "--cgroup", "/nonexistent" }, "'/nonexistent'" },
 	{ { "-L", "0" }, "invalid port '0' in --lport (expected 1-65535)" },
 	{ { "-L", "65536" }, "'65536'" },
@@ -419,12 +419,55 @@ static void test_long_arg(void)
 	result_free(&r);
 }
 
+/* the first cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host */
+static const char *cgroup2_root(void)
+{
+	static char dir[256];
+	char line[512], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	dir[0] = '\0';
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %63s", dir, type) == 2 && !strcmp(type, "cgroup2"))
+			break;
+		else
+			dir[0] = '\0';
+	if (f)
+		fclose(f);
+	return dir[0] ? dir : NULL;
+}
+
+/* --cgroup: a file of the cgroup file system is not a cgroup; given twice is an error */
+static void test_cgroup_file(void)
+{
+	const char *root = cgroup2_root();
+	char file[300];
+	const char *args[] = { "--cgroup", file, NULL };
+	const char *twice[] = { "--cgroup", root, "--cgroup", root, NULL };
+	struct config cfg;
+	struct result r;
+
+	if (!root)
+		return;
+	snprintf(file, sizeof(file), "%s/cgroup.procs", root);
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE, "--cgroup %s: status %d", file, r.status);
+	CHECK(strstr(r.err, "not a cgroup v2 directory") && !strstr(r.err, "Success"),
+	      "--cgroup %s: err '%s'", file, r.err);
+	result_free(&r);
+	parse(twice, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE && strstr(r.err, "option --cgroup given twice"),
+	      "--cgroup twice: status %d, err '%s'", r.status, r.err);
+	result_free(&r);
+}
+
 /* --netns takes an inode or a namespace file; --cgroup collects a directory and its children */
 static void test_netns_cgroup(void)
 {
 	const char *by_inode[] = { "tcpstates-c", "--netns", "4026531840", NULL };
 	const char *by_path[] = { "tcpstates-c", "--netns", "/proc/self/ns/net", NULL };
-	const char *cg[] = { "tcpstates-c", "--cgroup", "/sys/fs/cgroup", NULL };
+	const char *root = cgroup2_root();
+	const char *cg[] = { "tcpstates-c", "--cgroup", root, NULL };
 	struct config cfg;
 	struct stat st;
 	FILE *null = fopen("/dev/null", "w");
@@ -434,9 +477,9 @@ static void test_netns_cgroup(void)
 	CHECK(cli_parse(3, (char **)by_path, &cfg, null, null) == CLI_RUN, "--netns path");
 	CHECK(stat("/proc/self/ns/net", &st) == 0 && cfg.netns == st.st_ino,
 	      "--netns path gives the namespace inode");
-	if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+	if (root) {
 		CHECK(cli_parse(3, (char **)cg, &cfg, null, null) == CLI_RUN, "--cgroup root");
-		CHECK(cfg.n_cgroups >= 1 && stat("/sys/fs/cgroup", &st) == 0 &&
+		CHECK(cfg.n_cgroups >= 1 && stat(root, &st) == 0 &&
 		      cfg.cgroups[0] == st.st_ino, "--cgroup: first id is the directory's inode");
 		cli_free(&cfg);
 	}
@@ -455,6 +498,7 @@ int main(void)
 	test_max_ports();
 	test_long_arg();
 	test_netns_cgroup();
+	test_cgroup_file();
 	test_help("-h");
 	test_help("--help");
 	test_version("-V");
