@@ -482,6 +482,16 @@ static void test_json_strings(void)
 		{ "cut at the end", "ab\xe2\x82", 4, "\"ab\\ufffd\\ufffd\"" },
 		{ "cut by the length", "\xe2\x82\xac", 2, "\"\\ufffd\\ufffd\"" },
 		{ "bad then good", "\xc3(\xc3\xa9", 4, "\"\\ufffd(\xc3\xa9\"" },
+		/* C1 controls (U+009B is CSI) and bidi overrides reach no terminal or viewer raw */
+		{ "C1 CSI", "\xc2\x9b" "31m", 5, "\"\\u009b31m\"" },
+		{ "C1 first, last", "\xc2\x80\xc2\x9f", 4, "\"\\u0080\\u009f\"" },
+		{ "after C1", "\xc2\xa0", 2, "\"\xc2\xa0\"" },	/* NBSP: printable */
+		{ "bidi RLO", "a\xe2\x80\xae" "b", 5, "\"a\\u202eb\"" },
+		{ "bidi LRE..RLO", "\xe2\x80\xaa\xe2\x80\xae", 6, "\"\\u202a\\u202e\"" },
+		{ "bidi isolates", "\xe2\x81\xa6\xe2\x81\xa9", 6, "\"\\u2066\\u2069\"" },
+		{ "line separators", "\xe2\x80\xa8\xe2\x80\xa9", 6, "\"\\u2028\\u2029\"" },
+		{ "near bidi", "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa", 12,
+		  "\"\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\"" },
 	};
 	char want[128];
 
