@@ -4,6 +4,7 @@
 #   make            build ./tcpstates-c
 #   make run        install missing packages, build, trace (Ctrl-C stops)
 #   make test       install missing packages, build, run every test
+#   make unit       build and run the unit tests only, with a summary line
 #   make test-kernels
 #                   install missing packages, build, run the kernel matrix only: Debian's 5.10,
 #                   6.1 and 6.12 cloud kernels under qemu, and the host (tests/kernels/)
@@ -69,6 +70,10 @@ test: deps
 	$(Q)tests/run.sh
 
 unit-bins: $(UNIT_BINS)
+
+# each unit binary, then one line "unit: N passed, M failed"; fails if any check failed
+unit: unit-bins
+	$(Q)tests/unit/run.sh $(UNIT_BINS)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -9,8 +9,14 @@
 #include <string.h>
 #include <strings.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/types.h>
 #include "cli.h"
 #include "states.h"
@@ -94,7 +100,8 @@ static const char usage_text[] =
 	"                          (or below it), e.g. /sys/fs/cgroup/system.slice/nginx.service\n"
 	"      --netns NS          sockets in network namespace NS: an inode number, or a\n"
 	"                          path such as /run/netns/NAME or /proc/PID/ns/net\n"
-	"  Ports and states may be given as lists, or by repeating the option.\n"
+	"  Ports and states may be given as lists, or by repeating the option; every other\n"
+	"  option that takes a value may be given once.\n"
 	"\n"
 	"Output:\n"
 	"  -T, --timestamp         print the date as well as the time\n"
@@ -139,6 +146,45 @@ static const char usage_text[] =
 	"\n"
 	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
 	"Exit status: 0 on success, 1 on a runtime error, 2 on bad arguments.\n";
+
+/*
+ * An argument as an error message shows it: printable ASCII as itself, a backslash doubled, \n \r
+ * \t, any other byte (controls, ESC, and every byte of a non-ASCII or invalid UTF-8 sequence) as
+ * \xHH. So a message is one line of plain text whatever the argument holds, and no escape
+ * sequence reaches the terminal. Long arguments end in "..." (the message stays readable). Four
+ * buffers in turn: one message may quote up to four arguments.
+ */
+static const char *quote(const char *s, size_t len)
+{
+	static char bufs[4][512];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4], *o = buf;
+	char *const last = buf + sizeof(bufs[0]) - 8;	/* room for one escape (4), "...", NUL */
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (o > last) {
+			o = stpcpy(o, "...");
+			break;
+		}
+		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+			*o++ = '\\';
+			*o++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
+		} else if (c < 0x20 || c >= 0x7f) {
+			o += sprintf(o, "\\x%02x", c);
+		} else {
+			*o++ = c;
+		}
+	}
+	*o = '\0';
+	return buf;
+}
+
+static const char *q(const char *s)
+{
+	return quote(s, strlen(s));
+}
 
 /* every error is one line plus the hint, so scripts and people see the same short story */
 static int __attribute__((format(printf, 2, 3))) fail(FILE *err, const char *fmt, ...)
@@ -191,10 +237,10 @@ static int parse_ports(const char *text, const char *opt, struct port_list *list
 
 		if (len == 0)
 			return fail(err, "empty item in port list '%s' for --%s (expected ports "
-				    "1-65535 separated by commas)", text, opt);
+				    "1-65535 separated by commas)", q(text), opt);
 		if (parse_uint(item, len, 1, 65535, &v))
-			return fail(err, "invalid port '%.*s' in --%s (expected 1-65535)", (int)len,
-				    item, opt);
+			return fail(err, "invalid port '%s' in --%s (expected 1-65535)",
+				    quote(item, len), opt);
 		if (list->n >= CLI_MAX_PORTS)
 			return fail(err, "too many ports in --%s (at most %d)", opt, CLI_MAX_PORTS);
 		list->port[list->n++] = v;
@@ -209,7 +255,7 @@ static int parse_pid(const char *text, struct config *cfg, FILE *err)
 	uint64_t v;
 
 	if (parse_uint(text, strlen(text), 1, MAX_PID, &v))
-		return fail(err, "invalid PID '%s' for --pid (expected 1-%d)", text, MAX_PID);
+		return fail(err, "invalid PID '%s' for --pid (expected 1-%d)", q(text), MAX_PID);
 	cfg->pid = v;
 	cfg->has_pid = true;
 	return 0;
@@ -219,7 +265,7 @@ static int parse_count(const char *text, uint64_t *count, FILE *err)
 {
 	if (parse_uint(text, strlen(text), 1, UINT64_MAX, count))
 		return fail(err, "invalid count '%s' for --count (expected a whole number, "
-			    "1 or more)", text);
+			    "1 or more)", q(text));
 	return 0;
 }
 
@@ -241,16 +287,16 @@ static int parse_seconds(const char *text, const char *opt, double min, double m
 	}
 	if (min > 0)
 		return fail(err, "invalid period '%s' for --%s (expected seconds, %g to %g, "
-			    "e.g. 1 or 0.1)", text, opt, min, max);
+			    "e.g. 1 or 0.1)", q(text), opt, min, max);
 	return fail(err, "invalid duration '%s' for --%s (expected seconds, more than 0 "
-		    "and at most %.0f, e.g. 10 or 0.5)", text, opt, max);
+		    "and at most %.0f, e.g. 10 or 0.5)", q(text), opt, max);
 }
 
 static void fail_state(const char *text, size_t len, FILE *err)
 {
 	char buf[STATE_NAME_MAX];
 
-	fprintf(err, PROG ": unknown state '%.*s' in --state (expected one of", (int)len, text);
+	fprintf(err, PROG ": unknown state '%s' in --state (expected one of", quote(text, len));
 	for (unsigned int s = 1; s < TS_MAX_STATE; s++)
 		fprintf(err, " %s", state_name(s, buf, sizeof(buf)));
 	fputs(")\nTry '" PROG " --help' for more information.\n", err);
@@ -293,7 +339,7 @@ static int parse_hook(const char *text, enum hook_choice *hook, FILE *err)
 		*hook = HOOK_TRACEPOINT;
 	else
 		return fail(err, "invalid hook '%s' for --hook (expected auto, btf or tracepoint)",
-			    text);
+			    q(text));
 	return 0;
 }
 
@@ -304,7 +350,7 @@ static int parse_ringbuf(const char *text, uint32_t *mb, FILE *err)
 	/* the kernel wants a power-of-two number of pages; MiB powers of two always are */
 	if (parse_uint(text, strlen(text), 1, MAX_RINGBUF_MB, &v) || (v & (v - 1)))
 		return fail(err, "invalid size '%s' for --ringbuf-mb (expected a power of two "
-			    "1-%d)", text, MAX_RINGBUF_MB);
+			    "1-%d)", q(text), MAX_RINGBUF_MB);
 	*mb = v;
 	return 0;
 }
@@ -316,7 +362,7 @@ static int set_comm(const char *text, struct config *cfg, FILE *err)
 	/* the kernel keeps 15 bytes of a command name; a longer one could never match */
 	if (len == 0 || len >= sizeof(cfg->comm))
 		return fail(err, "invalid command name '%s' for --comm (expected 1-%zu bytes)",
-			    text, sizeof(cfg->comm) - 1);
+			    q(text), sizeof(cfg->comm) - 1);
 	memcpy(cfg->comm, text, len + 1);
 	cfg->has_comm = true;
 	return 0;
@@ -333,20 +379,27 @@ static int set_family(int family, struct config *cfg, FILE *err)
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define MAX_CGROUPS 65536
 
-/* add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode) */
+/*
+ * Add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode).
+ * 0, or a negative errno for `path` itself; what goes wrong below it is skipped.
+ */
 static int collect_cgroups(const char *path, struct config *cfg, int depth)
 {
 	struct dirent *d;
 	struct stat st;
 	DIR *dir;
 
-	if (stat(path, &st) || !S_ISDIR(st.st_mode) || depth > 64)
-		return -1;
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (depth > 64)
+		return -ELOOP;
 	if (cfg->n_cgroups % 256 == 0) {
 		uint64_t *n = realloc(cfg->cgroups, (cfg->n_cgroups + 256) * sizeof(*n));
 
 		if (!n)
-			return -1;
+			return -ENOMEM;
 		cfg->cgroups = n;
 	}
 	if (cfg->n_cgroups >= MAX_CGROUPS)
@@ -370,31 +423,61 @@ static int collect_cgroups(const char *path, struct config *cfg, int depth)
 static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 {
 	struct statfs fs;
+	struct stat st;
+	int ret;
 
-	if (cfg->n_cgroups)
-		return fail(err, "option --cgroup may be given only once");
-	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC)
-		return fail(err, "invalid cgroup '%s' for --cgroup (expected a cgroup v2 directory, "
-			    "e.g. /sys/fs/cgroup/system.slice)", text);
-	if (collect_cgroups(text, cfg, 0))
-		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", text, strerror(errno));
+	/* a file of the cgroup file system (cgroup.procs) is on cgroup2fs too, but no cgroup */
+	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC || stat(text, &st) ||
+	    !S_ISDIR(st.st_mode))
+		return fail(err, "invalid cgroup '%s' for --cgroup: not a cgroup v2 directory "
+			    "(expected e.g. /sys/fs/cgroup/system.slice)", q(text));
+	ret = collect_cgroups(text, cfg, 0);
+	if (ret)
+		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", q(text), strerror(-ret));
 	snprintf(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s", text);
 	return 0;
+}
+
+/*
+ * Is path a network namespace file? The kernel says (NS_GET_NSTYPE, 4.11+); a kernel without the
+ * ioctl answers ENOTTY for every file, and then a file of nsfs is taken on trust. Only a regular
+ * file is opened: opening a FIFO or a device could block or act. NULL, or what is wrong with it.
+ */
+static const char *netns_file(const char *path, struct stat *st)
+{
+	const char *why = NULL;
+	struct statfs fs;
+	int fd, type;
+
+	if (stat(path, st))
+		return strerror(errno);
+	if (!S_ISREG(st->st_mode) || st->st_ino > UINT32_MAX)
+		return "not a network namespace";
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return strerror(errno);
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 ? type != CLONE_NEWNET
+		      : errno != ENOTTY || fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC)
+		why = "not a network namespace";
+	close(fd);
+	return why;
 }
 
 /* an inode number, or a path whose inode is the namespace's (/run/netns/X, /proc/PID/ns/net) */
 static int parse_netns(const char *text, struct config *cfg, FILE *err)
 {
-	uint64_t v;
+	const char *why;
 	struct stat st;
+	uint64_t v;
 
 	if (!parse_uint(text, strlen(text), 1, UINT32_MAX, &v)) {
 		cfg->netns = v;
-	} else if (!stat(text, &st) && st.st_ino <= UINT32_MAX && !S_ISDIR(st.st_mode)) {
+	} else if (!(why = netns_file(text, &st))) {
 		cfg->netns = st.st_ino;
 	} else {
-		return fail(err, "invalid network namespace '%s' for --netns (expected an inode "
-			    "number or a path like /run/netns/NAME)", text);
+		return fail(err, "invalid network namespace '%s' for --netns: %s (expected an inode "
+			    "number or a path like /run/netns/NAME)", q(text), why);
 	}
 	cfg->has_netns = true;
 	return 0;
@@ -471,6 +554,31 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 	return 1;
 }
 
+/*
+ * Options that take one value may be given once: a second -p would otherwise silently replace the
+ * first. Lists (ports, states) add up, and flags (-w, -j ...) may repeat: neither loses anything.
+ */
+static const int single_valued[] = {
+	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
+};
+
+static int check_once(int c, unsigned int *seen, FILE *err)
+{
+	for (unsigned int i = 0; i < sizeof(single_valued) / sizeof(single_valued[0]); i++) {
+		if (single_valued[i] != c)
+			continue;
+		if (!(*seen & 1u << i)) {
+			*seen |= 1u << i;
+			return 0;
+		}
+		if (c < OPT_PORT)
+			return fail(err, "option -%c/--%s given twice (it takes one value)", c,
+				    long_name(c));
+		return fail(err, "option --%s given twice (it takes one value)", long_name(c));
+	}
+	return 0;
+}
+
 /* getopt takes any unique prefix of a long option; say so when the prefix fits several */
 static int fail_ambiguous(const char *text, size_t len, FILE *err)
 {
@@ -480,7 +588,7 @@ static int fail_ambiguous(const char *text, size_t len, FILE *err)
 		n += len > 2 && !strncmp(o->name, text + 2, len - 2);
 	if (n < 2)
 		return 0;
-	fprintf(err, PROG ": ambiguous option '%.*s' (could be", (int)len, text);
+	fprintf(err, PROG ": ambiguous option '%s' (could be", quote(text, len));
 	for (const struct option *o = long_opts; o->name; o++)
 		if (!strncmp(o->name, text + 2, len - 2))
 			fprintf(err, " --%s", o->name);
@@ -503,11 +611,11 @@ static int fail_unknown(char **argv, FILE *err)
 
 		if (!strncmp(text, "--", 2) && fail_ambiguous(text, len, err))
 			return -1;
-		return fail(err, "unknown option '%.*s'", (int)len, text);
+		return fail(err, "unknown option '%s'", quote(text, len));
 	}
 	if (name)
 		return fail(err, "option '--%s' doesn't take an argument", name);
-	return fail(err, "unknown option '-%c'", optopt);
+	return fail(err, "unknown option '-%s'", quote(&(char){ (char)optopt }, 1));
 }
 
 /* a missing argument can only be at the very end, so argv[argc - 1] is how it was spelled */
@@ -531,6 +639,7 @@ static void config_defaults(struct config *cfg)
 
 static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
+	unsigned int seen = 0;	/* single_valued[] options given so far, one bit each */
 	int c;
 
 	config_defaults(cfg);
@@ -551,13 +660,13 @@ static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *ou
 			ret = fail_unknown(argv, err);
 		else if (c == ':')
 			ret = fail_missing(argc, argv, err);
-		else if ((ret = apply_flag(c, cfg, err)) > 0)
+		else if (!(ret = check_once(c, &seen, err)) && (ret = apply_flag(c, cfg, err)) > 0)
 			ret = apply_value(c, optarg, cfg, err);
 		if (ret)
 			return CLI_EXIT_USAGE;
 	}
 	if (optind < argc) {
-		fail(err, "unexpected argument '%s'", argv[optind]);
+		fail(err, "unexpected argument '%s'", q(argv[optind]));
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_RUN;

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* json_writer.c - JSON lines: members, string escaping, and repair of invalid UTF-8. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
 #include "json_writer.h"
 
 /*
- * Length of the well-formed UTF-8 sequence at s (n bytes available), or 0 if s does not start one.
- * Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not well-formed (RFC 3629):
- * a strict reader would reject the whole line over them.
+ * Length of the well-formed UTF-8 sequence at s (n bytes available), or 0 if s does not start one;
+ * its code point in *out. Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not
+ * well-formed (RFC 3629): a strict reader would reject the whole line over them.
  */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+static size_t utf8_seq_len(const unsigned char *s, size_t n, uint32_t *out)
 {
 	uint32_t cp, min;
 	size_t len;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*out = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2, cp = s[0] & 0x1f, min = 0x80;
 	} else if ((s[0] & 0xf0) == 0xe0) {
@@ -35,7 +38,19 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*out = cp;
 	return len;
+}
+
+/*
+ * Valid JSON raw, but a trap for whoever reads the line: C1 controls (U+009B is a terminal's CSI),
+ * bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: text that displays in
+ * another order than it reads), line and paragraph separators (a viewer may break the line).
+ */
+static bool deceptive(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x2029) ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* the escape for an ASCII byte (c < 0x80), or NULL if it goes out as itself */
@@ -72,6 +87,7 @@ static void write_string(struct linebuf *lb, const char *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t n, run = 0;
 		const char *esc;
+		uint32_t cp;
 
 		/* plain printable ASCII, the usual case, goes out in one copy */
 		while (i + run < len && plain[p[i + run]])
@@ -81,7 +97,7 @@ static void write_string(struct linebuf *lb, const char *s, size_t len)
 			i += run;
 			continue;
 		}
-		n = utf8_seq_len(p + i, len - i);
+		n = utf8_seq_len(p + i, len - i, &cp);
 
 		if (!n) {
 			lb_put(lb, "\\ufffd", 6);	/* one replacement per bad byte, then resync */
@@ -89,6 +105,10 @@ static void write_string(struct linebuf *lb, const char *s, size_t len)
 		} else if (n == 1 && (esc = ascii_escape(p[i], buf))) {
 			lb_puts(lb, esc);
 			i++;
+		} else if (deceptive(cp)) {
+			snprintf(buf, sizeof(buf), "\\u%04x", (unsigned int)cp);
+			lb_puts(lb, buf);
+			i += n;
 		} else {
 			lb_put(lb, p + i, n);
 			i += n;

@@ -59,10 +59,27 @@ static void w_pid(struct printer *p, const struct output *o, const struct tcpsta
 static void w_comm(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	/* the kernel NUL-terminates comm, but the record is only bytes: never read past it */
-	if (OWNER(e))
-		print_str(p, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	else
+	size_t len = strnlen(e->comm, sizeof(e->comm));
+	char text[sizeof(e->comm)];
+
+	if (!OWNER(e)) {
 		print_null(p);
+		return;
+	}
+	if (p->json) {
+		print_str(p, e->comm, len);
+		return;
+	}
+	/*
+	 * Text: one token, so the columns after it stay where a reader splitting on blanks looks:
+	 * a space as '_', an empty name as '?' (other bytes that are not printable ASCII become
+	 * '?' in the printer).
+	 */
+	for (size_t i = 0; i < len; i++)
+		text[i] = e->comm[i] == ' ' ? '_' : e->comm[i];
+	if (!len)
+		text[len++] = '?';
+	print_str(p, text, len);
 }
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* procfs.c - parse /proc/PID/fd links and /proc/PID/cgroup, as ss -p and systemd read them. */
+/* procfs.c - parse /proc/PID/fd links, /proc/PID/cgroup and mountinfo, as ss -p and systemd do. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -52,6 +52,55 @@ int procfs_cgroup_v2_path(const char *text, char *out, size_t len)
 			return 0;
 		}
 		line = line[n] ? line + n + 1 : NULL;
+	}
+	return -1;
+}
+
+/* the next field of a mountinfo line (fields are separated by one space); its length, 0 at the end */
+static size_t field(const char **p)
+{
+	*p += strspn(*p, " ");
+	return strcspn(*p, " \n");
+}
+
+/* a mountinfo path with \ooo escapes decoded; -1 if it does not fit */
+static int unescape(const char *s, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++, o++) {
+		if (o + 1 >= len)
+			return -1;
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			out[o] = (s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 | (s[i + 3] - '0');
+			i += 3;
+		} else {
+			out[o] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int procfs_cgroup2_mount(const char *line, char *out, size_t len)
+{
+	const char *p = line, *point = NULL;
+	size_t n, point_len = 0;
+
+	/* ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS */
+	for (int i = 0; (n = field(&p)); i++, p += n) {
+		if (i == 4) {
+			point = p;
+			point_len = n;
+		}
+		if (i >= 6 && n == 1 && *p == '-') {
+			p += n;
+			n = field(&p);
+			if (!point || n != 7 || strncmp(p, "cgroup2", 7))
+				return -1;
+			return unescape(point, point_len, out, len);
+		}
 	}
 	return -1;
 }

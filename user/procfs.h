@@ -19,4 +19,11 @@ int procfs_socket_inode(const char *link, uint64_t *ino);
  */
 int procfs_cgroup_v2_path(const char *text, char *out, size_t len);
 
+/*
+ * The mount point of a /proc/PID/mountinfo line if it mounts cgroup2 ("36 25 0:31 / /sys/fs/cgroup
+ * rw,nosuid - cgroup2 cgroup2 rw"), its octal escapes (\040 for a space) decoded. Returns 0, or -1
+ * for another file system, a line that is not mountinfo, or a point that does not fit in out.
+ */
+int procfs_cgroup2_mount(const char *line, char *out, size_t len);
+
 #endif

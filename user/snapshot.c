@@ -15,8 +15,6 @@
 #include "sockscan.h"
 #include "timefmt.h"
 
-#define CGROUP2_ROOT "/sys/fs/cgroup"
-
 /* one socket found, with its owner once /proc names one */
 struct snap_sock {
 	struct tcpstates_sock_rec r;
@@ -32,6 +30,7 @@ struct snap {
 	size_t *by_ino;		/* indexes into v with an inode, sorted by inode */
 	size_t n_ino;
 	const struct config *cfg;
+	char cg_root[256];	/* where cgroup v2 is mounted ("": nowhere; ids unknown) */
 	struct sockscan scan;
 	struct snapshot_stats *st;
 };
@@ -154,8 +153,27 @@ static size_t find_ino(const struct snap *s, uint64_t ino)
 	return lo;
 }
 
+/*
+ * Where cgroup v2 is mounted: the first cgroup2 line of mountinfo (/sys/fs/cgroup on a unified
+ * host, /sys/fs/cgroup/unified on a hybrid one). "" when it is not mounted.
+ */
+static void find_cgroup_root(char *root, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	root[0] = '\0';
+	while (f && getline(&line, &cap, f) > 0)
+		if (!procfs_cgroup2_mount(line, root, len))
+			break;
+	free(line);
+	if (f)
+		fclose(f);
+}
+
 /* pid, comm and cgroup id of process `pid`, as bpf_get_current_*() would have given them */
-static void read_owner(const char *pid, struct tcpstates_owner *o)
+static void read_owner(const char *pid, const char *cg_root, struct tcpstates_owner *o)
 {
 	char path[300], text[4096], cg[3800], full[4096];
 	struct stat st;
@@ -176,12 +194,12 @@ static void read_owner(const char *pid, struct tcpstates_owner *o)
 	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
 	if (fd >= 0)
 		close(fd);
-	if (n <= 0)
+	if (n <= 0 || !cg_root[0])
 		return;
 	text[n] = '\0';
 	/* a cgroup v2 id is the inode of the cgroup's directory */
 	if (!procfs_cgroup_v2_path(text, cg, sizeof(cg)) &&
-	    snprintf(full, sizeof(full), CGROUP2_ROOT "%s", cg) < (int)sizeof(full) && !stat(full, &st))
+	    snprintf(full, sizeof(full), "%s%s", cg_root, cg) < (int)sizeof(full) && !stat(full, &st))
 		o->cgroup_id = st.st_ino;
 }
 
@@ -211,7 +229,7 @@ static void scan_fds(struct snap *s, const char *pid)
 			if (k->owner_known)
 				continue;
 			if (!have_owner)
-				read_owner(pid, &o);
+				read_owner(pid, s->cg_root, &o);
 			have_owner = true;
 			k->owner = o;
 			k->owner_known = true;
@@ -338,6 +356,7 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	memset(st, 0, sizeof(*st));
 	err = sockscan_open(&s.scan, seeds->by_cookie);
 	if (!err) {
+		find_cgroup_root(s.cg_root, sizeof(s.cg_root));
 		scan_all_ns(&s);
 		st->iter_ns = clock_ns(CLOCK_MONOTONIC) - start;
 		resolve_owners(&s);

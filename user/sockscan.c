@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -28,6 +30,18 @@ int sockscan_open(struct sockscan *s, bool use_cookie)
 	return s->link ? 0 : -errno;
 }
 
+/*
+ * Stranded in another network namespace: every socket, address and name from now on would be
+ * that namespace's, and nothing could be trusted. The scan stops here and so does the process
+ * (its BPF links go with its fds), with one line saying why.
+ */
+static void __attribute__((noreturn)) stranded(int err)
+{
+	fprintf(stderr, "tcpstates-c: cannot return to our own network namespace after listing "
+		"another one's sockets: %s; stopping\n", strerror(err));
+	exit(1);
+}
+
 /* the iterator fd, created inside netns_fd; we are back home when this returns */
 static int create_in(struct sockscan *s, int netns_fd)
 {
@@ -38,12 +52,8 @@ static int create_in(struct sockscan *s, int netns_fd)
 	fd = bpf_iter_create(bpf_link__fd(s->link));
 	if (fd < 0)
 		err = -errno;
-	if (netns_fd >= 0 && setns(s->home_ns, CLONE_NEWNET)) {
-		/* stranded in another namespace: nothing after this could be trusted */
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (netns_fd >= 0 && setns(s->home_ns, CLONE_NEWNET))
+		stranded(errno);
 	return fd >= 0 ? fd : err;
 }
 

@@ -27,7 +27,8 @@ int sockscan_open(struct sockscan *s, bool use_cookie);
 /*
  * Every TCP socket of network namespace netns_fd (-1: our own): the calling thread enters it,
  * creates the iterator there (an iterator lists the namespace it was created in), and returns
- * home before it reads. Returns the number of sockets, or a negative errno.
+ * home before it reads. Returns the number of sockets, or a negative errno. If the way home
+ * fails, the process ends (one line on stderr, exit 1): it must not go on in a foreign namespace.
  */
 int sockscan_run(struct sockscan *s, int netns_fd, sockscan_fn fn, void *ctx);
 

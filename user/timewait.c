@@ -97,7 +97,9 @@ int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn
 		prev = &keys[n++];
 	}
 	for (int i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(pending_fd, &keys[i], &e) || now - e.ts_ns < TS_TW_KILL_NS)
+		/* signed: a record the kernel stamped after our clock read is young, not 584 years old */
+		if (bpf_map_lookup_elem(pending_fd, &keys[i], &e) ||
+		    (int64_t)(now - e.ts_ns) < (int64_t)TS_TW_KILL_NS)
 			continue;
 		if (take(pending_fd, &keys[i], &e))
 			continue;

@@ -77,6 +77,8 @@ static const struct good_row good[] = {
 	{ { "-L", "1,65535" }, { .lports = { 2, { 1, 65535 } } } },
 	{ { "-L", "080" }, { .lports = { 1, { 80 } } } },
 	{ { "-L", "80", "-L", "443,8080" }, { .lports = { 3, { 80, 443, 8080 } } } },
+	{ { "--port", "80", "--port", "80" }, { .ports = { 2, { 80, 80 } } } },
+	{ { "-w", "-w", "--wide", "-j", "-j" }, { .wide = true, .format = OUT_JSON } },
 	{ { "-D", "443" }, { .rports = { 1, { 443 } } } },
 	{ { "--rport", "443,443" }, { .rports = { 2, { 443, 443 } } } },
 	{ { "--port", "53" }, { .ports = { 1, { 53 } } } },
@@ -191,7 +193,7 @@ static const struct bad_row bad[] = {
 	{ { "--netns", "abc" }, "invalid network namespace 'abc' for --netns" },
 	{ { "--netns", "/nonexistent/ns" }, "'/nonexistent/ns'" },
 	{ { "--netns", "0" }, "'0'" },
-	{ { "--cgroup", "/tmp" }, "invalid cgroup '/tmp' for --cgroup (expected a cgroup v2" },
+	{ { "--cgroup", "/tmp" }, "invalid cgroup '/tmp' for --cgroup: not a cgroup v2 directory" },
 	{ { "--cgroup", "/nonexistent" }, "'/nonexistent'" },
 	{ { "-L", "0" }, "invalid port '0' in --lport (expected 1-65535)" },
 	{ { "-L", "65536" }, "'65536'" },
@@ -275,6 +277,41 @@ static const struct bad_row bad[] = {
 	{ { "--ringbuf-mb", "2048" }, "'2048'" },
 	{ { "--ringbuf-mb", "abc" }, "'abc'" },
 	{ { "--foo", "--help" }, "'--foo'" },	/* an error before --help wins */
+	/* an argument is echoed escaped: no control byte, no invalid UTF-8, one line always */
+	{ { "-p", "1\n2\x1b[31m" }, "invalid PID '1\\n2\\x1b[31m' for --pid" },
+	{ { "-p", "a\\b\t\r\x7f" }, "'a\\\\b\\t\\r\\x7f'" },
+	{ { "-p", "\xff\xc3(" }, "'\\xff\\xc3('" },
+	{ { "-p", "\xc3\xa9" }, "'\\xc3\\xa9'" },	/* non-ASCII: as bytes, never raw */
+	{ { "--comm", "a\nbcdefghijklmnopq" }, "'a\\nbcdefghijklmnopq' for --comm" },
+	{ { "--hook", "\x1b]0;pwned\x07" }, "'\\x1b]0;pwned\\x07' for --hook" },
+	{ { "--state", "ESTABLISHED,X\nY" }, "unknown state 'X\\nY'" },
+	{ { "-L", "80,8\n1" }, "invalid port '8\\n1' in --lport" },
+	{ { "-L", "80,,\n" }, "port list '80,,\\n'" },
+	{ { "-d", "1\n" }, "invalid duration '1\\n'" },
+	{ { "--timewait-period", "\n" }, "invalid period '\\n'" },
+	{ { "-n", "\x1b" }, "invalid count '\\x1b'" },
+	{ { "--ringbuf-mb", "\x01" }, "invalid size '\\x01'" },
+	{ { "--netns", "x\ny" }, "'x\\ny' for --netns" },
+	{ { "--cgroup", "/tmp/\n" }, "'/tmp/\\n' for --cgroup" },
+	{ { "--fo\no" }, "unknown option '--fo\\no'" },
+	{ { "--ipv\x1b=1" }, "unknown option '--ipv\\x1b'" },
+	{ { "-\x1b" }, "unknown option '-\\x1b'" },
+	{ { "a\nb" }, "unexpected argument 'a\\nb'" },
+	/* --netns: a path must be a network namespace */
+	{ { "--netns", "/etc/passwd" }, "'/etc/passwd' for --netns: not a network namespace" },
+	{ { "--netns", "/proc/self/ns/mnt" }, "not a network namespace" },
+	{ { "--netns", "/dev/null" }, "not a network namespace" },
+	/* an option that takes one value may be given once; lists (ports, states) add up */
+	{ { "-p", "1", "-p", "2" }, "option -p/--pid given twice" },
+	{ { "-p", "1", "--pid=1" }, "option -p/--pid given twice" },
+	{ { "-c", "a", "--comm", "b" }, "option -c/--comm given twice" },
+	{ { "--netns", "1", "--netns", "2" }, "option --netns given twice" },
+	{ { "--hook", "btf", "--hook", "tracepoint" }, "option --hook given twice" },
+	{ { "-d", "1", "-d", "2" }, "option -d/--duration given twice" },
+	{ { "-n", "1", "--count", "2" }, "option -n/--count given twice" },
+	{ { "--ringbuf-mb", "1", "--ringbuf-mb", "2" }, "option --ringbuf-mb given twice" },
+	{ { "--timewait-period", "1", "--timewait-period", "2" },
+	  "option --timewait-period given twice" },
 };
 
 static void run_bad(const struct bad_row *row)
@@ -288,6 +325,10 @@ static void run_bad(const struct bad_row *row)
 	CHECK(r.status == CLI_EXIT_USAGE, "%s: status %d, want CLI_EXIT_USAGE", ctx, r.status);
 	CHECK(r.out_len == 0, "%s: printed to out: '%s'", ctx, r.out);
 	CHECK(!strncmp(r.err, "tcpstates-c: ", 13), "%s: err '%s'", ctx, r.err);
+	/* whatever the arguments hold, the message is printable ASCII */
+	for (size_t i = 0; i < r.err_len; i++)
+		CHECK(r.err[i] == '\n' || (r.err[i] >= 0x20 && r.err[i] < 0x7f),
+		      "%s: byte %#x at %zu of the message", ctx, (unsigned char)r.err[i], i);
 	nl = strchr(r.err, '\n');
 	CHECK(nl && !strcmp(nl + 1, HINT), "%s: want exactly two lines, got '%s'", ctx, r.err);
 	CHECK(nl && memmem(r.err, nl - r.err, row->says, strlen(row->says)),
@@ -361,12 +402,72 @@ static void test_max_ports(void)
 	result_free(&r);
 }
 
+/* a long argument is cut in the message, which stays one line */
+static void test_long_arg(void)
+{
+	static char arg[4000];
+	const char *args[] = { "--hook", arg, NULL };
+	struct config cfg;
+	struct result r;
+
+	memset(arg, '\n', sizeof(arg) - 1);
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE, "long arg: status %d", r.status);
+	CHECK(strstr(r.err, "\\n\\n...' for --hook") && r.err_len < 700 &&
+	      strchr(r.err, '\n') == r.err + r.err_len - strlen(HINT) - 1,
+	      "long arg: err '%s'", r.err);
+	result_free(&r);
+}
+
+/* the first cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host */
+static const char *cgroup2_root(void)
+{
+	static char dir[256];
+	char line[512], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	dir[0] = '\0';
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %63s", dir, type) == 2 && !strcmp(type, "cgroup2"))
+			break;
+		else
+			dir[0] = '\0';
+	if (f)
+		fclose(f);
+	return dir[0] ? dir : NULL;
+}
+
+/* --cgroup: a file of the cgroup file system is not a cgroup; given twice is an error */
+static void test_cgroup_file(void)
+{
+	const char *root = cgroup2_root();
+	char file[300];
+	const char *args[] = { "--cgroup", file, NULL };
+	const char *twice[] = { "--cgroup", root, "--cgroup", root, NULL };
+	struct config cfg;
+	struct result r;
+
+	if (!root)
+		return;
+	snprintf(file, sizeof(file), "%s/cgroup.procs", root);
+	parse(args, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE, "--cgroup %s: status %d", file, r.status);
+	CHECK(strstr(r.err, "not a cgroup v2 directory") && !strstr(r.err, "Success"),
+	      "--cgroup %s: err '%s'", file, r.err);
+	result_free(&r);
+	parse(twice, &cfg, &r);
+	CHECK(r.status == CLI_EXIT_USAGE && strstr(r.err, "option --cgroup given twice"),
+	      "--cgroup twice: status %d, err '%s'", r.status, r.err);
+	result_free(&r);
+}
+
 /* --netns takes an inode or a namespace file; --cgroup collects a directory and its children */
 static void test_netns_cgroup(void)
 {
 	const char *by_inode[] = { "tcpstates-c", "--netns", "4026531840", NULL };
 	const char *by_path[] = { "tcpstates-c", "--netns", "/proc/self/ns/net", NULL };
-	const char *cg[] = { "tcpstates-c", "--cgroup", "/sys/fs/cgroup", NULL };
+	const char *root = cgroup2_root();
+	const char *cg[] = { "tcpstates-c", "--cgroup", root, NULL };
 	struct config cfg;
 	struct stat st;
 	FILE *null = fopen("/dev/null", "w");
@@ -376,9 +477,9 @@ static void test_netns_cgroup(void)
 	CHECK(cli_parse(3, (char **)by_path, &cfg, null, null) == CLI_RUN, "--netns path");
 	CHECK(stat("/proc/self/ns/net", &st) == 0 && cfg.netns == st.st_ino,
 	      "--netns path gives the namespace inode");
-	if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+	if (root) {
 		CHECK(cli_parse(3, (char **)cg, &cfg, null, null) == CLI_RUN, "--cgroup root");
-		CHECK(cfg.n_cgroups >= 1 && stat("/sys/fs/cgroup", &st) == 0 &&
+		CHECK(cfg.n_cgroups >= 1 && stat(root, &st) == 0 &&
 		      cfg.cgroups[0] == st.st_ino, "--cgroup: first id is the directory's inode");
 		cli_free(&cfg);
 	}
@@ -395,7 +496,9 @@ int main(void)
 	/* and once more, to show that an earlier failed parse leaves no state behind */
 	run_good(&good[7]);
 	test_max_ports();
+	test_long_arg();
 	test_netns_cgroup();
+	test_cgroup_file();
 	test_help("-h");
 	test_help("--help");
 	test_version("-V");

@@ -135,6 +135,22 @@ static const struct tcpstates_event ev_long_comm = {
 	.comm = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p' },
 };
 
+/* a name with spaces and a tab: one token in text (spaces as '_', controls as '?') */
+static const struct tcpstates_event ev_spaced_comm = {
+	.ts_ns = TS, .cookie = 107, .skaddr = 0xffff888100a24000, .dur_ns = 1000000, .cgroup_id = 6,
+	.saddr = V4(10, 0, 0, 1), .daddr = V4(10, 0, 0, 2), .pid = 668, .netns = 1, .sport = 1002,
+	.dport = 2002, .family = AF_INET, .oldstate = TS_ESTABLISHED, .newstate = TS_FIN_WAIT1,
+	.flags = ALL_KNOWN, .comm = "Web Content\t1 ",
+};
+
+/* an empty name (prctl PR_SET_NAME "") still fills its column */
+static const struct tcpstates_event ev_empty_comm = {
+	.ts_ns = TS, .cookie = 108, .skaddr = 0xffff888100a25000, .dur_ns = 1000000, .cgroup_id = 6,
+	.saddr = V4(10, 0, 0, 1), .daddr = V4(10, 0, 0, 2), .pid = 669, .netns = 1, .sport = 1003,
+	.dport = 2003, .family = AF_INET, .oldstate = TS_ESTABLISHED, .newstate = TS_FIN_WAIT1,
+	.flags = ALL_KNOWN, .comm = "",
+};
+
 /* ---- capturing output ----------------------------------------------------------------------- */
 
 enum { O_JSON = 1, O_WIDE = 2, O_DATE = 4, O_SKADDR = 8 };
@@ -251,6 +267,21 @@ static const struct {
 	{ "comm without NUL", 0, &ev_long_comm,
 	  "03:41:07.123456     667 abcdefghijklmnop 10.0.0.1         1001 10.0.0.2         2001 "
 	  "ESTABLISHED -> LAST_ACK    3.000" },
+
+	{ "comm with spaces", 0, &ev_spaced_comm,
+	  "03:41:07.123456     668 Web_Content?1_  10.0.0.1         1002 10.0.0.2         2002 "
+	  "ESTABLISHED -> FIN_WAIT1   1.000" },
+	{ "empty comm", 0, &ev_empty_comm,
+	  "03:41:07.123456     669 ?               10.0.0.1         1003 10.0.0.2         2003 "
+	  "ESTABLISHED -> FIN_WAIT1   1.000" },
+	{ "json comm with spaces", O_JSON, &ev_spaced_comm,
+	  JSON_HEAD
+	  "\"sock\":107,\"skaddr\":\"0xffff888100a24000\",\"pid\":668,"
+	  "\"comm\":\"Web Content\\t1 \",\"rx_queue\":0,\"tx_queue\":0,\"owner\":\"process\","
+	  "\"cgroup\":6,\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":1002,\"raddr\":\"10.0.0.2\","
+	  "\"rport\":2002,\"oldstate\":\"ESTABLISHED\",\"newstate\":\"FIN_WAIT1\",\"dur_ns\":1000000,"
+	  "\"precision_ns\":0,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
+	  "\"tx_bytes\":null,\"netns\":1,\"gap\":false,\"inferred\":false}" },
 
 	/* text, options */
 	{ "v4 -w", O_WIDE, &ev_v4,
@@ -505,6 +536,16 @@ static void test_json_strings(void)
 		{ "cut at the end", "ab\xe2\x82", 4, "\"ab\\ufffd\\ufffd\"" },
 		{ "cut by the length", "\xe2\x82\xac", 2, "\"\\ufffd\\ufffd\"" },
 		{ "bad then good", "\xc3(\xc3\xa9", 4, "\"\\ufffd(\xc3\xa9\"" },
+		/* C1 controls (U+009B is CSI) and bidi overrides reach no terminal or viewer raw */
+		{ "C1 CSI", "\xc2\x9b" "31m", 5, "\"\\u009b31m\"" },
+		{ "C1 first, last", "\xc2\x80\xc2\x9f", 4, "\"\\u0080\\u009f\"" },
+		{ "after C1", "\xc2\xa0", 2, "\"\xc2\xa0\"" },	/* NBSP: printable */
+		{ "bidi RLO", "a\xe2\x80\xae" "b", 5, "\"a\\u202eb\"" },
+		{ "bidi LRE..RLO", "\xe2\x80\xaa\xe2\x80\xae", 6, "\"\\u202a\\u202e\"" },
+		{ "bidi isolates", "\xe2\x81\xa6\xe2\x81\xa9", 6, "\"\\u2066\\u2069\"" },
+		{ "line separators", "\xe2\x80\xa8\xe2\x80\xa9", 6, "\"\\u2028\\u2029\"" },
+		{ "near bidi", "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa", 12,
+		  "\"\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\"" },
 	};
 	char want[128];
 

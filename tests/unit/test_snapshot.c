@@ -78,6 +78,47 @@ static void test_cgroup_lines(void)
 	CHECK(procfs_cgroup_v2_path("0::/long\n", tiny, sizeof(tiny)) == -1, "no room: refused");
 }
 
+/* /proc/self/mountinfo lines: the mount point of a cgroup2 mount, or none */
+static const struct {
+	const char *line;
+	const char *want;	/* NULL: none */
+} mounts[] = {
+	{ "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 "
+	  "rw,nsdelegate,memory_recursiveprot\n", "/sys/fs/cgroup" },
+	/* hybrid: v1 hierarchies under a tmpfs, v2 at unified */
+	{ "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw",
+	  "/sys/fs/cgroup/unified" },
+	{ "30 25 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n", NULL },
+	{ "42 31 0:39 / /sys/fs/cgroup/cpu rw,relatime shared:5 - cgroup cgroup rw,cpu\n", NULL },
+	/* no optional fields, several; an escaped space in the mount point */
+	{ "50 1 0:40 / /mnt/my\\040cg rw - cgroup2 none rw\n", "/mnt/my cg" },
+	{ "51 1 0:41 / /c rw shared:1 master:2 propagate_from:3 - cgroup2 none rw\n", "/c" },
+	/* a mount point named like the separator or the type is still the mount point */
+	{ "52 1 0:42 / /- rw - cgroup2 none rw\n", "/-" },
+	{ "53 1 0:43 / /cgroup2 rw - ext4 /dev/sda1 rw\n", NULL },
+	{ "54 1 0:44 / /x rw - cgroup2fs none rw\n", NULL },
+	{ "55 1 0:45 / /x rw cgroup2\n", NULL },			/* no separator */
+	{ "", NULL },
+};
+
+static void test_mount_lines(void)
+{
+	char buf[64], tiny[4];
+
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+		int ret = procfs_cgroup2_mount(mounts[i].line, buf, sizeof(buf));
+
+		if (!mounts[i].want) {
+			CHECK(ret == -1, "'%s': want none, got '%s'", mounts[i].line, ret ? "" : buf);
+			continue;
+		}
+		CHECK(ret == 0, "'%s': want '%s'", mounts[i].line, mounts[i].want);
+		if (!ret)
+			CHECK_STR(buf, mounts[i].want, mounts[i].line);
+	}
+	CHECK(procfs_cgroup2_mount(mounts[0].line, tiny, sizeof(tiny)) == -1, "no room: refused");
+}
+
 static void test_pids(void)
 {
 	CHECK(procfs_is_pid("1") && procfs_is_pid("4194304"), "pids");
@@ -123,6 +164,7 @@ int main(void)
 {
 	test_socket_links();
 	test_cgroup_lines();
+	test_mount_lines();
 	test_pids();
 	test_event();
 	return UNIT_DONE();
