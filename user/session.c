@@ -7,6 +7,7 @@
 #include <time.h>
 #include "filter.h"
 #include "output.h"
+#include "privdrop.h"
 #include "session.h"
 #include "snapshot.h"
 #include "timefmt.h"
@@ -224,6 +225,7 @@ int session_run(const struct config *cfg)
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
 	flush(&s);
+	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	finish(&s);
 	tracer_destroy(&s.tracer);
