@@ -28,8 +28,8 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -DTCPSTATES_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function
-# static: the binary carries libbpf, libelf and zlib and can be copied to another host
-LDLIBS := -lbpf -lelf -lz
+# static: the binary carries libbpf, libelf, zlib and libseccomp and can be copied to another host
+LDLIBS := -lbpf -lelf -lz -lseccomp
 LDFLAGS += -static
 
 # everything in user/ except main.c is a library the unit tests link too

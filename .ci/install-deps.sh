@@ -4,7 +4,7 @@
 # and are missing. Quiet when nothing is missing; needs root only when something is.
 set -eu
 
-PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libc6-dev \
+PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftool libc6-dev \
 	iproute2 python3 python3-jsonschema procps util-linux jq curl"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"

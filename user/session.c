@@ -9,6 +9,7 @@
 #include "filter.h"
 #include "outq.h"
 #include "output.h"
+#include "privdrop.h"
 #include "session.h"
 #include "snapshot.h"
 #include "timefmt.h"
@@ -294,6 +295,8 @@ int session_run(const struct config *cfg)
 	output_header(&s.out);
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
+	/* what the loop does not need goes now: capabilities, new privileges, most syscalls */
+	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	status = finish(&s);
 	tracer_destroy(&s.tracer);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* privdrop.h - once attached, give up what the tracing loop does not need. */
+#ifndef PRIVDROP_H
+#define PRIVDROP_H
+
+#include <stdbool.h>
+
+/*
+ * Called after attach and the start-up snapshot, before the loop. Drops every capability but
+ * CAP_BPF where this kernel's bpf() still asks for it (unprivileged BPF disabled, before 6.5),
+ * clears the bounding, inheritable and ambient sets, sets no_new_privs and installs a seccomp
+ * allow-list of the syscalls the loop makes. bpf_fd is a BPF map fd the loop uses (the probe).
+ * A step that fails is said in one line on stderr and the run goes on without it; -v says what
+ * was kept. Returns 0, or the first failure's negative errno.
+ */
+int privdrop_apply(int bpf_fd, bool verbose);
+
+#endif
