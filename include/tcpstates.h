@@ -41,6 +41,8 @@ enum tcpstates_state {
 #define TS_F2_TIMEWAIT 0x04	/* about a timewait minisocket (TIME_WAIT, orphaned FIN_WAIT2) */
 #define TS_F2_INFERRED 0x08	/* not delivered by the hook: the socket was destroyed in oldstate,
 				 * so its transitions to CLOSE happened unseen (TS_CNT_UNSEEN) */
+#define TS_F2_CGROUP_IN 0x10	/* the owner is in the --cgroup directory or below it (decided in
+				 * the kernel, where it can read the owner's ancestors) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 enum tcpstates_reason {
@@ -125,9 +127,32 @@ _Static_assert(sizeof(struct tcpstates_sock_rec) == 96, "snapshot record must no
 struct tcpstates_owner {
 	__u64 cgroup_id;	/* cgroup v2 id (inode of the process's cgroup directory) */
 	__u32 pid;		/* tgid */
-	__u32 _pad;
+	__u32 flags;		/* TS_OWNER_CGROUP_IN */
 	char comm[TCPSTATES_COMM_LEN];
 };
+
+#define TS_OWNER_CGROUP_IN 0x1	/* the owner is in the --cgroup directory or below it */
+
+/*
+ * What the BPF side remembers per socket (bpf/tracer/core.bpf.c: socket storage, or a hash by
+ * address); the loader writes one for a listener older than the tracer in address mode.
+ */
+struct tcpstates_sock_info {
+	__u64 entered_ns;	/* when the socket entered `state` */
+	__u64 cgroup_id;	/* owner's cgroup id */
+	__u32 pid;		/* owner's tgid */
+	__u16 rst_reason;	/* kernel's reason for the reset we sent (rst == RST_SENT) */
+	__u8 state;		/* last new state we saw (0: none yet) */
+	__u8 owner_known;	/* pid/comm/cgroup_id are set */
+	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
+	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
+	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
+	__u8 held;		/* its first record waits in `held` for its cookie (core.bpf.c) */
+	__u8 cgroup_in;		/* the owner is in the --cgroup directory or below it */
+	__u8 _pad[3];
+	char comm[TCPSTATES_COMM_LEN];
+};
+_Static_assert(sizeof(struct tcpstates_sock_info) == 48, "socket entry must not change size");
 _Static_assert(sizeof(struct tcpstates_owner) == 32, "owner seed must not change size");
 
 /* what the main BPF program is handling on a CPU (see bpf/tracer/backup.bpf.c) */
@@ -183,7 +208,7 @@ struct tcpstates_tw_info {
 	__u8 substate;		/* TS_FIN_WAIT2 or TS_TIME_WAIT, as we last saw it */
 	__u8 owner_known;
 	__u8 owner_flags;	/* TS_F_OWNER_INHERITED */
-	__u8 owner_flags2;	/* TS_F2_OWNER_SNAPSHOT */
+	__u8 owner_flags2;	/* TS_F2_OWNER_SNAPSHOT, TS_F2_CGROUP_IN */
 	char comm[TCPSTATES_COMM_LEN];
 };
 

@@ -377,7 +377,6 @@ static int set_family(int family, struct config *cfg, FILE *err)
 }
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
-#define MAX_CGROUPS 65536
 
 /*
  * Add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode).
@@ -402,8 +401,6 @@ static int collect_cgroups(const char *path, struct config *cfg, int depth)
 			return -ENOMEM;
 		cfg->cgroups = n;
 	}
-	if (cfg->n_cgroups >= MAX_CGROUPS)
-		return 0;
 	cfg->cgroups[cfg->n_cgroups++] = st.st_ino;
 	dir = opendir(path);
 	if (!dir)
@@ -420,6 +417,44 @@ static int collect_cgroups(const char *path, struct config *cfg, int depth)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * How deep the cgroup directory is below the cgroup v2 root: its parents up to the mount's root
+ * (whose parent is on another file system). The kernel's ancestor levels count from the global
+ * root, so inside a cgroup namespace of our own this is not known (-1).
+ */
+static int cgroup_level(const char *path)
+{
+	char up[4096];
+	struct stat st, self;
+	int level = 0;
+
+	/* the initial cgroup namespace has a fixed inode (the kernel's PROC_CGROUP_INIT_INO) */
+	if (stat("/proc/self/ns/cgroup", &self) || self.st_ino != 0xEFFFFFFBu || stat(path, &st))
+		return -1;
+	snprintf(up, sizeof(up), "%s", path);
+	for (;;) {
+		struct stat parent;
+		size_t n = strlen(up);
+
+		if (n + 4 >= sizeof(up) || level > 256)
+			return -1;
+		memcpy(up + n, "/..", 4);
+		if (stat(up, &parent))
+			return -1;
+		if (parent.st_dev != st.st_dev || parent.st_ino == st.st_ino)
+			return level;
+		st = parent;
+		level++;
+	}
+}
+
 static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 {
 	struct statfs fs;
@@ -434,6 +469,9 @@ static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
 	ret = collect_cgroups(text, cfg, 0);
 	if (ret)
 		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", q(text), strerror(-ret));
+	qsort(cfg->cgroups, cfg->n_cgroups, sizeof(*cfg->cgroups), cmp_u64);
+	cfg->cgroup_id = st.st_ino;
+	cfg->cgroup_level = cgroup_level(text);
 	snprintf(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s", text);
 	return 0;
 }
@@ -686,4 +724,5 @@ void cli_free(struct config *cfg)
 	free(cfg->cgroups);
 	cfg->cgroups = NULL;
 	cfg->n_cgroups = 0;
+	cfg->cgroup_id = 0;
 }

@@ -52,8 +52,12 @@ struct config {
 	uint32_t ringbuf_mb;		/* --ringbuf-mb: ring buffer size in MiB (power of two) */
 	bool has_netns;			/* --netns given */
 	uint32_t netns;			/* --netns: network namespace inode */
-	int n_cgroups;			/* --cgroup: ids of the directory and its descendants */
+	int n_cgroups;			/* --cgroup: ids of the directory and its descendants at
+					 * start, sorted (where the kernel cannot decide) */
 	uint64_t *cgroups;		/* malloc'd by cli_parse, freed by cli_free */
+	uint64_t cgroup_id;		/* --cgroup: the directory's id (0: no --cgroup) */
+	int cgroup_level;		/* ... its depth below the cgroup v2 root (-1: unknown) */
+	bool cgroup_in_kernel;		/* set by the tracer: TS_F2_CGROUP_IN decides membership */
 	char cgroup_path[256];		/* --cgroup as given, for messages */
 };
 

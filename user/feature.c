@@ -126,6 +126,7 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 	fs->helper_sk_storage = probe_helper(btf, attach, BPF_FUNC_sk_storage_get);
 	fs->helper_task_btf = probe_helper(btf, attach, BPF_FUNC_get_current_task_btf);
 	fs->helper_for_each = probe_helper(btf, attach, BPF_FUNC_for_each_map_elem);
+	fs->helper_ancestor_cgroup = probe_helper(btf, attach, BPF_FUNC_get_current_ancestor_cgroup_id);
 	fs->tp_sendmsg_locked = has_tp(btf, "tcp_sendmsg_locked", NULL);
 	fs->tp_rcv_space_adjust = has_tp(btf, "tcp_rcv_space_adjust", NULL);
 	fs->tp_receive_reset = has_tp(btf, "tcp_receive_reset", NULL);

@@ -49,6 +49,7 @@ struct features {
 	bool helper_sk_storage;		/* ... bpf_sk_storage_get (5.11+) */
 	bool helper_task_btf;		/* ... bpf_get_current_task_btf (5.11+) */
 	bool helper_for_each;		/* ... bpf_for_each_map_elem (5.13+) */
+	bool helper_ancestor_cgroup;	/* ... bpf_get_current_ancestor_cgroup_id */
 	bool tp_sendmsg_locked;		/* tracepoint tcp_sendmsg_locked (6.18+) */
 	bool tp_rcv_space_adjust;
 	bool tp_receive_reset;

@@ -40,12 +40,23 @@ static enum port_verdict match_ports(const struct config *cfg, const struct tcps
 	return PORT_YES;
 }
 
-static bool in_cgroups(const struct config *cfg, uint64_t id)
+static int cmp_u64(const void *a, const void *b)
 {
-	for (int i = 0; i < cfg->n_cgroups; i++)
-		if (cfg->cgroups[i] == id)
-			return true;
-	return false;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Is e's owner in the --cgroup tree? The kernel says so where it can read the owner's ancestors
+ * (also for cgroups made after start); else, and for the start-up snapshot, the tree as it was.
+ */
+static bool in_cgroups(const struct config *cfg, const struct tcpstates_event *e)
+{
+	if (cfg->cgroup_in_kernel && !(e->flags2 & TS_F2_SNAPSHOT))
+		return e->flags2 & TS_F2_CGROUP_IN;
+	return bsearch(&e->cgroup_id, cfg->cgroups, cfg->n_cgroups, sizeof(*cfg->cgroups),
+		       cmp_u64) != NULL;
 }
 
 bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e)
@@ -62,7 +73,7 @@ bool filter_match_event(const struct config *cfg, const struct tcpstates_event *
 		return false;
 	if (cfg->has_netns && e->netns != cfg->netns)
 		return false;
-	if (cfg->n_cgroups && (!owner || !in_cgroups(cfg, e->cgroup_id)))
+	if (cfg->cgroup_id && (!owner || !in_cgroups(cfg, e)))
 		return false;
 	if (cfg->state_mask &&
 	    !(cfg->state_mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))

@@ -261,8 +261,9 @@ static int finish(struct session *s)
 	return out_failed(s) ? 1 : 0;
 }
 
-int session_run(const struct config *cfg)
+int session_run(const struct config *given)
 {
+	struct config run = *given, *cfg = &run;	/* the tracer adds what the kernel decides */
 	struct session s;
 	int status;
 
@@ -286,6 +287,12 @@ int session_run(const struct config *cfg)
 	}
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
+	run.cgroup_in_kernel = s.tracer.cgroup_in_kernel;
+	if (cfg->cgroup_id && !cfg->cgroup_in_kernel)
+		fprintf(stderr, "tcpstates-c: --cgroup: %s: cgroups made below it after start are not "
+				"matched\n", cfg->cgroup_level < 0 ?
+				"its level is unknown (a cgroup namespace of our own)" :
+				"this kernel's tracing programs cannot read an owner's ancestors");
 	/* a degraded run is never silent: what this kernel does not give, and why */
 	features_print_line(&s.tracer.features, stderr);
 	if (cfg->verbose)

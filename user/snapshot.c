@@ -290,22 +290,35 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
 
 /*
  * Address mode: a listener older than the tracer, for the children it spawns (the entry
- * bpf/tracer/core.bpf.c keeps in `listeners`; its layout is struct sock_info there).
+ * bpf/tracer/core.bpf.c keeps in `listeners`).
  */
 static void seed_listener(int fd, const struct snap_sock *k)
 {
-	struct {
-		uint64_t entered_ns, cgroup_id;
-		uint32_t pid;
-		uint16_t rst_reason;
-		uint8_t state, owner_known, inherited, rst, from_snapshot, held;
-		char comm[TCPSTATES_COMM_LEN];
-	} si = { .cgroup_id = k->owner.cgroup_id, .pid = k->owner.pid, .state = TS_LISTEN,
-		 .owner_known = 1, .from_snapshot = 1 };
+	struct tcpstates_sock_info si = {
+		.cgroup_id = k->owner.cgroup_id,
+		.pid = k->owner.pid,
+		.state = TS_LISTEN,
+		.owner_known = 1,
+		.from_snapshot = 1,
+		.cgroup_in = !!(k->owner.flags & TS_OWNER_CGROUP_IN),
+	};
 	struct { uint32_t netns, port; } key = { k->r.netns, k->r.sport };
 
 	memcpy(si.comm, k->owner.comm, sizeof(si.comm));
 	bpf_map_update_elem(fd, &key, &si, BPF_NOEXIST);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool in_cgroup_tree(const struct config *cfg, uint64_t id)
+{
+	return cfg->n_cgroups && bsearch(&id, cfg->cgroups, cfg->n_cgroups,
+					 sizeof(*cfg->cgroups), cmp_u64);
 }
 
 /*
@@ -336,6 +349,9 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 		}
 		if (!k->owner_known || k->r.kind != TS_SK_FULL || seeds->owner_fd < 0)
 			continue;
+		/* --cgroup: the tree as it is now says whether the owner is in it */
+		if (in_cgroup_tree(s->cfg, k->owner.cgroup_id))
+			k->owner.flags |= TS_OWNER_CGROUP_IN;
 		if (k->r.state == TS_LISTEN && seeds->listeners_fd >= 0)
 			seed_listener(seeds->listeners_fd, k);
 		if (bpf_map_update_elem(seeds->owner_fd, &k->r.key, &k->owner, BPF_ANY))

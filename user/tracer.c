@@ -125,6 +125,12 @@ static bool broken_by_test(int ft)
 	return false;
 }
 
+/* can the BPF side tell whether an owner is in the --cgroup tree (its ancestor at that level)? */
+static bool cgroup_in_kernel(const struct config *cfg, const struct features *fs)
+{
+	return cfg->cgroup_id && cfg->cgroup_level >= 0 && fs->helper_ancestor_cgroup;
+}
+
 /* TCPSTATES_TEST_LIMIT=N (tests only): the per-socket and timewait maps hold N entries */
 static unsigned int test_limit(void)
 {
@@ -161,6 +167,10 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	if (fs->f[FT_TIMEWAIT_KILLS].on)
 		memcpy((void *)s->rodata->tw_killers, fs->killers, sizeof(fs->killers));
 	s->rodata->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
+	if (cgroup_in_kernel(cfg, fs)) {
+		s->rodata->cgroup_filter_id = cfg->cgroup_id;
+		s->rodata->cgroup_filter_level = cfg->cgroup_level;
+	}
 	/* each mode keeps per-socket data its own way: the other's maps stay tokens */
 	if (fs->f[FT_SK_STORAGE].on) {
 		bpf_map__set_max_entries(s->maps.sk_info_by_addr, 1);
@@ -265,6 +275,7 @@ done:
 	t->hook = btf ? TS_HOOK_BTF : TS_HOOK_TP;
 	t->timewait = fs->f[FT_TIMEWAIT].on;
 	t->tw_check = fs->f[FT_TIMEWAIT_CHECK].on;
+	t->cgroup_in_kernel = cgroup_in_kernel(cfg, fs);
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct tracer {
 	char btf_refused[320];		/* why tp_btf is not the hook (auto fell back) */
 	bool timewait;			/* timewait minisockets followed (bpf/tracer/timewait.bpf.c) */
 	bool tw_check;			/* ... and the waiting orphans looked at (tw_check_*) */
+	bool cgroup_in_kernel;		/* --cgroup decided by the BPF side (TS_F2_CGROUP_IN) */
 	uint64_t tw_period_ns;		/* how often they are looked at */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */

@@ -23,7 +23,7 @@ struct {
 } owner_seed SEC(".maps");
 
 /* an owner found elsewhere (the /proc scan, a claim) becomes the socket's, once */
-static __always_inline void owner_from(struct sock_info *si, void *map, __u64 key, bool snapshot)
+static __always_inline void owner_from(struct tcpstates_sock_info *si, void *map, __u64 key, bool snapshot)
 {
 	struct tcpstates_owner *o = bpf_map_lookup_elem(map, &key);
 
@@ -35,6 +35,7 @@ static __always_inline void owner_from(struct sock_info *si, void *map, __u64 ke
 	si->owner_known = 1;
 	si->inherited = 0;
 	si->from_snapshot = snapshot;
+	si->cgroup_in = o->flags & TS_OWNER_CGROUP_IN;
 	bpf_map_delete_elem(map, &key);
 }
 
@@ -42,10 +43,10 @@ static __always_inline void owner_from(struct sock_info *si, void *map, __u64 ke
  * Address mode: what BPF_F_CLONE does for socket storage. A new socket starts clean (its
  * address may have served another one); a child of a listener starts as the listener's copy.
  */
-static __always_inline void addr_mode_birth(struct sock_info *si, const struct tcpstates_event *e)
+static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
 	struct listen_key lk = { .netns = e->netns, .port = e->sport };
-	struct sock_info *l;
+	struct tcpstates_sock_info *l;
 
 	if (e->oldstate == TS_CLOSE) {
 		__builtin_memset(si, 0, sizeof(*si));
@@ -59,7 +60,7 @@ static __always_inline void addr_mode_birth(struct sock_info *si, const struct t
 }
 
 /* address mode: keep the listener's entry where its children will look for it */
-static __always_inline void addr_mode_listener(struct sock_info *si, const struct tcpstates_event *e)
+static __always_inline void addr_mode_listener(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
 	struct listen_key lk = { .netns = e->netns, .port = e->sport };
 
@@ -70,7 +71,7 @@ static __always_inline void addr_mode_listener(struct sock_info *si, const struc
 }
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
-static __always_inline void track(struct sock_info *si, struct tcpstates_event *e, bool owner_ctx)
+static __always_inline void track(struct tcpstates_sock_info *si, struct tcpstates_event *e, bool owner_ctx)
 {
 	int oldstate = e->oldstate, newstate = e->newstate;
 
@@ -103,6 +104,8 @@ static __always_inline void track(struct sock_info *si, struct tcpstates_event *
 			e->flags |= TS_F_OWNER_INHERITED;
 		if (si->from_snapshot)
 			e->flags2 |= TS_F2_OWNER_SNAPSHOT;
+		if (si->cgroup_in)
+			e->flags2 |= TS_F2_CGROUP_IN;
 	}
 }
 
@@ -113,7 +116,7 @@ static __always_inline void track(struct sock_info *si, struct tcpstates_event *
  * abortively (unread data, SO_LINGER 0) sends a reset right after; the stack ending the FIN
  * exchange in softirq is the orderly end.
  */
-static __always_inline __u8 close_reason(const struct sock_info *si, int oldstate, int err,
+static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, int oldstate, int err,
 					 bool owner_ctx)
 {
 	if ((si && si->rst == RST_RECEIVED) || err == ECONNRESET || err == EPIPE ||
@@ -142,7 +145,7 @@ static __always_inline __u8 close_reason(const struct sock_info *si, int oldstat
 	return TS_R_UNKNOWN;
 }
 
-static __always_inline void fill_reason(struct tcpstates_event *e, const struct sock_info *si,
+static __always_inline void fill_reason(struct tcpstates_event *e, const struct tcpstates_sock_info *si,
 					int err, bool owner_ctx)
 {
 	if (e->newstate != TS_CLOSE)
@@ -178,7 +181,7 @@ struct {
 
 #define TS_F2_HOLD 0x80		/* internal: hold the record in `held` instead of submitting */
 
-static __always_inline void hold(struct tcpstates_event *e, struct sock_info *si, __u64 addr)
+static __always_inline void hold(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u64 addr)
 {
 	struct tcpstates_event *copy;
 	__u32 zero = 0;
@@ -197,7 +200,7 @@ static __always_inline void hold(struct tcpstates_event *e, struct sock_info *si
 }
 
 /* the child's first record, with the cookie it has now; before the record of its next transition */
-static __always_inline void release_held(struct sock_info *si, struct sock *sk)
+static __always_inline void release_held(struct tcpstates_sock_info *si, struct sock *sk)
 {
 	__u64 addr = (__u64)sk;
 	struct tcpstates_event *h = bpf_map_lookup_elem(&held, &addr), *e;
@@ -222,7 +225,7 @@ static __always_inline void release_held(struct sock_info *si, struct sock *sk)
  * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
  * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
  */
-__hidden int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err, bool owner_ctx,
+__hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, int err, bool owner_ctx,
 		       __u8 extra_flags2)
 {
 	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
@@ -300,7 +303,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		       __u8 extra_flags2)
 {
 	struct tcpstates_event *e;
-	struct sock_info *si;
+	struct tcpstates_sock_info *si;
 	struct tcp_sock *tp;
 
 	if (sk->sk_protocol != IPPROTO_TCP)

@@ -17,7 +17,7 @@ const volatile __u64 write_timer_fn;
 
 static __always_inline void claim_owner(struct sock *sk)
 {
-	struct sock_info *si = si_get(sk, false);
+	struct tcpstates_sock_info *si = si_get(sk, false);
 
 	/* a listener's or the /proc scan's owner is a presumption: the user of the socket wins */
 	if (!si || (si->owner_known && !si->inherited && !si->from_snapshot))
@@ -45,7 +45,7 @@ SEC("tp_btf/timer_start")
 int BPF_PROG(on_write_timer, struct timer_list *timer)
 {
 	struct tcpstates_owner o = {}, *old;
-	struct sock_info *si;
+	struct tcpstates_sock_info *si;
 	struct sock *sk;
 	__u64 addr;
 
@@ -69,6 +69,7 @@ int BPF_PROG(on_write_timer, struct timer_list *timer)
 	if (old && old->pid == o.pid)
 		return 0;	/* every later send re-arms the timer: one map write per owner */
 	o.cgroup_id = bpf_get_current_cgroup_id();
+	o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
 	bpf_get_current_comm(o.comm, sizeof(o.comm));
 	bpf_map_update_elem(&claims, &addr, &o, BPF_ANY);
 	return 0;

@@ -8,7 +8,7 @@ extern void tw_note_reset(__u64 tw, __u32 reason) __hidden;
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(on_receive_reset, struct sock *sk)
 {
-	struct sock_info *si = si_get(sk, false);
+	struct tcpstates_sock_info *si = si_get(sk, false);
 
 	if (si)
 		si->rst = RST_RECEIVED;
@@ -17,7 +17,7 @@ int BPF_PROG(on_receive_reset, struct sock *sk)
 
 static __always_inline void note_sent(struct sock *sk, __u32 reason)
 {
-	struct sock_info *si;
+	struct tcpstates_sock_info *si;
 
 	/* NULL: a reset for a packet no socket wanted; a listener's resets don't end it */
 	if (!sk || sk->__sk_common.skc_state == TS_LISTEN)

@@ -498,7 +498,7 @@ __hidden __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key)
  * Hand the new minisocket what only the full socket knew: its owner and, for FIN_WAIT2, since
  * when it waits there (the record e is the full socket's last, its duration already set).
  */
-__hidden void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si, __u8 sub,
+__hidden void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_sock_info *si, __u8 sub,
 		       __u64 key)
 {
 	struct tcpstates_tw_info *ti = bpf_map_lookup_elem(&tw_info, &key);
@@ -516,7 +516,8 @@ __hidden void tw_adopt(const struct tcpstates_event *e, const struct sock_info *
 	__builtin_memcpy(ti->comm, si->comm, sizeof(ti->comm));
 	ti->owner_known = 1;
 	ti->owner_flags = si->inherited ? TS_F_OWNER_INHERITED : 0;
-	ti->owner_flags2 = si->from_snapshot ? TS_F2_OWNER_SNAPSHOT : 0;
+	ti->owner_flags2 = (si->from_snapshot ? TS_F2_OWNER_SNAPSHOT : 0) |
+			   (si->cgroup_in ? TS_F2_CGROUP_IN : 0);
 }
 
 /*

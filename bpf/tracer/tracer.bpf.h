@@ -34,20 +34,6 @@
 
 #define MAX_CPUS 1024
 
-/* what we remember per socket */
-struct sock_info {
-	__u64 entered_ns;	/* when the socket entered `state` */
-	__u64 cgroup_id;	/* owner's cgroup id */
-	__u32 pid;		/* owner's tgid */
-	__u16 rst_reason;	/* kernel's reason for the reset we sent (rst == RST_SENT) */
-	__u8 state;		/* last new state we saw (0: none yet) */
-	__u8 owner_known;	/* pid/comm/cgroup_id are set */
-	__u8 inherited;		/* owner copied from the listener; no process used the socket yet */
-	__u8 rst;		/* RST_RECEIVED / RST_SENT: a reset on this socket, seen by tcp:* */
-	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
-	__u8 held;		/* its first record waits in `held` for its cookie (core.bpf.c) */
-	char comm[TCPSTATES_COMM_LEN];
-};
 
 /* a listener, for the children it spawns where socket storage cannot clone (address mode) */
 struct listen_key {
@@ -65,6 +51,9 @@ const volatile bool use_sk_storage __weak = true;
 const volatile bool use_cookie __weak = true;
 /* bpf_get_current_task_btf() exists (5.11+) */
 const volatile bool use_task_btf __weak = true;
+/* --cgroup, decided in the kernel: the directory's id and level (0: no such filter here) */
+const volatile __u64 cgroup_filter_id __weak;
+const volatile __u32 cgroup_filter_level __weak;
 /* address of tw_timer_handler; 0: timewait minisockets are not followed */
 const volatile __u64 tw_timer_fn __weak;
 
@@ -93,7 +82,7 @@ struct sk_info_map {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
 	__type(key, int);
-	__type(value, struct sock_info);
+	__type(value, struct tcpstates_sock_info);
 };
 struct sk_info_map sk_info SEC(".maps") __weak;
 
@@ -106,7 +95,7 @@ struct sk_info_by_addr_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct sock_info);
+	__type(value, struct tcpstates_sock_info);
 };
 struct sk_info_by_addr_map sk_info_by_addr SEC(".maps") __weak;
 
@@ -115,7 +104,7 @@ struct listeners_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct listen_key);
-	__type(value, struct sock_info);
+	__type(value, struct tcpstates_sock_info);
 };
 struct listeners_map listeners SEC(".maps") __weak;
 
@@ -200,9 +189,9 @@ static __always_inline void submit(struct tcpstates_event *e)
 }
 
 /* the socket's entry in address mode; created (zeroed) with create */
-static __always_inline struct sock_info *si_by_addr(__u64 addr, bool create)
+static __always_inline struct tcpstates_sock_info *si_by_addr(__u64 addr, bool create)
 {
-	struct sock_info zero = {}, *si = bpf_map_lookup_elem(&sk_info_by_addr, &addr);
+	struct tcpstates_sock_info zero = {}, *si = bpf_map_lookup_elem(&sk_info_by_addr, &addr);
 
 	if (si || !create)
 		return si;
@@ -215,7 +204,7 @@ static __always_inline struct sock_info *si_by_addr(__u64 addr, bool create)
  * The socket's entry, in whichever mode this run keeps them. sk must be a tp_btf argument (a
  * trusted pointer) when use_sk_storage is set; the verifier prunes the other branch.
  */
-static __always_inline struct sock_info *si_get(struct sock *sk, bool create)
+static __always_inline struct tcpstates_sock_info *si_get(struct sock *sk, bool create)
 {
 	if (use_sk_storage)
 		return bpf_sk_storage_get(&sk_info, sk, NULL,
@@ -253,8 +242,16 @@ static __always_inline bool in_owner_context(bool lock_owned)
 	return !(BPF_CORE_READ(task, flags) & PF_KTHREAD);
 }
 
-static __always_inline void set_owner(struct sock_info *si)
+/* is the current task in the --cgroup directory or below it? */
+static __always_inline bool current_in_cgroup(void)
 {
+	return cgroup_filter_id &&
+	       bpf_get_current_ancestor_cgroup_id(cgroup_filter_level) == cgroup_filter_id;
+}
+
+static __always_inline void set_owner(struct tcpstates_sock_info *si)
+{
+	si->cgroup_in = current_in_cgroup();
 	si->pid = bpf_get_current_pid_tgid() >> 32;
 	si->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(si->comm, sizeof(si->comm));
@@ -274,7 +271,7 @@ extern __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key) __hidden;
 /* At -> SYN_SENT: this connect() (socket address sk) may take over a TIME_WAIT's ports. */
 extern void tw_note_connect(__u64 sk) __hidden;
 /* Hand the new minisocket `key` what only the full socket knew (record e, entry si). */
-extern void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si, __u8 sub,
+extern void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_sock_info *si, __u8 sub,
 		     __u64 key) __hidden;
 
 /* ---- what core.bpf.c offers the other features ---------------------------------------------- */
@@ -283,7 +280,7 @@ extern void tw_adopt(const struct tcpstates_event *e, const struct sock_info *si
 extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
 		     __u8 extra_flags2) __hidden;
 /* The hook-independent rest of a record e (entry si, or NULL): reasons, owner, timewait, submit. */
-extern int ts_finish(struct tcpstates_event *e, struct sock_info *si, int err, bool owner_ctx,
+extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, int err, bool owner_ctx,
 		     __u8 extra_flags2) __hidden;
 /* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
 struct tcpstates_mark_stack marks[MAX_CPUS] __weak;

@@ -10,7 +10,7 @@
 SEC("tp_btf/tcp_destroy_sock")
 int BPF_PROG(on_destroy, struct sock *sk)
 {
-	struct sock_info *si = si_get(sk, false);
+	struct tcpstates_sock_info *si = si_get(sk, false);
 	__u8 last;
 
 	/* TIME_WAIT: the connection lives on in a timewait minisocket, this socket is done */

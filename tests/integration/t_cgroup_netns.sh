@@ -4,13 +4,14 @@
 # machine does (each tracer's whole output is checked, not a selection of it).
 # Three connections from namespace NS_C to three servers in namespace NS_S (veth pair); each
 # client runs in its own cgroup v2 directory from before its connect():
-#   client A in T/a, client A2 in T/a/sub (a descendant of T/a), client B in T/b
+#   client A in T/a, client A2 in T/a/sub (a descendant of T/a), client B in T/b, and client L
+#   in T/a/late, a directory made only after the tracers started
 # (T = a directory made here on the cgroup v2 mount; the servers stay in the test's own cgroup).
-#   --cgroup T/a        A's and A2's client sockets, owned by their processes; the `cgroup` key is
-#                       the inode of the client's directory (T/a, T/a/sub)
-#   --cgroup T/a/sub    A2's only        --cgroup T/b    B's only        --cgroup T    all three
-#   --netns /run/netns/NS_S, --netns INODE-OF-NS_S    the 3 listeners and 3 accepted sockets
-#   --netns /run/netns/NS_C, --netns INODE-OF-NS_C    the 3 client sockets
+#   --cgroup T/a        A's, A2's and L's client sockets, owned by their processes; the `cgroup`
+#                       key is the inode of the client's directory (T/a, T/a/sub, T/a/late)
+#   --cgroup T/a/sub    A2's only        --cgroup T/b    B's only        --cgroup T    all four
+#   --netns /run/netns/NS_S, --netns INODE-OF-NS_S    the 4 listeners and 4 accepted sockets
+#   --netns /run/netns/NS_C, --netns INODE-OF-NS_C    the 4 client sockets
 #   --cgroup T/a --netns NS_S                         nothing (every filter must pass)
 source "$(dirname "$0")/../lib/common.sh"
 source "$TS_LIB/cgroup.sh"
@@ -63,30 +64,34 @@ for c in "${CASES[@]}"; do
 	wait_tracer_ready "${TPID[$label]}" "$TS_TMP/$label.err" 20 || { not_ok "tracer $label ready"; ready=0; }
 done
 [ "$ready" = 1 ] || finish
+# a cgroup made after start: the kernel decides membership from the owner's ancestors
+CG_L="$T/a/late"
+cg_make "$CG_L" || { not_ok "make cgroup $CG_L"; finish; }
+INO_L=$(stat -c %i "$CG_L")
 
-# three servers (test's cgroup), one connection each; then the clients, each in its cgroup
+# four servers (test's cgroup), one connection each; then the clients, each in its cgroup
 declare -A SPID SPORT CPID CPORT CGDIR
-CGDIR=([A]=$CG_A [A2]=$CG_A2 [B]=$CG_B)
-for k in A A2 B; do
+CGDIR=([A]=$CG_A [A2]=$CG_A2 [B]=$CG_B [L]=$CG_L)
+for k in A A2 B L; do
 	app "$NS_S" "$TS_TMP/srv-$k" server --addr "$ADDR4_S" --port 0 --name "tsc-srv-$k"
 	SPID[$k]=$APP_PID
 done
-for k in A A2 B; do
+for k in A A2 B L; do
 	wait_for_grep "$TS_TMP/srv-$k" '"listening"' 10 || { not_ok "server $k listens"; finish; }
 	SPORT[$k]=$(json_field "$TS_TMP/srv-$k" listening port)
 done
-for k in A A2 B; do
+for k in A A2 B L; do
 	cg_exec "${CGDIR[$k]}" ip netns exec "$NS_C" "$TS_PY" "$TS_APP" client --addr "$ADDR4_S" \
 		--port "${SPORT[$k]}" --sleep 0.2 --name "tsc-cli-$k" >"$TS_TMP/cli-$k" 2>"$TS_TMP/cli-$k.err"
 	CPID[$k]=$CG_PID
 done
-for k in A A2 B; do
+for k in A A2 B L; do
 	wait_pid "${CPID[$k]}" 15
 	wait_pid "${SPID[$k]}" 15
 done
 sleep 0.5
 ran=1
-for k in A A2 B; do
+for k in A A2 B L; do
 	CPORT[$k]=$(json_field "$TS_TMP/cli-$k" connected lport)
 	if [ -z "${CPORT[$k]}" ] || [ "$(json_field "$TS_TMP/cli-$k" start pid)" != "${CPID[$k]}" ] ||
 		! grep -q '"eof"' "$TS_TMP/srv-$k"; then
@@ -95,7 +100,7 @@ for k in A A2 B; do
 		ran=0
 	fi
 done
-[ "$ran" = 1 ] && ok "3 connections ran, clients in their cgroups (pids ${CPID[A]} ${CPID[A2]} ${CPID[B]})"
+[ "$ran" = 1 ] && ok "4 connections ran, clients in their cgroups (pids ${CPID[A]} ${CPID[A2]} ${CPID[B]} ${CPID[L]})"
 
 for c in "${CASES[@]}"; do
 	label=${c%%|*}
@@ -107,7 +112,7 @@ done
 LISTEN="CLOSE->LISTEN,LISTEN->CLOSE"
 CLIENT="CLOSE->SYN_SENT,SYN_SENT->ESTABLISHED,ESTABLISHED->FIN_WAIT1,FIN_WAIT1->FIN_WAIT2,FIN_WAIT2->CLOSE"
 ACCEPTED="LISTEN->SYN_RECV,SYN_RECV->ESTABLISHED,ESTABLISHED->CLOSE_WAIT,CLOSE_WAIT->LAST_ACK,LAST_ACK->CLOSE"
-declare -A CINO=([A]=$INO_A [A2]=$INO_A2 [B]=$INO_B)
+declare -A CINO=([A]=$INO_A [A2]=$INO_A2 [B]=$INO_B [L]=$INO_L)
 cli() {	# cli K: the --sock spec of client K
 	echo --sock "client-$1" "${CPORT[$1]}" "${SPORT[$1]}" "$CLIENT" \
 		"pid=${CPID[$1]},comm=tsc-cli-$1,owner=process,cgroup=${CINO[$1]},netns=$NETNS_C_INO"
@@ -125,15 +130,15 @@ keep() {	# keep LABEL TOTAL ARGS...
 # (no spec contains spaces: word splitting of $(cli K) / $(srv K) is intended)
 # shellcheck disable=SC2046
 {
-	keep cg-a 2 --all netns="$NETNS_C_INO" $(cli A) $(cli A2)
+	keep cg-a 3 --all netns="$NETNS_C_INO" $(cli A) $(cli A2) $(cli L)
 	keep cg-a-sub 1 --all cgroup="$INO_A2" $(cli A2)
 	keep cg-b 1 --all cgroup="$INO_B" $(cli B)
-	keep cg-top 3 $(cli A) $(cli A2) $(cli B)
+	keep cg-top 4 $(cli A) $(cli A2) $(cli B) $(cli L)
 	for l in ns-s-path ns-s-ino; do
-		keep "$l" 6 --all netns="$NETNS_S_INO" $(srv A) $(srv A2) $(srv B)
+		keep "$l" 8 --all netns="$NETNS_S_INO" $(srv A) $(srv A2) $(srv B) $(srv L)
 	done
 	for l in ns-c-path ns-c-ino; do
-		keep "$l" 3 --all netns="$NETNS_C_INO" $(cli A) $(cli A2) $(cli B)
+		keep "$l" 4 --all netns="$NETNS_C_INO" $(cli A) $(cli A2) $(cli B) $(cli L)
 	done
 	keep cg-a-and-ns-s 0
 }
