@@ -108,7 +108,8 @@ static void w_gap(struct printer *p, const struct output *o, const struct tcpsta
 
 static void w_cgroup(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	if (OWNER(e))
+	/* 0 is no cgroup's id (the root's is 1): the snapshot could not find the owner's */
+	if (OWNER(e) && e->cgroup_id)
 		print_uint(p, e->cgroup_id);
 	else
 		print_null(p);

@@ -611,6 +611,21 @@ static void test_mono_to_real(void)
 	CHECK(err > -50000000 && err < 50000000, "offset off by %lld ns", (long long)err);
 }
 
+/* an owner whose cgroup could not be found (cgroup_id 0: no cgroup has it) reads null, not 0 */
+static void test_cgroup_unknown(void)
+{
+	struct tcpstates_event e = ev_no_dur;
+	struct sink s;
+	char *line;
+
+	e.cgroup_id = 0;
+	output_event(sink_open(&s, O_JSON), &e);
+	line = sink_close(&s);
+	CHECK(strstr(line, "\"pid\":1,") && strstr(line, "\"cgroup\":null,"),
+	      "owner known, cgroup unknown: %s", line);
+	free(s.buf);
+}
+
 int main(void)
 {
 	const char *dump = getenv("TCPSTATES_JSON_DUMP");
@@ -629,6 +644,7 @@ int main(void)
 	test_json_strings();
 	test_json_scalars();
 	test_mono_to_real();
+	test_cgroup_unknown();
 	if (json_dump)
 		fclose(json_dump);
 	return UNIT_DONE();
