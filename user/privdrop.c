@@ -68,8 +68,8 @@ static const struct allowed loop_syscalls[] = {
 /*
  * Any other syscall fails with EPERM; the process is not killed. A tracer killed by SIGSYS ends
  * mid-line, without its summary and closing line, and the log pipeline behind it loses the
- * record of what was lost; an error takes the usual path instead: one line on stderr naming the
- * call that failed, the summary, exit 1. The filter logs such a refusal (SCMP_FLTATR_CTL_LOG:
+ * record of what was lost; an error takes the path any failed call takes instead (one line on
+ * stderr saying what failed; a runtime error's exit status). The filter logs such a refusal (SCMP_FLTATR_CTL_LOG:
  * "type=1326 ... syscall=N" in the kernel log), so the call missing here can be named.
  */
 static int install_seccomp(void)
