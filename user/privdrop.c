@@ -7,80 +7,100 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <seccomp.h>
 #include "privdrop.h"
+#include "reasons.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
 #define CAP_WORDS _LINUX_CAPABILITY_U32S_3	/* 64 capabilities in two 32-bit words */
 
-/* ---------------------------------------------------------------- the syscalls of the loop */
+/* ---- the syscalls of the loop --------------------------------------------------------------- */
+
+struct allowed {
+	int nr;			/* SCMP_SYS(name) */
+	int arg;		/* -1, or the argument that must ... */
+	uint64_t mask, val;	/* ... have (arg & mask) == val */
+};
+
+#define ANY(name) { SCMP_SYS(name), -1, 0, 0 }
 
 /*
- * What the loop and the way out make, found with strace over real runs (text and JSON, -d, -n,
- * SIGTERM/SIGINT/SIGHUP, a reader gone (EPIPE), timewait following with orphans, loss reported,
- * --hook tracepoint) and counted from the first call after the filter is in place.
+ * What the loop and the way out make, counted with bpftrace (raw_syscalls, tcpstates-c under a
+ * seccomp filter) over every integration test and runs in text and JSON, -d, -n, SIGTERM,
+ * SIGINT, SIGHUP, a reader gone (EPIPE), /dev/full, loss, --hook tracepoint and -v. Seen there:
+ * bpf, epoll_wait, write, close, munmap, brk, ioctl, rt_sigreturn, exit_group. The rest are paths
+ * those runs did not take; each says which.
  */
-static const int loop_syscalls[] = {
-	/* the ring buffer: libbpf's ring_buffer__poll(); the maps, counters, timewait checks */
-	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(bpf),
-	/* output and the messages on stderr; poll/ppoll: the writer that waits for its reader */
-	SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(read),
-	SCMP_SYS(sendto),	/* output to a stream socket (journald): send(MSG_DONTWAIT) */
-	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
-	/* time: the vDSO answers, unless the clock source makes it fall back to the syscall */
-	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep),
-	/* memory: malloc, libbpf's buffers, the ring's unmapping at the end */
-	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
-	SCMP_SYS(futex),
-	/* signals: the stop handler's return; abort() (raise) on a failed assertion */
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction),
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
-	/* the way out: detach (links closed; a perf-event link is disabled first), free, exit */
-	SCMP_SYS(close), SCMP_SYS(ioctl), SCMP_SYS(exit), SCMP_SYS(exit_group),
+static const struct allowed loop_syscalls[] = {
+	/* the ring buffer (libbpf's ring_buffer__poll); maps, counters, timewait checks */
+	ANY(bpf), ANY(epoll_wait), ANY(epoll_pwait),
+	/* output and stderr; writev, poll, ppoll: a writer that waits for a slow reader */
+	ANY(write), ANY(writev), ANY(poll), ANY(ppoll),
+	/* output to a stream socket (journald's stdout): send(MSG_DONTWAIT) */
+	ANY(sendto),
+	/* the vDSO answers, unless the clock source makes glibc fall back to the syscall */
+	ANY(clock_gettime),
+	/* malloc (brk; mmap/mremap beyond 128 KiB), the ring's unmapping at the end: never executable */
+	ANY(brk), ANY(munmap), ANY(mremap),
+	{ SCMP_SYS(mmap), 2, PROT_EXEC, 0 },
+	/* the stop handler's return; abort() (a failed assertion) signals itself */
+	ANY(rt_sigreturn), ANY(rt_sigprocmask), ANY(rt_sigaction), ANY(getpid), ANY(gettid),
+	/* and tgkill, to this process only: install_seccomp() */
+	/* the way out: links closed, a classic tracepoint's perf event disabled first (libbpf) */
+	ANY(close), { SCMP_SYS(ioctl), 1, ~0ULL, PERF_EVENT_IOC_DISABLE },
+	ANY(exit), ANY(exit_group),
 	/*
-	 * Not openat: nothing in the loop opens a file (tzset() and libbpf's CPU count are done
-	 * before the filter). Reopening the output on SIGHUP (issue 11) will need it, for
-	 * O_WRONLY|O_APPEND|O_CREAT only.
+	 * Not openat: nothing in the loop opens a file (the time zone, libbpf's CPU count and the
+	 * kernel's reset-reason names are read before the filter). Reopening the output on SIGHUP
+	 * (issue 11) will need it, for O_WRONLY|O_APPEND|O_CREAT.
 	 */
 };
 
+#define N_LOOP_SYSCALLS (sizeof(loop_syscalls) / sizeof(loop_syscalls[0]))
+#define N_ALLOWED (N_LOOP_SYSCALLS + 1)	/* and tgkill */
+
 /*
- * The default for any other syscall: fail it with EPERM, not kill the process. A tracer killed
- * by SIGSYS ends mid-line and without its summary, and the log pipeline behind it loses the
- * record of what was lost; an error lets the usual path say which call failed on stderr, write
- * the summary and exit 1. The filter logs such a refusal (SCMP_FLTATR_CTL_LOG: an audit line
- * "type=SECCOMP ... syscall=N" in the kernel log), so the call that was missing can be named.
+ * Any other syscall fails with EPERM; the process is not killed. A tracer killed by SIGSYS ends
+ * mid-line, without its summary and closing line, and the log pipeline behind it loses the
+ * record of what was lost; an error takes the path any failed call takes instead (one line on
+ * stderr saying what failed; a runtime error's exit status). The filter logs such a refusal (SCMP_FLTATR_CTL_LOG:
+ * "type=1326 ... syscall=N" in the kernel log), so the call missing here can be named.
  */
 static int install_seccomp(void)
 {
-	#ifdef PRIVDROP_MEASURE
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-#else
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-#endif
 	int err = ctx ? 0 : -ENOMEM;
 
-	if (!err && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1))
-		err = 0;	/* kernels before 4.14: no log flag; the filter works without it */
-#ifdef PRIVDROP_MEASURE
-	if (0)
-#endif
-	for (size_t i = 0; !err && i < sizeof(loop_syscalls) / sizeof(loop_syscalls[0]); i++)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, loop_syscalls[i], 0);
+	if (ctx)
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);	/* 4.14+; fine without */
+	for (size_t i = 0; !err && i < N_LOOP_SYSCALLS; i++) {
+		const struct allowed *a = &loop_syscalls[i];
+
+		if (a->arg < 0)
+			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 0);
+		else
+			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 1,
+					       SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, a->mask, a->val));
+	}
+	/* tgkill: this process only */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (uint64_t)getpid()));
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return err;
 }
 
-/* ---------------------------------------------------------------- capabilities */
+/* ---- capabilities --------------------------------------------------------------------------- */
 
 static int caps_get(struct __user_cap_data_struct d[CAP_WORDS])
 {
@@ -89,125 +109,125 @@ static int caps_get(struct __user_cap_data_struct d[CAP_WORDS])
 	return syscall(SYS_capget, &h, d) ? -errno : 0;
 }
 
-static int caps_set(const struct __user_cap_data_struct d[CAP_WORDS])
+/* effective `eff`, permitted `prm`, nothing inheritable */
+static int caps_set(uint64_t eff, uint64_t prm)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[CAP_WORDS];
 
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
-static bool cap_in(uint64_t set, int cap)
-{
-	return set & (1ULL << cap);
-}
-
-static uint64_t permitted(const struct __user_cap_data_struct d[CAP_WORDS])
-{
-	return d[0].permitted | (uint64_t)d[1].permitted << 32;
-}
-
-/* the same sets, effective = permitted = inheritable-free `keep` */
-static void caps_fill(struct __user_cap_data_struct d[CAP_WORDS], uint64_t eff, uint64_t prm)
-{
 	for (int w = 0; w < CAP_WORDS; w++) {
 		d[w].effective = eff >> (32 * w);
 		d[w].permitted = prm >> (32 * w);
 		d[w].inheritable = 0;
 	}
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+static bool cap_in(uint64_t set, int cap)
+{
+	return cap < 64 && (set & (1ULL << cap));
 }
 
 /*
- * Does bpf() ask for CAP_BPF on this kernel, for a map fd we already hold? Before 6.5 it does
- * for every command while unprivileged BPF is disabled (kernel.unprivileged_bpf_disabled, 2 on
- * Debian); since, only map creation and program load check it. Tried, not assumed: with an
- * empty effective set (the permitted one kept, so it comes back), ask for the map's info.
+ * Does bpf() ask for CAP_BPF on this kernel, for a map fd we already hold? Before 6.5 it does for
+ * every command while unprivileged BPF is disabled (kernel.unprivileged_bpf_disabled, 2 on Debian);
+ * since, only creating maps and loading programs check it, and the loop does neither. Tried, not
+ * assumed: with an empty effective set (the permitted one kept, so it comes back), ask for the
+ * map's info - the loop's lookups, deletes, test runs and program infos pass the same check.
  */
 static bool bpf_needs_cap(int bpf_fd, uint64_t prm)
 {
-	struct __user_cap_data_struct d[CAP_WORDS];
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
 	int err;
 
 	if (!cap_in(prm, CAP_BPF))
 		return false;	/* cannot be kept anyway */
-	caps_fill(d, 0, prm);
-	if (caps_set(d))
+	if (caps_set(0, prm))
 		return true;
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(bpf_fd, &info, &len) ? errno : 0;
-	caps_fill(d, prm, prm);
-	caps_set(d);
+	caps_set(prm, prm);
 	return err == EPERM;
 }
 
-/* the bounding set: nothing a later execve could take back (needs CAP_SETPCAP, dropped last) */
-static int drop_bounding(uint64_t keep)
+/*
+ * Keep `keep` of the permitted set, effective and permitted; clear the ambient set and the
+ * bounding set's others (with CAP_SETPCAP, so before capset drops it). Every step is taken; the
+ * first that failed is named in *what.
+ */
+static int drop_caps(uint64_t keep, uint64_t prm, bool *bounded, const char **what)
 {
-	int err = 0;
+	int err = 0, e;
 
-	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (!(cap < 64 && cap_in(keep, cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && !err)
+	*bounded = cap_in(prm, CAP_SETPCAP);
+	for (int cap = 0; *bounded && !err && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (!cap_in(keep, cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
 			err = -errno;
+			*what = "bounding set";
+		}
+	/* EINVAL: a kernel before 4.3, without ambient capabilities */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL && !err) {
+		err = -errno;
+		*what = "ambient set";
+	}
+	e = caps_set(keep & prm, keep & prm);
+	if (e && !err) {
+		err = e;
+		*what = "capabilities";
+	}
 	return err;
 }
 
-/* keep only `keep` of the permitted set, in effective and permitted; the rest gone for good */
-static int drop_caps(uint64_t keep, uint64_t prm)
-{
-	struct __user_cap_data_struct d[CAP_WORDS];
-	int err = drop_bounding(keep), e;
-
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL && !err)
-		err = -errno;
-	caps_fill(d, keep & prm, keep & prm);
-	e = caps_set(d);
-	return err ? err : e;
-}
-
-/* ---------------------------------------------------------------- all together */
+/* ---- all together --------------------------------------------------------------------------- */
 
 static void say_failed(const char *what, int err)
 {
-	fprintf(stderr, "tcpstates-c: cannot drop privileges (%s): %s; tracing goes on with them\n",
+	fprintf(stderr, "tcpstates-c: cannot drop privileges (%s): %s; tracing goes on without it\n",
 		what, strerror(-err));
+}
+
+/* what would otherwise open files inside the loop: read now, while it still can */
+static void read_ahead(void)
+{
+	tzset();
+	libbpf_num_possible_cpus();
+	reasons_load();
 }
 
 int privdrop_apply(int bpf_fd, bool verbose)
 {
 	struct __user_cap_data_struct d[CAP_WORDS];
-	uint64_t prm = 0, keep = 0;
-	int err, first = 0;
+	const char *what = "capabilities";
+	uint64_t prm, keep = 0;
+	bool bounded = false;
+	int err, first;
 
-	/* what would otherwise open files inside the loop: the time zone, libbpf's CPU count */
-	tzset();
-	libbpf_num_possible_cpus();
-
+	read_ahead();
 	err = caps_get(d);
 	if (!err) {
-		prm = permitted(d);
+		prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 		if (bpf_needs_cap(bpf_fd, prm))
 			keep = 1ULL << CAP_BPF;
-		err = drop_caps(keep, prm);
+		err = drop_caps(keep, prm, &bounded, &what);
 	}
 	if (err)
-		say_failed("capabilities", first = err);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		err = -errno;
+		say_failed(what, err);
+	first = err;
+	err = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -errno : 0;
+	if (err)
 		say_failed("no_new_privs", err);
-		first = first ? first : err;
-	}
+	first = first ? first : err;
 	err = install_seccomp();
-	if (err) {
-		say_failed("seccomp", err);
-		first = first ? first : err;
-	}
+	if (err)
+		say_failed("seccomp filter", err);
+	first = first ? first : err;
 	if (verbose)
-		fprintf(stderr, "tcpstates-c: while tracing: capabilities %s, no_new_privs%s, seccomp: "
+		fprintf(stderr, "tcpstates-c: while tracing: capabilities %s%s; no_new_privs; seccomp: "
 				"%zu syscalls allowed, others fail with EPERM%s\n",
 			keep ? "CAP_BPF only (this kernel's bpf() asks for it)" :
-			       "none (this kernel's bpf() asks none for the maps held)",
-			first ? " (failed, see above)" : "",
-			sizeof(loop_syscalls) / sizeof(loop_syscalls[0]), first ? " (see above)" : "");
+			       "none (this kernel's bpf() asks none for fds held)",
+			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)", N_ALLOWED,
+			first ? " (but see above)" : "");
 	return first;
 }

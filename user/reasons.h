@@ -17,4 +17,7 @@ const char *reason_name(unsigned int reason);
  */
 const char *rst_reason_name(unsigned int v, char *buf, size_t len);
 
+/* Read the kernel's BTF for rst_reason_name() now, not at the first reset (user/privdrop.c). */
+void reasons_load(void);
+
 #endif
