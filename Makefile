@@ -12,6 +12,8 @@
 #   make bench-timewait
 #                   install missing packages, build, measure the timewait tracking cost
 #                   with 100 000 timewait sockets present (tests/bench/timewait_cost.sh)
+#   make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (default 25)
+#                   from its seed corpus (tests/fuzz/)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make clean      remove everything generated
 
@@ -54,7 +56,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait deps clean vmlinux
+.PHONY: all run test test-kernels unit bench bench-timewait deps clean vmlinux fuzz san-bins
 
 all: $(BIN)
 
@@ -66,7 +68,7 @@ run: deps
 	./tcpstates-c $(ARGS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-bins $(KSCEN)
+	$(Q)$(MAKE) --no-print-directory all unit-bins $(KSCEN) san-bins
 	$(Q)tests/run.sh
 
 unit-bins: $(UNIT_BINS)
@@ -136,6 +138,50 @@ $(KSCEN): tests/kernels/kscen.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -static $< -o $@
+
+# ---- sanitizers and fuzzing ---------------------------------------------------------------------
+# The same sources built by clang with ASan+UBSan (any finding aborts), dynamically linked: ASan
+# cannot link -static. $(ASAN)/: the tracer (tests/integration/t_asan.sh) and the unit tests (run
+# by tests/run.sh); $(FUZZ)/: the libFuzzer targets tests/fuzz/fuzz_*.c (tests/integration/t_fuzz.sh).
+ASAN := $(OUTPUT)/asan
+FUZZ := $(OUTPUT)/fuzz
+SAN_CC ?= clang
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_CFLAGS := $(filter-out -O2,$(CFLAGS)) $(SAN_FLAGS)
+ASAN_OBJS := $(patsubst user/%.c,$(ASAN)/user/%.o,$(USER_SRCS))
+FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ)/user/%.o,$(USER_SRCS))
+ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+san-bins: $(ASAN)/$(BIN) $(ASAN_UNIT_BINS) $(FUZZ_BINS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh
+
+$(ASAN)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(SKELS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(ASAN)/$(BIN): $(ASAN)/user/main.o $(ASAN_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
+$(ASAN)/tests/%: tests/unit/%.c tests/unit/unit.h $(ASAN_OBJS)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(INCLUDES) -Itests/unit $< $(ASAN_OBJS) $(LDLIBS) -o $@
+
+# the fuzzers' copy of the sources carries libFuzzer's coverage instrumentation as well
+$(FUZZ)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link $(INCLUDES) -c $< -o $@
+
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(call msg,FUZZER,$@)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

@@ -6,6 +6,9 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftool libc6-dev \
 	iproute2 python3 python3-jsonschema procps util-linux jq curl"
+# the ASan/UBSan runtimes and libFuzzer for clang 14 (make san-bins, tests/fuzz/): only a
+# recommendation of clang's, which --no-install-recommends leaves out
+PKGS="$PKGS libclang-rt-14-dev"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# run.sh - every test: the unit binaries (.output/tests/test_*), the schema check of the JSON the
-# unit tests dump, the integration scripts (tests/integration/t_*.sh, root). `make test` calls it
-# after building. Prints each result as it comes, ends with "N passed, M failed"; exit 1 if M > 0.
+# run.sh - every test: the unit binaries (.output/tests/test_*, and the same built with ASan+UBSan,
+# .output/asan/tests/test_*), the schema check of the JSON the unit tests dump, the integration
+# scripts (tests/integration/t_*.sh, root). `make test` calls it after building.
+# Prints each result as it comes, ends with "N passed, M failed"; exit 1 if M > 0.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -25,17 +26,20 @@ fi
 
 # ---- unit tests ----------------------------------------------------------------------------------
 
-for bin in .output/tests/test_*; do
+# .output/asan/tests/: the same tests built with ASan+UBSan (make san-bins); a finding aborts
+for bin in .output/tests/test_* .output/asan/tests/test_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	env=()
-	[ "$name" = test_output ] && env=(TCPSTATES_JSON_DUMP="$TMP/unit.jsonl")
+	[ "$bin" = .output/tests/test_output ] && env=(TCPSTATES_JSON_DUMP="$TMP/unit.jsonl")
+	[[ "$bin" == .output/asan/* ]] && name="$name (ASan+UBSan)"
 	env "${env[@]}" timeout 120 "$bin" >"$TMP/unit.out" 2>"$TMP/unit.err"
 	rc=$?
 	sed 's/^/# /' "$TMP/unit.err"
 	grep -v '^unit ' "$TMP/unit.out" | sed 's/^/# /'
 	last=$(grep '^unit ' "$TMP/unit.out" | tail -n 1)
 	if [[ "$last" =~ ^unit\ .*:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		[[ "$bin" == .output/asan/* ]] && last=${last/#unit /unit (ASan+UBSan) }
 		echo "$last"
 		PASSED=$((PASSED + BASH_REMATCH[1]))
 		FAILED=$((FAILED + BASH_REMATCH[2]))
