@@ -47,9 +47,16 @@ if wait_tracer_ready "$RB" "$TS_TMP/rb.err" 30; then
 	notw=$(closing rb not_written)
 	got=$(wc -l <"$TS_TMP/rb.jsonl")
 	check "rb: the ring buffer overflowed (rb_full $rbfull)" [ "${rbfull:-0}" -gt 0 ]
+	# what the hook delivered to our programs (all namespaces); the kernel, rarely, runs no
+	# program at all for a transition (README: a kernel surprise) - that is not ours to count
+	seen=$(sed -n 's/^tcpstates-c: \([0-9]*\) transitions seen.*/\1/p' "$TS_TMP/rb.err")
+	need=$want
+	[ -n "$seen" ] && [ "$seen" -lt "$want" ] && need=$seen
 	r=no
-	[ -n "$printed" ] && [ $((printed + rbfull)) -ge "$want" ] && [ "$printed" -le "$want" ] && r=yes
-	check "rb: printed $printed + rb_full $rbfull covers the workload's $want transitions" [ $r = yes ]
+	[ -n "$printed" ] && [ $((printed + rbfull)) -ge "$need" ] && [ "$printed" -le "$want" ] && r=yes
+	check "rb: printed $printed + rb_full $rbfull covers the $need of the workload's $want transitions the programs saw" \
+		[ $r = yes ]
+	[ "$need" != "$want" ] && diag "the hook delivered $seen of $want transitions to the programs"
 	r=no
 	[ -n "$lines" ] && [ $((written + notw)) = "$lines" ] && [ "$got" = "$written" ] && r=yes
 	check "rb: written $written + not_written $notw = lines $lines; the reader got $got" [ $r = yes ]
