@@ -73,48 +73,6 @@ of  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
               ESTABLISHED->CLOSE_WAIT@srv CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:reset_received
 """
 
-FALLBACK = """
-cf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-cf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-cf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
-
-sf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-sf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-sf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->FIN_WAIT1@srv
-              FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
-
-rf  client    CLOSE->SYN_SENT@cli SYN_SENT->CLOSE@cli:refused
-
-ab  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-ab  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE@cli:reset_sent
-ab  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE@-:reset_received
-
-tw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-tw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-tw  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->FIN_WAIT1@srv
-              FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
-tw  client2   CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-tw  accepted2 LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
-
-pf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-pf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-pf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
-
-of  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-of  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-of  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:reset_received
-"""
-
 # cf6 is cf on ::1
 SAME_AS = {"cf6": "cf"}
 
@@ -124,7 +82,7 @@ HOOK_TP_BTF = "tp_btf/inet_sock_set_state"
 HOOK_TP = "tracepoint/sock/inet_sock_set_state"
 HOOKS = {
     "default": {"table": FULL, "uses": {HOOK_TP_BTF}},
-    "tracepoint": {"table": FALLBACK, "uses": {HOOK_TP}},
+    "tracepoint": {"table": FULL, "uses": {HOOK_TP}},
 }
 
 # per kernel: cookies - "sock" must be non-null on the default hook (5.10 gives none to tracing
