@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # check_kernel.py - the kernel matrix's verdict on one kernel: guest.sh's sections (from a qemu
-# guest or the host) against the rows of tests/kernels/expect.py, one "ok"/"not ok" line per hook
-# and scenario, with the expected and the real transitions on failure.
+# guest or the host) against tests/kernels/expect.py, one "ok"/"not ok" line per run ("hook") and
+# scenario, with the expected and the real transitions on failure; per run also the summary's
+# "features" and the start-up line; for the -v run its feature table, its summary and the start-up
+# snapshot of a listener older than the tracer.
 #
 #   check_kernel.py --kernel 5.10|6.1|6.12|host RESULTS [--extract DIR]
 #
@@ -198,6 +200,118 @@ def check_scenario(sc, socks, table, need_cookie):
     return problems
 
 
+# ---- what the tracer says about the features ----------------------------------------------------
+
+STARTUP = "tcpstates-c: on kernel "
+
+
+def parse_startup_line(rest):
+    """[(feature, off, why), ...] of the start-up line's items (after "...: on kernel X: "), or
+    None if it does not start with one"""
+    whats = sorted(expect.WHAT.items(), key=lambda kv: -len(kv[1]))
+    pat = re.compile(r"(?:^|; )(%s)( off)?: " % "|".join(re.escape(w) for _, w in whats))
+    ms = list(pat.finditer(rest))
+    if not ms or ms[0].start() != 0:
+        return None
+    name = {w: f for f, w in expect.WHAT.items()}
+    return [(name[m.group(1)], bool(m.group(2)),
+             rest[m.end():ms[i + 1].start() if i + 1 < len(ms) else len(rest)])
+            for i, m in enumerate(ms)]
+
+
+def fmt_items(items):
+    return ["  %s%s: %s%s" % (f, " off" if off else "", why, "..." if why == expect.REFUSED else "")
+            for f, off, why in items]
+
+
+def check_startup_line(err, want, uname):
+    """problems of the start-up line in the stderr lines err against want (expect.startup_line)"""
+    lines = [e for e in err if e.startswith(STARTUP)]
+    if not want:
+        return ["want no start-up line, got %r" % lines] if lines else []
+    if len(lines) != 1:
+        return ["want one start-up line (%s<release>: ...), got %d: %r" % (STARTUP, len(lines), lines)]
+    head = STARTUP + uname + ": "
+    if not lines[0].startswith(head):
+        return ["want it to start %r, got %r" % (head, lines[0][:120])]
+    got = parse_startup_line(lines[0][len(head):])
+    if got is None:
+        return ["its items do not parse: %r" % lines[0]]
+    ok = len(got) == len(want) and all(
+        g[:2] == w[:2] and (g[2] == w[2] or (w[2] == expect.REFUSED and g[2].startswith(w[2])))
+        for g, w in zip(got, want))
+    return [] if ok else ["its items differ; want"] + fmt_items(want) + ["got"] + fmt_items(got)
+
+
+TABLE_ROW = re.compile(r"^  (\S+) +(on|off) +(.*)$")
+
+
+def check_verbose(kernel, facts, sections):
+    """the -v run (default hook, with the start-up snapshot): its table, summary, snapshot"""
+    v = Verdict("%s -v" % kernel)
+    notes = sections.get("verbose", [])
+    rc = (facts.get("verbose_rc") or ["?"])[0]
+    v.report("tracer runs and exits 0", [] if rc == "0" else [
+        "exit status %s" % rc, "its notes:"] + ["  " + n for n in notes[-30:]])
+    uname = (facts.get("uname") or [""])[0]
+    heads = [n for n in notes if n.startswith("tcpstates-c: kernel ")]
+    rows = [TABLE_ROW.match(n) for n in notes]
+    rows = [(m.group(1), m.group(2) == "on", m.group(3)) for m in rows if m]
+    want = expect.verbose_rows(kernel)
+    probs = []
+    if heads != ["tcpstates-c: kernel %s, features:" % uname]:
+        probs.append("want one header %r, got %r" % ("tcpstates-c: kernel %s, features:" % uname,
+                                                      heads))
+    if [r[0] for r in rows] != expect.FEATURES:
+        probs.append("want one row per feature (%d), in order %s; got %s" % (
+            len(expect.FEATURES), " ".join(expect.FEATURES), " ".join(r[0] for r in rows)))
+    for name, on, text in rows:
+        if name not in want:
+            continue
+        won, wtext = want[name]
+        if on != won or (wtext and not text.startswith(wtext)):
+            probs.append("row %s: want %s%s, got %s %r" % (
+                name, "on" if won else "off", " %r..." % wtext if wtext else "",
+                "on" if on else "off", text))
+    v.report("feature table (-v)", probs, ": %d rows as expected" % len(rows))
+
+    recs = []
+    for l in sections.get("verbose.stdout", []):
+        try:
+            recs.append(json.loads(l))
+        except ValueError:
+            pass
+    summ = [r for r in recs if r.get("type") == "summary"]
+    wantf = expect.summary_features(kernel, "default", snapshot=True)
+    got = summ[-1].get("features") if summ else None
+    v.report("summary lists the features on (with the snapshot)", [] if got == wantf else [
+        "want \"features\": %s" % json.dumps(wantf), "got  \"features\": %s" % json.dumps(got)])
+
+    try:
+        lsn = json.loads((facts.get("listener") or [""])[0])
+    except ValueError:
+        lsn = None
+    if not lsn:
+        v.report("start-up snapshot names a listener older than the tracer",
+                 ["kscen --listen printed no line: %r" % facts.get("listener")])
+        return v.failed
+    snaps = [r for r in recs if r.get("type") == "snapshot"]
+    mine = [r for r in snaps if r.get("lport") == lsn["port"] and r.get("rport") == 0]
+    want_rec = {"newstate": "LISTEN", "pid": lsn["listener"], "comm": "ks-lsn", "owner": "snapshot",
+                "family": 4, "laddr": "127.0.0.1"}
+    probs = []
+    if len(mine) != 1:
+        probs.append("want one snapshot record of port %d, got %d (of %d snapshot records)" % (
+            lsn["port"], len(mine), len(snaps)))
+    else:
+        bad = {k: mine[0].get(k) for k in want_rec if mine[0].get(k) != want_rec[k]}
+        if bad:
+            probs.append("want %r, got %r" % ({k: want_rec[k] for k in bad}, bad))
+    v.report("start-up snapshot names a listener older than the tracer", probs,
+             ": pid %d, comm ks-lsn, port %d" % (lsn["listener"], lsn["port"]))
+    return v.failed
+
+
 # ---- one hook ----------------------------------------------------------------------------------
 
 
@@ -220,7 +334,7 @@ def check_hook(kernel, hook, facts, sections, extract):
     line = next((e for e in err if e.startswith("Tracing")), "")
     m = re.search(r"\(([^)]*)\)", line)
     used = m.group(1) if m else None
-    uses = kspec["default_uses"] if hook == "default" else spec["uses"]
+    uses = kspec["default_uses"] if spec["uses"] is None else spec["uses"]
     v.report("tracer starts on %s" % " or ".join(sorted(uses)),
              [] if used in uses else ["it uses %r" % used] + errtxt + vtxt, " (%s)" % used)
     rc = fact(facts, "tracer_rc", hook)
@@ -243,6 +357,15 @@ def check_hook(kernel, hook, facts, sections, extract):
     elif any(summ[-1].get(k) for k in ("rb_full", "recursion_misses", "unseen")) or lost:
         probs.append("losses: %r, %d lost record(s)" % (summ[-1], len(lost)))
     v.report("JSON output, a summary, nothing lost", probs)
+    if summ:
+        want = expect.summary_features(kernel, hook)
+        got = summ[-1].get("features")
+        v.report("summary lists the features on", [] if got == want else [
+            "want \"features\": %s" % json.dumps(want), "got  \"features\": %s" % json.dumps(got)],
+            ": %s" % (", ".join(want) or "none"))
+    uname = (facts.get("uname") or [""])[0]
+    v.report("start-up line", check_startup_line(err, expect.startup_line(kernel, hook), uname),
+             ": %d item(s) as expected" % len(expect.startup_line(kernel, hook)))
 
     netns = re.sub(r"\D", "", (facts.get("netns") or [""])[0])
     trs = [r for r in recs if r.get("type") == "transition"
@@ -288,6 +411,7 @@ def main():
     failed = "done" not in facts
     for hook in expect.HOOKS:
         failed += check_hook(a.kernel, hook, facts, sections, a.extract)
+    failed += check_verbose(a.kernel, facts, sections)
     sys.exit(1 if failed else 0)
 
 
