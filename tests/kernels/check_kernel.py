@@ -171,14 +171,34 @@ def check_socket(name, recs, rows, roles, fam, need_cookie):
     return problems
 
 
-def check_scenario(sc, socks, table, need_cookie):
-    """problems of one scenario (kscen's line sc) against its rows"""
+def lost_race(g, socks):
+    """Is g a child the kernel made and dropped at once because two CPUs completed the same
+    handshake together (tcp_check_req: the ACK and the first data segment, in the backlogs of two
+    CPUs when the client moved between them; the loser of the ehash insert is closed in SYN_RECV)?
+    Only LISTEN -> SYN_RECV -> CLOSE, and another socket of its ports that got ESTABLISHED."""
+    if [(r.get("oldstate"), r.get("newstate")) for r in g] != [("LISTEN", "SYN_RECV"),
+                                                                ("SYN_RECV", "CLOSE")]:
+        return False
+    t = tuple_of(g[-1])
+    return any(x is not g and any(r.get("newstate") == "ESTABLISHED" and tuple_of(r) == t
+                                  for r in x) for x in socks)
+
+
+def check_scenario(sc, socks, table, need_cookie, notes=None):
+    """problems of one scenario (kscen's line sc) against its rows; notes gets what was
+    tolerated"""
     if sc.get("error"):
         return ["the scenario did not run as planned: %s" % sc["error"]]
     name, port, cport, fam = sc["scenario"], sc["port"], sc.get("cport"), sc["family"]
     roles = {"srv": (sc.get("server"), "ks-srv-" + name), "cli": (sc.get("client"), "ks-cli-" + name),
              "wrk": (sc.get("worker"), "ks-wrk-" + name)}
     mine = [g for g in socks if any(port in (r.get("lport"), r.get("rport")) for r in g)]
+    for g in [g for g in mine if lost_race(g, mine)]:
+        mine.remove(g)
+        if notes is not None:
+            notes.append("a second child of one handshake, dropped by the kernel (two CPUs "
+                         "completed it together), tolerated: %s" % " ".join(
+                             "%s[sock %s]" % (token(r, roles), r.get("sock")) for r in g))
     where = {"listener": lambda t: t[1:] == (port, 0),
              "client": lambda t: t[2] == port and (cport is None or t[1] == cport),
              "accepted": lambda t: t[1] == port and t[2] == cport}
@@ -386,8 +406,11 @@ def check_hook(kernel, hook, facts, sections, extract):
             v.report(name, ["kscen printed no line for it"])
             continue
         n = sum(len(r) for _, r in table[name])
-        v.report(name, check_scenario(sc, socks, table, need_cookie),
+        notes = []
+        v.report(name, check_scenario(sc, socks, table, need_cookie, notes),
                  ": %d sockets, %d transitions as expected" % (len(table[name]), n))
+        for note in notes:
+            print("# %s %s: %s" % (v.label, name, note))
     return v.failed
 
 
