@@ -30,10 +30,12 @@
  * snapshot must name it): comm ks-lsn, prints {"listener":PID,"port":PORT} once it listens, then
  * waits until a signal ends it (SIGALRM after 120 s at the latest).
  */
+#define _GNU_SOURCE	/* POLLRDHUP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -218,12 +220,29 @@ static void read_req(int fd)
 	}
 }
 
-/* read until EOF; returns 0, or the errno of the read that failed */
+/*
+ * Read until EOF; returns 0, or the errno of the read that failed. First wait with poll() (which
+ * takes no socket lock) until the peer's FIN or reset has been processed: a segment that comes
+ * while a read holds the socket lock waits in the socket's backlog and is processed by the reader
+ * itself, in its own context, at the lock's release - the state change would name the reader
+ * (as an owner it acted) or the listener (softirq) depending on timing.
+ */
 static int read_eof(int fd)
 {
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
 	char buf[4096];
 	ssize_t n;
 
+	for (;;) {
+		int r = poll(&p, 1, -1);
+
+		if (r < 0 && errno != EINTR)
+			fail("poll");
+		if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			break;
+		if (r > 0)
+			nap(0.001);	/* data before the FIN: it stays, we wait for the FIN */
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
 	return n < 0 ? errno : 0;
