@@ -302,7 +302,8 @@ static pid_t role(const char *comm, void (*fn)(void *), void *arg)
 struct run {
 	struct gate ready;	/* the server listens */
 	struct gate got;	/* the server read the request; the worker's write returned (pw) */
-	struct gate go;		/* the client may close (sf); the client closed (pw) */
+	struct gate go;		/* the client may close (sf); the client's close() returned (the rest) */
+	struct gate closed;	/* tw: the server's close() of its first connection returned */
 	int lfd;		/* pf, pw: the parent's listener */
 	void (*worker)(void *);	/* pf, pw: what the forked worker does */
 };
@@ -320,11 +321,17 @@ static void cf_server(void *a)
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
+	gate_wait(&r->go);
 	close(c);
 	close(l);
 }
 
-/* connect, send the request, close once the server (or its worker) has read it */
+/*
+ * connect, send the request, close once the server (or its worker) has read it, say when close()
+ * returned. (The peer closes only then: a FIN that comes while close() still holds the socket
+ * lock is processed from its backlog in the closer's own context - a timing the kernel allows,
+ * but which makes the lines depend on timing.)
+ */
 static void cf_client(void *a)
 {
 	struct run *r = a;
@@ -336,6 +343,7 @@ static void cf_client(void *a)
 	send_req(s);
 	gate_wait(&r->got);
 	close(s);
+	gate_pass(&r->go);
 }
 
 static void sf_server(void *a)
@@ -415,11 +423,13 @@ static void tw_server(void *a)
 	c = accept_one(l);
 	read_req(c);
 	close(c);	/* first: this side goes on to TIME_WAIT */
+	gate_pass(&r->closed);
 	c = accept_one(l);
 	read_req(c);
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF (second connection)");
+	gate_wait(&r->go);
 	close(c);
 	close(l);
 }
@@ -435,6 +445,7 @@ static void tw_client(void *a)
 	send_req(s);
 	if (read_eof(s))
 		fail("read to EOF");
+	gate_wait(&r->closed);	/* as cf_client's, the other way round */
 	/* LAST_ACK until the server's side acknowledges our FIN (a retransmission later, at
 	 * times): the port is free, and the server's side in TIME_WAIT, only after that */
 	shutdown(s, SHUT_WR);
@@ -447,6 +458,7 @@ static void tw_client(void *a)
 	send_req(s);
 	gate_wait(&r->got);
 	close(s);
+	gate_pass(&r->go);
 }
 
 static void pf_worker(void *a)
@@ -458,6 +470,7 @@ static void pf_worker(void *a)
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
+	gate_wait(&r->go);
 	close(c);
 }
 
@@ -599,6 +612,7 @@ static int run_one(const struct scenario *sc, int base)
 	gate_init(&r.ready);
 	gate_init(&r.got);
 	gate_init(&r.go);
+	gate_init(&r.closed);
 	if (sc->server) {
 		snprintf(comm, sizeof(comm), "ks-srv-%.3s", sc->name);
 		srv = role(comm, sc->server, &r);
@@ -616,7 +630,7 @@ static int run_one(const struct scenario *sc, int base)
 	if (!sc->client_waits_server)
 		reap(srv, "server");
 	for (int i = 0; i < 2; i++)
-		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]);
+		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]), close(r.closed.fd[i]);
 
 	printf("{\"scenario\":\"%s\",\"family\":%d,\"port\":%d", sc->name,
 	       sc->family == AF_INET6 ? 6 : 4, port);
