@@ -77,9 +77,10 @@ def tuple_of(r):
 
 
 def ports_agree(t, r):
-    """may record r continue a socket whose ports were t (a record before bind has lport 0)?"""
+    """may record r continue a socket whose ports were t? (A port 0 agrees with any: a client
+    before its bind, a listener's child before it has its peer's port.)"""
     u = tuple_of(r)
-    return t is None or t == u or (t[0] == u[0] and t[2] == u[2] and 0 in (t[1], u[1]))
+    return t is None or (t[0] == u[0] and all(a == b or 0 in (a, b) for a, b in zip(t[1:], u[1:])))
 
 
 def group(trs):
