@@ -155,6 +155,7 @@ REFUSED = "refused by the kernel ("
 SEND_ALT = "tracepoint tcp_sendmsg_locked missing, using timer_start of tcp_write_timer"
 NO_RESET_REASON = "tcp_send_reset has no reason argument (6.10+)"
 NO_COOKIE_TRACING = "tracing programs may not ask for them (5.12+)"
+NO_FOR_EACH = "no bpf_for_each_map_elem (5.13+), one test run per waiting orphan"
 NO_COOKIE_TP = "the classic tracepoint cannot ask for them"
 NO_BACKUP_TP = "the classic tracepoint's recursion guard is shared by all programs"
 # the features of programs of their own: all of them refused in the core run
@@ -169,13 +170,18 @@ BROKEN = ["owner_takeover_recv", "owner_takeover_send", "resets", "destroy_witne
 #                 scenario runs use --no-snapshot, the -v run does not)
 #   send_tp       tcp_sendmsg_locked is a tracepoint (6.18): owner takeover at send through it,
 #                 else through timer_start of tcp_write_timer, which the start-up line says
+#   for_each      bpf_for_each_map_elem (5.13+): the waiting orphans checked in one run, else
+#                 one by one, which the start-up line says
 KERNELS = {
     "5.10": {"cookies": False, "default_uses": {HOOK_TP_BTF},
-             "off": {"reset_reasons", "cookies", "socket_storage"}, "send_tp": False},
+             "off": {"reset_reasons", "cookies", "socket_storage"}, "send_tp": False,
+             "for_each": False},
     "6.1": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": {"reset_reasons"},
-            "send_tp": False},
-    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": False},
-    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": True},
+            "send_tp": False, "for_each": True},
+    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": False,
+             "for_each": True},
+    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": True,
+             "for_each": True},
 }
 
 # the runs of guest.sh (hooks): tracer arguments and environment, the table each must meet, the
@@ -217,13 +223,16 @@ def startup_line(kernel, hook):
                                                "resets")]
         items.append(("reset_reasons", True,
                       NO_RESET_REASON if "reset_reasons" in k["off"] else "resets are off"))
-        items += [(f, True, REFUSED) for f in ("destroy_witness", "timewait", "timewait_check")]
-        items.append(("timewait_kill_reasons", True, "timewait is off"))
+        items += [(f, True, REFUSED) for f in ("destroy_witness", "timewait")]
+        # what builds on timewait is not tried once timewait is refused
+        items += [(f, True, "timewait is off") for f in ("timewait_check", "timewait_kill_reasons")]
         return items
     if not k["send_tp"]:
         items.append(("owner_takeover_send", False, SEND_ALT))
     if "reset_reasons" in k["off"]:
         items.append(("reset_reasons", True, NO_RESET_REASON))
+    if not k["for_each"]:
+        items.append(("timewait_check", False, NO_FOR_EACH))
     return items
 
 
