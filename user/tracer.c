@@ -259,6 +259,11 @@ static int load(struct tracer *t, const struct config *cfg, struct features *fs,
 
 		if (!wanted.f[ft].on)
 			continue;
+		/* what builds on a feature the kernel refused is not worth a try */
+		if (ft == FT_TIMEWAIT_CHECK && !fs->f[FT_TIMEWAIT].on) {
+			feature_off(fs, ft, "timewait is off");
+			continue;
+		}
 		fs->f[ft] = wanted.f[ft];
 		err = try_load(cfg, fs, btf, &next);
 		if (err) {

@@ -114,11 +114,14 @@ static __always_inline void track(struct tcpstates_sock_info *si, struct tcpstat
  * and from the error tcp_reset() and tcp_write_err() leave in sk_err just before tcp_done(). The
  * rest follows from who makes the transition: a process closing a synchronized connection
  * abortively (unread data, SO_LINGER 0) sends a reset right after; the stack ending the FIN
- * exchange in softirq is the orderly end.
+ * exchange in softirq is the orderly end - and so is a closer's FIN_WAIT -> CLOSE in its own
+ * close() once the peer's FIN is in (processed from the socket's backlog: tcp_time_wait()).
  */
-static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, int oldstate, int err,
+static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, int oldstate, __u32 facts,
 					 bool owner_ctx)
 {
+	int err = facts & 0xffff;
+
 	if ((si && si->rst == RST_RECEIVED) || err == ECONNRESET || err == EPIPE ||
 	    err == ECONNREFUSED)
 		return oldstate == TS_SYN_SENT ? TS_R_REFUSED : TS_R_RESET_RECEIVED;
@@ -129,15 +132,13 @@ static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, i
 	switch (oldstate) {
 	case TS_LISTEN:
 		return TS_R_ORDERLY;
-	case TS_ESTABLISHED:
-	case TS_CLOSE_WAIT:
 	case TS_FIN_WAIT1:
 	case TS_FIN_WAIT2:
+		return owner_ctx && !(facts & FACT_PEER_FIN) ? TS_R_RESET_SENT : TS_R_ORDERLY;
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
 	case TS_SYN_RECV:
-		if (owner_ctx)
-			return TS_R_RESET_SENT;
-		return oldstate == TS_FIN_WAIT1 || oldstate == TS_FIN_WAIT2 ? TS_R_ORDERLY :
-									    TS_R_UNKNOWN;
+		return owner_ctx ? TS_R_RESET_SENT : TS_R_UNKNOWN;
 	case TS_LAST_ACK:
 	case TS_CLOSING:
 		return TS_R_ORDERLY;
@@ -146,11 +147,11 @@ static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, i
 }
 
 static __always_inline void fill_reason(struct tcpstates_event *e, const struct tcpstates_sock_info *si,
-					int err, bool owner_ctx)
+					__u32 facts, bool owner_ctx)
 {
 	if (e->newstate != TS_CLOSE)
 		return;
-	e->reason = close_reason(si, e->oldstate, err, owner_ctx);
+	e->reason = close_reason(si, e->oldstate, facts, owner_ctx);
 	if (e->reason == TS_R_RESET_SENT && si && si->rst == RST_SENT) {
 		e->rst_reason = si->rst_reason;
 		e->flags |= TS_F_RST_REASON;
@@ -225,7 +226,7 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
  * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
  * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
  */
-__hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, int err, bool owner_ctx,
+__hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
 		       __u8 extra_flags2)
 {
 	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
@@ -241,7 +242,7 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		e->newstate = TS_TIME_WAIT;
 	if (si && !use_sk_storage)
 		addr_mode_birth(si, e);
-	fill_reason(e, si, err, owner_ctx);
+	fill_reason(e, si, facts, owner_ctx);
 	if (extra_flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	/* owner unknown outside process context, not a new socket: older than the tracer */
@@ -362,7 +363,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
-	return ts_finish(e, si, sk->sk_err, in_owner_context(sk->sk_lock.owned), extra_flags2);
+	return ts_finish(e, si, sock_facts(sk), in_owner_context(sk->sk_lock.owned), extra_flags2);
 }
 
 SEC("tp_btf/inet_sock_set_state")

@@ -242,6 +242,22 @@ static __always_inline bool in_owner_context(bool lock_owned)
 	return !(BPF_CORE_READ(task, flags) & PF_KTHREAD);
 }
 
+/*
+ * What the close reason needs to know of a socket at its transition, in one word (the hidden
+ * functions take five arguments at most): its error (sk_err, low 16 bits) and FACT_PEER_FIN
+ * when the peer's FIN has been received (RCV_SHUTDOWN).
+ */
+#define FACT_PEER_FIN (1u << 16)
+#define RCV_SHUTDOWN 1
+
+static __always_inline __u32 sock_facts(struct sock *sk)
+{
+	/* a bitfield before 6.x, a byte after: read the way the running kernel lays it out */
+	__u32 shut = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown);
+
+	return (BPF_CORE_READ(sk, sk_err) & 0xffff) | (shut & RCV_SHUTDOWN ? FACT_PEER_FIN : 0);
+}
+
 /* is the current task in the --cgroup directory or below it? */
 static __always_inline bool current_in_cgroup(void)
 {
@@ -279,8 +295,11 @@ extern void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_soc
 /* A transition seen by a tp_btf program (sk trusted): build, account and submit its record. */
 extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
 		     __u8 extra_flags2) __hidden;
-/* The hook-independent rest of a record e (entry si, or NULL): reasons, owner, timewait, submit. */
-extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, int err, bool owner_ctx,
+/*
+ * The hook-independent rest of a record e (entry si, or NULL; facts: sock_facts()): reasons,
+ * owner, timewait, submit.
+ */
+extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
 		     __u8 extra_flags2) __hidden;
 /* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
 struct tcpstates_mark_stack marks[MAX_CPUS] __weak;

@@ -19,15 +19,15 @@
 # Nothing else may use the scenario's server port.
 #
 # Where the rows come from: the host (6.18) in a private network namespace with the tracer of
-# 2026-11-30 (f08a5d9), where everything works: FULL is what its default hook (tp_btf) prints.
-# FALLBACK is what --hook tracepoint prints there today, and it gives less, on purpose or not
-# (to be settled with the lead; until then the rows say what the fallback does now):
-#   - no owner before a process acts on an accepted socket: LISTEN->SYN_RECV, SYN_RECV->ESTABLISHED
-#     and ESTABLISHED->CLOSE_WAIT are "@-" (unknown), not the listener's owner nor the process
-#     that read from it (no owner takeover), so the prefork worker appears only at its close;
-#   - no timewait following: the active closer ends "FIN_WAIT2->CLOSE :orderly" right away (no
-#     FIN_WAIT2->TIME_WAIT, no TIME_WAIT->CLOSE :reused), the orphan too (not ":timeout" 2 s later);
-#   - "sock" null (the README: null on the fallback hook when the kernel assigned no cookie).
+# 2026-11-30 (854377d), where everything works: FULL is what its default hook (tp_btf) prints,
+# and what --hook tracepoint must print too (there "sock" is null: KERNELS' cookies apply to the
+# default hook only). CORE is what --hook tracepoint prints when every optional feature fails to
+# load (TCPSTATES_TEST_BREAK=all): the core alone, measured there the same day:
+#   - no owner takeover (neither at receive nor at send): an accepted socket keeps its listener's
+#     owner until a process changes its state itself (the prefork worker appears only at its close);
+#   - no timewait following: the active closer and the orphan end "FIN_WAIT2->CLOSE :orderly" right
+#     away (no FIN_WAIT2->TIME_WAIT, no TIME_WAIT->CLOSE :reused, no ":timeout" 2 s later);
+#   - no reset notes: the reasons come from sk_err and the context only (the same ones here).
 
 FULL = """
 cf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
@@ -66,6 +66,12 @@ pf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAI
 pf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
               ESTABLISHED->CLOSE_WAIT@wrk CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
 
+pw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
+pw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
+              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->TIME_WAIT@cli
+pw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@wrk CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+
 of  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 of  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
               FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:timeout~1.5-4.5
@@ -73,71 +79,177 @@ of  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
               ESTABLISHED->CLOSE_WAIT@srv CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:reset_received
 """
 
-FALLBACK = """
+CORE = """
 cf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 cf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
               FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-cf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+cf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
 
 sf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 sf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
               CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-sf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->FIN_WAIT1@srv
-              FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
+sf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
 
 rf  client    CLOSE->SYN_SENT@cli SYN_SENT->CLOSE@cli:refused
 
 ab  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 ab  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE@cli:reset_sent
-ab  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE@-:reset_received
+ab  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE@srv/listener:reset_received
 
 tw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 tw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
               CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-tw  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->FIN_WAIT1@srv
-              FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
+tw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
 tw  client2   CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
               FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-tw  accepted2 LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+tw  accepted2 LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
 
 pf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 pf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
               FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-pf  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+pf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+
+pw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
+pw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
+              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
+pw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
 
 of  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
 of  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
               FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-of  accepted  LISTEN->SYN_RECV@- SYN_RECV->ESTABLISHED@- ESTABLISHED->CLOSE_WAIT@-
-              CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:reset_received
+of  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
+              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv
+              LAST_ACK->CLOSE@srv:reset_received
 """
 
 # cf6 is cf on ::1
 SAME_AS = {"cf6": "cf"}
 
-# the hooks: what guest.sh runs (HOOK: tracer arguments), the table each must meet, and the
-# hook the tracer must report ("Tracing TCP state transitions (...)")
 HOOK_TP_BTF = "tp_btf/inet_sock_set_state"
 HOOK_TP = "tracepoint/sock/inet_sock_set_state"
-HOOKS = {
-    "default": {"table": FULL, "uses": {HOOK_TP_BTF}},
-    "tracepoint": {"table": FALLBACK, "uses": {HOOK_TP}},
-}
 
-# per kernel: cookies - "sock" must be non-null on the default hook (5.10 gives none to tracing
-# programs; the fallback's may be null everywhere, as the README says); default_uses - the hooks
-# the default may choose (5.10: whichever serves best there, as long as the rows hold)
+# ---- what the tracer says about the features -------------------------------------------------
+# The names of the JSON summary's "features" and of the -v table's rows (user/feature.c), in order,
+# and the words of each in the start-up line.
+FEATURES = ["tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_takeover_recv",
+            "owner_takeover_send", "resets", "reset_reasons", "destroy_witness", "timewait",
+            "timewait_check", "timewait_kill_reasons", "snapshot"]
+WHAT = {
+    "tp_btf": "state hook tp_btf", "cookies": "socket cookies (sock)",
+    "socket_storage": "per-socket data in socket storage", "recursion_backup": "recursion backup",
+    "owner_takeover_recv": "owner takeover at receive", "owner_takeover_send": "owner takeover at send",
+    "resets": "resets sent/received", "reset_reasons": "kernel reason of resets sent",
+    "destroy_witness": "destroy witness", "timewait": "TIME_WAIT/FIN_WAIT2 minisockets",
+    "timewait_check": "silent FIN_WAIT2 -> TIME_WAIT check",
+    "timewait_kill_reasons": "timewait early-end reasons", "snapshot": "start-up snapshot",
+}
+# the why of a feature whose programs the kernel refused (the core run breaks them all)
+REFUSED = "refused by the kernel ("
+SEND_ALT = "tracepoint tcp_sendmsg_locked missing, using timer_start of tcp_write_timer"
+NO_RESET_REASON = "tcp_send_reset has no reason argument (6.10+)"
+NO_COOKIE_TRACING = "tracing programs may not ask for them (5.12+)"
+NO_FOR_EACH = "no bpf_for_each_map_elem (5.13+), one test run per waiting orphan"
+NO_COOKIE_TP = "the classic tracepoint cannot ask for them"
+NO_BACKUP_TP = "the classic tracepoint's recursion guard is shared by all programs"
+# the features of programs of their own: all of them refused in the core run
+BROKEN = ["owner_takeover_recv", "owner_takeover_send", "resets", "destroy_witness", "timewait",
+          "timewait_check"]
+
+# per kernel:
+#   cookies       "sock" must be non-null on the default hook (5.10 gives none to tracing programs;
+#                 the classic tracepoint's is null everywhere)
+#   default_uses  the hook the default must choose
+#   off           features the kernel cannot give on the default hook (snapshot aside: the
+#                 scenario runs use --no-snapshot, the -v run does not)
+#   send_tp       tcp_sendmsg_locked is a tracepoint (6.18): owner takeover at send through it,
+#                 else through timer_start of tcp_write_timer, which the start-up line says
+#   for_each      bpf_for_each_map_elem (5.13+): the waiting orphans checked in one run, else
+#                 one by one, which the start-up line says
 KERNELS = {
-    "5.10": {"cookies": False, "default_uses": {HOOK_TP_BTF, HOOK_TP}},
-    "6.1": {"cookies": True, "default_uses": {HOOK_TP_BTF}},
-    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}},
-    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}},
+    "5.10": {"cookies": False, "default_uses": {HOOK_TP_BTF},
+             "off": {"reset_reasons", "cookies", "socket_storage"}, "send_tp": False,
+             "for_each": False},
+    "6.1": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": {"reset_reasons"},
+            "send_tp": False, "for_each": True},
+    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": False,
+             "for_each": True},
+    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": True,
+             "for_each": True},
 }
 
-SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "of"]
+# the runs of guest.sh (hooks): tracer arguments and environment, the table each must meet, the
+# hook the tracer must report ("Tracing TCP state transitions (...)"); the feature names the
+# summary must list and the start-up line are functions of the kernel, below
+HOOKS = {
+    "default": {"table": FULL, "uses": None},	# KERNELS' default_uses
+    "tracepoint": {"table": FULL, "uses": {HOOK_TP}},
+    "core": {"table": CORE, "uses": {HOOK_TP}},
+}
+TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup"}
+
+
+def summary_features(kernel, hook, snapshot=False):
+    """the summary's "features" of a run, in their order"""
+    if hook == "core":
+        on = set()	# every feature of its own refused; cookies, storage, backup off there
+    else:
+        on = set(FEATURES) - {"snapshot"} - KERNELS[kernel]["off"]
+        if hook == "tracepoint":
+            on -= TP_OFF
+    if snapshot:
+        on.add("snapshot")
+    return [f for f in FEATURES if f in on]
+
+
+def startup_line(kernel, hook):
+    """the start-up line's items, in order: (feature, off, why); why REFUSED means one that
+    starts with it. [] means no line at all."""
+    k = KERNELS[kernel]
+    items = []
+    if hook == "default":
+        if "cookies" in k["off"]:
+            items.append(("cookies", True, NO_COOKIE_TRACING))
+    else:
+        items += [("cookies", True, NO_COOKIE_TP), ("recursion_backup", True, NO_BACKUP_TP)]
+    if hook == "core":
+        items += [(f, True, REFUSED) for f in ("owner_takeover_recv", "owner_takeover_send",
+                                               "resets")]
+        items.append(("reset_reasons", True,
+                      NO_RESET_REASON if "reset_reasons" in k["off"] else "resets are off"))
+        items += [(f, True, REFUSED) for f in ("destroy_witness", "timewait")]
+        # what builds on timewait is not tried once timewait is refused
+        items += [(f, True, "timewait is off") for f in ("timewait_check", "timewait_kill_reasons")]
+        return items
+    if not k["send_tp"]:
+        items.append(("owner_takeover_send", False, SEND_ALT))
+    if "reset_reasons" in k["off"]:
+        items.append(("reset_reasons", True, NO_RESET_REASON))
+    if not k["for_each"]:
+        items.append(("timewait_check", False, NO_FOR_EACH))
+    return items
+
+
+def verbose_rows(kernel):
+    """the -v table of the default hook with the snapshot: {feature: (on, text the how or why
+    starts with, or None)}"""
+    on = set(summary_features(kernel, "default", snapshot=True))
+    rows = {f: (f in on, None) for f in FEATURES}
+    rows["owner_takeover_send"] = (True, "tracepoint tcp_sendmsg_locked" if KERNELS[kernel]["send_tp"]
+                                   else "timer_start of tcp_write_timer")
+    rows["reset_reasons"] = ((True, "tcp_send_reset's reason argument")
+                             if "reset_reasons" not in KERNELS[kernel]["off"]
+                             else (False, NO_RESET_REASON))
+    return rows
+
+
+SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "pw", "of"]
 
 
 def parse_table(text):

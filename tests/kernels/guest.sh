@@ -1,14 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # guest.sh - the kernel matrix's run on one kernel: for each hook, tcpstates-c -j traces kscen's
-# scenarios; everything comes back on stdout as marked sections for check_kernel.py.
+# scenarios, then tcpstates-c -v once with its start-up snapshot; everything comes back on stdout
+# as marked sections for check_kernel.py.
 #
 #   guest.sh BIN KSCEN WORKDIR [TRACER-ARG]...
 #
 # Runs under busybox sh inside a test kernel (tests/kernels/init), and under the host's sh in a
 # private network namespace (tests/integration/t_kernel_host.sh). Sets net.ipv4.tcp_fin_timeout
-# to 2 (of the network namespace it runs in). Hooks: "default" (no --hook) with kscen --base 41000,
-# "tracepoint" (--hook tracepoint) with --base 42000, so no socket of one run is in the other's.
+# to 2 (of the network namespace it runs in). Runs ("hooks"), each with a kscen --base of its own so
+# that no socket of one run is in another's:
+#   default     tcpstates-c -j --no-snapshot                                  kscen --base 41000
+#   tracepoint  tcpstates-c -j --no-snapshot --hook tracepoint                kscen --base 42000
+#   core        TCPSTATES_TEST_BREAK=all tcpstates-c -j --no-snapshot --hook tracepoint
+#               (every optional feature's programs fail to load: the core alone)  --base 43000
+#   verbose     tcpstates-c -v -j -d 1, with its snapshot, while kscen --listen 44100 (a listener
+#               made before the tracer started) waits
 # Output lines: "@@kt KEY VALUE" facts, and "@@kt begin NAME" ... "@@kt end NAME" around files.
 # The tracer must mount tracefs itself where it needs it: nothing here mounts it.
 
@@ -31,9 +38,14 @@ echo 2 >/proc/sys/net/ipv4/tcp_fin_timeout
 echo "@@kt fin_timeout $(cat /proc/sys/net/ipv4/tcp_fin_timeout)"
 
 base=41000
-for hook in default tracepoint; do
+for hook in default tracepoint core; do
 	hargs=""
-	[ "$hook" = tracepoint ] && hargs="--hook tracepoint"
+	[ "$hook" != default ] && hargs="--hook tracepoint"
+	if [ "$hook" = core ]; then
+		export TCPSTATES_TEST_BREAK=all
+	else
+		unset TCPSTATES_TEST_BREAK
+	fi
 	# shellcheck disable=SC2086
 	"$BIN" -j --no-snapshot $hargs "$@" >"$W/$hook.out" 2>"$W/$hook.err" &
 	tp=$!
@@ -70,12 +82,25 @@ for hook in default tracepoint; do
 	section "$hook.scen" "$W/$hook.scen"
 	base=$((base + 1000))
 done
-# what -v says about the hook and the features (only its notes reach the checker's diagnostics)
-"$BIN" -v -j --no-snapshot -d 1 "$@" >/dev/null 2>"$W/verbose.err"
+unset TCPSTATES_TEST_BREAK
+# what -v says about the hook and the features, and the start-up snapshot of a listener that is
+# there before the tracer (its notes and table, libbpf's errors; not libbpf's whole log)
+"$KSCEN" --listen 44100 >"$W/listener" 2>&1 &
+lp=$!
+i=0
+while [ ! -s "$W/listener" ] && kill -0 $lp 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "@@kt listener $(head -n 1 "$W/listener")"
+"$BIN" -v -j -d 1 "$@" >"$W/verbose.out" 2>"$W/verbose.err"
 echo "@@kt verbose_rc $?"
-grep -E '^(tcpstates-c|Tracing)' "$W/verbose.err" >"$W/verbose.notes"
+kill -TERM $lp 2>/dev/null
+wait $lp 2>/dev/null
+grep -E '^(tcpstates-c|Tracing|  [a-z_]+ +(on|off) )' "$W/verbose.err" >"$W/verbose.notes"
 grep -iE 'fail|error|invalid|not found|refused|unknown func|reserved|off=' "$W/verbose.err" |
-	grep -vE '^(tcpstates-c|Tracing)' | tail -n 25 >>"$W/verbose.notes"
+	grep -vE '^(tcpstates-c|Tracing|  [a-z_]+ +(on|off) )' | tail -n 25 >>"$W/verbose.notes"
 section verbose "$W/verbose.notes"
+section verbose.stdout "$W/verbose.out"
 echo "@@kt uptime verbose.stopped $(up)"
 echo "@@kt done"

@@ -2,6 +2,7 @@
 /* kscen.c - the kernel matrix's TCP scenarios on loopback, one process per role, one JSON line each.
  *
  *   kscen [--base PORT] [--hold SECONDS]
+ *   kscen --listen PORT
  *
  * Runs, one after the other, on 127.0.0.1 (cf6 on ::1), each with its own server port BASE+n:
  *   cf   client-first close: the client sends 16 bytes and closes once the server has read them;
@@ -13,6 +14,10 @@
  *   tw   TIME_WAIT reused: the server closes first (its side goes to TIME_WAIT), then the client
  *        connects again from the same port: the SYN ends that TIME_WAIT; then as cf
  *   pf   prefork acceptor: the listener in the server, accept() in a forked worker; then as cf
+ *   pw   prefork writer: as pf, but the worker only writes a greeting; the client reads it and
+ *        closes once the worker's write returned, and only then does the worker read (its EOF)
+ *        and close: the accepted socket's ESTABLISHED -> CLOSE_WAIT (made in softirq) can name
+ *        the worker only if the tracer saw it send
  *   of   orphaned FIN_WAIT2: the client closes and exits, the server holds its end open for
  *        --hold seconds (default: tcp_fin_timeout + 1.5), then closes (answered by a reset)
  * The steps of the roles are ordered by pipes (never by sleeps), so that the transitions, and
@@ -20,11 +25,17 @@
  * Every role sets its comm (ks-srv-XX, ks-cli-XX, ks-wrk-XX) and has an alarm; the line of a
  * scenario names its pids and ports: {"scenario":..,"family":..,"port":..,"server":..,
  * "client":..,"worker":..,"cport":..,"cport2":..,"error":null|".."}. Exit 1 if one failed.
+ *
+ * --listen PORT: a listener on 127.0.0.1:PORT that exists before a tracer starts (its start-up
+ * snapshot must name it): comm ks-lsn, prints {"listener":PID,"port":PORT} once it listens, then
+ * waits until a signal ends it (SIGALRM after 120 s at the latest).
  */
+#define _GNU_SOURCE	/* POLLRDHUP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,12 +220,29 @@ static void read_req(int fd)
 	}
 }
 
-/* read until EOF; returns 0, or the errno of the read that failed */
+/*
+ * Read until EOF; returns 0, or the errno of the read that failed. First wait with poll() (which
+ * takes no socket lock) until the peer's FIN or reset has been processed: a segment that comes
+ * while a read holds the socket lock waits in the socket's backlog and is processed by the reader
+ * itself, in its own context, at the lock's release - the state change would name the reader
+ * (as an owner it acted) or the listener (softirq) depending on timing.
+ */
 static int read_eof(int fd)
 {
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
 	char buf[4096];
 	ssize_t n;
 
+	for (;;) {
+		int r = poll(&p, 1, -1);
+
+		if (r < 0 && errno != EINTR)
+			fail("poll");
+		if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			break;
+		if (r > 0)
+			nap(0.001);	/* data before the FIN: it stays, we wait for the FIN */
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
 	return n < 0 ? errno : 0;
@@ -273,9 +301,11 @@ static pid_t role(const char *comm, void (*fn)(void *), void *arg)
 /* the gates of one scenario, shared by its roles */
 struct run {
 	struct gate ready;	/* the server listens */
-	struct gate got;	/* the server read the request */
-	struct gate go;		/* the client may close (sf) */
-	int lfd;		/* pf: the parent's listener */
+	struct gate got;	/* the server read the request; the worker's write returned (pw) */
+	struct gate go;		/* the client may close (sf); the client's close() returned (the rest) */
+	struct gate closed;	/* tw: the server's close() of its first connection returned */
+	int lfd;		/* pf, pw: the parent's listener */
+	void (*worker)(void *);	/* pf, pw: what the forked worker does */
 };
 
 /* ---- the scenarios: a server and a client function each ---------------------------------------- */
@@ -291,11 +321,17 @@ static void cf_server(void *a)
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
+	gate_wait(&r->go);
 	close(c);
 	close(l);
 }
 
-/* connect, send the request, close once the server (or its worker) has read it */
+/*
+ * connect, send the request, close once the server (or its worker) has read it, say when close()
+ * returned. (The peer closes only then: a FIN that comes while close() still holds the socket
+ * lock is processed from its backlog in the closer's own context - a timing the kernel allows,
+ * but which makes the lines depend on timing.)
+ */
 static void cf_client(void *a)
 {
 	struct run *r = a;
@@ -307,6 +343,7 @@ static void cf_client(void *a)
 	send_req(s);
 	gate_wait(&r->got);
 	close(s);
+	gate_pass(&r->go);
 }
 
 static void sf_server(void *a)
@@ -386,11 +423,13 @@ static void tw_server(void *a)
 	c = accept_one(l);
 	read_req(c);
 	close(c);	/* first: this side goes on to TIME_WAIT */
+	gate_pass(&r->closed);
 	c = accept_one(l);
 	read_req(c);
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF (second connection)");
+	gate_wait(&r->go);
 	close(c);
 	close(l);
 }
@@ -406,6 +445,7 @@ static void tw_client(void *a)
 	send_req(s);
 	if (read_eof(s))
 		fail("read to EOF");
+	gate_wait(&r->closed);	/* as cf_client's, the other way round */
 	/* LAST_ACK until the server's side acknowledges our FIN (a retransmission later, at
 	 * times): the port is free, and the server's side in TIME_WAIT, only after that */
 	shutdown(s, SHUT_WR);
@@ -418,6 +458,7 @@ static void tw_client(void *a)
 	send_req(s);
 	gate_wait(&r->got);
 	close(s);
+	gate_pass(&r->go);
 }
 
 static void pf_worker(void *a)
@@ -429,18 +470,56 @@ static void pf_worker(void *a)
 	gate_pass(&r->got);
 	if (read_eof(c))
 		fail("read to EOF");
+	gate_wait(&r->go);
 	close(c);
 }
 
-static void pf_server(void *a)
+/* pw: the worker writes and never reads before the peer closed */
+static void pw_worker(void *a)
 {
 	struct run *r = a;
+	int c = accept_one(r->lfd);
+
+	send_req(c);		/* the greeting: the worker's first use of the socket */
+	gate_pass(&r->got);	/* its write returned: the socket is not locked by us any more */
+	gate_wait(&r->go);	/* the client read it and closed */
+	if (read_eof(c))
+		fail("read to EOF");
+	close(c);
+}
+
+/*
+ * pw: read the greeting, close once the worker's write returned, say so. (A FIN that comes while
+ * the worker is still in its write waits in the socket's backlog and is processed by the worker
+ * itself, in its own context, when it releases the socket: it would name the worker even without
+ * the send-side takeover.)
+ */
+static void pw_client(void *a)
+{
+	struct run *r = a;
+	int s = connect_from(0);
+
+	if (s < 0)
+		fail("connect");
+	sh->cport = local_port(s);
+	read_req(s);
+	gate_wait(&r->got);
+	close(s);
+	gate_pass(&r->go);
+}
+
+/* pf, pw: the listener here, accept() and the rest in a forked worker */
+static void prefork_server(void *a)
+{
+	struct run *r = a;
+	char comm[16];
 	int st;
 	pid_t w;
 
 	r->lfd = listen_on();
 	gate_pass(&r->ready);
-	w = role("ks-wrk-pf", pf_worker, r);
+	snprintf(comm, sizeof(comm), "ks-wrk-%s", r->worker == pw_worker ? "pw" : "pf");
+	w = role(comm, r->worker, r);
 	sh->worker = w;
 	if (waitpid(w, &st, 0) != w || !WIFEXITED(st) || WEXITSTATUS(st))
 		fail("worker %d ended with status 0x%x", w, st);
@@ -481,17 +560,19 @@ struct scenario {
 	void (*server)(void *);		/* NULL: nobody listens */
 	void (*client)(void *);
 	int client_waits_server;		/* sf: the client closes once the server exited */
+	void (*worker)(void *);			/* pf, pw: the prefork worker */
 };
 
 static const struct scenario scenarios[] = {
-	{ "cf", AF_INET, 1, cf_server, cf_client, 0 },
-	{ "cf6", AF_INET6, 8, cf_server, cf_client, 0 },
-	{ "sf", AF_INET, 2, sf_server, sf_client, 1 },
-	{ "rf", AF_INET, 3, NULL, rf_client, 0 },
-	{ "ab", AF_INET, 4, ab_server, ab_client, 0 },
-	{ "tw", AF_INET, 5, tw_server, tw_client, 0 },
-	{ "pf", AF_INET, 7, pf_server, cf_client, 0 },
-	{ "of", AF_INET, 6, of_server, of_client, 0 },
+	{ "cf", AF_INET, 1, cf_server, cf_client, 0, NULL },
+	{ "cf6", AF_INET6, 8, cf_server, cf_client, 0, NULL },
+	{ "sf", AF_INET, 2, sf_server, sf_client, 1, NULL },
+	{ "rf", AF_INET, 3, NULL, rf_client, 0, NULL },
+	{ "ab", AF_INET, 4, ab_server, ab_client, 0, NULL },
+	{ "tw", AF_INET, 5, tw_server, tw_client, 0, NULL },
+	{ "pf", AF_INET, 7, prefork_server, cf_client, 0, pf_worker },
+	{ "pw", AF_INET, 9, prefork_server, pw_client, 0, pw_worker },
+	{ "of", AF_INET, 6, of_server, of_client, 0, NULL },
 };
 
 /* ---- the orchestrator ------------------------------------------------------------------------ */
@@ -527,9 +608,11 @@ static int run_one(const struct scenario *sc, int base)
 	memset(&r, 0, sizeof(r));
 	family = sc->family;
 	port = base + sc->port_off;
+	r.worker = sc->worker;
 	gate_init(&r.ready);
 	gate_init(&r.got);
 	gate_init(&r.go);
+	gate_init(&r.closed);
 	if (sc->server) {
 		snprintf(comm, sizeof(comm), "ks-srv-%.3s", sc->name);
 		srv = role(comm, sc->server, &r);
@@ -547,7 +630,7 @@ static int run_one(const struct scenario *sc, int base)
 	if (!sc->client_waits_server)
 		reap(srv, "server");
 	for (int i = 0; i < 2; i++)
-		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]);
+		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]), close(r.closed.fd[i]);
 
 	printf("{\"scenario\":\"%s\",\"family\":%d,\"port\":%d", sc->name,
 	       sc->family == AF_INET6 ? 6 : 4, port);
@@ -564,6 +647,18 @@ static int run_one(const struct scenario *sc, int base)
 	return sh->err[0] ? 1 : 0;
 }
 
+/* --listen PORT: a listener that is there before the tracer, until a signal (SIGTERM) ends it */
+static void __attribute__((noreturn)) listen_only(void)
+{
+	prctl(PR_SET_NAME, "ks-lsn", 0, 0, 0);
+	alarm(120);
+	listen_on();
+	printf("{\"listener\":%d,\"port\":%d}\n", getpid(), port);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	int base = 41000, bad = 0;
@@ -571,12 +666,18 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--base") && i + 1 < argc)
 			base = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			port = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
 			hold = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: kscen [--base PORT] [--hold SECONDS]\n");
+			fprintf(stderr, "usage: kscen [--base PORT] [--hold SECONDS] | --listen PORT\n");
 			return 2;
 		}
+	}
+	if (port) {
+		sh = &(struct shared){ 0 };
+		listen_only();
 	}
 	if (base < 1024 || base > 65000) {
 		fprintf(stderr, "kscen: --base %d out of 1024-65000\n", base);
