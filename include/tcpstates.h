@@ -248,6 +248,19 @@ enum tcpstates_tw_killer {
 	TS_TWK_MAX,
 };
 
+/*
+ * The wake functions of a task that sleeps on a socket (recv/send/accept/connect: the entry's
+ * private is the task; poll/select: the task is the poll_wqueues' polling_task), found in
+ * /proc/kallsyms. Not epoll's: its entry leads to an epoll instance, not to one task.
+ */
+enum tcpstates_waker {
+	TS_WAKE_WOKEN = 0,	/* woken_wake_function: sk_wait_data(), sk_stream_wait_memory() */
+	TS_WAKE_AUTOREMOVE,	/* autoremove_wake_function: prepare_to_wait() */
+	TS_WAKE_DEFAULT,	/* default_wake_function: DECLARE_WAITQUEUE() */
+	TS_WAKE_POLL,		/* pollwake: poll()/select(); private is the poller's poll_wqueues */
+	TS_WAKE_MAX,
+};
+
 /* [start, end) of a kernel function's text */
 struct tcpstates_fn_range {
 	__u64 start;

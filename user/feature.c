@@ -138,6 +138,7 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 	timewait_kallsyms(&syms);
 	fs->tw_timer_fn = syms.timer_fn;
 	fs->write_timer_fn = syms.write_timer_fn;
+	memcpy(fs->wakers, syms.wakers, sizeof(fs->wakers));
 	memcpy(fs->killers, syms.killers, sizeof(fs->killers));
 	fs->killers_found = true;
 	for (int i = 0; i < TS_TWK_MAX; i++)
@@ -147,8 +148,12 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 
 static void decide_owner(struct features *fs, bool btf)
 {
-	if (fs->tp_rcv_space_adjust)
-		set_on(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust");
+	if (fs->tp_rcv_space_adjust && fs->wakers[TS_WAKE_WOKEN])
+		set_on(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust, and a task asleep on it");
+	else if (fs->tp_rcv_space_adjust)
+		set_alt(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust",
+			"woken_wake_function not in /proc/kallsyms: a worker blocked in recv() is "
+			"known only once it returns");
 	else
 		feature_off(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust missing");
 	if (fs->tp_sendmsg_locked)

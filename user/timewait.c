@@ -23,6 +23,14 @@ static const char *const killer_names[TS_TWK_MAX] = {
 	[TS_TWK_PURGE] = "inet_twsk_purge",
 };
 
+/* the wake functions of a task asleep on a socket (owner.bpf.c, owner_from_waiter()) */
+static const char *const waker_names[TS_WAKE_MAX] = {
+	[TS_WAKE_WOKEN] = "woken_wake_function",
+	[TS_WAKE_AUTOREMOVE] = "autoremove_wake_function",
+	[TS_WAKE_DEFAULT] = "default_wake_function",
+	[TS_WAKE_POLL] = "pollwake",
+};
+
 /*
  * One pass over /proc/kallsyms. The kernel lists its own symbols sorted by address, so a
  * function ends where the next higher address begins.
@@ -50,6 +58,9 @@ void timewait_kallsyms(struct timewait_syms *ts)
 			ts->timer_fn = a;
 		if (!ts->write_timer_fn && !strcmp(sym, "tcp_write_timer"))
 			ts->write_timer_fn = a;
+		for (int i = 0; i < TS_WAKE_MAX; i++)
+			if (!ts->wakers[i] && !strcmp(sym, waker_names[i]))
+				ts->wakers[i] = a;
 		for (int i = 0; i < TS_TWK_MAX && open < 0; i++)
 			if (!ts->killers[i].start && !strcmp(sym, killer_names[i])) {
 				ts->killers[i].start = a;

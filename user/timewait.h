@@ -14,6 +14,7 @@ typedef int (*timewait_emit_fn)(void *ctx, const struct tcpstates_event *e);
 struct timewait_syms {
 	uint64_t timer_fn;	/* tw_timer_handler: without it, no timewait tracking */
 	uint64_t write_timer_fn; /* tcp_write_timer: owner takeover at a send (owner.bpf.c) */
+	uint64_t wakers[TS_WAKE_MAX]; /* a task's wake functions: owner from the wait queue */
 	struct tcpstates_fn_range killers[TS_TWK_MAX];
 };
 

@@ -163,6 +163,9 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	s->rodata->use_claims = fs->f[FT_OWNER_SEND].on && !fs->tp_sendmsg_locked &&
 				fs->f[FT_SK_STORAGE].on;
 	s->rodata->write_timer_fn = fs->write_timer_fn;
+	/* the wait queue is read by the state hook: on with the receive-side takeover */
+	s->rodata->use_waiters = fs->f[FT_OWNER_RECV].on && fs->wakers[TS_WAKE_WOKEN];
+	memcpy((void *)s->rodata->waker_fns, fs->wakers, sizeof(fs->wakers));
 	s->rodata->tw_timer_fn = fs->f[FT_TIMEWAIT].on ? fs->tw_timer_fn : 0;
 	if (fs->f[FT_TIMEWAIT_KILLS].on)
 		memcpy((void *)s->rodata->tw_killers, fs->killers, sizeof(fs->killers));

@@ -253,6 +253,9 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		owner_from(si, &claims, e->skaddr, false);
 	if (use_claims && (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT))
 		bpf_map_delete_elem(&claims, &addr);
+	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
+	if (si && si->inherited && !owner_ctx && use_waiters)
+		owner_from_waiter(si, e->skaddr);
 	if (si)
 		track(si, e, owner_ctx);
 	else

@@ -14,6 +14,65 @@
 
 /* address of tcp_write_timer (the loader reads /proc/kallsyms); 0: on_write_timer is not loaded */
 const volatile __u64 write_timer_fn;
+/* the wake functions of a task sleeping on a socket (enum tcpstates_waker); 0: unknown */
+const volatile __u64 waker_fns[TS_WAKE_MAX];
+
+#define WAITERS_LOOKED_AT 4	/* an epoll or poll entry may come first */
+
+/* the task behind a wait-queue entry, or NULL when it is no task's (epoll, a callback) */
+static __always_inline struct task_struct *waiter_task(struct wait_queue_entry *w)
+{
+	__u64 fn = (__u64)BPF_CORE_READ(w, func);
+	void *priv = BPF_CORE_READ(w, private);
+
+	if (!fn || !priv)
+		return NULL;
+	if (fn == waker_fns[TS_WAKE_WOKEN] || fn == waker_fns[TS_WAKE_AUTOREMOVE] ||
+	    fn == waker_fns[TS_WAKE_DEFAULT])
+		return priv;
+	if (fn == waker_fns[TS_WAKE_POLL])
+		return BPF_CORE_READ((struct poll_wqueues *)priv, polling_task);
+	return NULL;
+}
+
+/*
+ * An accepted socket still named after its listener changes state in softirq (the peer's FIN,
+ * a reset): is a process asleep on it right now - a prefork worker blocked in recv(), or in
+ * poll() on it - and so its real owner? The socket's wait queue holds that task. Read through probe reads, at most a
+ * few entries, and only for inherited sockets; true when it set the owner.
+ */
+__hidden bool owner_from_waiter(struct tcpstates_sock_info *si, __u64 skaddr)
+{
+	struct sock *sk = (struct sock *)skaddr;
+	struct socket_wq *wq = BPF_CORE_READ(sk, sk_wq);
+	struct list_head *head, *pos;
+	struct task_struct *task;
+
+	if (!wq || !waker_fns[TS_WAKE_WOKEN])
+		return false;
+	head = &wq->wait.head;
+	pos = BPF_CORE_READ(wq, wait.head.next);
+	for (int i = 0; i < WAITERS_LOOKED_AT && pos && pos != head; i++) {
+		struct wait_queue_entry *w = container_of(pos, struct wait_queue_entry, entry);
+
+		task = waiter_task(w);
+		if (task) {
+			if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+				return false;
+			si->pid = BPF_CORE_READ(task, tgid);
+			si->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+			bpf_core_read_str(si->comm, sizeof(si->comm), &task->comm);
+			si->owner_known = 1;
+			si->inherited = 0;
+			si->from_snapshot = 0;
+			/* --cgroup: the kernel helper knows only the current task's ancestors */
+			si->cgroup_in = 0;
+			return true;
+		}
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return false;
+}
 
 static __always_inline void claim_owner(struct sock *sk)
 {

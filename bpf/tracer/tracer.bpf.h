@@ -118,6 +118,8 @@ struct claims_map {
 struct claims_map claims SEC(".maps") __weak;
 /* the state hook takes claims (on_write_timer is loaded in socket-storage mode) */
 const volatile bool use_claims __weak;
+/* the state hook looks for a process asleep on an inherited socket (owner.bpf.c) */
+const volatile bool use_waiters __weak;
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -289,6 +291,11 @@ extern void tw_note_connect(__u64 sk) __hidden;
 /* Hand the new minisocket `key` what only the full socket knew (record e, entry si). */
 extern void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_sock_info *si, __u8 sub,
 		     __u64 key) __hidden;
+
+/* ---- what the owner feature offers the state hook (owner.bpf.c) ------------------------------ */
+
+/* An inherited socket with a process asleep on it: that process owns it (true: si updated). */
+extern bool owner_from_waiter(struct tcpstates_sock_info *si, __u64 skaddr) __hidden;
 
 /* ---- what core.bpf.c offers the other features ---------------------------------------------- */
 

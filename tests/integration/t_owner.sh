@@ -9,6 +9,10 @@
 #   b      prefork server: listener in the parent, accept() in a forked worker that reads the
 #          request, sleeps and closes after the client: from ESTABLISHED -> CLOSE_WAIT on the
 #          accepted socket names the worker; before that the parent, as "listener"
+#   d      prefork server whose worker is blocked in recv() - it has not used the socket yet -
+#          when the client closes without a request: ESTABLISHED -> CLOSE_WAIT, made in softirq,
+#          names the worker (the process asleep on the socket's wait queue), not the parent;
+#          d: the worker's recv() with a timeout (Python polls first), e: a plain blocking recv()
 #   c      a connection ended by a second process: the client connects and sends, forks, closes
 #          its copy of the descriptor; the child calls shutdown(SHUT_WR), reads to EOF, closes:
 #          from ESTABLISHED -> FIN_WAIT1 on the client socket names the child
@@ -108,6 +112,27 @@ else
 	not_ok "scenario b ran"
 fi
 
+# d, e: prefork; the worker blocks in recv() at once (e: without a timeout); the client sends
+# nothing and closes after 0.4 s
+for l in d e; do
+extra=()
+[ $l = e ] && extra=(--blocking)
+if run_pair $l "$ADDR4_S" --prefork "${extra[@]}" --hold 0.3 --name tsc-srv-$l --worker-name tsc-worker-$l -- \
+	--sleep 0.4 --name tsc-cli-$l; then
+	WPID=$(ev "$TS_TMP/$l.srv" worker pid)
+	if [ -n "$WPID" ] && [ "$(ev "$TS_TMP/$l.srv" accepted pid)" = "$WPID" ] &&
+		[ "$(ev "$TS_TMP/$l.srv" request bytes)" = 0 ] && [ "$WPID" != "$SPID" ]; then
+		RAN[$l]="$SPID $CPID $SPORT $CPORT $WPID"
+		ok "scenario $l ran (server $SPID, worker $WPID blocked in recv() on port $SPORT, client $CPID port $CPORT)"
+	else
+		not_ok "scenario $l ran (the worker accepted, its recv() returned 0 at the client's FIN)"
+		diag "$(cat "$TS_TMP/$l.srv")"
+	fi
+else
+	not_ok "scenario $l ran"
+fi
+done
+
 # c: the client's forked child ends the connection 0.2 s after the parent sent the request
 if run_pair c "$ADDR6_S" --name tsc-srv-c -- --send 16 --sleep 0.2 --fork-close \
 	--name tsc-cli-c --closer-name tsc-closer-c; then
@@ -160,6 +185,19 @@ if [ -n "${RAN[b]:-}" ]; then
 		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
 		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$w/process,CLOSE_WAIT->LAST_ACK=$w/process,LAST_ACK->CLOSE=$w/process"
 fi
+
+for l in d e; do
+if [ -n "${RAN[$l]:-}" ]; then
+	read -r S C SP CP W <<<"${RAN[$l]}"
+	s="$S/tsc-srv-$l"
+	w="$W/tsc-worker-$l"
+	c="$C/tsc-cli-$l"
+	owners $l \
+		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
+		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
+		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$w/process,CLOSE_WAIT->LAST_ACK=$w/process,LAST_ACK->CLOSE=$w/process"
+fi
+done
 
 if [ -n "${RAN[c]:-}" ]; then
 	read -r S C SP CP K <<<"${RAN[c]}"

@@ -4,7 +4,7 @@
 # (tests/integration/t_owner.sh). Every step is ordered so that the transitions, and which process
 # may own the socket at each of them, are deterministic.
 #
-#   ownerapp.py server --addr A --port P [--prefork] [--hold S] [--name COMM]
+#   ownerapp.py server --addr A --port P [--prefork] [--blocking] [--hold S] [--name COMM]
 #                      [--worker-name COMM] [--wait-file F]
 #       listen; accept (in a forked worker with --prefork; the parent keeps the listener), read
 #       the request (one recv), then: plain - read to EOF; prefork - sleep --hold; then close the
@@ -40,7 +40,9 @@ def rearm(args):
 
 
 def serve(conn, peer, args, prefork):
-    conn.settimeout(IO_TIMEOUT)
+    # a timeout makes Python poll() before recv(); --blocking sleeps in recv() itself (the alarm
+    # still ends a process stuck there)
+    conn.settimeout(None if args.blocking else IO_TIMEOUT)
     lport = conn.getsockname()[1]
     say(event="accepted", pid=os.getpid(), lport=lport, rport=peer[1])
     b = conn.recv(65536)	# the request: the first receive, the socket's take-over point
@@ -147,6 +149,8 @@ def main():
         r.add_argument("--max-time", type=float, default=30, help="hard limit on the process")
         if role == "server":
             r.add_argument("--prefork", action="store_true", help="accept in a forked worker")
+            r.add_argument("--blocking", action="store_true",
+                           help="the accepted socket without a timeout: recv() blocks in the kernel")
             r.add_argument("--hold", type=float, default=0, help="seconds before closing")
             r.add_argument("--worker-name", help="the worker's comm")
         else:

@@ -26,6 +26,8 @@ static void probed(struct features *fs, enum kernel k)
 	fs->tp_destroy_sock = fs->tp_timers = true;
 	fs->tw_timer_fn = 0xffffffff81000000ULL;
 	fs->write_timer_fn = 0xffffffff81001000ULL;
+	for (int i = 0; i < TS_WAKE_MAX; i++)
+		fs->wakers[i] = 0xffffffff81002000ULL + i;
 	fs->killers_found = true;
 }
 
