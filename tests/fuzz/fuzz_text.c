@@ -23,10 +23,11 @@ static void check_text(const struct mem_sink *m, const struct tcpstates_event *e
 			    (unsigned char)m->buf[i], i);
 	FUZZ_ASSERT(m->len < 2 || m->buf[m->len - 2] != ' ', "trailing blank: %.*s", (int)m->len,
 		    m->buf);
-	/* the command name shows, each byte outside printable ASCII as '?' */
+	/* the command name shows as one token: a space as '_', other bytes outside printable ASCII as '?' */
 	if (e && (e->flags & TS_F_OWNER_KNOWN) && n) {
 		for (size_t i = 0; i < n; i++)
-			comm[i] = e->comm[i] >= 0x20 && e->comm[i] < 0x7f ? e->comm[i] : '?';
+			comm[i] = e->comm[i] == ' ' ? '_' :
+				  e->comm[i] > 0x20 && e->comm[i] < 0x7f ? e->comm[i] : '?';
 		FUZZ_ASSERT(memmem(m->buf, m->len, comm, n), "comm '%.*s' not in: %.*s", (int)n,
 			    comm, (int)m->len, m->buf);
 	}
