@@ -81,12 +81,13 @@ static void matrix(struct strbuf *sb, const struct stats *st)
 		}
 	sb_printf(sb, "%-12s", "FROM \\ TO");
 	for (unsigned int n = 0; n < STATS_STATES; n++) {
-		int w = (int)strlen(state_name(n, name, sizeof(name)));
+		const char *label = state_name(n, name, sizeof(name));
+		int w = (int)strlen(label);
 
 		if (width[n] < w)
 			width[n] = w;
 		if (col[n])
-			sb_printf(sb, " %*s", width[n], name);
+			sb_printf(sb, " %*s", width[n], label);
 	}
 	sb_puts(sb, "\n");
 	for (unsigned int o = 0; o < STATS_STATES; o++) {
