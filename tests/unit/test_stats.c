@@ -203,13 +203,13 @@ static void test_json(void)
 	add_connection(&st);
 	stats_json_members(&sb, &st);
 	static const char *const want[] = {
-		"\"counters\":{\"active_opens\":2,\"passive_opens\":1,\"attempt_fails\":1,"
-		"\"estab_resets\":0,\"resets_sent\":0,\"resets_received\":0,\"timeouts\":0,"
-		"\"refused\":1}",
+		("\"counters\":{\"active_opens\":2,\"passive_opens\":1,\"attempt_fails\":1,"
+		 "\"estab_resets\":0,\"resets_sent\":0,\"resets_received\":0,\"timeouts\":0,"
+		 "\"refused\":1}"),
 		",\"transitions\":{\"ESTABLISHED->FIN_WAIT1\":1,",
 		"\"CLOSE->SYN_SENT\":2,\"CLOSE->LISTEN\":1,",
-		"\"SYN_SENT\":{\"count\":2,\"p50_ns\":50176,\"p90_ns\":70000,\"p99_ns\":70000,"
-		"\"max_ns\":70000,\"log2\":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1]}",
+		("\"SYN_SENT\":{\"count\":2,\"p50_ns\":50176,\"p90_ns\":70000,\"p99_ns\":70000,"
+		 "\"max_ns\":70000,\"log2\":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1]}"),
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK(sb.buf && strstr(sb.buf, want[i]), "JSON lacks '%s' in %s", want[i], sb.buf);
