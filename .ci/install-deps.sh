@@ -9,6 +9,8 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftoo
 # the ASan/UBSan runtimes and libFuzzer for clang 14 (make san-bins, tests/fuzz/): only a
 # recommendation of clang's, which --no-install-recommends leaves out
 PKGS="$PKGS libclang-rt-14-dev"
+# Graphviz: tests/integration/t_counters.sh renders the --dot file (dot -Tsvg)
+PKGS="$PKGS graphviz"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"

@@ -33,6 +33,8 @@
 #define MAX_TW_PERIOD_S 60.0		/* slower than a TIME_WAIT lasts would miss whole ones */
 #define DEFAULT_TW_PERIOD_S 1.0
 #define MAX_RINGBUF_MB 1024
+#define MIN_INTERVAL_S 0.1	/* --interval: a block per tenth of a second is already a flood */
+#define MAX_INTERVAL_S 86400.0
 
 /* long-only options get codes outside the range of short option characters */
 enum {
@@ -46,6 +48,9 @@ enum {
 	OPT_NO_SNAPSHOT,
 	OPT_NO_TIMEWAIT,
 	OPT_TW_PERIOD,
+	OPT_SUMMARY,
+	OPT_INTERVAL,
+	OPT_DOT,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -76,6 +81,9 @@ static const struct option long_opts[] = {
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "no-timewait", no_argument, NULL, OPT_NO_TIMEWAIT },
 	{ "timewait-period", required_argument, NULL, OPT_TW_PERIOD },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "dot", required_argument, NULL, OPT_DOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +120,13 @@ static const char usage_text[] =
 	"      --no-snapshot       do not list the sockets that exist at start (by default\n"
 	"                          each is shown once, '-> STATE', with its owner)\n"
 	"  -v, --verbose           say which kernel hook is used; libbpf debug output\n"
+	"\n"
+	"Statistics (of the transitions printed):\n"
+	"      --summary           at exit: TCP counters as netstat -s counts them, the\n"
+	"                          transition matrix, time in each state (histograms)\n"
+	"      --interval SECONDS  the same every SECONDS, for that interval (0.1-86400)\n"
+	"      --dot FILE          at exit, write the observed state machine to FILE for\n"
+	"                          Graphviz (dot -Tpng FILE -o states.png)\n"
 	"\n"
 	"Stopping (otherwise run until Ctrl-C):\n"
 	"  -d, --duration SECONDS  stop after SECONDS (may be fractional, e.g. 0.5)\n"
@@ -368,6 +383,15 @@ static int set_comm(const char *text, struct config *cfg, FILE *err)
 	return 0;
 }
 
+/* the file is made when tracing starts; here only what can be said of the name */
+static int set_dot(const char *text, struct config *cfg, FILE *err)
+{
+	if (!text[0])
+		return fail(err, "invalid file '' for --dot (expected a file name, e.g. states.dot)");
+	cfg->dot_path = text;
+	return 0;
+}
+
 static int set_family(int family, struct config *cfg, FILE *err)
 {
 	if (cfg->family && cfg->family != family)
@@ -544,6 +568,11 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 				     &cfg->tw_period_s, err);
 	case 'n':
 		return parse_count(arg, &cfg->count, err);
+	case OPT_INTERVAL:
+		return parse_seconds(arg, "interval", MIN_INTERVAL_S, MAX_INTERVAL_S,
+				     &cfg->interval_s, err);
+	case OPT_DOT:
+		return set_dot(arg, cfg, err);
 	case OPT_HOOK:
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
@@ -582,6 +611,9 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 	case OPT_NO_TIMEWAIT:
 		cfg->no_timewait = true;
 		return 0;
+	case OPT_SUMMARY:
+		cfg->summary = true;
+		return 0;
 	case 'j':
 		cfg->format = OUT_JSON;
 		return 0;
@@ -598,6 +630,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
  */
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
+	OPT_INTERVAL, OPT_DOT,
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)

@@ -59,6 +59,10 @@ struct config {
 	int cgroup_level;		/* ... its depth below the cgroup v2 root (-1: unknown) */
 	bool cgroup_in_kernel;		/* set by the tracer: TS_F2_CGROUP_IN decides membership */
 	char cgroup_path[256];		/* --cgroup as given, for messages */
+	bool summary;			/* --summary: the stats block at exit (text) */
+	double interval_s;		/* --interval: the stats block every this many seconds; 0 =
+					 * never */
+	const char *dot_path;		/* --dot: the state graph goes there at exit (argv's) */
 };
 
 enum cli_status {

@@ -8,6 +8,7 @@
 #include "output.h"
 #include "output_fields.h"
 #include "printer.h"
+#include "stats_json.h"
 #include "timefmt.h"
 
 /* is f written in this pass? Text makes two passes so FIELD_FIRST columns can lead the line */
@@ -125,7 +126,10 @@ void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen,
 		json_str(&w, "hook", run->hook, strlen(run->hook));
 		json_str_array(&w, "features", run->features, run->n_features);
 	}
-	json_end(&w);
+	if (run && run->stats)
+		stats_json_end(&w, run->stats);	/* a line longer than the writer's buffer */
+	else
+		json_end(&w);
 }
 
 static int64_t ts_ns(const struct timespec *ts)

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "cli.h"
+#include "stats.h"
 
 struct output {
 	struct line_sink *out;		/* where records go (the output queue) */
@@ -58,6 +59,8 @@ struct run_info {
 	size_t n_features;
 	uint64_t gaps;			/* transitions whose old state was not the socket's last
 					 * seen: a sign of loss (counted above where it was seen) */
+	const struct stats *stats;	/* the printed transitions' counters, pairs, durations
+					 * (NULL: none in the record) */
 };
 
 /*

@@ -95,7 +95,8 @@ static size_t whole_lines(const struct outq *q)
 		return n;	/* everything queued ends in '\n' (a socket's tail: the rest of one) */
 	while (n && p[n - 1] != '\n')
 		n--;
-	return n;
+	/* a line longer than one write (a summary with many stats) goes in pieces, or never */
+	return n ? n : q->chunk;
 }
 
 static void written(struct outq *q, size_t n)

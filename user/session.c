@@ -12,6 +12,7 @@
 #include "privdrop.h"
 #include "session.h"
 #include "snapshot.h"
+#include "stats_out.h"
 #include "timefmt.h"
 #include "tracer.h"
 
@@ -34,6 +35,7 @@ struct session {
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
+	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
 };
 
 static void on_signal(int sig)
@@ -48,6 +50,7 @@ static void emit(void *arg, const struct tcpstates_event *e)
 	if (s->count_reached)
 		return;
 	output_event(&s->out, e);
+	stats_out_add(&s->stats, e);
 	s->printed++;
 	if (s->cfg->count && s->printed >= s->cfg->count)
 		s->count_reached = true;
@@ -213,6 +216,7 @@ static void loop(struct session *s)
 			check_loss(s, &c);
 			next_check = now + LOSS_CHECK_NS;
 		}
+		stats_out_tick(&s->stats, now);
 		if (deadline && now >= deadline)
 			break;
 	}
@@ -246,6 +250,8 @@ static int finish(struct session *s)
 	loss_now(s, &c, &total);
 	check_loss(s, &c);
 	run.gaps = c.gaps;
+	run.stats = &s->stats.total;
+	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
 	if (!s->q.err)
 		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
@@ -279,9 +285,15 @@ int session_run(const struct config *given)
 	s.out.mono_to_real_ns = output_mono_to_real_offset();
 	filter_init(&s.filter, cfg);
 	install_signals();
+	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
+	if (stats_out_init(&s.stats, &s.out, s.start_ns)) {
+		outq_free(&s.q);
+		return 1;
+	}
 
 	if (tracer_start(&s.tracer, cfg, on_event, &s)) {
 		tracer_destroy(&s.tracer);
+		stats_out_close(&s.stats);
 		outq_free(&s.q);
 		return 1;
 	}
@@ -306,6 +318,8 @@ int session_run(const struct config *given)
 	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	status = finish(&s);
+	if (stats_out_close(&s.stats))
+		status = 1;
 	tracer_destroy(&s.tracer);
 	outq_free(&s.q);
 	return status;

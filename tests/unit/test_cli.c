@@ -118,6 +118,11 @@ static const struct good_row good[] = {
 	{ { "--timewait-period", "0.1" }, { .tw_period_s = 0.1 } },
 	{ { "--timewait-period=60" }, { .tw_period_s = 60 } },
 	{ { "--timewait-period", "0.01" }, { .tw_period_s = 0.01 } },
+	{ { "--summary" }, { .summary = true } },
+	{ { "--interval", "0.1" }, { .interval_s = 0.1 } },
+	{ { "--interval=86400", "--summary", "-j" },
+	  { .interval_s = 86400, .summary = true, .format = OUT_JSON } },
+	{ { "--dot", "states.dot" }, { .dot_path = "states.dot" } },
 	{ { "-n", "1" }, { .count = 1 } },
 	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
 	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
@@ -166,6 +171,10 @@ static void check_config(const struct config *got, const struct config *want, co
 	CHECK(got->verbose == want->verbose, "%s: verbose", ctx);
 	CHECK(got->hook == want->hook, "%s: hook %d", ctx, got->hook);
 	CHECK(got->ringbuf_mb == want_mb, "%s: ringbuf_mb %u", ctx, got->ringbuf_mb);
+	CHECK(got->summary == want->summary, "%s: summary", ctx);
+	CHECK(got->interval_s == want->interval_s, "%s: interval %g", ctx, got->interval_s);
+	CHECK(!got->dot_path == !want->dot_path &&
+	      (!got->dot_path || !strcmp(got->dot_path, want->dot_path)), "%s: dot", ctx);
 }
 
 static void run_good(const struct good_row *row)
@@ -248,6 +257,16 @@ static const struct bad_row bad[] = {
 	{ { "--timewait-period", "-1" }, "invalid period '-1'" },
 	{ { "--timewait-period", "1e-1" }, "invalid period '1e-1'" },
 	{ { "--timewait-period" }, "option '--timewait-period' needs an argument" },
+	{ { "--interval", "0" }, "invalid period '0' for --interval (expected seconds, 0.1 to 86400" },
+	{ { "--interval", "0.05" }, "invalid period '0.05' for --interval" },
+	{ { "--interval", "86401" }, "invalid period '86401' for --interval" },
+	{ { "--interval", "1s" }, "invalid period '1s' for --interval" },
+	{ { "--interval" }, "option '--interval' needs an argument" },
+	{ { "--interval", "1", "--interval", "2" }, "option --interval given twice" },
+	{ { "--dot", "" }, "invalid file '' for --dot" },
+	{ { "--dot", "a", "--dot=b" }, "option --dot given twice" },
+	{ { "--dot" }, "option '--dot' needs an argument" },
+	{ { "--summary=1" }, "option '--summary' doesn't take an argument" },
 	{ { "-n", "0" }, "invalid count '0' for --count" },
 	{ { "-n", "-1" }, "'-1'" },
 	{ { "--count", "abc" }, "'abc'" },
