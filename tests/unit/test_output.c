@@ -458,8 +458,13 @@ static void test_lost_and_summary(void)
 
 	/* the run's kernel, hook and features (the names the schema allows) */
 	static const char *const feats[] = { "tp_btf", "cookies", "timewait" };
-	const struct run_info run = { "6.1.0-47-cloud-amd64", "tp_btf/inet_sock_set_state", feats, 3,
-				      7 };
+	const struct run_info run = {
+		.kernel = "6.1.0-47-cloud-amd64",
+		.hook = "tp_btf/inet_sock_set_state",
+		.features = feats,
+		.n_features = 3,
+		.gaps = 7,
+	};
 
 	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, &run);
 	check_line(sink_close(&s),
