@@ -56,6 +56,7 @@ enum tcpstates_reason {
 	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT socket ran out (a FIN_WAIT2 minisocket: TIMEOUT) */
 	TS_R_NETNS_EXIT,	/* a timewait socket removed with its network namespace */
 	TS_R_REUSED,		/* a TIME_WAIT ended early: a new connection took its addresses and ports */
+	TS_R_UNREACHABLE,	/* an ICMP error ended a connect: host or network unreachable */
 	TS_R_MAX,
 };
 

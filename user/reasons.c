@@ -20,6 +20,7 @@ static const char *const names[TS_R_MAX] = {
 	[TS_R_TIMEWAIT_EXPIRED] = "timewait_expired",
 	[TS_R_NETNS_EXIT] = "netns_exit",
 	[TS_R_REUSED] = "reused",
+	[TS_R_UNREACHABLE] = "unreachable",
 };
 
 const char *reason_name(unsigned int reason)

@@ -130,8 +130,8 @@ unsigned int stats_hist_log2(const struct stats_hist *h, uint64_t out[STATS_LOG2
  * - AttemptFails: tcp_done() (tcp.c) of a socket in SYN_SENT or SYN_RECV - the error paths
  *   (tcp_reset(): refused; tcp_write_err(): timeout; ICMP errors). close() or connect(AF_UNSPEC)
  *   on a connecting socket goes SYN_SENT -> CLOSE through tcp_set_state() alone, uncounted: it
- *   is the reason "unknown", which an ICMP error (EHOSTUNREACH ...) also gives today, so those
- *   are not counted either. RFC 1213 also counts SYN_RECV -> LISTEN, which Linux never makes.
+ *   is the reason "unknown"; an ICMP error (EHOSTUNREACH ...) is "unreachable", counted. RFC 1213
+ *   also counts SYN_RECV -> LISTEN, which Linux never makes.
  *   tcp_check_req() counts a request socket reset or SYN'd before its child exists: no
  *   transition we could see.
  * - EstabResets: tcp_set_state() (tcp.c), every ESTABLISHED or CLOSE_WAIT -> CLOSE.
@@ -155,7 +155,7 @@ static void count_mib(struct stats_counters *c, const struct tcpstates_event *e,
 			if (c->active_opens)
 				c->active_opens--;
 		} else if (e->reason == TS_R_REFUSED || e->reason == TS_R_TIMEOUT ||
-			   e->reason == TS_R_RESET_RECEIVED) {
+			   e->reason == TS_R_RESET_RECEIVED || e->reason == TS_R_UNREACHABLE) {
 			c->attempt_fails++;
 		}
 	} else if (o == TS_SYN_RECV && (n == TS_CLOSE || n == TS_LISTEN)) {

@@ -6,6 +6,10 @@
 #define ECONNRESET 104
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define ENETDOWN 100
+#define ENETUNREACH 101
+#define EHOSTDOWN 112
+#define EHOSTUNREACH 113
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -127,6 +131,9 @@ static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, i
 		return oldstate == TS_SYN_SENT ? TS_R_REFUSED : TS_R_RESET_RECEIVED;
 	if (err == ETIMEDOUT)
 		return TS_R_TIMEOUT;
+	/* tcp_v4_err()/tcp_v6_err(): an ICMP error while connecting ends it (tcp_done()) */
+	if (err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN || err == ENETDOWN)
+		return TS_R_UNREACHABLE;
 	if (si && si->rst == RST_SENT)
 		return TS_R_RESET_SENT;
 	switch (oldstate) {
