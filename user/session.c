@@ -68,6 +68,12 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 	 */
 	if (!s->draining && (stop_signal || outq_pending(&s->q) >= HIGH_WATER))
 		return -ECANCELED;
+	/*
+	 * The last read takes all the kernel wrote (up to the whole ring buffer): write as it goes
+	 * what the output takes at once (a file: all of it), so the queue never overflows for it.
+	 */
+	if (s->draining && outq_pending(&s->q) >= HIGH_WATER)
+		outq_write(&s->q, 0, NULL);
 	return 0;
 }
 
