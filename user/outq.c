@@ -12,7 +12,7 @@
 #include "outq.h"
 #include "timefmt.h"
 
-#define OUTQ_DEFAULT_MAX (8u << 20)
+#define OUTQ_DEFAULT_MAX (4u << 20)
 #define FILE_CHUNK (256u << 10)	/* a regular file: few, large writes */
 
 static void put(struct line_sink *s, const char *line, size_t len)

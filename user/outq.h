@@ -24,14 +24,14 @@ struct outq {
 	bool is_socket;			/* a stream socket (journald): send(MSG_DONTWAIT) */
 	char *buf;			/* queued bytes: whole lines, but a socket's line in flight */
 	size_t head, len, cap;		/* unwritten bytes are buf[head .. head + len) */
-	size_t max;			/* queue limit: lines beyond it are not written (counted) */
+	size_t max;			/* queue limit (default 4 MiB): lines past it are counted unwritten */
 	uint64_t lines;			/* lines handed to the queue in all */
 	uint64_t written;		/* lines written whole */
 	uint64_t not_written;		/* lines dropped: queue full, or still queued at the end */
 	int err;			/* errno of the first failed write; EPIPE: the reader left */
 };
 
-/* Set q up for fd; max is the most bytes queued (0: a default of 8 MiB). */
+/* Set q up for fd; max is the most bytes queued (0: a default of 4 MiB). */
 int outq_init(struct outq *q, int fd, size_t max);
 
 /* Queue one whole line (ending in '\n'); a full queue counts it as not written. */

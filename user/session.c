@@ -56,6 +56,20 @@ static void emit(void *arg, const struct tcpstates_event *e)
 		s->count_reached = true;
 }
 
+/*
+ * A burst larger than the queue's high water (the start-up snapshot of a host with 100 000
+ * sockets, the last read of a full ring buffer): write before queueing more. wait: for as long
+ * as the reader needs (a stop ends the wait); else only what the output takes at once.
+ */
+static void make_room(struct session *s, bool wait)
+{
+	while (outq_pending(&s->q) >= HIGH_WATER && !s->q.err) {
+		outq_write(&s->q, wait ? POLL_MS : 0, &stop_signal);
+		if (!wait || stop_signal)
+			break;
+	}
+}
+
 static int on_event(void *ctx, const struct tcpstates_event *e)
 {
 	struct session *s = ctx;
@@ -71,6 +85,12 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 	 */
 	if (!s->draining && (stop_signal || outq_pending(&s->q) >= HIGH_WATER))
 		return -ECANCELED;
+	/*
+	 * The last read takes all the kernel wrote (up to the whole ring buffer): write as it goes
+	 * what the output takes at once (a file: all of it), so the queue never overflows for it.
+	 */
+	if (s->draining)
+		make_room(s, false);
 	return 0;
 }
 
@@ -79,8 +99,11 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 {
 	struct session *s = arg;
 
-	if (filter_snapshot(s->cfg, e))
-		output_event(&s->out, e);
+	if (!filter_snapshot(s->cfg, e))
+		return;
+	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
+	make_room(s, true);
+	output_event(&s->out, e);
 }
 
 /*

@@ -6,6 +6,7 @@
 #   dur    -d 2 with the pipe full from the start: exit within 3.5 s of the start
 #   then   the reader reads everything: every line parses as JSON, and the lines it got plus the
 #          lines the tracer counted as not written are exactly the lines it printed
+#   drain  the tracer paused while its ring buffer fills, then stopped: the last read writes it all
 #   full   -j >/dev/full: exit 1, one line saying why
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
@@ -84,6 +85,27 @@ if stalled dur -d 2; then
 	accounted dur
 else
 	not_ok "dur: tracer ready and churn ran"
+fi
+
+# drain: the tracer paused (SIGSTOP) while churn fills its ring buffer, then stopped as it resumes:
+# the last read takes the whole ring buffer into a file - every line written, the summary last
+launch_tracer "$TS_TMP/drain.jsonl" "$TS_TMP/drain.err" -j --no-snapshot --no-timewait \
+	--netns "$NETNS_S_INO"
+DR=$TRACER_PID
+if wait_tracer_ready "$DR" "$TS_TMP/drain.err" 30; then
+	kill -STOP "$DR"
+	ip netns exec "$NS_S" "$GEN" -n 8000 -P 2 -t 60 >"$TS_TMP/drain.gen" 2>&1
+	kill -TERM "$DR"
+	kill -CONT "$DR"
+	wait_pid "$DR" 20
+	check "drain: exit 0 (got $WAIT_RC)" [ "$WAIT_RC" = 0 ]
+	last=$(tail -n 1 "$TS_TMP/drain.jsonl" | jq -r .type 2>/dev/null)
+	check "drain: the summary comes last (got '$last')" [ "$last" = summary ]
+	notw=$(sed -n 's/.*; lost: .*not_written \([0-9]*\).*/\1/p' "$TS_TMP/drain.err")
+	check "drain: nothing left unwritten (not_written $notw)" [ "$notw" = 0 ]
+	diag "$(grep -v '^Tracing' "$TS_TMP/drain.err" | tail -n 1)"
+else
+	not_ok "drain: tracer ready"
 fi
 
 # full: a write error is a runtime error
