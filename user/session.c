@@ -12,6 +12,7 @@
 #include "privdrop.h"
 #include "session.h"
 #include "snapshot.h"
+#include "stuck.h"
 #include "timefmt.h"
 #include "tracer.h"
 
@@ -34,6 +35,7 @@ struct session {
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
+	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
 };
 
 static void on_signal(int sig)
@@ -60,6 +62,8 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 	/* -n is done: nothing more is wanted */
 	if (s->count_reached)
 		return -ECANCELED;
+	if (s->stuck)
+		stuck_feed(s->stuck, e);
 	filter_event(&s->filter, e, emit, s);
 	/*
 	 * A stop is obeyed between two records, and a reader far behind makes the ring buffer wait
@@ -76,6 +80,8 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 {
 	struct session *s = arg;
 
+	if (s->stuck)
+		stuck_feed(s->stuck, e);
 	if (filter_snapshot(s->cfg, e))
 		output_event(&s->out, e);
 }
@@ -167,6 +173,19 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	s->reported = total;
 }
 
+/* --stuck: its lines wait while the output is behind, as the ring buffer does */
+static bool stuck_room(void *ctx)
+{
+	struct session *s = ctx;
+
+	return !stop_signal && outq_pending(&s->q) < HIGH_WATER;
+}
+
+static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
+{
+	output_stuck(&((struct session *)ctx)->out, r, h);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -207,6 +226,8 @@ static void loop(struct session *s)
 			}
 			outq_write(&s->q, 0, &stop_signal);
 		}
+		if (s->stuck)
+			stuck_tick(s->stuck, stuck_room, emit_stuck, s);
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 		if (now >= next_check) {
@@ -300,12 +321,14 @@ int session_run(const struct config *given)
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
 	output_header(&s.out);
+	s.stuck = stuck_start(cfg, tracer_keys_by_cookie(&s.tracer));
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
 	/* what the loop does not need goes now: capabilities, new privileges, most syscalls */
 	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	status = finish(&s);
+	stuck_stop(s.stuck, cfg->verbose);
 	tracer_destroy(&s.tracer);
 	outq_free(&s.q);
 	return status;
