@@ -122,7 +122,9 @@ static void stuck_json_tail(struct printer *p, const struct output *o, const str
 	struct json_writer *w = &p->jw;
 	char buf[TIMEFMT_LEN];
 
-	json_str(w, "state", state_name(r->e.newstate, buf, sizeof(buf)), strlen(buf));
+	const char *state = state_name(r->e.newstate, buf, sizeof(buf));
+
+	json_str(w, "state", state, strlen(state));
 	if (timefmt_rfc3339((int64_t)r->e.ts_ns + o->mono_to_real_ns, buf, sizeof(buf)))
 		json_str(w, "since", buf, strlen(buf));
 	else
