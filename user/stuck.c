@@ -184,6 +184,8 @@ static void read_namespaces(struct stuck *k, struct ns_set *ns)
 struct holder_scan {
 	struct stuck *k;
 	const uint32_t *slot_of;	/* position in the sorted inodes -> report */
+	uint32_t last_pid;		/* a process's holdings come together: its comm read once */
+	char last_comm[TCPSTATES_COMM_LEN];
 };
 
 static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
@@ -200,7 +202,10 @@ static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
 	h = &k->h[k->n_h++];
 	h->slot = hs->slot_of[i];
 	h->pid = pid;
-	holders_comm(pid_text, h->comm, sizeof(h->comm));
+	if (hs->last_pid != pid)
+		holders_comm(pid_text, hs->last_comm, sizeof(hs->last_comm));
+	hs->last_pid = pid;
+	memcpy(h->comm, hs->last_comm, sizeof(h->comm));
 }
 
 struct ino_slot {
@@ -230,7 +235,7 @@ static void find_holders(struct stuck *k)
 	struct ino_slot *is = malloc((k->n_r ? k->n_r : 1) * sizeof(*is));
 	uint64_t *inos = malloc((k->n_r ? k->n_r : 1) * sizeof(*inos));
 	uint32_t *slot_of = malloc((k->n_r ? k->n_r : 1) * sizeof(*slot_of));
-	struct holder_scan hs = { k, slot_of };
+	struct holder_scan hs = { .k = k, .slot_of = slot_of };
 	size_t n = 0;
 
 	for (size_t i = 0; is && inos && slot_of && i < k->n_r; i++)
