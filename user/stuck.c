@@ -144,9 +144,12 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
 {
 	struct stuck *k = ctx;
-	struct sock_entry *s = socktab_find(&k->tab, rec->cookie ? rec->cookie : rec->skaddr);
+	struct sock_entry *s = rec->cookie ? socktab_find(&k->tab, rec->cookie) : NULL;
 	struct stuck_report *r;
 
+	/* a socket first seen without a cookie (a snapshot's minisocket) may have one by now */
+	if (!s)
+		s = socktab_find(&k->tab, rec->skaddr);
 	if (!s || s->slot == SOCKTAB_NONE)
 		return;
 	r = &k->r[s->slot];

@@ -103,6 +103,9 @@ say(len(cw) >= 2 and cw[1]["age_ns"] >= 4e9 and cw[0]["age_ns"] < 4e9,
 say(len(f2) >= 1 and f2[0]["pid"] == srv and f2[0]["age_ns"] >= 2e9 and f2[0]["holders"] == [],
     "server's orphaned FIN_WAIT2 reported, naming the dead server (pid %d), holders []" % srv)
 say(len(f2) >= 2 and f2[1]["age_ns"] >= 4e9, "the orphan reported again at >= 4 s")
+of2 = [r for r in stuck if r["state"] == "FIN_WAIT2" and r["lport"] == 10051]
+say(len(of2) >= 2 and of2[0]["since_exact"] is False and of2[1]["age_ns"] >= 4e9,
+    "an orphan older than the tracer: reported at >= 2 s and >= 4 s (%d reports)" % len(of2))
 say(not [r for r in cw + f2 if r["age_ns"] >= 8e9], "no report once the client closed (>= 8 s)")
 say(any(r["type"] == "transition" and r["lport"] == cport and r["oldstate"] == "CLOSE_WAIT"
         for r in recs), "the client's transition out of CLOSE_WAIT printed as usual")
@@ -117,7 +120,7 @@ keys = ["type", "time", "sock", "pid", "comm", "rx_queue", "tx_queue", "owner", 
 say(stuck and all(list(r) == keys for r in stuck), "stuck records have exactly the keys, in order")
 say(cw and cw[0]["rx_queue"] == 1, "the client's Recv-Q read now: the FIN (1)")
 lines = [l for l in open(txt) if " STUCK " in l]
-print("# " + "".join(lines[:2]).replace("\n", "\n# "))
+print("# " + "".join(open(txt).readlines()[:1] + lines).replace("\n", "\n# "))
 say(any("CLOSE_WAIT" in l and ("holders=%d/python3" % cli) in l for l in lines) and
     any("FIN_WAIT2" in l and "holders=none" in l for l in lines), "text: STUCK lines with holders")
 PY
