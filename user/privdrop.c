@@ -74,8 +74,8 @@ static const struct allowed loop_syscalls[] = {
  * for their holders in /proc/PID/fd and /proc/PID/comm. Counted as above over t_stuck.
  */
 static const struct allowed stuck_syscalls[] = {
-	{ SCMP_SYS(openat), 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY }, ANY(getdents64), ANY(readlinkat), ANY(newfstatat), ANY(fstat), ANY(statx),
-	ANY(read), ANY(lseek), { SCMP_SYS(setns), 1, ~0ULL, CLONE_NEWNET },
+	{ SCMP_SYS(openat), 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY },
+	ANY(getdents64), ANY(readlinkat), ANY(newfstatat), ANY(fstat), ANY(statx), ANY(read), ANY(lseek), { SCMP_SYS(setns), 1, ~0ULL, CLONE_NEWNET },
 };
 
 #define N_STUCK_SYSCALLS (sizeof(stuck_syscalls) / sizeof(stuck_syscalls[0]))
@@ -84,7 +84,8 @@ static const struct allowed stuck_syscalls[] = {
  * ... and the capabilities for it: CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (other users'
  * /proc/PID/fd links and ns/net), CAP_DAC_READ_SEARCH (their /proc/PID/fd directories).
  */
-#define STUCK_CAPS ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH))
+#define STUCK_CAPS                                                                             \
+	((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH))
 
 static bool keep_stuck;		/* privdrop_keep_stuck() was called */
 
@@ -264,8 +265,10 @@ int privdrop_apply(int bpf_fd, bool verbose)
 	if (verbose)
 		fprintf(stderr, "tcpstates-c: while tracing: capabilities %s%s%s; no_new_privs; seccomp: "
 				"%zu syscalls allowed, others fail with EPERM%s\n",
-			(keep & ~STUCK_CAPS) ? "CAP_BPF (this kernel's bpf() asks for it)" :
-					       "none for bpf() (this kernel asks none for fds held)",
+			(keep & ~STUCK_CAPS) ? (keep_stuck ? "CAP_BPF (this kernel's bpf() asks for it)" :
+						     "CAP_BPF only (this kernel's bpf() asks for it)") :
+			keep_stuck ? "none for bpf() (this kernel asks none for fds held)" :
+				     "none (this kernel's bpf() asks none for fds held)",
 			keep_stuck ? ", CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for "
 				     "--stuck (setns, /proc/PID/fd)" : "",
 			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)",
