@@ -12,6 +12,9 @@
 #   make bench-timewait
 #                   install missing packages, build, measure the timewait tracking cost
 #                   with 100 000 timewait sockets present (tests/bench/timewait_cost.sh)
+#   make bench-stuck
+#                   install missing packages, build, measure --stuck with 100 000 CLOSE_WAIT
+#                   sockets present (tests/bench/stuck_cost.sh; make bench runs it too)
 #   make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (default 25)
 #                   from its seed corpus (tests/fuzz/)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
@@ -56,7 +59,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait deps clean vmlinux fuzz san-bins
+.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins
 
 all: $(BIN)
 
@@ -80,6 +83,11 @@ unit: unit-bins
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
+	$(Q)$(MAKE) --no-print-directory bench-stuck
+
+bench-stuck: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/stuckgen
+	$(Q)SB_BIN=$(abspath $(BIN)) SB_STUCKGEN=$(abspath $(OUTPUT)/bench/stuckgen) tests/bench/stuck_cost.sh
 
 bench-timewait: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/twgen
@@ -121,6 +129,11 @@ $(BIN): $(OUTPUT)/user/main.o $(USER_OBJS)
 $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+# the stuck bench's CLOSE_WAIT maker
+$(OUTPUT)/bench/stuckgen: tests/bench/stuckgen.c tests/bench/bench.h | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 $< -o $@
 
 # the timewait bench's socket maker: a plain program, no BPF, no libraries
 $(OUTPUT)/bench/twgen: tests/bench/twgen.c tests/bench/bench.h | $(OUTPUT)/bench

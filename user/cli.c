@@ -51,6 +51,7 @@ enum {
 	OPT_SUMMARY,
 	OPT_INTERVAL,
 	OPT_DOT,
+	OPT_STUCK,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -84,6 +85,7 @@ static const struct option long_opts[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "dot", required_argument, NULL, OPT_DOT },
+	{ "stuck", required_argument, NULL, OPT_STUCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +121,10 @@ static const char usage_text[] =
 	"  -j, --json              one JSON object per line instead of columns\n"
 	"      --no-snapshot       do not list the sockets that exist at start (by default\n"
 	"                          each is shown once, '-> STATE', with its owner)\n"
+	"      --stuck SECONDS     report a socket that stays longer than SECONDS in\n"
+	"                          CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK,\n"
+	"                          SYN_SENT or SYN_RECV (a STUCK line, again each time its\n"
+	"                          age doubles), with the processes holding it now\n"
 	"  -v, --verbose           say which kernel hook is used; libbpf debug output\n"
 	"\n"
 	"Statistics (of the transitions printed):\n"
@@ -158,6 +164,7 @@ static const char usage_text[] =
 	"  " PROG " -6 -w                             IPv6 only, wide columns\n"
 	"  " PROG " --netns /run/netns/blue          one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
+	"  " PROG " --stuck 60 --state CLOSE_WAIT   who leaves connections in CLOSE_WAIT\n"
 	"\n"
 	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
 	"Exit status: 0 on success, 1 on a runtime error, 2 on bad arguments.\n";
@@ -566,6 +573,8 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 	case OPT_TW_PERIOD:
 		return parse_seconds(arg, "timewait-period", MIN_TW_PERIOD_S, MAX_TW_PERIOD_S,
 				     &cfg->tw_period_s, err);
+	case OPT_STUCK:
+		return parse_seconds(arg, "stuck", 0, MAX_DURATION_S, &cfg->stuck_s, err);
 	case 'n':
 		return parse_count(arg, &cfg->count, err);
 	case OPT_INTERVAL:
@@ -631,6 +640,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
+	OPT_STUCK,
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)

@@ -44,6 +44,8 @@ struct config {
 	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
 	double tw_period_s;		/* --timewait-period: how often waiting FIN_WAIT2 orphans
 					 * are looked at (seconds) */
+	double stuck_s;			/* --stuck: report sockets this long in a closing or
+					 * opening state (seconds; 0: off) */
 	enum out_format format;		/* -j: JSON lines */
 	double duration_s;		/* -d: stop after this many seconds; 0 = never */
 	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */

@@ -117,12 +117,14 @@ static void write_string(struct linebuf *lb, const char *s, size_t len)
 	lb_putc(lb, '"');
 }
 
-/* comma if needed, then "key": */
+/* comma if needed, then "key": (no key: an element of an array) */
 static void member(struct json_writer *w, const char *key)
 {
 	if (!w->first)
 		lb_putc(&w->lb, ',');
 	w->first = false;
+	if (!key)
+		return;
 	write_string(&w->lb, key, strlen(key));
 	lb_putc(&w->lb, ':');
 }
@@ -186,4 +188,17 @@ void json_str_array(struct json_writer *w, const char *key, const char *const *v
 		write_string(&w->lb, v[i], strlen(v[i]));
 	}
 	lb_putc(&w->lb, ']');
+}
+
+void json_open(struct json_writer *w, const char *key, char bracket)
+{
+	member(w, key);
+	lb_putc(&w->lb, bracket);
+	w->first = true;
+}
+
+void json_close(struct json_writer *w, char bracket)
+{
+	lb_putc(&w->lb, bracket);
+	w->first = false;
 }

@@ -35,4 +35,11 @@ void json_bool(struct json_writer *w, const char *key, bool v);
 /* "key":["v0","v1",...] from n NUL-terminated strings */
 void json_str_array(struct json_writer *w, const char *key, const char *const *v, size_t n);
 
+/*
+ * A nested array ('[') or object ('{') as member `key`, or as an element of an array (key NULL);
+ * its members follow, then json_close() with the closing bracket.
+ */
+void json_open(struct json_writer *w, const char *key, char bracket);
+void json_close(struct json_writer *w, char bracket);
+
 #endif

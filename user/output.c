@@ -9,6 +9,8 @@
 #include "output_fields.h"
 #include "printer.h"
 #include "stats_json.h"
+#include "states.h"
+#include "stuck.h"
 #include "timefmt.h"
 
 /* is f written in this pass? Text makes two passes so FIELD_FIRST columns can lead the line */
@@ -55,6 +57,130 @@ void output_header(struct output *o)
 void output_event(struct output *o, const struct tcpstates_event *e)
 {
 	write_line(o, e);
+}
+
+/* ---- stuck sockets (--stuck) ------------------------------------------------------------------ */
+
+/* the transition keys a stuck record has, in the table's order */
+static const char *const stuck_keys[] = {
+	"sock", "pid", "comm", "rx_queue", "tx_queue", "owner", "cgroup", "family", "laddr",
+	"lport", "raddr", "rport", "netns",
+};
+
+static bool stuck_key(const char *key)
+{
+	for (size_t i = 0; key && i < sizeof(stuck_keys) / sizeof(stuck_keys[0]); i++)
+		if (!strcmp(key, stuck_keys[i]))
+			return true;
+	return false;
+}
+
+/* text: "holders=2771/client,2772/worker", "holders=none" (an orphan), "holders=unknown" */
+static void holders_text(const struct stuck_report *r, const struct stuck_holder *h, char *buf,
+			 size_t len)
+{
+	size_t n = snprintf(buf, len, "holders=%s", !r->read_now ? "unknown" :
+						   r->holders_total ? "" : "none");
+
+	for (uint32_t i = 0; i < r->n_holders && n < len; i++) {
+		n += snprintf(buf + n, len - n, "%s%u/%.*s", i ? "," : "", h[i].pid,
+			      (int)strnlen(h[i].comm, sizeof(h[i].comm)), h[i].comm);
+	}
+	if (r->holders_total > r->n_holders && n < len)
+		snprintf(buf + n, len - n, ",+%u", r->holders_total - r->n_holders);
+	for (char *c = buf; *c; c++)
+		if (*c == ' ')
+			*c = '_';
+}
+
+/* the text columns after RPORT: STUCK in OLDSTATE, the state, the age in MS, the holders */
+static void stuck_text_cell(struct printer *p, const struct output_field *f,
+			    const struct stuck_report *r, const struct stuck_holder *h)
+{
+	char buf[512];
+
+	if (!strcmp(f->header, "OLDSTATE"))
+		print_text(p, "STUCK");
+	else if (!strcmp(f->header, "->"))
+		print_text(p, "");
+	else if (!strcmp(f->header, "NEWSTATE"))
+		print_text(p, state_name(r->e.newstate, buf, sizeof(buf)));
+	else if (!strcmp(f->header, "MS")) {
+		/* ">=": the socket is older than the tracer, its age at least this */
+		snprintf(buf, sizeof(buf), "%s%llu.%03llu", r->since_exact ? "" : ">=",
+			 (unsigned long long)(r->age_ns / 1000000),
+			 (unsigned long long)(r->age_ns / 1000 % 1000));
+		print_text(p, buf);
+	} else {
+		holders_text(r, h, buf, sizeof(buf));
+		print_text(p, buf);
+	}
+}
+
+static void stuck_json_tail(struct printer *p, const struct output *o, const struct stuck_report *r,
+			    const struct stuck_holder *h)
+{
+	struct json_writer *w = &p->jw;
+	char buf[TIMEFMT_LEN];
+
+	const char *state = state_name(r->e.newstate, buf, sizeof(buf));
+
+	json_str(w, "state", state, strlen(state));
+	if (timefmt_rfc3339((int64_t)r->e.ts_ns + o->mono_to_real_ns, buf, sizeof(buf)))
+		json_str(w, "since", buf, strlen(buf));
+	else
+		json_null(w, "since");
+	json_bool(w, "since_exact", r->since_exact);
+	json_uint(w, "age_ns", r->age_ns);
+	if (!r->read_now) {
+		json_null(w, "holders");
+		json_null(w, "holders_total");
+		return;
+	}
+	json_open(w, "holders", '[');
+	for (uint32_t i = 0; i < r->n_holders; i++) {
+		json_open(w, NULL, '{');
+		json_uint(w, "pid", h[i].pid);
+		json_str(w, "comm", h[i].comm, strnlen(h[i].comm, sizeof(h[i].comm)));
+		json_close(w, '}');
+	}
+	json_close(w, ']');
+	json_uint(w, "holders_total", r->holders_total);
+}
+
+void output_stuck(struct output *o, const struct stuck_report *r, const struct stuck_holder *h)
+{
+	struct printer p;
+
+	printer_begin(&p, o->out, o->cfg);
+	if (p.json) {
+		printer_column(&p, "type", 0, false);
+		print_text(&p, "stuck");
+		printer_column(&p, "time", 0, false);
+		print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < output_nfields; i++) {
+			const struct output_field *f = &output_fields[i];
+			bool queue = f->key && !strncmp(f->key + 1, "x_queue", 8);
+
+			if (!shown(f, o->cfg, pass) || (p.json && !stuck_key(f->key)))
+				continue;
+			printer_column(&p, f->key, f->width_for ? f->width_for(o->cfg) : f->width,
+				       f->flags & FIELD_RIGHT);
+			if (!p.json && !strcmp(f->header, "TIME"))
+				print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
+			else if (queue && !r->read_now)
+				print_null(&p);
+			else if (stuck_key(f->key) || (f->flags & FIELD_IF_SKADDR))
+				f->write(&p, o, &r->e);
+			else
+				stuck_text_cell(&p, f, r, h);
+		}
+	}
+	if (p.json)
+		stuck_json_tail(&p, o, r, h);
+	printer_end(&p);
 }
 
 /* {"type":TYPE,"time":... : the start every non-transition record shares */

@@ -44,6 +44,16 @@ void output_header(struct output *o);
 /* One transition. */
 void output_event(struct output *o, const struct tcpstates_event *e);
 
+struct stuck_report;
+struct stuck_holder;
+
+/*
+ * A socket stuck in its state (--stuck): JSON {"type":"stuck",...} with the transition keys that
+ * apply, read now, and state, since, since_exact, age_ns, holders; text one line with STUCK in
+ * the OLDSTATE column, the age in MS and the holders in REASON. h: r->n_holders holders.
+ */
+void output_stuck(struct output *o, const struct stuck_report *r, const struct stuck_holder *h);
+
 /*
  * Loss that just happened (`delta`, with `total` since start). Text mode: nothing here (the caller
  * reports on stderr); JSON mode: a {"type":"lost",...} record in the stream.

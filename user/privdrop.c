@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* privdrop.c - once attached, give up what the tracing loop does not need. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
@@ -65,7 +67,48 @@ static const struct allowed loop_syscalls[] = {
 };
 
 #define N_LOOP_SYSCALLS (sizeof(loop_syscalls) / sizeof(loop_syscalls[0]))
-#define N_ALLOWED (N_LOOP_SYSCALLS + 1)	/* and tgkill */
+
+/*
+ * --stuck only: a round of reports lists the due sockets with the iterator in each of their
+ * network namespaces (found in /run/netns and /proc/PID/ns/net, entered with setns) and looks
+ * for their holders in /proc/PID/fd and /proc/PID/comm. Counted as above over t_stuck.
+ */
+static const struct allowed stuck_syscalls[] = {
+	{ SCMP_SYS(openat), 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY },
+	ANY(getdents64), ANY(readlinkat), ANY(newfstatat), ANY(fstat), ANY(statx), ANY(read), ANY(lseek), { SCMP_SYS(setns), 1, ~0ULL, CLONE_NEWNET },
+};
+
+#define N_STUCK_SYSCALLS (sizeof(stuck_syscalls) / sizeof(stuck_syscalls[0]))
+
+/*
+ * ... and the capabilities for it: CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (other users'
+ * /proc/PID/fd links and ns/net), CAP_DAC_READ_SEARCH (their /proc/PID/fd directories).
+ */
+#define STUCK_CAPS                                                                             \
+	((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH))
+
+static bool keep_stuck;		/* privdrop_keep_stuck() was called */
+
+void privdrop_keep_stuck(void)
+{
+	keep_stuck = true;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct allowed *list, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		const struct allowed *a = &list[i];
+
+		if (a->arg < 0)
+			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 0);
+		else
+			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 1,
+					       SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, a->mask, a->val));
+	}
+	return err;
+}
 
 /*
  * Any other syscall fails with EPERM; the process is not killed. A tracer killed by SIGSYS ends
@@ -97,15 +140,10 @@ static int install_seccomp(void)
 
 	if (ctx)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);	/* 4.14+; fine without */
-	for (size_t i = 0; !err && i < N_LOOP_SYSCALLS; i++) {
-		const struct allowed *a = &loop_syscalls[i];
-
-		if (a->arg < 0)
-			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 0);
-		else
-			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 1,
-					       SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, a->mask, a->val));
-	}
+	if (!err)
+		err = add_rules(ctx, loop_syscalls, N_LOOP_SYSCALLS);
+	if (!err && keep_stuck)
+		err = add_rules(ctx, stuck_syscalls, N_STUCK_SYSCALLS);
 	/* tgkill: this process only */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -225,6 +263,8 @@ int privdrop_apply(int bpf_fd, bool verbose)
 		prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 		if (bpf_needs_cap(bpf_fd, prm))
 			keep = 1ULL << CAP_BPF;
+		if (keep_stuck)
+			keep |= STUCK_CAPS;
 		err = drop_caps(keep, prm, &bounded, &what);
 	}
 	if (err)
@@ -239,11 +279,16 @@ int privdrop_apply(int bpf_fd, bool verbose)
 		say_failed("seccomp filter", err);
 	first = first ? first : err;
 	if (verbose)
-		fprintf(stderr, "tcpstates-c: while tracing: capabilities %s%s; no_new_privs; seccomp: "
+		fprintf(stderr, "tcpstates-c: while tracing: capabilities %s%s%s; no_new_privs; seccomp: "
 				"%zu syscalls allowed, others fail with EPERM%s\n",
-			keep ? "CAP_BPF only (this kernel's bpf() asks for it)" :
-			       "none (this kernel's bpf() asks none for fds held)",
-			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)", N_ALLOWED,
+			(keep & ~STUCK_CAPS) ? (keep_stuck ? "CAP_BPF (this kernel's bpf() asks for it)" :
+						     "CAP_BPF only (this kernel's bpf() asks for it)") :
+			keep_stuck ? "none for bpf() (this kernel asks none for fds held)" :
+				     "none (this kernel's bpf() asks none for fds held)",
+			keep_stuck ? ", CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for "
+				     "--stuck (setns, /proc/PID/fd)" : "",
+			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)",
+			N_LOOP_SYSCALLS + 1 + (keep_stuck ? N_STUCK_SYSCALLS : 0),
 			first ? " (but see above)" : "");
 	return first;
 }

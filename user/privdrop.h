@@ -15,4 +15,10 @@
  */
 int privdrop_apply(int bpf_fd, bool verbose);
 
+/*
+ * --stuck: keep what its rounds need (CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH; the
+ * syscalls that enter a namespace and read /proc). Called before privdrop_apply(), and only then.
+ */
+void privdrop_keep_stuck(void);
+
 #endif

@@ -13,6 +13,7 @@
 #include "session.h"
 #include "snapshot.h"
 #include "stats_out.h"
+#include "stuck.h"
 #include "timefmt.h"
 #include "tracer.h"
 
@@ -36,6 +37,7 @@ struct session {
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
 	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
+	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
 };
 
 static void on_signal(int sig)
@@ -77,6 +79,8 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 	/* -n is done: nothing more is wanted */
 	if (s->count_reached)
 		return -ECANCELED;
+	if (s->stuck)
+		stuck_feed(s->stuck, e);
 	filter_event(&s->filter, e, emit, s);
 	/*
 	 * A stop is obeyed between two records, and a reader far behind makes the ring buffer wait
@@ -99,6 +103,8 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 {
 	struct session *s = arg;
 
+	if (s->stuck)
+		stuck_feed(s->stuck, e);
 	if (!filter_snapshot(s->cfg, e))
 		return;
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
@@ -193,6 +199,19 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	s->reported = total;
 }
 
+/* --stuck: its lines wait while the output is behind, as the ring buffer does */
+static bool stuck_room(void *ctx)
+{
+	struct session *s = ctx;
+
+	return !stop_signal && outq_pending(&s->q) < HIGH_WATER;
+}
+
+static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
+{
+	output_stuck(&((struct session *)ctx)->out, r, h);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -233,6 +252,8 @@ static void loop(struct session *s)
 			}
 			outq_write(&s->q, 0, &stop_signal);
 		}
+		if (s->stuck)
+			stuck_tick(s->stuck, stuck_room, emit_stuck, s);
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
 		if (now >= next_check) {
@@ -335,6 +356,7 @@ int session_run(const struct config *given)
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
 	output_header(&s.out);
+	s.stuck = stuck_start(cfg, tracer_keys_by_cookie(&s.tracer));
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
 	/* what the loop does not need goes now: capabilities, new privileges, most syscalls */
@@ -343,6 +365,7 @@ int session_run(const struct config *given)
 	status = finish(&s);
 	if (stats_out_close(&s.stats))
 		status = 1;
+	stuck_stop(s.stuck, cfg->verbose);
 	tracer_destroy(&s.tracer);
 	outq_free(&s.q);
 	return status;

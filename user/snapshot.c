@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "holders.h"
 #include "procfs.h"
 #include "snapshot.h"
 #include "sockscan.h"
@@ -33,6 +34,7 @@ struct snap {
 	char cg_root[256];	/* where cgroup v2 is mounted ("": nowhere; ids unknown) */
 	struct sockscan scan;
 	struct snapshot_stats *st;
+	struct tcpstates_owner last_owner;	/* the owner read last (holders_scan's order) */
 };
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -137,22 +139,6 @@ static int index_inodes(struct snap *s)
 	return 0;
 }
 
-/* first position in by_ino holding ino, or n_ino */
-static size_t find_ino(const struct snap *s, uint64_t ino)
-{
-	size_t lo = 0, hi = s->n_ino;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->v[s->by_ino[mid]].r.ino < ino)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * Where cgroup v2 is mounted: the first cgroup2 line of mountinfo (/sys/fs/cgroup on a unified
  * host, /sys/fs/cgroup/unified on a hybrid one). "" when it is not mounted.
@@ -182,13 +168,7 @@ static void read_owner(const char *pid, const char *cg_root, struct tcpstates_ow
 
 	memset(o, 0, sizeof(*o));
 	o->pid = strtoul(pid, NULL, 10);
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, o->comm, sizeof(o->comm) - 1) : -1;
-	if (n > 0 && o->comm[n - 1] == '\n')
-		o->comm[n - 1] = '\0';
-	if (fd >= 0)
-		close(fd);
+	holders_comm(pid, o->comm, sizeof(o->comm));
 	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
@@ -203,56 +183,35 @@ static void read_owner(const char *pid, const char *cg_root, struct tcpstates_ow
 		o->cgroup_id = st.st_ino;
 }
 
-/* the sockets process `pid` holds; like ss -p, the first process found names a shared socket */
-static void scan_fds(struct snap *s, const char *pid)
+/* a process holding socket by_ino[i]; like ss -p, the first process found names a shared socket */
+static void on_holder(void *ctx, const char *pid, uint32_t pid_nr, size_t i)
 {
-	struct tcpstates_owner o;
-	bool have_owner = false;
-	char path[300], link[64];
-	struct dirent *d;
-	uint64_t ino;
-	DIR *dir;
+	struct snap *s = ctx;
+	struct snap_sock *k = &s->v[s->by_ino[i]];
 
-	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
-	dir = opendir(path);
-	while (dir && (d = readdir(dir))) {
-		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
-
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (procfs_socket_inode(link, &ino))
-			continue;
-		for (size_t i = find_ino(s, ino); i < s->n_ino && s->v[s->by_ino[i]].r.ino == ino; i++) {
-			struct snap_sock *k = &s->v[s->by_ino[i]];
-
-			if (k->owner_known)
-				continue;
-			if (!have_owner)
-				read_owner(pid, s->cg_root, &o);
-			have_owner = true;
-			k->owner = o;
-			k->owner_known = true;
-			s->st->owners++;
-		}
-	}
-	if (dir)
-		closedir(dir);
+	if (k->owner_known)
+		return;
+	/* the holders of one process come together: its owner record is read once */
+	if (s->last_owner.pid != pid_nr)
+		read_owner(pid, s->cg_root, &s->last_owner);
+	k->owner = s->last_owner;
+	k->owner_known = true;
+	s->st->owners++;
 }
 
 static void resolve_owners(struct snap *s)
 {
-	struct dirent *d;
-	DIR *dir;
+	uint64_t *inos;
 
 	if (index_inodes(s) || !s->n_ino)
 		return;
-	dir = opendir("/proc");
-	while (dir && (d = readdir(dir)))
-		if (procfs_is_pid(d->d_name))
-			scan_fds(s, d->d_name);
-	if (dir)
-		closedir(dir);
+	inos = malloc(s->n_ino * sizeof(*inos));
+	if (!inos)
+		return;
+	for (size_t i = 0; i < s->n_ino; i++)
+		inos[i] = s->v[s->by_ino[i]].r.ino;
+	holders_scan(inos, s->n_ino, on_holder, s);
+	free(inos);
 }
 
 /* ---- results --------------------------------------------------------------------------------- */

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* holders.c - match socket inodes against the socket:[INODE] links of /proc/PID/fd, as ss -p. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "holders.h"
+#include "procfs.h"
+
+#define SEEN_MAX 64	/* inodes of one process already named (the same socket in several fds) */
+
+/* first position in inos holding ino, or n */
+static size_t find(const uint64_t *inos, size_t n, uint64_t ino)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (inos[mid] < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool seen_before(uint64_t *seen, size_t *n_seen, uint64_t ino)
+{
+	for (size_t i = 0; i < *n_seen; i++)
+		if (seen[i] == ino)
+			return true;
+	if (*n_seen < SEEN_MAX)
+		seen[(*n_seen)++] = ino;
+	return false;
+}
+
+/* the sockets of inos that process `pid` holds */
+static void scan_fds(const char *pid, const uint64_t *inos, size_t n, holders_fn fn, void *ctx)
+{
+	uint64_t seen[SEEN_MAX], ino;
+	size_t n_seen = 0;
+	char path[300], link[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		ssize_t len = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (procfs_socket_inode(link, &ino))
+			continue;
+		size_t i = find(inos, n, ino);
+
+		if (i == n || inos[i] != ino || seen_before(seen, &n_seen, ino))
+			continue;
+		for (; i < n && inos[i] == ino; i++)
+			fn(ctx, pid, (uint32_t)strtoul(pid, NULL, 10), i);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+unsigned int holders_scan(const uint64_t *inos, size_t n, holders_fn fn, void *ctx)
+{
+	unsigned int procs = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (!n)
+		return 0;
+	dir = opendir("/proc");
+	while (dir && (d = readdir(dir))) {
+		if (!procfs_is_pid(d->d_name))
+			continue;
+		scan_fds(d->d_name, inos, n, fn, ctx);
+		procs++;
+	}
+	if (dir)
+		closedir(dir);
+	return procs;
+}
+
+void holders_comm(const char *pid_text, char *comm, size_t len)
+{
+	char path[300];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid_text);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, comm, len - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
+}

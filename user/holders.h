@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* holders.h - which processes hold an fd on a set of sockets, found the way ss -p finds them. */
+#ifndef HOLDERS_H
+#define HOLDERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A process holding socket inos[i]: its pid as /proc names it (text and number). Called once per
+ * (process, i) pair; a process with several fds on one socket is named once for it.
+ */
+typedef void (*holders_fn)(void *ctx, const char *pid_text, uint32_t pid, size_t i);
+
+/*
+ * One pass over /proc/PID/fd of every process for the socket inodes inos[0..n) (sorted, equal
+ * inodes next to each other: each is matched). Returns the processes looked at.
+ */
+unsigned int holders_scan(const uint64_t *inos, size_t n, holders_fn fn, void *ctx);
+
+/* The command name of process pid_text (/proc/PID/comm, without its newline), "" if gone. */
+void holders_comm(const char *pid_text, char *comm, size_t len);
+
+#endif

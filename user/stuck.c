@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* stuck.c - --stuck: due sockets read now (iterator per namespace, one /proc scan), reported. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "filter.h"
+#include "holders.h"
+#include "privdrop.h"
+#include "procfs.h"
+#include "stuck.h"
+#include "timefmt.h"
+
+#define TABLE_MAX (1u << 19)	/* sockets followed at most: ~92 MB of entries when full */
+#define MAX_NS 64		/* namespaces read in one round; sockets of others wait a tick */
+
+int stuck_open(struct stuck *k, const struct config *cfg, bool by_cookie)
+{
+	struct stat st;
+
+	memset(k, 0, sizeof(*k));
+	k->cfg = cfg;
+	k->first_ns = (uint64_t)(cfg->stuck_s * 1e9);
+	if (!k->first_ns)
+		k->first_ns = 1;
+	socktab_init(&k->tab, TABLE_MAX);
+	if (!stat("/proc/self/ns/net", &st))
+		k->home_netns = st.st_ino;
+	return sockscan_open(&k->scan, by_cookie);
+}
+
+void stuck_feed(struct stuck *k, const struct tcpstates_event *e)
+{
+	socktab_update(&k->tab, e, k->first_ns);
+}
+
+/* ---- a round: the due sockets, read now ------------------------------------------------------ */
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, c * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* the network namespaces of the due sockets, and an fd for each (-1: our own, or not found) */
+struct ns_set {
+	uint32_t ino[MAX_NS];
+	int fd[MAX_NS];
+	int n;
+	int missing;			/* not our own and no fd yet */
+};
+
+static void ns_try(struct ns_set *ns, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return;
+	for (int i = 0; i < ns->n; i++) {
+		if (ns->ino[i] != st.st_ino || ns->fd[i] >= 0)
+			continue;
+		ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns->fd[i] >= 0)
+			ns->missing--;
+		return;
+	}
+}
+
+/* as the snapshot finds them: /run/netns (ip netns), then the namespaces processes are in */
+static void ns_open(struct ns_set *ns, uint32_t home)
+{
+	const char *dirs[] = { "/run/netns", "/proc" };
+	char path[300];
+	struct dirent *d;
+
+	ns->missing = 0;
+	for (int i = 0; i < ns->n; i++) {
+		ns->fd[i] = -1;
+		ns->missing += ns->ino[i] != home;
+	}
+	for (int i = 0; i < 2 && ns->missing; i++) {
+		DIR *dir = opendir(dirs[i]);
+
+		while (dir && ns->missing && (d = readdir(dir))) {
+			if (i == 0 && d->d_name[0] == '.')
+				continue;
+			if (i == 1 && !procfs_is_pid(d->d_name))
+				continue;
+			snprintf(path, sizeof(path), i ? "/proc/%s/ns/net" : "/run/netns/%s",
+				 d->d_name);
+			ns_try(ns, path);
+		}
+		if (dir)
+			closedir(dir);
+	}
+}
+
+/* take the due sockets out of the heap into reports; their namespaces into ns */
+static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
+{
+	struct sock_entry *s;
+
+	k->n_r = k->next_r = 0;
+	k->n_h = 0;
+	ns->n = 0;
+	while ((s = socktab_due(&k->tab, now))) {
+		struct stuck_report *r;
+		int i;
+
+		for (i = 0; i < ns->n && ns->ino[i] != s->e.netns; i++)
+			;
+		if (i == ns->n && ns->n == MAX_NS)
+			break;	/* the rest next tick */
+		if (grow((void **)&k->r, &k->cap_r, k->n_r, sizeof(*k->r)))
+			break;
+		if (i == ns->n)
+			ns->ino[ns->n++] = s->e.netns;
+		s->slot = k->n_r;
+		r = &k->r[k->n_r++];
+		memset(r, 0, sizeof(*r));
+		r->e = s->e;
+		r->now_ns = now;
+		r->due_ns = s->due_ns;
+		r->since_exact = !s->lower_bound;
+		socktab_schedule(&k->tab, s, 0);
+	}
+}
+
+/* the iterator's record of a due socket: where it is now, its queues, its file */
+static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
+{
+	struct stuck *k = ctx;
+	struct sock_entry *s = rec->cookie ? socktab_find(&k->tab, rec->cookie) : NULL;
+	struct stuck_report *r;
+
+	/* a socket first seen without a cookie (a snapshot's minisocket) may have one by now */
+	if (!s)
+		s = socktab_find(&k->tab, rec->skaddr);
+	if (!s || s->slot == SOCKTAB_NONE)
+		return;
+	r = &k->r[s->slot];
+	r->read_now = true;
+	r->e.oldstate = rec->state;	/* kept here until checked against the table's state */
+	r->e.skaddr = rec->skaddr;
+	memcpy(r->e.saddr, rec->saddr, sizeof(r->e.saddr));
+	memcpy(r->e.daddr, rec->daddr, sizeof(r->e.daddr));
+	r->e.sport = rec->sport;
+	r->e.dport = rec->dport;
+	r->e.family = rec->family;
+	r->e.rx_queue = rec->rx_queue;
+	r->e.tx_queue = rec->tx_queue;
+	/* a request socket's inode is its listener's: nobody holds the request itself */
+	r->ino = rec->kind == TS_SK_FULL ? rec->ino : 0;
+}
+
+static void read_namespaces(struct stuck *k, struct ns_set *ns)
+{
+	ns_open(ns, k->home_netns);
+	for (int i = 0; i < ns->n; i++) {
+		bool home = ns->ino[i] == k->home_netns;
+
+		if ((!home && ns->fd[i] < 0) || sockscan_run(&k->scan, home ? -1 : ns->fd[i],
+							     on_sock, k) < 0) {
+			k->st.ns_failed++;
+			ns->ino[i] = 0;	/* its sockets are reported without a read */
+		}
+		if (ns->fd[i] >= 0)
+			close(ns->fd[i]);
+	}
+}
+
+/* holders_scan hands back positions in the sorted inode list: slot_of maps them to reports */
+struct holder_scan {
+	struct stuck *k;
+	const uint32_t *slot_of;	/* position in the sorted inodes -> report */
+	uint32_t last_pid;		/* a process's holdings come together: its comm read once */
+	char last_comm[TCPSTATES_COMM_LEN];
+};
+
+static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
+{
+	struct holder_scan *hs = ctx;
+	struct stuck *k = hs->k;
+	struct stuck_report *r = &k->r[hs->slot_of[i]];
+	struct stuck_holder *h;
+
+	r->holders_total++;
+	if (r->holders_total > STUCK_HOLDERS_MAX ||
+	    grow((void **)&k->h, &k->cap_h, k->n_h, sizeof(*k->h)))
+		return;
+	h = &k->h[k->n_h++];
+	h->slot = hs->slot_of[i];
+	h->pid = pid;
+	if (hs->last_pid != pid)
+		holders_comm(pid_text, hs->last_comm, sizeof(hs->last_comm));
+	hs->last_pid = pid;
+	memcpy(h->comm, hs->last_comm, sizeof(h->comm));
+}
+
+struct ino_slot {
+	uint64_t ino;
+	uint32_t slot;
+};
+
+static int cmp_ino(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ino_slot *)a)->ino, y = ((const struct ino_slot *)b)->ino;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_holder(const void *a, const void *b)
+{
+	const struct stuck_holder *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* one pass over /proc for the inodes of all the round's sockets */
+static void find_holders(struct stuck *k)
+{
+	struct ino_slot *is = malloc((k->n_r ? k->n_r : 1) * sizeof(*is));
+	uint64_t *inos = malloc((k->n_r ? k->n_r : 1) * sizeof(*inos));
+	uint32_t *slot_of = malloc((k->n_r ? k->n_r : 1) * sizeof(*slot_of));
+	struct holder_scan hs = { .k = k, .slot_of = slot_of };
+	size_t n = 0;
+
+	for (size_t i = 0; is && inos && slot_of && i < k->n_r; i++)
+		if (k->r[i].read_now && k->r[i].ino)
+			is[n++] = (struct ino_slot){ k->r[i].ino, (uint32_t)i };
+	if (n) {
+		qsort(is, n, sizeof(*is), cmp_ino);
+		for (size_t i = 0; i < n; i++) {
+			inos[i] = is[i].ino;
+			slot_of[i] = is[i].slot;
+		}
+		holders_scan(inos, n, add_holder, &hs);
+		qsort(k->h, k->n_h, sizeof(*k->h), cmp_holder);
+		for (size_t i = k->n_h; i-- > 0;) {
+			k->r[k->h[i].slot].first_holder = i;
+			k->r[k->h[i].slot].n_holders++;
+		}
+	}
+	free(is);
+	free(inos);
+	free(slot_of);
+}
+
+/*
+ * Each report: still there in the same state? Then when next: when its age has doubled (past
+ * now, however late this round is). A socket gone or moved unseen is dropped; one the filters do
+ * not show is followed no more (its exit still clears it).
+ */
+static void settle(struct stuck *k, const struct ns_set *ns)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < k->n_r; i++) {
+		struct stuck_report *r = &k->r[i];
+		struct sock_entry *s = socktab_find(&k->tab, socktab_key(&r->e));
+		bool listed = false;
+		uint64_t step;
+
+		for (int j = 0; j < ns->n; j++)
+			listed |= ns->ino[j] == r->e.netns;
+		if (s)
+			s->slot = SOCKTAB_NONE;
+		if (listed && (!r->read_now || r->e.oldstate != r->e.newstate)) {
+			k->st.gone++;
+			if (s)
+				socktab_remove(&k->tab, s);
+			continue;
+		}
+		r->e.oldstate = 0;
+		r->age_ns = r->now_ns - r->e.ts_ns;
+		if (!s || !filter_snapshot(k->cfg, &r->e))
+			continue;
+		step = r->due_ns > r->e.ts_ns ? r->due_ns - r->e.ts_ns : k->first_ns;
+		while (r->e.ts_ns + step <= r->now_ns)
+			step *= 2;
+		socktab_schedule(&k->tab, s, r->e.ts_ns + step);
+		if (out != i) {
+			k->r[out] = *r;
+			for (uint32_t h = 0; h < r->n_holders; h++)
+				k->h[r->first_holder + h].slot = out;
+		}
+		out++;
+	}
+	k->n_r = out;
+}
+
+static void round_now(struct stuck *k)
+{
+	uint64_t start = clock_ns(CLOCK_MONOTONIC), took;
+	struct ns_set ns;
+
+	take_due(k, start, &ns);
+	if (!k->n_r)
+		return;
+	read_namespaces(k, &ns);
+	find_holders(k);
+	settle(k, &ns);
+	took = clock_ns(CLOCK_MONOTONIC) - start;
+	k->st.rounds++;
+	k->st.last_round_ns = took;
+	if (took > k->st.max_round_ns) {
+		k->st.max_round_ns = took;
+		k->st.max_round_due = k->n_r;
+	}
+}
+
+void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx)
+{
+	if (k->next_r == k->n_r && room(ctx))
+		round_now(k);
+	while (k->next_r < k->n_r && room(ctx)) {
+		const struct stuck_report *r = &k->r[k->next_r++];
+
+		emit(ctx, r, r->n_holders ? &k->h[r->first_holder] : NULL);
+		k->st.reports++;
+	}
+}
+
+void stuck_close(struct stuck *k)
+{
+	sockscan_close(&k->scan);
+	socktab_free(&k->tab);
+	free(k->r);
+	free(k->h);
+	k->r = NULL;
+	k->h = NULL;
+}
+
+/* ---- for the session ------------------------------------------------------------------------- */
+
+struct stuck *stuck_start(const struct config *cfg, bool by_cookie)
+{
+	struct stuck *k;
+	int err;
+
+	if (cfg->stuck_s <= 0)
+		return NULL;
+	k = malloc(sizeof(*k));
+	if (!k) {
+		fprintf(stderr, "tcpstates-c: --stuck: out of memory; no stuck sockets reported\n");
+		return NULL;
+	}
+	err = stuck_open(k, cfg, by_cookie);
+	if (err) {
+		fprintf(stderr, "tcpstates-c: --stuck: cannot load the socket iterator (iter/tcp): %s; "
+				"no stuck sockets reported\n", strerror(-err));
+		stuck_close(k);
+		free(k);
+		return NULL;
+	}
+	/* its rounds enter namespaces and read other processes' /proc: keep what that needs */
+	privdrop_keep_stuck();
+	return k;
+}
+
+void stuck_stop(struct stuck *k, bool verbose)
+{
+	if (!k)
+		return;
+	if (k->tab.not_tracked)
+		fprintf(stderr, "tcpstates-c: --stuck: %llu sockets not followed (table full at %u)\n",
+			(unsigned long long)k->tab.not_tracked, k->tab.max);
+	if (verbose)
+		fprintf(stderr, "tcpstates-c: --stuck: %llu reports in %llu rounds; longest round "
+				"%.1f ms (%llu sockets reported); %llu gone unseen; %llu namespace reads "
+				"failed; %u sockets followed at the end\n",
+			(unsigned long long)k->st.reports, (unsigned long long)k->st.rounds,
+			k->st.max_round_ns / 1e6, (unsigned long long)k->st.max_round_due,
+			(unsigned long long)k->st.gone, (unsigned long long)k->st.ns_failed, k->tab.n);
+	stuck_close(k);
+	free(k);
+}

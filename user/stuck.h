@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* stuck.h - --stuck: sockets that stay too long in a closing or opening state, reported. */
+#ifndef STUCK_H
+#define STUCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "cli.h"
+#include "sockscan.h"
+#include "socktab.h"
+#include "tcpstates.h"
+
+#define STUCK_HOLDERS_MAX 16	/* holders listed per report (holders_total counts them all) */
+
+/* a process holding an fd on a reported socket */
+struct stuck_holder {
+	uint32_t slot;			/* its report in the round */
+	uint32_t pid;			/* tgid */
+	char comm[TCPSTATES_COMM_LEN];	/* /proc/PID/comm */
+};
+
+/* one socket reported: what the table knows of it, and what was read now */
+struct stuck_report {
+	struct tcpstates_event e;	/* owner from its record; addresses, ports, queues read now
+					 * (e.ts_ns: when it entered e.newstate, its state) */
+	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the read */
+	uint64_t age_ns;		/* now_ns - e.ts_ns */
+	uint64_t ino;			/* its file's inode (0: none, an orphan) */
+	uint64_t due_ns;		/* when it was due (the age it crossed: due_ns - e.ts_ns) */
+	uint32_t first_holder;		/* its holders in the round's holder array */
+	uint32_t n_holders;		/* listed (at most STUCK_HOLDERS_MAX) */
+	uint32_t holders_total;		/* found */
+	bool since_exact;		/* false: e.ts_ns is when the snapshot saw it (age: a lower bound) */
+	bool read_now;			/* its namespace was listed now: queues and holders are current */
+	uint8_t _pad[6];
+};
+
+/* hands one report to the output; h: its n_holders holders */
+typedef void (*stuck_emit_fn)(void *ctx, const struct stuck_report *r, const struct stuck_holder *h);
+
+/* is there room in the output for more lines now? */
+typedef bool (*stuck_room_fn)(void *ctx);
+
+struct stuck_stats {
+	uint64_t reports;		/* records written */
+	uint64_t rounds;		/* rounds of reads (one per tick with reports due) */
+	uint64_t gone;			/* due sockets no longer there, or in another state (missed) */
+	uint64_t last_round_ns;		/* the last round: due sockets read (iterator, /proc) */
+	uint64_t max_round_ns;		/* the longest round */
+	uint64_t max_round_due;		/* sockets due in the longest round */
+	uint64_t ns_failed;		/* namespace reads that failed (reported without a read) */
+};
+
+struct stuck {
+	const struct config *cfg;
+	uint64_t first_ns;		/* --stuck in ns */
+	uint32_t home_netns;		/* inode of our own network namespace */
+	struct socktab tab;		/* the sockets followed */
+	struct sockscan scan;		/* the iterator, loaded at start (it needs privileges) */
+	struct stuck_report *r;		/* the round's reports ... */
+	size_t n_r, cap_r, next_r;	/* ... of which r[next_r..n_r) are not written yet */
+	struct stuck_holder *h;		/* the round's holders, by report */
+	size_t n_h, cap_h;
+	struct stuck_stats st;
+};
+
+/*
+ * Load the iterator (before privileges are dropped); by_cookie: the tracer keys sockets by
+ * cookie. Returns 0 or a negative errno.
+ */
+int stuck_open(struct stuck *k, const struct config *cfg, bool by_cookie);
+
+/* Take a record in: a transition (before the filters: a socket's exit must never be missed), or a
+ * snapshot record. Cheap: a hash lookup, and a heap insert for a socket entering a watched state. */
+void stuck_feed(struct stuck *k, const struct tcpstates_event *e);
+
+/*
+ * One tick of the loop: write what the last round left while room() says so; with nothing left,
+ * read the sockets due by now (one iterator run per namespace, one /proc scan for all) and write
+ * those that pass the filters.
+ */
+void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx);
+
+void stuck_close(struct stuck *k);
+
+/*
+ * For the session: NULL without --stuck; else a detector whose iterator is loaded, and privdrop
+ * told to keep what its rounds need (or NULL and one line on stderr saying why not).
+ */
+struct stuck *stuck_start(const struct config *cfg, bool by_cookie);
+
+/* The end: -v says what it did; a full table is said in any case. NULL is fine. */
+void stuck_stop(struct stuck *k, bool verbose);
+
+#endif
