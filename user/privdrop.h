@@ -15,4 +15,7 @@
  */
 int privdrop_apply(int bpf_fd, bool verbose);
 
+/* Does privdrop_apply() install the seccomp filter? Not in a sanitizer build (LeakSanitizer). */
+bool privdrop_filters(void);
+
 #endif
