@@ -133,6 +133,11 @@ static bool sanitized(void)
 	return false;
 }
 
+bool privdrop_filters(void)
+{
+	return !sanitized();
+}
+
 static int install_seccomp(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));

@@ -21,4 +21,7 @@ int privdrop_apply(int bpf_fd, bool verbose);
  */
 void privdrop_keep_stuck(void);
 
+/* Does privdrop_apply() install the seccomp filter? Not in a sanitizer build (LeakSanitizer). */
+bool privdrop_filters(void);
+
 #endif

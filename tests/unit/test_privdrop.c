@@ -113,7 +113,8 @@ static void check_status(pid_t pid)
 		return;
 	buf[n] = '\0';
 	CHECK(strstr(buf, "\nNoNewPrivs:\t1\n"), "NoNewPrivs 1");
-	CHECK(strstr(buf, "\nSeccomp:\t2\n"), "Seccomp 2 (filter)");
+	if (privdrop_filters())
+		CHECK(strstr(buf, "\nSeccomp:\t2\n"), "Seccomp 2 (filter)");
 	CHECK(!(status_hex(buf, "\nCapEff:\t") & ~ALLOWED_CAPS), "CapEff within CAP_BPF|CAP_PERFMON");
 	CHECK(!(status_hex(buf, "\nCapPrm:\t") & ~ALLOWED_CAPS), "CapPrm within CAP_BPF|CAP_PERFMON");
 	CHECK(status_hex(buf, "\nCapInh:\t") == 0, "CapInh empty");
@@ -142,9 +143,12 @@ int main(void)
 	CHECK(n == sizeof(res), "the child reported (%zd bytes)", n);
 	if (n == sizeof(res)) {
 		CHECK(res[0] == 0, "privdrop_apply() returned 0 (got -%s)", strerror(res[0]));
-		for (size_t i = 0; i < N_CALLS; i++)
+		/* a sanitizer build has no filter (privdrop.c): nothing to refuse there */
+		for (size_t i = 0; i < N_CALLS && privdrop_filters(); i++)
 			CHECK(res[i + 1] == calls[i].want_errno, "%s: got errno %d (%s), want %d",
 			      calls[i].what, res[i + 1], strerror(res[i + 1]), calls[i].want_errno);
+		if (!privdrop_filters())
+			printf("# sanitizer build: no seccomp filter, its refusals not checked\n");
 		check_status(pid);
 	}
 	kill(pid, SIGKILL);
