@@ -29,11 +29,21 @@ seedapp() {
 	fi
 	TS_HELPERS+=("$!")
 }
+# wait_listen PORT: until something listens on 127.0.0.1:PORT in the namespace (<= 10 s); a
+# fixed sleep is not enough for a python start-up on a busy or fresh machine
+wait_listen() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$NS" ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
 pid_of() { "$TS_PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])' "$TS_TMP/$1" "$2"; }
 
 # an old CLOSE_WAIT: its server killed before the tracer starts
 seedapp old_srv server 10051
-sleep 0.3
+wait_listen 10051 || { not_ok "old server listens"; finish; }
 seedapp old_cli client 10051
 wait_for_grep "$TS_TMP/old_srv" pid 10 && wait_for_grep "$TS_TMP/old_cli" pid 10 ||
 	{ not_ok "old pair connected"; finish; }
@@ -53,7 +63,7 @@ TP=$TRACER_PID
 
 # the seeds' scenario
 seedapp srv server 10050
-sleep 0.3
+wait_listen 10050 || { not_ok "server listens"; finish; }
 seedapp cli client 10050
 wait_for_grep "$TS_TMP/srv" pid 10 && wait_for_grep "$TS_TMP/cli" pid 10 ||
 	{ not_ok "pair connected"; finish; }
