@@ -12,7 +12,12 @@
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
-SEED="$TS_LIB/seedapp.py"
+# the client runs as nobody: its script must be readable by nobody wherever the checkout is
+# (a fresh machine's clone may sit under a directory only root can enter)
+chmod 711 "$TS_TMP"
+mkdir -m 755 "$TS_TMP/pub" && install -m 644 "$TS_LIB/seedapp.py" "$TS_TMP/pub/seedapp.py" ||
+	{ not_ok "a copy of seedapp.py nobody can read"; finish; }
+SEED="$TS_TMP/pub/seedapp.py"
 NS="tsc-$$-stuck"
 ip netns add "$NS" && TS_NETNS+=("$NS") && ip -n "$NS" link set lo up &&
 	ip netns exec "$NS" sysctl -qw net.ipv4.tcp_fin_timeout=12 || { not_ok "namespace set up"; finish; }
