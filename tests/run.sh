@@ -4,7 +4,10 @@
 # .output/asan/tests/test_*), the schema check of the JSON the unit tests dump, the integration
 # scripts (tests/integration/t_*.sh, root). `make test` calls it after building.
 # Prints each result as it comes, ends with "N passed, M failed"; exit 1 if M > 0.
+# TS_ONLY=GLOB: only the integration scripts tests/integration/GLOB.sh, no unit tests (make
+# test-kernels: TS_ONLY='t_kernel_*').
 set -u
+ONLY=${TS_ONLY:-}
 cd "$(dirname "$0")/.." || exit 1
 
 PASSED=0
@@ -28,7 +31,7 @@ fi
 
 # .output/asan/tests/: the same tests built with ASan+UBSan (make san-bins); a finding aborts
 for bin in .output/tests/test_* .output/asan/tests/test_*; do
-	[ -x "$bin" ] || continue
+	[ -x "$bin" ] && [ -z "$ONLY" ] || continue
 	name=$(basename "$bin")
 	env=()
 	[ "$bin" = .output/tests/test_output ] && env=(TCPSTATES_JSON_DUMP="$TMP/unit.jsonl")
@@ -67,7 +70,8 @@ fi
 
 # ---- integration tests ---------------------------------------------------------------------------
 
-scripts=(tests/integration/t_*.sh)
+# shellcheck disable=SC2206  # the glob is meant to expand
+scripts=(tests/integration/${ONLY:-t_*}.sh)
 [ -e "${scripts[0]}" ] || scripts=()
 if [ "${#scripts[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
 	echo "# skipping integration tests: need root"

@@ -373,7 +373,8 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
-	return ts_finish(e, si, sock_facts(sk), in_owner_context(sk->sk_lock.owned), extra_flags2);
+	return ts_finish(e, si, newstate == TS_CLOSE ? sock_facts(sk) : 0,
+			 in_owner_context(sk->sk_lock.owned), extra_flags2);
 }
 
 SEC("tp_btf/inet_sock_set_state")

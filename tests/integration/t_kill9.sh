@@ -9,13 +9,7 @@ source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 ensure_tracefs
 
-CC=${CC:-gcc}
-GEN="$TS_TMP/churngen"
-if ! out=$("$CC" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
-	not_ok "build tests/lib/churngen.c"
-	diag "$out"
-	finish
-fi
+build_churngen
 netns_setup k9 || { not_ok "namespaces set up"; finish; }
 
 # bpf_objs PID: "prog N", "link N", "map N" for every BPF object PID holds an fd on

@@ -11,13 +11,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
-CC=${CC:-gcc}
-GEN="$TS_TMP/churngen"
-if ! out=$("$CC" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
-	not_ok "build tests/lib/churngen.c"
-	diag "$out"
-	finish
-fi
+build_churngen
 netns_setup st || { not_ok "namespaces set up"; finish; }
 
 # stalled LABEL ARGS...: the tracer writes into a FIFO whose reader reads nothing until told;

@@ -369,3 +369,14 @@ basic_family_test() {
 		--netns-c "$NETNS_C_INO" --family "$fam" --saddr "$saddr" --caddr "$caddr"
 	validate_json "$TS_TMP/out.jsonl"
 }
+
+# build_churngen: tests/lib/churngen.c built into $TS_TMP; sets GEN, or says why and finishes
+build_churngen() {
+	local out cc=${CC:-gcc}
+	GEN="$TS_TMP/churngen"
+	if ! out=$("$cc" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
+		not_ok "build tests/lib/churngen.c"
+		diag "$out"
+		finish
+	fi
+}
