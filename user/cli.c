@@ -56,7 +56,7 @@ enum {
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
  * ':': report a missing argument as ':' rather than '?' */
-static const char short_opts[] = "+:46L:D:p:c:Twxjvd:n:hV";
+static const char short_opts[] = "+:46L:D:p:c:Twxjo:vd:n:hV";
 
 static const struct option long_opts[] = {
 	{ "ipv4", no_argument, NULL, '4' },
@@ -71,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "wide", no_argument, NULL, 'w' },
 	{ "skaddr", no_argument, NULL, 'x' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "count", required_argument, NULL, 'n' },
@@ -119,6 +120,8 @@ static const char usage_text[] =
 	"  -x, --skaddr            show the kernel address of each socket\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
+	"  -o, --output FILE       append the output to FILE (made mode 0640 if missing);\n"
+	"                          SIGHUP reopens FILE (for logrotate) instead of stopping\n"
 	"      --no-snapshot       do not list the sockets that exist at start (by default\n"
 	"                          each is shown once, '-> STATE', with its owner)\n"
 	"      --stuck SECONDS     report a socket that stays longer than SECONDS in\n"
@@ -158,6 +161,8 @@ static const char usage_text[] =
 	"EXAMPLES\n"
 	"  " PROG "                                   trace every transition\n"
 	"  " PROG " -j > transitions.jsonl            JSON lines into a file\n"
+	"  " PROG " -j -o /var/log/tcpstates/transitions.jsonl\n"
+	"                                                the same, rotated by logrotate\n"
 	"  " PROG " -D 443 -T                         connections to port 443, with dates\n"
 	"  " PROG " --state CLOSE_WAIT,FIN_WAIT2 -p 1234\n"
 	"                                                half-closed sockets of process 1234\n"
@@ -399,6 +404,16 @@ static int set_dot(const char *text, struct config *cfg, FILE *err)
 	return 0;
 }
 
+/* -o: the file is opened when tracing starts; here only what can be said of the name */
+static int set_output(const char *text, struct config *cfg, FILE *err)
+{
+	if (!text[0])
+		return fail(err, "invalid file '' for --output (expected a file name, e.g. "
+			    "/var/log/tcpstates/transitions.jsonl)");
+	cfg->output_path = text;
+	return 0;
+}
+
 static int set_family(int family, struct config *cfg, FILE *err)
 {
 	if (cfg->family && cfg->family != family)
@@ -582,6 +597,8 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 				     &cfg->interval_s, err);
 	case OPT_DOT:
 		return set_dot(arg, cfg, err);
+	case 'o':
+		return set_output(arg, cfg, err);
 	case OPT_HOOK:
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
@@ -640,7 +657,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
-	OPT_STUCK,
+	OPT_STUCK, 'o',
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)

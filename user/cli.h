@@ -65,6 +65,7 @@ struct config {
 	double interval_s;		/* --interval: the stats block every this many seconds; 0 =
 					 * never */
 	const char *dot_path;		/* --dot: the state graph goes there at exit (argv's) */
+	const char *output_path;	/* -o: the output is appended there, not to stdout (argv's) */
 };
 
 enum cli_status {

@@ -103,6 +103,8 @@ static void written(struct outq *q, size_t n)
 {
 	const char *p = q->buf + q->head, *end = p + n;
 
+	if (n)
+		q->mid_line = end[-1] != '\n';
 	while ((p = memchr(p, '\n', end - p))) {
 		q->written++;
 		p++;
@@ -183,6 +185,11 @@ int outq_write(struct outq *q, int timeout_ms, const volatile sig_atomic_t *stop
 			break;
 	}
 	return q->err ? -1 : 0;
+}
+
+void outq_set_fd(struct outq *q, int fd)
+{
+	q->fd = fd;
 }
 
 int outq_finish(struct outq *q, uint64_t deadline_ns, int stall_ms)

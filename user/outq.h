@@ -29,6 +29,7 @@ struct outq {
 	uint64_t written;		/* lines written whole */
 	uint64_t not_written;		/* lines dropped: queue full, or still queued at the end */
 	int err;			/* errno of the first failed write; EPIPE: the reader left */
+	bool mid_line;			/* the last write ended inside a line (a short write) */
 };
 
 /* Set q up for fd; max is the most bytes queued (0: a default of 4 MiB). */
@@ -56,6 +57,18 @@ int outq_write(struct outq *q, int timeout_ms, const volatile sig_atomic_t *stop
  * Returns like outq_write.
  */
 int outq_finish(struct outq *q, uint64_t deadline_ns, int stall_ms);
+
+/* Is the fd's content a run of whole lines (no line half written)? */
+static inline bool outq_at_line_start(const struct outq *q)
+{
+	return !q->mid_line;
+}
+
+/*
+ * Write to fd from now on (-o reopened on SIGHUP: user/outfile.c), at a line start only. The
+ * lines still queued go to fd. The fd is a regular file, as the one before.
+ */
+void outq_set_fd(struct outq *q, int fd);
 
 void outq_free(struct outq *q);
 

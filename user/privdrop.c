@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <seccomp.h>
+#include "outfile.h"
 #include "privdrop.h"
 #include "reasons.h"
 
@@ -61,8 +62,7 @@ static const struct allowed loop_syscalls[] = {
 	ANY(exit), ANY(exit_group),
 	/*
 	 * Not openat: nothing in the loop opens a file (the time zone, libbpf's CPU count and the
-	 * kernel's reset-reason names are read before the filter). Reopening the output on SIGHUP
-	 * (issue 11) will need it, for O_WRONLY|O_APPEND|O_CREAT.
+	 * kernel's reset-reason names are read before the filter), but -o's reopen, below.
 	 */
 };
 
@@ -87,7 +87,25 @@ static const struct allowed stuck_syscalls[] = {
 #define STUCK_CAPS                                                                             \
 	((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH))
 
+/*
+ * -o only: SIGHUP reopens the file by its path (user/outfile.c), with exactly its flags - no
+ * read access, no truncation, no symlink followed - and umask for the new file's exact mode.
+ * Counted as above over t_output_file.
+ */
+static const struct allowed reopen_syscalls[] = {
+	{ SCMP_SYS(openat), 2, 0xffffffffULL, OUTFILE_FLAGS },
+	ANY(umask),
+};
+
+#define N_REOPEN_SYSCALLS (sizeof(reopen_syscalls) / sizeof(reopen_syscalls[0]))
+
 static bool keep_stuck;		/* privdrop_keep_stuck() was called */
+static bool keep_reopen;	/* privdrop_keep_reopen() was called */
+
+void privdrop_keep_reopen(void)
+{
+	keep_reopen = true;
+}
 
 void privdrop_keep_stuck(void)
 {
@@ -149,6 +167,8 @@ static int install_seccomp(void)
 		err = add_rules(ctx, loop_syscalls, N_LOOP_SYSCALLS);
 	if (!err && keep_stuck)
 		err = add_rules(ctx, stuck_syscalls, N_STUCK_SYSCALLS);
+	if (!err && keep_reopen)
+		err = add_rules(ctx, reopen_syscalls, N_REOPEN_SYSCALLS);
 	/* tgkill: this process only */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -293,7 +313,8 @@ int privdrop_apply(int bpf_fd, bool verbose)
 			keep_stuck ? ", CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for "
 				     "--stuck (setns, /proc/PID/fd)" : "",
 			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)",
-			N_LOOP_SYSCALLS + 1 + (keep_stuck ? N_STUCK_SYSCALLS : 0),
+			N_LOOP_SYSCALLS + 1 + (keep_stuck ? N_STUCK_SYSCALLS : 0) +
+				(keep_reopen ? N_REOPEN_SYSCALLS : 0),
 			first ? " (but see above)" : "");
 	return first;
 }

@@ -21,6 +21,12 @@ int privdrop_apply(int bpf_fd, bool verbose);
  */
 void privdrop_keep_stuck(void);
 
+/*
+ * -o: keep what a reopen on SIGHUP needs (openat with exactly OUTFILE_FLAGS, umask). Called
+ * before privdrop_apply(), and only then.
+ */
+void privdrop_keep_reopen(void);
+
 /* Does privdrop_apply() install the seccomp filter? Not in a sanitizer build (LeakSanitizer). */
 bool privdrop_filters(void);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "filter.h"
+#include "outfile.h"
 #include "outq.h"
 #include "output.h"
 #include "privdrop.h"
@@ -28,7 +29,8 @@ static volatile sig_atomic_t stop_signal;
 struct session {
 	const struct config *cfg;
 	struct output out;
-	struct outq q;			/* the output stream (stdout) */
+	struct outq q;			/* the output stream (stdout, or -o's file) */
+	struct outfile file;		/* -o: the file, reopened on SIGHUP */
 	struct filter filter;
 	struct tracer tracer;
 	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
@@ -212,7 +214,7 @@ static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stu
 	output_stuck(&((struct session *)ctx)->out, r, h);
 }
 
-static void install_signals(void)
+static void install_signals(bool hup_reopens)
 {
 	struct sigaction sa;
 
@@ -220,7 +222,10 @@ static void install_signals(void)
 	sa.sa_handler = on_signal;	/* no SA_RESTART: a wait must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (hup_reopens)
+		outfile_catch_hup();	/* -o: logrotate's postrotate asks for a new file */
+	else
+		sigaction(SIGHUP, &sa, NULL);
 	/* a closed pipe shows up as EPIPE from write, handled as a quiet stop */
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -261,6 +266,7 @@ static void loop(struct session *s)
 			next_check = now + LOSS_CHECK_NS;
 		}
 		stats_out_tick(&s->stats, now);
+		outfile_tick(&s->file, &s->q);
 		if (deadline && now >= deadline)
 			break;
 	}
@@ -296,6 +302,7 @@ static int finish(struct session *s)
 	run.gaps = c.gaps;
 	run.stats = &s->stats.total;
 	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
+	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
 	if (!s->q.err)
 		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
@@ -315,23 +322,28 @@ int session_run(const struct config *given)
 {
 	struct config run = *given, *cfg = &run;	/* the tracer adds what the kernel decides */
 	struct session s;
-	int status;
+	int status, fd = STDOUT_FILENO;
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.start_ns = clock_ns(CLOCK_MONOTONIC);
-	if (outq_init(&s.q, STDOUT_FILENO, 0)) {
+	s.file.fd = -1;
+	if (cfg->output_path && (fd = outfile_open(&s.file, cfg->output_path)) < 0)
+		return 1;
+	if (outq_init(&s.q, fd, 0)) {
 		fprintf(stderr, "tcpstates-c: out of memory\n");
+		outfile_close(&s.file);
 		return 1;
 	}
 	s.out.out = &s.q.sink;
 	s.out.cfg = cfg;
 	s.out.mono_to_real_ns = output_mono_to_real_offset();
 	filter_init(&s.filter, cfg);
-	install_signals();
+	install_signals(cfg->output_path);
 	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
 	if (stats_out_init(&s.stats, &s.out, s.start_ns)) {
 		outq_free(&s.q);
+		outfile_close(&s.file);
 		return 1;
 	}
 
@@ -339,6 +351,7 @@ int session_run(const struct config *given)
 		tracer_destroy(&s.tracer);
 		stats_out_close(&s.stats);
 		outq_free(&s.q);
+		outfile_close(&s.file);
 		return 1;
 	}
 	if (cfg->no_snapshot)
@@ -360,6 +373,8 @@ int session_run(const struct config *given)
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
 	/* what the loop does not need goes now: capabilities, new privileges, most syscalls */
+	if (cfg->output_path)
+		privdrop_keep_reopen();
 	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	status = finish(&s);
@@ -368,5 +383,6 @@ int session_run(const struct config *given)
 	stuck_stop(s.stuck, cfg->verbose);
 	tracer_destroy(&s.tracer);
 	outq_free(&s.q);
+	outfile_close(&s.file);
 	return status;
 }
