@@ -133,6 +133,12 @@ static const struct good_row good[] = {
 	{ { "--ringbuf-mb", "64" }, { .ringbuf_mb = 64 } },
 	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
 	{ { "--wi", "--times" }, { .wide = true, .show_date = true } }, /* unique prefixes */
+	{ { "-o", "out.jsonl" }, { .output_path = "out.jsonl" } },
+	{ { "-oout.jsonl" }, { .output_path = "out.jsonl" } },
+	{ { "--output", "/var/log/tcpstates/transitions.jsonl", "-j" },
+	  { .output_path = "/var/log/tcpstates/transitions.jsonl", .format = OUT_JSON } },
+	{ { "--output=-" }, { .output_path = "-" } },	/* a file named '-', as given */
+	{ { "--out", "x" }, { .output_path = "x" } },
 	{ { "-D", "443", "-T" }, { .rports = { 1, { 443 } }, .show_date = true } },
 	{ { "--state", "CLOSE_WAIT,FIN_WAIT2", "-p", "1234" },
 	  { .state_mask = BIT(TS_CLOSE_WAIT) | BIT(TS_FIN_WAIT2), .has_pid = true, .pid = 1234 } },
@@ -175,6 +181,9 @@ static void check_config(const struct config *got, const struct config *want, co
 	CHECK(got->interval_s == want->interval_s, "%s: interval %g", ctx, got->interval_s);
 	CHECK(!got->dot_path == !want->dot_path &&
 	      (!got->dot_path || !strcmp(got->dot_path, want->dot_path)), "%s: dot", ctx);
+	CHECK(!got->output_path == !want->output_path &&
+	      (!got->output_path || !strcmp(got->output_path, want->output_path)),
+	      "%s: output '%s'", ctx, got->output_path ? got->output_path : "(none)");
 }
 
 static void run_good(const struct good_row *row)
@@ -267,6 +276,12 @@ static const struct bad_row bad[] = {
 	{ { "--dot", "a", "--dot=b" }, "option --dot given twice" },
 	{ { "--dot" }, "option '--dot' needs an argument" },
 	{ { "--summary=1" }, "option '--summary' doesn't take an argument" },
+	{ { "-o", "" }, "invalid file '' for --output" },
+	{ { "--output=" }, "invalid file '' for --output" },
+	{ { "-o", "a", "--output", "b" }, "option -o/--output given twice" },
+	{ { "-o" }, "option '-o' needs an argument" },
+	{ { "--output" }, "option '--output' needs an argument" },
+	{ { "-o", "a", "b" }, "unexpected argument 'b'" },
 	{ { "-n", "0" }, "invalid count '0' for --count" },
 	{ { "-n", "-1" }, "'-1'" },
 	{ { "--count", "abc" }, "'abc'" },
@@ -361,7 +376,8 @@ static void run_bad(const struct bad_row *row)
 static const char *const long_names[] = {
 	"--ipv4", "--ipv6", "--lport", "--rport", "--port", "--pid", "--comm", "--state",
 	"--timestamp", "--wide", "--skaddr", "--json", "--verbose", "--duration", "--count",
-	"--hook", "--ringbuf-mb", "--timewait-period", "--no-timewait", "--help", "--version",
+	"--hook", "--ringbuf-mb", "--timewait-period", "--no-timewait", "--output", "--help",
+	"--version",
 };
 
 static void test_help(const char *opt)
@@ -376,6 +392,13 @@ static void test_help(const char *opt)
 	CHECK(strstr(r.out, "EXAMPLES"), "%s: no EXAMPLES", opt);
 	CHECK(strstr(r.out, "CAP_BPF") && strstr(r.out, "root"), "%s: no privilege note", opt);
 	CHECK(strstr(r.out, "tcpstates-c -j > transitions.jsonl"), "%s: no JSON example", opt);
+	CHECK(strstr(r.out, "tcpstates-c -j -o /var/log/tcpstates/transitions.jsonl"),
+	      "%s: no -o example", opt);
+	/* -o is described under Output, between the headings of Output and Statistics */
+	CHECK(strstr(r.out, "\nOutput:") && strstr(r.out, "  -o, --output FILE ") &&
+	      strstr(r.out, "\nOutput:") < strstr(r.out, "  -o, --output FILE ") &&
+	      strstr(r.out, "  -o, --output FILE ") < strstr(r.out, "\nStatistics"),
+	      "%s: -o not under Output", opt);
 	for (size_t i = 0; i < sizeof(long_names) / sizeof(long_names[0]); i++)
 		CHECK(strstr(r.out, long_names[i]), "%s: %s not described", opt, long_names[i]);
 	/* 100 columns at most, so it reads on any terminal */
