@@ -13,6 +13,9 @@ PKGS="$PKGS libclang-rt-14-dev"
 PKGS="$PKGS graphviz"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
+# tests/integration/t_output_file.sh, t_rsyslog.sh: -o's file rotated by logrotate, followed by
+# rsyslog (imfile, mmjsonparse)
+PKGS="$PKGS logrotate rsyslog"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
 
 missing=""

@@ -3,11 +3,11 @@
 # check_zero_loss.py - every transition of a connection churn (tests/lib/churngen.c) arrived, as
 # tcpstates-c -j --netns INO recorded it.
 #
-#   check_zero_loss.py --json OUT --netns INO --port P --conns N [--failed F]
+#   check_zero_loss.py --json OUT --netns INO --port P [--port P2 ...] --conns N [--failed F]
 #
 # Per socket (cookie): clients (remote port P) with the full orderly sequence = N, accepted
 # sockets (local port P, remote port != 0) with the full passive-close sequence = N, the listener
-# once; F failed connects (CLOSE->SYN_SENT->CLOSE); nothing else. No record with gap true, no
+# once per port (one churn run per port: N and F are their totals); F failed connects (CLOSE->SYN_SENT->CLOSE); nothing else. No record with gap true, no
 # "lost" record, summary rb_full == 0 and recursion_misses == 0. Streams the file (no list of all
 # records kept).
 
@@ -28,7 +28,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--json", required=True)
     p.add_argument("--netns", type=int, required=True)
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, required=True, action="append")
     p.add_argument("--conns", type=int, required=True)
     p.add_argument("--failed", type=int, default=0)
     a = p.parse_args()
@@ -68,9 +68,9 @@ def main():
             s = socks.get(c)
             if s is None:
                 lp, rp = r.get("lport"), r.get("rport")
-                role = ("client" if rp == a.port else
-                        "listener" if lp == a.port and rp == 0 else
-                        "accepted" if lp == a.port else "other")
+                role = ("client" if rp in a.port else
+                        "listener" if lp in a.port and rp == 0 else
+                        "accepted" if lp in a.port else "other")
                 s = socks[c] = [role, []]
             s[1].append("%s->%s" % (r.get("oldstate"), r.get("newstate")))
 
@@ -79,7 +79,7 @@ def main():
     full_a = seqs[("accepted", ACCEPTED)]
     full_l = seqs[("listener", LISTENER)]
     failed = seqs[("client", FAILED)]
-    expected = 10 * a.conns + 2 + 2 * a.failed
+    expected = 10 * a.conns + 2 * len(a.port) + 2 * a.failed
     print("# transitions in the namespace: %d (expected %d), sockets: %d" % (
         n_tr, expected, len(socks)))
     print("# full sequences: client %d, accepted %d, listener %d, failed connects %d" % (
@@ -93,9 +93,10 @@ def main():
     R.check(no_cookie == 0, "every transition has a socket cookie", "%d without" % no_cookie)
     R.eq(full_c, a.conns, "client sockets with the full CLOSE->SYN_SENT->...->CLOSE sequence")
     R.eq(full_a, a.conns, "accepted sockets with the full LISTEN->SYN_RECV->...->CLOSE sequence")
-    R.eq(full_l, 1, "the listener's CLOSE->LISTEN, LISTEN->CLOSE")
+    R.eq(full_l, len(a.port), "each listener's CLOSE->LISTEN, LISTEN->CLOSE")
     R.eq(failed, a.failed, "failed connects (CLOSE->SYN_SENT->CLOSE) as the churn counted")
-    R.eq(n_tr, expected, "transitions in the namespace: 10 per connection + 2 (+2 per failed connect)")
+    R.eq(n_tr, expected, "transitions in the namespace: 10 per connection + 2 per listener (+2 per failed "
+         "connect)")
     odd = collections.Counter()
     for (role, tr), n in seqs.items():
         if (role, tr) not in (("client", CLIENT), ("accepted", ACCEPTED), ("listener", LISTENER),
