@@ -88,9 +88,9 @@ static const struct allowed stuck_syscalls[] = {
 	((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH))
 
 /*
- * -o only: SIGHUP reopens the file by its path (user/outfile.c), with exactly its flags - no
- * read access, no truncation, no symlink followed - and umask for the new file's exact mode.
- * Counted as above over t_output_file.
+ * -o only: SIGHUP reopens the file by its path (user/outfile.c): openat (glibc's open) with
+ * exactly its flags - write-only, append, no truncation, no symlink followed - and umask, cleared
+ * around it for the new file's exact mode. t_output_file's reopens run under this filter.
  */
 static const struct allowed reopen_syscalls[] = {
 	{ SCMP_SYS(openat), 2, 0xffffffffULL, OUTFILE_FLAGS },

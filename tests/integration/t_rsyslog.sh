@@ -47,7 +47,6 @@ fi
 rsyslogd -n -f "$CONF" -i "$TS_TMP/rsyslogd.pid" >"$TS_TMP/rsyslogd.out" 2>&1 &
 RS_PID=$!
 TS_HELPERS+=("$RS_PID")
-trap 'kill -TERM "$RS_PID" 2>/dev/null; cleanup' EXIT
 
 # ---- the tracer, churn, a rotation while it is written, more churn --------------------------------
 
