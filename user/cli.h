@@ -65,6 +65,8 @@ struct config {
 	double interval_s;		/* --interval: the stats block every this many seconds; 0 =
 					 * never */
 	const char *dot_path;		/* --dot: the state graph goes there at exit (argv's) */
+	const char *metrics_path;	/* --metrics-file: Prometheus text file (argv's; NULL: none) */
+	double metrics_period_s;	/* --metrics-period: how often it is rewritten (seconds) */
 };
 
 enum cli_status {
