@@ -152,23 +152,20 @@ touch "$TS_TMP/stop-reader"
 wait_pid "$READER" 10
 
 # what the scenario makes, exactly: 4 connections (each its own listener), 2 refused
-while read -r series want; do
-	got=$(value "$series")
-	check "$series = $want (got ${got:-none})" [ "$got" = "$want" ]
-done <<'EOF'
-tcpstates_transitions_total{from="CLOSE",to="LISTEN"} 4
-tcpstates_transitions_total{from="CLOSE",to="SYN_SENT"} 6
-tcpstates_transitions_total{from="SYN_SENT",to="ESTABLISHED"} 4
-tcpstates_transitions_total{from="SYN_SENT",to="CLOSE"} 2
-tcpstates_transitions_total{from="LISTEN",to="SYN_RECV"} 4
-tcpstates_transitions_total{from="SYN_RECV",to="ESTABLISHED"} 4
-tcpstates_transitions_total{from="ESTABLISHED",to="FIN_WAIT1"} 4
-tcpstates_transitions_total{from="FIN_WAIT1",to="FIN_WAIT2"} 4
-tcpstates_transitions_total{from="FIN_WAIT2",to="TIME_WAIT"} 4
-tcpstates_transitions_total{from="ESTABLISHED",to="CLOSE_WAIT"} 4
-tcpstates_transitions_total{from="CLOSE_WAIT",to="LAST_ACK"} 4
-tcpstates_transitions_total{from="LAST_ACK",to="CLOSE"} 4
-tcpstates_transitions_total{from="LISTEN",to="CLOSE"} 4
+expect() {	# expect SERIES WANT
+	local got
+	got=$(value "$1")
+	check "$1 = $2 (got ${got:-none})" [ "$got" = "$2" ]
+}
+for p in CLOSE:LISTEN:4 CLOSE:SYN_SENT:6 SYN_SENT:ESTABLISHED:4 \
+	SYN_SENT:CLOSE:2 LISTEN:SYN_RECV:4 SYN_RECV:ESTABLISHED:4 \
+	ESTABLISHED:FIN_WAIT1:4 FIN_WAIT1:FIN_WAIT2:4 FIN_WAIT2:TIME_WAIT:4 \
+	ESTABLISHED:CLOSE_WAIT:4 CLOSE_WAIT:LAST_ACK:4 LAST_ACK:CLOSE:4 \
+	LISTEN:CLOSE:4; do
+	IFS=: read -r f t n <<<"$p"
+	expect "tcpstates_transitions_total{from=\"$f\",to=\"$t\"}" "$n"
+done
+while read -r series want; do expect "$series" "$want"; done <<'EOF'
 tcpstates_active_opens_total 6
 tcpstates_passive_opens_total 4
 tcpstates_attempt_fails_total 2
