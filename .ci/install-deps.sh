@@ -11,6 +11,9 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftoo
 PKGS="$PKGS libclang-rt-14-dev"
 # Graphviz: tests/integration/t_counters.sh renders the --dot file (dot -Tsvg)
 PKGS="$PKGS graphviz"
+# tests/integration/t_metrics.sh: promtool checks the --metrics-file, node_exporter serves it,
+# a prometheus server scrapes it and answers a PromQL query
+PKGS="$PKGS prometheus prometheus-node-exporter"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 # tests/integration/t_output_file.sh, t_rsyslog.sh: -o's file rotated by logrotate, followed by

@@ -35,6 +35,9 @@
 #define MAX_RINGBUF_MB 1024
 #define MIN_INTERVAL_S 0.1	/* --interval: a block per tenth of a second is already a flood */
 #define MAX_INTERVAL_S 86400.0
+#define MIN_METRICS_PERIOD_S 0.1	/* --metrics-period: scrapes come every few seconds at most */
+#define MAX_METRICS_PERIOD_S 3600.0	/* staler than an hour is no monitoring */
+#define DEFAULT_METRICS_PERIOD_S 15.0	/* Prometheus' default scrape interval */
 
 /* long-only options get codes outside the range of short option characters */
 enum {
@@ -52,6 +55,8 @@ enum {
 	OPT_INTERVAL,
 	OPT_DOT,
 	OPT_STUCK,
+	OPT_METRICS_FILE,
+	OPT_METRICS_PERIOD,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -87,6 +92,8 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "dot", required_argument, NULL, OPT_DOT },
 	{ "stuck", required_argument, NULL, OPT_STUCK },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-period", required_argument, NULL, OPT_METRICS_PERIOD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -137,6 +144,17 @@ static const char usage_text[] =
 	"      --dot FILE          at exit, write the observed state machine to FILE for\n"
 	"                          Graphviz (dot -Tpng FILE -o states.png)\n"
 	"\n"
+	"Metrics (for Prometheus, through node_exporter's textfile collector):\n"
+	"      --metrics-file PATH\n"
+	"                          keep PATH in Prometheus' text format (node_exporter\n"
+	"                          reads *.prom files): transitions by state pair, time in\n"
+	"                          each state, loss, stuck sockets (--stuck), kernel\n"
+	"                          features; written beside it as .NAME.tmp, then renamed\n"
+	"                          over it\n"
+	"      --metrics-period SECONDS\n"
+	"                          rewrite it every SECONDS, 0.1-3600 (default 15); also\n"
+	"                          once at start and once at exit\n"
+	"\n"
 	"Stopping (otherwise run until Ctrl-C):\n"
 	"  -d, --duration SECONDS  stop after SECONDS (may be fractional, e.g. 0.5)\n"
 	"  -n, --count N           stop after printing N transitions\n"
@@ -170,6 +188,8 @@ static const char usage_text[] =
 	"  " PROG " --netns /run/netns/blue          one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
 	"  " PROG " --stuck 60 --state CLOSE_WAIT   who leaves connections in CLOSE_WAIT\n"
+	"  " PROG " --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
+	"                                                the lines, and counters for node_exporter\n"
 	"\n"
 	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
 	"Exit status: 0 on success, 1 on a runtime error, 2 on bad arguments.\n";
@@ -414,6 +434,19 @@ static int set_output(const char *text, struct config *cfg, FILE *err)
 	return 0;
 }
 
+/* the directory is checked when tracing starts; here only what can be said of the name */
+static int set_metrics_file(const char *text, struct config *cfg, FILE *err)
+{
+	const char *base = strrchr(text, '/');
+
+	base = base ? base + 1 : text;
+	if (!base[0] || !strcmp(base, ".") || !strcmp(base, "..") || strlen(base) > 250)
+		return fail(err, "invalid file '%s' for --metrics-file (expected a file name, e.g. "
+			    "/var/lib/prometheus/node-exporter/tcpstates.prom)", q(text));
+	cfg->metrics_path = text;
+	return 0;
+}
+
 static int set_family(int family, struct config *cfg, FILE *err)
 {
 	if (cfg->family && cfg->family != family)
@@ -599,6 +632,11 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 		return set_dot(arg, cfg, err);
 	case 'o':
 		return set_output(arg, cfg, err);
+	case OPT_METRICS_FILE:
+		return set_metrics_file(arg, cfg, err);
+	case OPT_METRICS_PERIOD:
+		return parse_seconds(arg, "metrics-period", MIN_METRICS_PERIOD_S,
+				     MAX_METRICS_PERIOD_S, &cfg->metrics_period_s, err);
 	case OPT_HOOK:
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
@@ -657,7 +695,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
-	OPT_STUCK, 'o',
+	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD,
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)
@@ -733,11 +771,13 @@ static void config_defaults(struct config *cfg)
 	cfg->hook = HOOK_AUTO;
 	cfg->ringbuf_mb = 16;
 	cfg->tw_period_s = DEFAULT_TW_PERIOD_S;
+	cfg->metrics_period_s = DEFAULT_METRICS_PERIOD_S;
 }
 
 static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
 	unsigned int seen = 0;	/* single_valued[] options given so far, one bit each */
+	bool period_given = false;
 	int c;
 
 	config_defaults(cfg);
@@ -754,6 +794,7 @@ static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *ou
 			fputs(PROG " " TCPSTATES_VERSION "\n", out);
 			return CLI_EXIT_OK;
 		}
+		period_given |= c == OPT_METRICS_PERIOD;
 		if (c == '?')
 			ret = fail_unknown(argv, err);
 		else if (c == ':')
@@ -765,6 +806,10 @@ static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *ou
 	}
 	if (optind < argc) {
 		fail(err, "unexpected argument '%s'", q(argv[optind]));
+		return CLI_EXIT_USAGE;
+	}
+	if (period_given && !cfg->metrics_path) {
+		fail(err, "option --metrics-period needs --metrics-file");
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_RUN;

@@ -66,6 +66,8 @@ struct config {
 					 * never */
 	const char *dot_path;		/* --dot: the state graph goes there at exit (argv's) */
 	const char *output_path;	/* -o: the output is appended there, not to stdout (argv's) */
+	const char *metrics_path;	/* --metrics-file: Prometheus text file (argv's; NULL: none) */
+	double metrics_period_s;	/* --metrics-period: how often it is rewritten (seconds) */
 };
 
 enum cli_status {

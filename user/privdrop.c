@@ -62,7 +62,8 @@ static const struct allowed loop_syscalls[] = {
 	ANY(exit), ANY(exit_group),
 	/*
 	 * Not openat: nothing in the loop opens a file (the time zone, libbpf's CPU count and the
-	 * kernel's reset-reason names are read before the filter), but -o's reopen, below.
+	 * kernel's reset-reason names are read before the filter), but -o's reopen and
+	 * --metrics-file's writes, each with its own narrow rule below.
 	 */
 };
 
@@ -110,6 +111,43 @@ void privdrop_keep_reopen(void)
 void privdrop_keep_stuck(void)
 {
 	keep_stuck = true;
+}
+
+/*
+ * --metrics-file: each write creates ".NAME.tmp" in the file's directory and renames it over
+ * NAME. Only relative to that directory's fd (held since start), only with the writer's flags;
+ * renameat2 in case the C library makes renameat one, without flags.
+ */
+static int metrics_dir_fd = -1;	/* privdrop_keep_metrics(): the directory, and ... */
+static int metrics_open_flags;	/* ... the flags of its openat */
+
+#define N_METRICS_SYSCALLS 3
+
+void privdrop_keep_metrics(int dir_fd, int open_flags)
+{
+	metrics_dir_fd = dir_fd;
+	metrics_open_flags = open_flags;
+}
+
+static int add_metrics_rules(scmp_filter_ctx ctx)
+{
+	uint64_t fd = (uint64_t)metrics_dir_fd;
+	int err;
+
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
+			       SCMP_CMP64(0, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fd),
+			       SCMP_CMP64(2, SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+					  (uint64_t)metrics_open_flags));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2,
+				       SCMP_CMP64(0, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fd),
+				       SCMP_CMP64(2, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fd));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 3,
+				       SCMP_CMP64(0, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fd),
+				       SCMP_CMP64(2, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fd),
+				       SCMP_CMP64(4, SCMP_CMP_EQ, 0, 0));
+	return err;
 }
 
 static int add_rules(scmp_filter_ctx ctx, const struct allowed *list, size_t n)
@@ -169,6 +207,8 @@ static int install_seccomp(void)
 		err = add_rules(ctx, stuck_syscalls, N_STUCK_SYSCALLS);
 	if (!err && keep_reopen)
 		err = add_rules(ctx, reopen_syscalls, N_REOPEN_SYSCALLS);
+	if (!err && metrics_dir_fd >= 0)
+		err = add_metrics_rules(ctx);
 	/* tgkill: this process only */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -314,7 +354,32 @@ int privdrop_apply(int bpf_fd, bool verbose)
 				     "--stuck (setns, /proc/PID/fd)" : "",
 			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)",
 			N_LOOP_SYSCALLS + 1 + (keep_stuck ? N_STUCK_SYSCALLS : 0) +
-				(keep_reopen ? N_REOPEN_SYSCALLS : 0),
+				(keep_reopen ? N_REOPEN_SYSCALLS : 0) +
+				(metrics_dir_fd >= 0 ? N_METRICS_SYSCALLS : 0),
 			first ? " (but see above)" : "");
 	return first;
+}
+
+/*
+ * The loop never keeps these: with them root writes where its uid could not (a directory owned
+ * by another user), so a check made with them at start would pass and every later write fail.
+ */
+#define FILE_CAPS                                                                              \
+	((1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER))
+
+int privdrop_as_loop(int (*fn)(void *arg), void *arg)
+{
+	struct __user_cap_data_struct d[CAP_WORDS];
+	uint64_t eff, prm;
+	int ret;
+
+	if (caps_get(d))
+		return fn(arg);
+	eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	if (!(eff & FILE_CAPS) || caps_set(eff & ~FILE_CAPS, prm))
+		return fn(arg);
+	ret = fn(arg);
+	caps_set(eff, prm);
+	return ret;
 }

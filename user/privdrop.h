@@ -27,6 +27,19 @@ void privdrop_keep_stuck(void);
  */
 void privdrop_keep_reopen(void);
 
+/*
+ * --metrics-file: allow openat(dir_fd, ..., open_flags) and renameat(dir_fd, ..., dir_fd, ...)
+ * in the loop. Called before privdrop_apply().
+ */
+void privdrop_keep_metrics(int dir_fd, int open_flags);
+
+/*
+ * Run fn(arg) without the capabilities that bypass file permissions (CAP_DAC_OVERRIDE,
+ * CAP_DAC_READ_SEARCH, CAP_FOWNER), which the loop does not keep: a file written in the loop is
+ * tried at start with the rights it will have then. Returns what fn returns.
+ */
+int privdrop_as_loop(int (*fn)(void *arg), void *arg);
+
 /* Does privdrop_apply() install the seccomp filter? Not in a sanitizer build (LeakSanitizer). */
 bool privdrop_filters(void);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "filter.h"
 #include "outfile.h"
+#include "metrics.h"
 #include "outq.h"
 #include "output.h"
 #include "privdrop.h"
@@ -40,6 +41,8 @@ struct session {
 	struct loss_counts reported;	/* loss already reported */
 	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
 	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
+	struct metrics *metrics;	/* --metrics-file (NULL: not asked) ... */
+	struct metrics metrics_file;	/* ... else this */
 };
 
 static void on_signal(int sig)
@@ -201,6 +204,28 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	s->reported = total;
 }
 
+/* --metrics-file: the totals now, into the file */
+static void put_metrics(struct session *s, uint64_t now)
+{
+	struct metrics_values v = {
+		.stats = &s->stats.total,
+		.has_stuck = s->stuck != NULL,
+		.features = &s->tracer.features,
+		.version = TCPSTATES_VERSION,
+		.kernel = s->tracer.features.kernel,
+		.hook = tracer_hook_name(s->tracer.hook),
+	};
+	struct tracer_counts c;
+	struct loss_counts l;
+
+	loss_now(s, &c, &l);
+	loss_values(&l, v.loss);
+	v.seen = c.events;
+	if (s->stuck)
+		stuck_count(s->stuck, now, v.stuck);
+	metrics_write(s->metrics, &v, now);
+}
+
 /* --stuck: its lines wait while the output is behind, as the ring buffer does */
 static bool stuck_room(void *ctx)
 {
@@ -267,6 +292,8 @@ static void loop(struct session *s)
 		}
 		stats_out_tick(&s->stats, now);
 		outfile_tick(&s->file, &s->q);
+		if (s->metrics && metrics_due(s->metrics, now))
+			put_metrics(s, now);
 		if (deadline && now >= deadline)
 			break;
 	}
@@ -303,6 +330,8 @@ static int finish(struct session *s)
 	run.stats = &s->stats.total;
 	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
 	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
+	if (s->metrics)
+		put_metrics(s, clock_ns(CLOCK_MONOTONIC));
 	if (!s->q.err)
 		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
@@ -346,9 +375,20 @@ int session_run(const struct config *given)
 		outfile_close(&s.file);
 		return 1;
 	}
+	if (cfg->metrics_path) {
+		s.metrics = &s.metrics_file;
+		if (metrics_open(s.metrics, cfg->metrics_path, cfg->metrics_period_s)) {
+			stats_out_close(&s.stats);
+			outq_free(&s.q);
+			outfile_close(&s.file);
+			return 1;
+		}
+	}
 
 	if (tracer_start(&s.tracer, cfg, on_event, &s)) {
 		tracer_destroy(&s.tracer);
+		if (s.metrics)
+			metrics_close(s.metrics, false);
 		stats_out_close(&s.stats);
 		outq_free(&s.q);
 		outfile_close(&s.file);
@@ -381,6 +421,8 @@ int session_run(const struct config *given)
 	if (stats_out_close(&s.stats))
 		status = 1;
 	stuck_stop(s.stuck, cfg->verbose);
+	if (s.metrics)
+		metrics_close(s.metrics, cfg->verbose);
 	tracer_destroy(&s.tracer);
 	outq_free(&s.q);
 	outfile_close(&s.file);

@@ -62,6 +62,7 @@ void stats_hist_add(struct stats_hist *h, uint64_t v)
 {
 	h->b[stats_hist_index(v)]++;
 	h->count++;
+	h->sum_ns += (double)v;
 	if (v > h->max)
 		h->max = v;
 }
@@ -71,6 +72,7 @@ void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
 	for (unsigned int i = 0; i < STATS_HBUCKETS; i++)
 		into->b[i] += h->b[i];
 	into->count += h->count;
+	into->sum_ns += h->sum_ns;
 	if (h->max > into->max)
 		into->max = h->max;
 }

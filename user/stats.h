@@ -21,6 +21,7 @@
 struct stats_hist {
 	uint64_t count;			/* values added */
 	uint64_t max;			/* the largest, exact */
+	double sum_ns;			/* their sum (a float: Prometheus' _sum is one too) */
 	uint64_t b[STATS_HBUCKETS];	/* values per sub-bucket (stats_hist_index) */
 };
 

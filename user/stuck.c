@@ -347,6 +347,22 @@ void stuck_close(struct stuck *k)
 	k->h = NULL;
 }
 
+/*
+ * --metrics-file's gauge: the sockets followed that passed the filters and have been in their
+ * state for --stuck or longer by now_ns (reported or about to be), per state.
+ */
+void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STATS_STATES])
+{
+	memset(per_state, 0, STATS_STATES * sizeof(per_state[0]));
+	for (uint32_t i = 0; i < k->tab.cap; i++) {
+		const struct sock_entry *s = &k->tab.v[i];
+
+		if (s->used && s->e.newstate < STATS_STATES && now_ns >= s->e.ts_ns + k->first_ns &&
+		    filter_snapshot(k->cfg, &s->e))
+			per_state[s->e.newstate]++;
+	}
+}
+
 /* ---- for the session ------------------------------------------------------------------------- */
 
 struct stuck *stuck_start(const struct config *cfg, bool by_cookie)

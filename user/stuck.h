@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "sockscan.h"
 #include "socktab.h"
+#include "stats.h"
 #include "tcpstates.h"
 
 #define STUCK_HOLDERS_MAX 16	/* holders listed per report (holders_total counts them all) */
@@ -84,6 +85,9 @@ void stuck_feed(struct stuck *k, const struct tcpstates_event *e);
 void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx);
 
 void stuck_close(struct stuck *k);
+
+/* sockets followed, shown by the filters and older than --stuck at now_ns, per state */
+void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STATS_STATES]);
 
 /*
  * For the session: NULL without --stuck; else a detector whose iterator is loaded, and privdrop

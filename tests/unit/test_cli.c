@@ -123,6 +123,12 @@ static const struct good_row good[] = {
 	{ { "--interval=86400", "--summary", "-j" },
 	  { .interval_s = 86400, .summary = true, .format = OUT_JSON } },
 	{ { "--dot", "states.dot" }, { .dot_path = "states.dot" } },
+	{ { "--metrics-file", "/var/lib/prometheus/node-exporter/tcpstates.prom" },
+	  { .metrics_path = "/var/lib/prometheus/node-exporter/tcpstates.prom" } },
+	{ { "--metrics-file=t.prom", "--metrics-period", "0.1" },
+	  { .metrics_path = "t.prom", .metrics_period_s = 0.1 } },
+	{ { "--metrics-period=3600", "--metrics-file", "./t.prom" },
+	  { .metrics_path = "./t.prom", .metrics_period_s = 3600 } },
 	{ { "-n", "1" }, { .count = 1 } },
 	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
 	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
@@ -157,6 +163,7 @@ static void check_config(const struct config *got, const struct config *want, co
 {
 	uint32_t want_mb = want->ringbuf_mb ? want->ringbuf_mb : 16;
 	double want_twp = want->tw_period_s ? want->tw_period_s : 1.0;
+	double want_mp = want->metrics_period_s ? want->metrics_period_s : 15.0;
 
 	CHECK(got->family == want->family, "%s: family %d", ctx, got->family);
 	check_ports(&got->lports, &want->lports, "lports", ctx);
@@ -184,6 +191,10 @@ static void check_config(const struct config *got, const struct config *want, co
 	CHECK(!got->output_path == !want->output_path &&
 	      (!got->output_path || !strcmp(got->output_path, want->output_path)),
 	      "%s: output '%s'", ctx, got->output_path ? got->output_path : "(none)");
+	CHECK(!got->metrics_path == !want->metrics_path &&
+	      (!got->metrics_path || !strcmp(got->metrics_path, want->metrics_path)),
+	      "%s: metrics file", ctx);
+	CHECK(got->metrics_period_s == want_mp, "%s: metrics period %g", ctx, got->metrics_period_s);
 }
 
 static void run_good(const struct good_row *row)
@@ -275,6 +286,17 @@ static const struct bad_row bad[] = {
 	{ { "--dot", "" }, "invalid file '' for --dot" },
 	{ { "--dot", "a", "--dot=b" }, "option --dot given twice" },
 	{ { "--dot" }, "option '--dot' needs an argument" },
+	{ { "--metrics-file", "" }, "invalid file '' for --metrics-file (expected a file name" },
+	{ { "--metrics-file", "/var/lib/" }, "invalid file '/var/lib/' for --metrics-file" },
+	{ { "--metrics-file", "a/.." }, "invalid file 'a/..' for --metrics-file" },
+	{ { "--metrics-file", "a", "--metrics-file=b" }, "option --metrics-file given twice" },
+	{ { "--metrics-period", "15" }, "option --metrics-period needs --metrics-file" },
+	{ { "--metrics-file=a", "--metrics-period", "0.05" },
+	  "invalid period '0.05' for --metrics-period (expected seconds, 0.1 to 3600" },
+	{ { "--metrics-file=a", "--metrics-period", "3601" }, "invalid period '3601' for " },
+	{ { "--metrics-file=a", "--metrics-period", "inf" }, "invalid period 'inf' for " },
+	{ { "--metrics-file=a", "--metrics-period", "1", "--metrics-period", "2" },
+	  "option --metrics-period given twice" },
 	{ { "--summary=1" }, "option '--summary' doesn't take an argument" },
 	{ { "-o", "" }, "invalid file '' for --output" },
 	{ { "--output=" }, "invalid file '' for --output" },
