@@ -61,16 +61,22 @@ churn_end() {
 }
 churn() { churn_start "$@" && churn_end "$@"; }
 
-# settled: no socket of the churns open in NS, then the tracer's read interval several times
+# settled NAME: churn NAME's every transition written to some file (10 per connection, 2 more per
+# failed connect, 2 for the listener): the queue may lag behind the churn on a loaded machine, and
+# a SIGHUP sent before its lines are out would move them to the next file
 settled() {
-	local i open
-	for i in $(seq 100); do
-		open=$(ip netns exec "$NS" ss -Htan state syn-sent state syn-recv state established \
-			state fin-wait-1 state close-wait state last-ack state closing state listening | wc -l)
-		[ "$open" = 0 ] && break
-		sleep 0.05
+	local port_var="PORT_$1" want got i f n failed
+	read -r _ n _ failed _ < <(grep '^connections ' "$TS_TMP/$1.out")
+	want=$((10 * ${n:-0} + 2 * ${failed:-0} + 2))
+	for i in $(seq 200); do
+		got=0
+		for f in "$F".* "$F"; do
+			[ -f "$f" ] && got=$((got + $(lines_of "$f" "${!port_var:-0}")))
+		done
+		[ "$got" -ge "$want" ] && return 0
+		sleep 0.1
 	done
-	sleep 0.4
+	diag "churn $1: $got of $want transitions written after 20 s"
 }
 
 # lines_of FILE PORT: transitions of FILE (plain or .gz) with PORT at either end (a line that is
@@ -100,7 +106,7 @@ fi
 churn_end A 3000
 check "A: rotated while churn A was being written (${COUNT:-0} transitions before the mv)" \
 	[ "${ROTATED_DURING:-0}" = 1 ]
-settled
+settled A
 check "A: the reopen made a new file, mode 0640 under umask 077 ($(stat -c %a "$F" 2>&1))" \
 	[ "$(stat -c %a "$F" 2>/dev/null)" = 640 ]
 check "A: the file that was there keeps its mode 0600 ($(stat -c %a "$F.a"))" \
@@ -115,7 +121,7 @@ kill -HUP "$TRACER_PID"
 check "B: a failed reopen is said" \
 	wait_for_grep "$TS_TMP/err" "^tcpstates-c: cannot reopen $F on SIGHUP: Permission denied; writing on to the file open before$" 5
 churn B 200
-settled
+settled B
 check "B: no new file" [ ! -e "$F" ]
 check "B: said once ($(grep -c 'cannot reopen' "$TS_TMP/err"))" \
 	[ "$(grep -c 'cannot reopen' "$TS_TMP/err")" = 1 ]
@@ -126,7 +132,7 @@ chmod 0755 "$LOG"
 kill -HUP "$TRACER_PID"
 check "C: the reopen after a failure is said" wait_for_grep "$TS_TMP/err" "^tcpstates-c: reopened $F$" 5
 churn C 200
-settled
+settled C
 
 # ---- D, E: logrotate with the shipped snippet ----------------------------------------------------
 
@@ -137,7 +143,7 @@ check "the snippet's path and postrotate command substituted" \
 	[ "$(grep -c -e "^$LOG/\*.jsonl {" -e "kill -HUP $TRACER_PID$" "$TS_TMP/logrotate.conf")" = 2 ]
 for phase in D E; do
 	churn "$phase" 200
-	settled
+	settled "$phase"
 	if out=$(logrotate -f -s "$TS_TMP/logrotate.state" "$TS_TMP/logrotate.conf" 2>&1); then
 		ok "$phase: logrotate -f runs"
 	else
@@ -147,7 +153,7 @@ for phase in D E; do
 	sleep 0.3
 done
 churn F 200
-settled
+settled F
 diag "$(ls -l "$LOG")"
 rotated() { [ -f "$F.2.gz" ] && [ -f "$F.1" ] && [ -f "$F" ] && [ ! -e "$F.1.gz" ] && [ ! -e "$F.2" ]; }
 check "logrotate: FILE.2.gz (compressed one rotation late), FILE.1 plain, FILE new" rotated
