@@ -13,6 +13,10 @@ PKGS="$PKGS libclang-rt-14-dev"
 PKGS="$PKGS graphviz"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
+# deploy/: systemd-analyze (verify, security, syscall-filter) and strace for the unit's test
+# (t_systemd); podman (with its runtime and containers-common) builds the image, python3-yaml
+# reads the DaemonSet (t_container)
+PKGS="$PKGS systemd strace podman python3-yaml"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
 
 missing=""
