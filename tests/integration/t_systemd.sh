@@ -42,14 +42,15 @@ fi
 
 # ---- (b) security --------------------------------------------------------------------------------
 
+# "→" and "✗" in a UTF-8 locale, "->" and "-" in others
 sec=$(systemd-analyze security --offline=true "$VCOPY" 2>&1)
-exposure=$(sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p' <<<"$sec")
+exposure=$(sed -n 's/^\(→\|->\) Overall exposure level for .*: \([0-9.]*\) .*/\2/p' <<<"$sec")
 echo "# systemd-analyze security --offline: exposure ${exposure:-?} (at most $EXPOSURE_MAX)"
 if [ -n "$exposure" ] && awk -v e="$exposure" -v m="$EXPOSURE_MAX" 'BEGIN { exit !(e <= m) }'; then
 	ok "(b) exposure $exposure is at most $EXPOSURE_MAX"
 else
 	not_ok "(b) exposure ${exposure:-?} is at most $EXPOSURE_MAX"
-	diag "$(grep '✗' <<<"$sec")"
+	diag "$(grep -E '^(✗|-) ' <<<"$sec")"
 fi
 
 # ---- (c) the ExecStart arguments, run as the unit would run them ---------------------------------
