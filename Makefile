@@ -17,6 +17,8 @@
 #                   sockets present (tests/bench/stuck_cost.sh; make bench runs it too)
 #   make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (default 25)
 #                   from its seed corpus (tests/fuzz/)
+#   make image      build the container image tcpstates-c:$(VERSION) with podman
+#                   (deploy/container/Containerfile: FROM scratch, the static binary)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make clean      remove everything generated
 
@@ -59,7 +61,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins
+.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins image
 
 all: $(BIN)
 
@@ -195,6 +197,18 @@ $(FUZZ)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(SKELS)
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(call msg,FUZZER,$@)
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+# ---- container image ----------------------------------------------------------------------------
+# The build context holds the binary alone, so nothing else of the tree can end up in the image.
+# PODMAN: the command, with its options (tests/integration/t_container.sh gives a private storage).
+PODMAN ?= podman
+IMAGE ?= tcpstates-c:$(VERSION)
+
+image: $(BIN)
+	$(call msg,IMAGE,$(IMAGE))
+	$(Q)rm -rf $(OUTPUT)/image && mkdir -p $(OUTPUT)/image && cp $(BIN) $(OUTPUT)/image/tcpstates-c
+	$(Q)$(PODMAN) build -q -f deploy/container/Containerfile --build-arg VERSION=$(VERSION) \
+		-t $(IMAGE) $(OUTPUT)/image >/dev/null
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

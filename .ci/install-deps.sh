@@ -19,6 +19,10 @@ PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 # tests/integration/t_output_file.sh, t_rsyslog.sh: -o's file rotated by logrotate, followed by
 # rsyslog (imfile, mmjsonparse)
 PKGS="$PKGS logrotate rsyslog"
+# deploy/: systemd-analyze (verify, security, syscall-filter) and strace for the unit's test
+# (t_systemd); podman (with its runtime and containers-common) builds the image, python3-yaml
+# reads the DaemonSet (t_container)
+PKGS="$PKGS systemd strace podman python3-yaml"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
 
 missing=""
@@ -34,5 +38,19 @@ fi
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# The tests start their own prometheus, node_exporter and rsyslogd in private namespaces: the
+# packages' own services are not wanted. A policy-rc.d that says "no" (unless the machine has
+# one) keeps the install from starting them; those newly installed are then disabled too.
+POLICY=/usr/sbin/policy-rc.d
+OWN_POLICY=0
+if [ ! -e "$POLICY" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$POLICY" && chmod 0755 "$POLICY" && OWN_POLICY=1
+	trap '[ "$OWN_POLICY" = 1 ] && rm -f "$POLICY"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -d /run/systemd/system ]; then
+	for unit in prometheus prometheus-node-exporter rsyslog; do
+		case " $missing " in *" $unit "*) systemctl disable --now -q "$unit" 2>/dev/null || true ;; esac
+	done
+fi
