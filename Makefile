@@ -17,6 +17,8 @@
 #                   sockets present (tests/bench/stuck_cost.sh; make bench runs it too)
 #   make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (default 25)
 #                   from its seed corpus (tests/fuzz/)
+#   make install    install the binary, the man page and the bash completion under
+#                   $(DESTDIR)$(PREFIX) (default /usr/local; docs/install.md); make uninstall
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make clean      remove everything generated
 
@@ -59,7 +61,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins
+.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins \
+	install uninstall
 
 all: $(BIN)
 
@@ -195,6 +198,27 @@ $(FUZZ)/user/%.o: user/%.c $(wildcard user/*.h) include/tcpstates.h $(SKELS)
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(call msg,FUZZER,$@)
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+# ---- install ------------------------------------------------------------------------------------
+# GNU conventions: PREFIX and DESTDIR (a staging root for packagers), INSTALL overridable. install
+# builds nothing that is up to date (it depends on the binary only) and never runs deps: `make` as
+# a user, then `make install` as root, needs neither a compiler run as root nor the network.
+PREFIX ?= /usr/local
+INSTALL ?= install
+SBINDIR ?= $(PREFIX)/sbin
+MAN8DIR ?= $(PREFIX)/share/man/man8
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install: $(BIN)
+	$(Q)$(INSTALL) -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MAN8DIR)" "$(DESTDIR)$(BASHCOMPDIR)"
+	$(Q)$(INSTALL) -m 0755 $(BIN) "$(DESTDIR)$(SBINDIR)/tcpstates-c"
+	$(Q)$(INSTALL) -m 0644 docs/tcpstates-c.8 "$(DESTDIR)$(MAN8DIR)/tcpstates-c.8"
+	$(Q)$(INSTALL) -m 0644 deploy/bash-completion/tcpstates-c "$(DESTDIR)$(BASHCOMPDIR)/tcpstates-c"
+
+# exactly what install put there; the directories stay (they are shared)
+uninstall:
+	$(Q)rm -f "$(DESTDIR)$(SBINDIR)/tcpstates-c" "$(DESTDIR)$(MAN8DIR)/tcpstates-c.8" \
+		"$(DESTDIR)$(BASHCOMPDIR)/tcpstates-c"
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)
