@@ -11,6 +11,9 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftoo
 PKGS="$PKGS libclang-rt-14-dev"
 # Graphviz: tests/integration/t_counters.sh renders the --dot file (dot -Tsvg)
 PKGS="$PKGS graphviz"
+# tests/integration/t_install.sh: the man page rendered by groff and man, linted by mandoc; the
+# bash completion driven with and without the bash-completion package
+PKGS="$PKGS groff-base man-db mandoc bash-completion"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
