@@ -19,6 +19,8 @@
 #                   from its seed corpus (tests/fuzz/)
 #   make image      build the container image tcpstates-c:$(VERSION) with podman
 #                   (deploy/container/Containerfile: FROM scratch, the static binary)
+#   make install    install the binary, the man page and the bash completion under
+#                   $(DESTDIR)$(PREFIX) (default /usr/local; docs/install.md); make uninstall
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make clean      remove everything generated
 
@@ -61,7 +63,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins image
+.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins \
+	image install uninstall
 
 all: $(BIN)
 
@@ -209,6 +212,26 @@ image: $(BIN)
 	$(Q)rm -rf $(OUTPUT)/image && mkdir -p $(OUTPUT)/image && cp $(BIN) $(OUTPUT)/image/tcpstates-c
 	$(Q)$(PODMAN) build -q -f deploy/container/Containerfile --build-arg VERSION=$(VERSION) \
 		-t $(IMAGE) $(OUTPUT)/image >/dev/null
+# ---- install ------------------------------------------------------------------------------------
+# GNU conventions: PREFIX and DESTDIR (a staging root for packagers), INSTALL overridable. install
+# builds nothing that is up to date (it depends on the binary only) and never runs deps: `make` as
+# a user, then `make install` as root, needs neither a compiler run as root nor the network.
+PREFIX ?= /usr/local
+INSTALL ?= install
+SBINDIR ?= $(PREFIX)/sbin
+MAN8DIR ?= $(PREFIX)/share/man/man8
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install: $(BIN)
+	$(Q)$(INSTALL) -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MAN8DIR)" "$(DESTDIR)$(BASHCOMPDIR)"
+	$(Q)$(INSTALL) -m 0755 $(BIN) "$(DESTDIR)$(SBINDIR)/tcpstates-c"
+	$(Q)$(INSTALL) -m 0644 docs/tcpstates-c.8 "$(DESTDIR)$(MAN8DIR)/tcpstates-c.8"
+	$(Q)$(INSTALL) -m 0644 deploy/bash-completion/tcpstates-c "$(DESTDIR)$(BASHCOMPDIR)/tcpstates-c"
+
+# exactly what install put there; the directories stay (they are shared)
+uninstall:
+	$(Q)rm -f "$(DESTDIR)$(SBINDIR)/tcpstates-c" "$(DESTDIR)$(MAN8DIR)/tcpstates-c.8" \
+		"$(DESTDIR)$(BASHCOMPDIR)/tcpstates-c"
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

@@ -14,6 +14,9 @@ PKGS="$PKGS graphviz"
 # tests/integration/t_metrics.sh: promtool checks the --metrics-file, node_exporter serves it,
 # a prometheus server scrapes it and answers a PromQL query
 PKGS="$PKGS prometheus prometheus-node-exporter"
+# tests/integration/t_install.sh: the man page rendered by groff and man, linted by mandoc; the
+# bash completion driven with and without the bash-completion package
+PKGS="$PKGS groff-base man-db mandoc bash-completion"
 # the kernel matrix (tests/kernels/): Debian kernels booted under qemu with a busybox initramfs
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip"
 # tests/integration/t_output_file.sh, t_rsyslog.sh: -o's file rotated by logrotate, followed by
