@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "metrics.h"
+#include "quote.h"
 #include "privdrop.h"
 #include "socktab.h"
 #include "states.h"
@@ -241,8 +242,8 @@ int metrics_open(struct metrics *m, const char *path, double period_s)
 	m->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	err = m->dir_fd < 0 ? errno : privdrop_as_loop(try_write, m);
 	if (err) {
-		fprintf(stderr, "tcpstates-c: cannot write '%s' for --metrics-file: %s\n", path,
-			strerror(err));
+		fprintf(stderr, "tcpstates-c: cannot write '%s' for --metrics-file: %s\n",
+			quote_str(path), strerror(err));
 		if (m->dir_fd >= 0)
 			close(m->dir_fd);
 		m->dir_fd = -1;
@@ -269,7 +270,7 @@ void metrics_write(struct metrics *m, const struct metrics_values *v, uint64_t n
 		m->failures++;
 		if (!m->last_err)
 			fprintf(stderr, "tcpstates-c: cannot write '%s' for --metrics-file: %s (said once "
-					"until a write succeeds; tracing goes on)\n", m->path,
+					"until a write succeeds; tracing goes on)\n", quote_str(m->path),
 				strerror(err));
 	}
 	m->last_err = err;

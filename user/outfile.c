@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "outfile.h"
+#include "quote.h"
 
 static volatile sig_atomic_t hup;	/* SIGHUPs not yet answered by a reopen */
 
@@ -56,7 +57,7 @@ int outfile_open(struct outfile *of, const char *path)
 		fd = -ENOTSUP;
 	}
 	if (fd < 0) {
-		fprintf(stderr, "tcpstates-c: cannot open %s: %s\n", path,
+		fprintf(stderr, "tcpstates-c: cannot open %s: %s\n", quote_str(path),
 			fd == -ENOTSUP ? "not a regular file" : why(fd));
 		return -1;
 	}
@@ -75,7 +76,7 @@ void outfile_tick(struct outfile *of, struct outq *q)
 	fd = open_path(of->path);
 	if (fd < 0) {
 		fprintf(stderr, "tcpstates-c: cannot reopen %s on SIGHUP: %s; writing on to the file "
-				"open before\n", of->path, why(fd));
+				"open before\n", quote_str(of->path), why(fd));
 		of->failing = true;
 		return;
 	}
@@ -83,7 +84,7 @@ void outfile_tick(struct outfile *of, struct outq *q)
 	close(of->fd);
 	of->fd = fd;
 	if (of->failing)
-		fprintf(stderr, "tcpstates-c: reopened %s\n", of->path);
+		fprintf(stderr, "tcpstates-c: reopened %s\n", quote_str(of->path));
 	of->failing = false;
 }
 

@@ -10,6 +10,7 @@
 #include "report.h"
 #include "stats_json.h"
 #include "stats_out.h"
+#include "quote.h"
 #include "timefmt.h"
 
 int stats_out_init(struct stats_out *so, struct output *out, uint64_t now_ns)
@@ -25,8 +26,8 @@ int stats_out_init(struct stats_out *so, struct output *out, uint64_t now_ns)
 		return 0;
 	so->dot_fd = open(cfg->dot_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (so->dot_fd < 0) {
-		fprintf(stderr, "tcpstates-c: cannot create '%s' for --dot: %s\n", cfg->dot_path,
-			strerror(errno));
+		fprintf(stderr, "tcpstates-c: cannot create '%s' for --dot: %s\n",
+			quote_str(cfg->dot_path), strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -84,7 +85,7 @@ int stats_out_close(struct stats_out *so)
 			close(so->dot_fd);
 		if (so->dot_err) {
 			fprintf(stderr, "tcpstates-c: cannot write '%s' for --dot: %s\n",
-				so->out->cfg->dot_path, strerror(-so->dot_err));
+				quote_str(so->out->cfg->dot_path), strerror(-so->dot_err));
 			status = 1;
 		}
 		so->dot_fd = -1;

@@ -139,6 +139,12 @@ static void test_refused(void)
 		CHECK_STR(said(), want, rows[i].name);
 	}
 	CHECK(mode_of(in_dir("old")) == 0600, "the symlink's target untouched");
+
+	/* a path with a newline and an ESC in it: still one line, escaped */
+	hush();
+	CHECK(outfile_open(&of, "/nonexistent-dir/a\nb\x1b") == -1, "odd path: refused");
+	CHECK_STR(said(), "tcpstates-c: cannot open /nonexistent-dir/a\\nb\\x1b: No such file or "
+		  "directory\n", "odd path: one line, escaped");
 }
 
 static void queue(struct outq *q, const char *line)
