@@ -9,7 +9,7 @@ int preflight_privileges(void);
 /* 0 when the kernel exposes BTF (CO-RE needs it); otherwise prints one sentence, returns 1 */
 int preflight_btf(const char *path);
 
-/* the oldest kernel the binary runs on: what its core needs (README: Kernels) */
+/* the oldest kernel the binary runs on: what its core needs (docs/kernels.md) */
 #define TCPSTATES_MIN_KERNEL "5.8"
 
 /* 0 when the kernel has what the core needs; otherwise prints one sentence, returns 1 */

@@ -42,7 +42,7 @@ if wait_tracer_ready "$RB" "$TS_TMP/rb.err" 30; then
 	got=$(wc -l <"$TS_TMP/rb.jsonl")
 	check "rb: the ring buffer overflowed (rb_full $rbfull)" [ "${rbfull:-0}" -gt 0 ]
 	# what the hook delivered to our programs (all namespaces); the kernel, rarely, runs no
-	# program at all for a transition (README: a kernel surprise) - that is not ours to count
+	# program at all for a transition (docs/loss.md: a kernel surprise) - that is not ours to count
 	seen=$(sed -n 's/^tcpstates-c: \([0-9]*\) transitions seen.*/\1/p' "$TS_TMP/rb.err")
 	need=$want
 	[ -n "$seen" ] && [ "$seen" -lt "$want" ] && need=$seen

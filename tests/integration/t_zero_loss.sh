@@ -8,7 +8,7 @@
 # gap true, no "lost" record, and the summary says rb_full 0 and recursion_misses 0.
 # TS_ZL_CONNS overrides the number of connections (default 20000).
 # A second attempt when the first fails: on this kernel, bursts of softirq transitions sometimes
-# never reach any BPF program on the tracepoint (README, "Nothing lost"; measured ~1 run in 15 with
+# never reach any BPF program on the tracepoint (docs/loss.md; measured ~1 run in 15 with
 # BPF stats off). The first attempt's results are shown as diagnostics, never hidden; a defect of
 # ours that loses events every run still fails.
 if [ -z "${TS_ZL_ATTEMPT:-}" ]; then

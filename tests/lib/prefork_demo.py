@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # prefork_demo.py - listener in the parent, accept() in a forked worker, a client in a third process:
-# the scenario of the README where current-task tracers name the wrong process.
+# the scenario of docs/owners.md where current-task tracers name the wrong process.
 import socket,time,os,sys
 s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); p=s.getsockname()[1]
 pid=os.fork()
