@@ -10,18 +10,27 @@
 #include "cli.h"
 #include "json_writer.h"
 
+/* where a value goes, fixed for the run: made once (printer_col_init), used for every line */
+struct printer_col {
+	char member[JSON_MEMBER_MAX];	/* JSON: `"key":`, escaped once */
+	uint8_t member_len;		/* 0: no JSON member (a text-only column) */
+	bool right;			/* right-align the value in its text column */
+	int width;			/* text column width; a longer value still prints whole */
+};
+
 struct printer {
 	struct line_sink *out;		/* where the line goes */
 	bool json;			/* values become JSON members, not text cells */
 	bool show_date;			/* text times carry the date (-T) */
 	struct json_writer jw;		/* the line's object (JSON) */
-	const char *key;		/* JSON member name of the next value */
-	int width;			/* text column width of the next value */
-	bool right;			/* right-align the next value in its column */
+	const struct printer_col *col;	/* where the next value goes */
 	int cells;			/* text cells on this line: a separator precedes the next */
 	int owed;			/* the last cell's padding, written only if a cell follows:
 					 * lines carry no trailing blanks */
 };
+
+/* A column: JSON member `key` (NULL: none), text width and alignment. */
+void printer_col_init(struct printer_col *c, const char *key, int width, bool right);
 
 /* Start a line (text) or an object (JSON). */
 void printer_begin(struct printer *p, struct line_sink *out, const struct config *cfg);
@@ -29,8 +38,11 @@ void printer_begin(struct printer *p, struct line_sink *out, const struct config
 /* End the line. */
 void printer_end(struct printer *p);
 
-/* Where the next value goes: its JSON key, its text column width and alignment. */
-void printer_column(struct printer *p, const char *key, int width, bool right);
+/* Where the next value goes. */
+static inline void printer_column(struct printer *p, const struct printer_col *col)
+{
+	p->col = col;
+}
 
 /*
  * The values. Text and JSON differ only where the reader does: text is for a terminal (bytes
@@ -39,6 +51,8 @@ void printer_column(struct printer *p, const char *key, int width, bool right);
  */
 void print_str(struct printer *p, const char *s, size_t len);	/* s need not end in NUL */
 void print_text(struct printer *p, const char *s);		/* NUL-terminated */
+/* text of our own: printable ASCII without '"' or '\\' (names, addresses): nothing to escape */
+void print_plain(struct printer *p, const char *s, size_t len);
 void print_uint(struct printer *p, uint64_t v);
 void print_bool(struct printer *p, bool v);
 void print_null(struct printer *p);				/* unknown: "-" / null */

@@ -148,7 +148,9 @@ static char *format_all(size_t *len)
 	struct mem_sink s = { .ls.put = mem_put };
 	struct tcpstates_event e;
 	struct config cfg;
-	struct output o = { .out = &s.ls, .cfg = &cfg, .mono_to_real_ns = 1795317632555566666LL };
+	/* a new output for each option set: its plan is made from the options at the first line */
+	const struct output o0 = { .out = &s.ls, .cfg = &cfg, .mono_to_real_ns = 1795317632555566666LL };
+	struct output o;
 	char *buf;
 
 	s.f = open_memstream(&buf, len);
@@ -158,6 +160,7 @@ static char *format_all(size_t *len)
 		cfg.show_date = opts & 2;
 		cfg.show_skaddr = opts & 4;
 		cfg.show_queues = opts & 8;
+		o = o0;
 		fprintf(s.f, "# text -w %d -T %d -x %d --queues %d\n", !!(opts & 1), !!(opts & 2),
 			!!(opts & 4), !!(opts & 8));
 		fflush(s.f);
@@ -171,6 +174,7 @@ static char *format_all(size_t *len)
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.format = OUT_JSON;
+	o = o0;
 	fprintf(s.f, "# json\n");
 	fflush(s.f);
 	for (int i = 0; i < JSON_RECORDS; i++) {
