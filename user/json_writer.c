@@ -181,6 +181,7 @@ size_t json_member_text(const char *key, char *buf, size_t len)
 	lb_putc(&lb, ':');
 	if (lb.len > len)
 		return 0;
+	memset(buf, 0, len);
 	memcpy(buf, lb.buf, lb.len);
 	return lb.len;
 }

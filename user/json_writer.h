@@ -46,17 +46,18 @@ void json_close(struct json_writer *w, char bracket);
  * buf once, json_member() puts it (after a comma where one is due), and a json_value_*() call
  * its value - no key escaped again for every line.
  */
-#define JSON_MEMBER_MAX 32	/* the longest `"key":` text a row of the field table may have */
+#define JSON_MEMBER_MAX LB_BLOCK	/* room for a `"key":` text (a block: lb_put_block) */
 
 /* `"key":` escaped into buf; its length, or 0 if it does not fit in len bytes */
 size_t json_member_text(const char *key, char *buf, size_t len);
 
-static inline void json_member(struct json_writer *w, const char *text, size_t len)
+/* text: JSON_MEMBER_MAX bytes, as json_member_text() left them */
+static inline void json_member(struct json_writer *w, const char text[JSON_MEMBER_MAX], size_t len)
 {
 	if (!w->first)
 		lb_putc(&w->lb, ',');
 	w->first = false;
-	lb_put(&w->lb, text, len);
+	lb_put_block(&w->lb, text, len);
 }
 
 static inline void json_value_uint(struct json_writer *w, uint64_t v)

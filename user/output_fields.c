@@ -135,8 +135,7 @@ static void print_addr(struct printer *p, const struct tcpstates_event *e, const
 {
 	char buf[ADDR_STR_LEN];
 
-	addr_format(e->family, addr, buf, sizeof(buf));
-	print_plain(p, buf, strlen(buf));
+	print_plain(p, buf, addr_text(e->family, addr, buf));
 }
 
 static void w_laddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)

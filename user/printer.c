@@ -39,57 +39,22 @@ void printer_end(struct printer *p)
 	}
 }
 
-/*
- * A text cell's separator and leading padding; false for an empty cell, which writes nothing
- * yet: if nothing follows, the line has no trailing blanks.
- */
-static bool cell_start(struct printer *p, size_t len)
-{
-	int width = p->col->width;
-	int pad = len < (size_t)width ? width - (int)len : 0;
-	int lead = p->owed + (p->cells++ ? 1 : 0) + (p->col->right ? pad : 0);
-
-	if (!len) {
-		p->owed = lead + width;
-		return false;
-	}
-	lb_spaces(&p->jw.lb, lead);
-	p->owed = p->col->right ? 0 : pad;
-	return true;
-}
-
 /* a cell of any bytes: a command name is what a process chose, no escape reaches the terminal */
 static void text_cell(struct printer *p, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	if (!cell_start(p, len))
+	if (!printer_cell_start(p, len))
 		return;
 	for (size_t i = 0; i < len; i++)
 		lb_putc(&p->jw.lb, u[i] >= 0x20 && u[i] < 0x7f ? u[i] : '?');
-}
-
-/* a cell of our own text: copied as it is */
-static void plain_cell(struct printer *p, const char *s, size_t len)
-{
-	if (cell_start(p, len))
-		lb_put(&p->jw.lb, s, len);
-}
-
-/* JSON: the member's name; false if the column has none (a text-only column) */
-static bool member(struct printer *p)
-{
-	if (!p->col->member_len)
-		return false;
-	json_member(&p->jw, p->col->member, p->col->member_len);
-	return true;
 }
 
 void print_str(struct printer *p, const char *s, size_t len)
 {
 	if (!p->json)
 		text_cell(p, s, len);
-	else if (member(p))
+	else if (printer_member(p))
 		json_value_str(&p->jw, s, len);
 }
 
@@ -98,55 +63,18 @@ void print_text(struct printer *p, const char *s)
 	print_str(p, s, strlen(s));
 }
 
-void print_plain(struct printer *p, const char *s, size_t len)
-{
-	if (!p->json)
-		plain_cell(p, s, len);
-	else if (member(p))
-		json_value_plain(&p->jw, s, len);
-}
-
-void print_uint(struct printer *p, uint64_t v)
-{
-	char buf[24];
-	const char *d;
-	size_t n;
-
-	if (p->json) {
-		if (member(p))
-			json_value_uint(&p->jw, v);
-		return;
-	}
-	d = u64_digits(v, buf, &n);
-	plain_cell(p, d, n);
-}
-
-void print_bool(struct printer *p, bool v)
-{
-	if (p->json) {
-		if (member(p))
-			json_value_bool(&p->jw, v);
-		return;
-	}
-	plain_cell(p, v ? "yes" : "no", v ? 3 : 2);
-}
-
-void print_null(struct printer *p)
-{
-	if (!p->json)
-		plain_cell(p, "-", 1);
-	else if (member(p))
-		json_value_null(&p->jw);
-}
-
 void print_hex(struct printer *p, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[19] = "0x";
 
 	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
-	for (int i = 0; i < 16; i++)
-		buf[2 + i] = hex[(v >> (60 - 4 * i)) & 0xf];
+	for (int i = 0; i < 8; i++) {
+		unsigned int b = (v >> (56 - 8 * i)) & 0xff;
+
+		buf[2 + 2 * i] = hex[b >> 4];
+		buf[3 + 2 * i] = hex[b & 0xf];
+	}
 	print_plain(p, p->json ? buf : buf + 2, p->json ? 18 : 16);
 }
 
@@ -186,5 +114,5 @@ void print_dur(struct printer *p, uint64_t ns, bool approx)
 	*b++ = '0' + us / 100;
 	*b++ = '0' + us / 10 % 10;
 	*b++ = '0' + us % 10;
-	plain_cell(p, buf, b - buf);
+	print_plain(p, buf, b - buf);
 }
