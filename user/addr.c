@@ -15,23 +15,37 @@ static int is_v4_mapped(const uint8_t addr[16])
 	return memcmp(addr, prefix, sizeof(prefix)) == 0;
 }
 
+/* "0." ... "255.": each byte's text and its dot, made once */
+static struct {
+	char text[4];
+	uint8_t len;
+} octets[256];
+
+static void octets_make(void)
+{
+	for (unsigned int v = 0; v < 256; v++) {
+		char *p = octets[v].text;
+
+		if (v >= 100)
+			*p++ = '0' + v / 100;
+		if (v >= 10)
+			*p++ = '0' + v / 10 % 10;
+		*p++ = '0' + v % 10;
+		*p++ = '.';
+		octets[v].len = p - octets[v].text;
+	}
+}
+
 /* dotted quad without stdio (glibc's inet_ntop formats IPv4 through sprintf); its length */
 static size_t v4_text(const uint8_t a[4], char *text)
 {
 	char *p = text;
 
+	if (!octets[0].len)
+		octets_make();
 	for (int i = 0; i < 4; i++) {
-		unsigned int v = a[i];
-
-		if (v >= 100) {
-			*p++ = '0' + v / 100;
-			v %= 100;
-			*p++ = '0' + v / 10;
-		} else if (v >= 10) {
-			*p++ = '0' + v / 10;
-		}
-		*p++ = '0' + v % 10;
-		*p++ = '.';
+		memcpy(p, octets[a[i]].text, 4);
+		p += octets[a[i]].len;
 	}
 	p[-1] = '\0';
 	return p - 1 - text;

@@ -65,17 +65,22 @@ static inline void json_value_uint(struct json_writer *w, uint64_t v)
 	lb_put_u64(&w->lb, v);
 }
 
+/* the literals as blocks (lb_put_block) */
+static const char json_null_block[LB_BLOCK] = "null";
+static const char json_true_block[LB_BLOCK] = "true";
+static const char json_false_block[LB_BLOCK] = "false";
+
 static inline void json_value_null(struct json_writer *w)
 {
-	lb_put(&w->lb, "null", 4);
+	lb_put_block(&w->lb, json_null_block, 4);
 }
 
 static inline void json_value_bool(struct json_writer *w, bool v)
 {
 	if (v)
-		lb_put(&w->lb, "true", 4);
+		lb_put_block(&w->lb, json_true_block, 4);
 	else
-		lb_put(&w->lb, "false", 5);
+		lb_put_block(&w->lb, json_false_block, 5);
 }
 
 /* "s" for text of our own that needs no escape: printable ASCII without '"' or '\' */

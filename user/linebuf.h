@@ -81,24 +81,41 @@ static const char lb_digit_pairs[201] = "000102030405060708091011121314151617181
 					"50515253545556575859606162636465666768697071727374"
 					"75767778798081828384858687888990919293949596979899";
 
+/* the digits of v (< 2^32) ending at end; returns where they start */
+static inline char *lb_u32_back(uint32_t v, char *end)
+{
+	while (v >= 100) {
+		uint32_t q = v / 100;
+
+		end -= 2;
+		memcpy(end, lb_digit_pairs + (v - q * 100) * 2, 2);
+		v = q;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, lb_digit_pairs + v * 2, 2);
+	} else {
+		*--end = '0' + (char)v;
+	}
+	return end;
+}
+
 /* decimal digits of v into tmp (at least 21 bytes); returns the start, length in *n */
 static inline const char *u64_digits(uint64_t v, char *tmp, size_t *n)
 {
 	char *end = tmp + 21, *p = end;
 
-	while (v >= 100) {
-		unsigned int r = (unsigned int)(v % 100) * 2;
+	/* 32-bit divisions are the cheap ones: eight digits at a time split off in 64 bits */
+	while (v > UINT32_MAX) {
+		uint32_t low = (uint32_t)(v % 100000000);
 
-		v /= 100;
-		*--p = lb_digit_pairs[r + 1];
-		*--p = lb_digit_pairs[r];
+		v /= 100000000;
+		for (int i = 0; i < 4; i++, low /= 100) {
+			p -= 2;
+			memcpy(p, lb_digit_pairs + low % 100 * 2, 2);
+		}
 	}
-	if (v >= 10) {
-		*--p = lb_digit_pairs[v * 2 + 1];
-		*--p = lb_digit_pairs[v * 2];
-	} else {
-		*--p = '0' + (char)v;
-	}
+	p = lb_u32_back((uint32_t)v, p);
 	*n = end - p;
 	return p;
 }

@@ -65,16 +65,18 @@ void print_text(struct printer *p, const char *s)
 
 void print_hex(struct printer *p, uint64_t v)
 {
-	static const char hex[] = "0123456789abcdef";
+	static char pairs[256][2];	/* "00" ... "ff", made at the first call */
 	char buf[19] = "0x";
 
-	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
-	for (int i = 0; i < 8; i++) {
-		unsigned int b = (v >> (56 - 8 * i)) & 0xff;
-
-		buf[2 + 2 * i] = hex[b >> 4];
-		buf[3 + 2 * i] = hex[b & 0xf];
+	if (!pairs[0][0]) {
+		for (int b = 0; b < 256; b++) {
+			pairs[b][0] = "0123456789abcdef"[b >> 4];
+			pairs[b][1] = "0123456789abcdef"[b & 0xf];
+		}
 	}
+	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
+	for (int i = 0; i < 8; i++)
+		memcpy(buf + 2 + 2 * i, pairs[(v >> (56 - 8 * i)) & 0xff], 2);
 	print_plain(p, p->json ? buf : buf + 2, p->json ? 18 : 16);
 }
 
