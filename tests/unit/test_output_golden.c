@@ -64,8 +64,12 @@ static void fill_addr(__u8 a[16], unsigned int kind)
 	default:	/* IPv6 with runs of zeros of random length */
 		for (int i = 0; i < 16; i++)
 			a[i] = pick(3) ? (uint8_t)rnd() : 0;
-		if (pick(2))
-			memset(a + 2 + pick(8), 0, pick(8));
+		if (pick(2)) {
+			/* one call a statement: the order of a call's arguments is the compiler's */
+			unsigned int len = pick(8), at = pick(8);
+
+			memset(a + 2 + at, 0, len);
+		}
 		break;
 	}
 }
@@ -82,8 +86,10 @@ static void make_event(struct tcpstates_event *e)
 	e->skaddr = 0xffff888100000000ULL | (rnd() & 0xffffffc0);
 	e->dur_ns = pick(8) ? rnd() % 100000000000ULL : rnd();
 	e->cgroup_id = pick(8) ? pick(10000) : 0;
-	e->rx_bytes = rnd() % (1ULL << (pick(63) + 1));
-	e->tx_bytes = rnd() % (1ULL << (pick(63) + 1));
+	e->rx_bytes = rnd();
+	e->rx_bytes %= 1ULL << (pick(63) + 1);
+	e->tx_bytes = rnd();
+	e->tx_bytes %= 1ULL << (pick(63) + 1);
 	e->precision_ns = pick(4) ? 0 : 4000000;
 	e->family = families[pick(sizeof(families) / sizeof(families[0]))];
 	fill_addr(e->saddr, e->family == AF_INET ? 0 : pick(3));
