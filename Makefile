@@ -140,6 +140,11 @@ $(OUTPUT)/bench/stuckgen: tests/bench/stuckgen.c tests/bench/bench.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 $< -o $@
 
+# the user-space cost of a line: records through the tracer's filter, format and output queue
+$(OUTPUT)/bench/fmtbench: tests/bench/fmtbench.c tests/bench/bench.h $(USER_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
 # the timewait bench's socket maker: a plain program, no BPF, no libraries
 $(OUTPUT)/bench/twgen: tests/bench/twgen.c tests/bench/bench.h | $(OUTPUT)/bench
 	$(call msg,CC,$@)

@@ -14,7 +14,7 @@
  */
 const char *addr_format(int family, const uint8_t addr[16], char *buf, size_t len);
 
-/* 4 or 6: the IP version the address text shows (a mapped address counts as 4) */
-int addr_version(int family, const uint8_t addr[16]);
+/* The same text into a buffer of full size, without truncation checks; returns its length. */
+size_t addr_text(int family, const uint8_t addr[16], char buf[ADDR_STR_LEN]);
 
 #endif

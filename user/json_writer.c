@@ -149,33 +149,41 @@ void json_str(struct json_writer *w, const char *key, const char *s, size_t len)
 	write_string(&w->lb, s, len);
 }
 
+void json_value_str(struct json_writer *w, const char *s, size_t len)
+{
+	write_string(&w->lb, s, len);
+}
+
 void json_uint(struct json_writer *w, const char *key, uint64_t v)
 {
 	member(w, key);
-	lb_put_u64(&w->lb, v);
-}
-
-void json_int(struct json_writer *w, const char *key, int64_t v)
-{
-	member(w, key);
-	if (v < 0) {
-		lb_putc(&w->lb, '-');
-		lb_put_u64(&w->lb, -(uint64_t)v);
-	} else {
-		lb_put_u64(&w->lb, v);
-	}
+	json_value_uint(w, v);
 }
 
 void json_null(struct json_writer *w, const char *key)
 {
 	member(w, key);
-	lb_put(&w->lb, "null", 4);
+	json_value_null(w);
 }
 
 void json_bool(struct json_writer *w, const char *key, bool v)
 {
 	member(w, key);
-	lb_puts(&w->lb, v ? "true" : "false");
+	json_value_bool(w, v);
+}
+
+size_t json_member_text(const char *key, char *buf, size_t len)
+{
+	struct linebuf lb;
+
+	lb_reset(&lb);
+	write_string(&lb, key, strlen(key));
+	lb_putc(&lb, ':');
+	if (lb.len > len)
+		return 0;
+	memset(buf, 0, len);
+	memcpy(buf, lb.buf, lb.len);
+	return lb.len;
 }
 
 void json_str_array(struct json_writer *w, const char *key, const char *const *v, size_t n)

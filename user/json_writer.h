@@ -28,7 +28,6 @@ void json_end(struct json_writer *w);
 void json_str(struct json_writer *w, const char *key, const char *s, size_t len);
 
 void json_uint(struct json_writer *w, const char *key, uint64_t v);
-void json_int(struct json_writer *w, const char *key, int64_t v);
 void json_null(struct json_writer *w, const char *key);
 void json_bool(struct json_writer *w, const char *key, bool v);
 
@@ -41,5 +40,58 @@ void json_str_array(struct json_writer *w, const char *key, const char *const *v
  */
 void json_open(struct json_writer *w, const char *key, char bracket);
 void json_close(struct json_writer *w, char bracket);
+
+/*
+ * Members named once per run (the transition fields): json_member_text() writes `"key":` into
+ * buf once, json_member() puts it (after a comma where one is due), and a json_value_*() call
+ * its value - no key escaped again for every line.
+ */
+#define JSON_MEMBER_MAX LB_BLOCK	/* room for a `"key":` text (a block: lb_put_block) */
+
+/* `"key":` escaped into buf; its length, or 0 if it does not fit in len bytes */
+size_t json_member_text(const char *key, char *buf, size_t len);
+
+/* text: JSON_MEMBER_MAX bytes, as json_member_text() left them */
+static inline void json_member(struct json_writer *w, const char text[JSON_MEMBER_MAX], size_t len)
+{
+	if (!w->first)
+		lb_putc(&w->lb, ',');
+	w->first = false;
+	lb_put_block(&w->lb, text, len);
+}
+
+static inline void json_value_uint(struct json_writer *w, uint64_t v)
+{
+	lb_put_u64(&w->lb, v);
+}
+
+/* the literals as blocks (lb_put_block) */
+static const char json_null_block[LB_BLOCK] = "null";
+static const char json_true_block[LB_BLOCK] = "true";
+static const char json_false_block[LB_BLOCK] = "false";
+
+static inline void json_value_null(struct json_writer *w)
+{
+	lb_put_block(&w->lb, json_null_block, 4);
+}
+
+static inline void json_value_bool(struct json_writer *w, bool v)
+{
+	if (v)
+		lb_put_block(&w->lb, json_true_block, 4);
+	else
+		lb_put_block(&w->lb, json_false_block, 5);
+}
+
+/* "s" for text of our own that needs no escape: printable ASCII without '"' or '\' */
+static inline void json_value_plain(struct json_writer *w, const char *s, size_t len)
+{
+	lb_putc(&w->lb, '"');
+	lb_put(&w->lb, s, len);
+	lb_putc(&w->lb, '"');
+}
+
+/* "s" escaped and repaired like json_str()'s */
+void json_value_str(struct json_writer *w, const char *s, size_t len);
 
 #endif

@@ -25,38 +25,66 @@ static bool shown(const struct output_field *f, const struct config *cfg, int pa
 	return !!(f->flags & FIELD_FIRST) == (pass == 0);
 }
 
-/* one line: the column headers (e == NULL) or the fields of e */
-static void write_line(struct output *o, const struct tcpstates_event *e)
+/* the line's fields, their order, names and widths: from the options, once */
+static void plan_make(struct output *o)
 {
-	struct printer p;
+	struct output_plan *pl = &o->plan;
 
-	printer_begin(&p, o->out, o->cfg);
+	memset(pl, 0, sizeof(*pl));
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < output_nfields; i++) {
+		for (size_t i = 0; i < OUTPUT_NFIELDS; i++) {
 			const struct output_field *f = &output_fields[i];
 
-			if (!shown(f, o->cfg, pass))
-				continue;
-			printer_column(&p, f->key, f->width_for ? f->width_for(o->cfg) : f->width,
-				       f->flags & FIELD_RIGHT);
-			if (e)
-				f->write(&p, o, e);
-			else
-				print_text(&p, f->header);
+			if (shown(f, o->cfg, pass))
+				pl->order[pl->n++] = i;
 		}
 	}
-	printer_end(&p);
+	for (size_t i = 0; i < OUTPUT_NFIELDS; i++) {
+		const struct output_field *f = &output_fields[i];
+
+		printer_col_init(&pl->col[i], f->key, f->width_for ? f->width_for(o->cfg) : f->width,
+				 f->flags & FIELD_RIGHT);
+	}
+	printer_col_init(&pl->type, "type", 0, false);
+	printer_col_init(&pl->time, "time", 0, false);
+	pl->made = true;
+}
+
+static const struct output_plan *plan(struct output *o)
+{
+	if (!o->plan.made)
+		plan_make(o);
+	return &o->plan;
 }
 
 void output_header(struct output *o)
 {
-	if (o->cfg->format != OUT_JSON)
-		write_line(o, NULL);
+	const struct output_plan *pl = plan(o);
+	struct printer p;
+
+	if (o->cfg->format == OUT_JSON)
+		return;
+	printer_begin(&p, o->out, o->cfg);
+	for (size_t i = 0; i < pl->n; i++) {
+		const char *h = output_fields[pl->order[i]].header;
+
+		printer_column(&p, &pl->col[pl->order[i]]);
+		print_plain(&p, h, strlen(h));
+	}
+	printer_end(&p);
 }
 
 void output_event(struct output *o, const struct tcpstates_event *e)
 {
-	write_line(o, e);
+	const struct output_plan *pl = plan(o);
+	struct printer p;
+
+	printer_begin(&p, o->out, o->cfg);
+	for (size_t i = 0; i < pl->n; i++) {
+		printer_column(&p, &pl->col[pl->order[i]]);
+		output_fields[pl->order[i]].write(&p, o, e);
+	}
+	printer_end(&p);
 }
 
 /* ---- stuck sockets (--stuck) ------------------------------------------------------------------ */
@@ -150,33 +178,31 @@ static void stuck_json_tail(struct printer *p, const struct output *o, const str
 
 void output_stuck(struct output *o, const struct stuck_report *r, const struct stuck_holder *h)
 {
+	const struct output_plan *pl = plan(o);
 	struct printer p;
 
 	printer_begin(&p, o->out, o->cfg);
 	if (p.json) {
-		printer_column(&p, "type", 0, false);
-		print_text(&p, "stuck");
-		printer_column(&p, "time", 0, false);
+		printer_column(&p, &pl->type);
+		print_plain(&p, "stuck", 5);
+		printer_column(&p, &pl->time);
 		print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < output_nfields; i++) {
-			const struct output_field *f = &output_fields[i];
-			bool queue = f->key && !strncmp(f->key + 1, "x_queue", 8);
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct output_field *f = &output_fields[pl->order[i]];
+		bool queue = f->key && !strncmp(f->key + 1, "x_queue", 8);
 
-			if (!shown(f, o->cfg, pass) || (p.json && !stuck_key(f->key)))
-				continue;
-			printer_column(&p, f->key, f->width_for ? f->width_for(o->cfg) : f->width,
-				       f->flags & FIELD_RIGHT);
-			if (!p.json && !strcmp(f->header, "TIME"))
-				print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
-			else if (queue && !r->read_now)
-				print_null(&p);
-			else if (stuck_key(f->key) || (f->flags & FIELD_IF_SKADDR))
-				f->write(&p, o, &r->e);
-			else
-				stuck_text_cell(&p, f, r, h);
-		}
+		if (p.json && !stuck_key(f->key))
+			continue;
+		printer_column(&p, &pl->col[pl->order[i]]);
+		if (!p.json && !strcmp(f->header, "TIME"))
+			print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
+		else if (queue && !r->read_now)
+			print_null(&p);
+		else if (stuck_key(f->key) || (f->flags & FIELD_IF_SKADDR))
+			f->write(&p, o, &r->e);
+		else
+			stuck_text_cell(&p, f, r, h);
 	}
 	if (p.json)
 		stuck_json_tail(&p, o, r, h);

@@ -8,12 +8,29 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "cli.h"
+#include "printer.h"
 #include "stats.h"
+
+#define OUTPUT_NFIELDS 28	/* rows of the field table (output_fields.c checks it) */
+
+/*
+ * How a transition's line is made, decided once from the options at the first line (or the
+ * header): which fields, in which order, their JSON member names escaped and their text widths.
+ * Nothing of it is decided again per line.
+ */
+struct output_plan {
+	bool made;
+	uint8_t n;				/* fields on a line */
+	uint8_t order[OUTPUT_NFIELDS];		/* their rows in output_fields, in line order */
+	struct printer_col col[OUTPUT_NFIELDS];	/* per row: member name, width, alignment */
+	struct printer_col type, time;		/* a stuck record's own first members */
+};
 
 struct output {
 	struct line_sink *out;		/* where records go (the output queue) */
-	const struct config *cfg;	/* format and column choices */
+	const struct config *cfg;	/* format and column choices: read once, into plan */
 	int64_t mono_to_real_ns;	/* add to a kernel monotonic ts to get wall-clock ns */
+	struct output_plan plan;	/* zeroed by the caller; made at the first line */
 };
 
 /*

@@ -8,6 +8,8 @@
 #include "states.h"
 
 #define OWNER(e) ((e)->flags & TS_F_OWNER_KNOWN)
+/* a string literal of our own: nothing in it to escape, its length known at build time */
+#define PLAIN(p, lit) print_plain((p), (lit), sizeof(lit) - 1)
 #define SNAPSHOT(e) ((e)->flags2 & TS_F2_SNAPSHOT)
 
 static int time_width(const struct config *cfg)
@@ -22,7 +24,10 @@ static int addr_width(const struct config *cfg)
 
 static void w_type(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_text(p, SNAPSHOT(e) ? "snapshot" : "transition");
+	if (SNAPSHOT(e))
+		PLAIN(p, "snapshot");
+	else
+		PLAIN(p, "transition");
 }
 
 static void w_time(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -93,11 +98,13 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 static void w_owner(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (!OWNER(e))
-		print_text(p, "unknown");
+		PLAIN(p, "unknown");
 	else if (e->flags & TS_F_OWNER_INHERITED)
-		print_text(p, "listener");
+		PLAIN(p, "listener");
+	else if (e->flags2 & TS_F2_OWNER_SNAPSHOT)
+		PLAIN(p, "snapshot");
 	else
-		print_text(p, (e->flags2 & TS_F2_OWNER_SNAPSHOT) ? "snapshot" : "process");
+		PLAIN(p, "process");
 }
 
 /* true: this transition does not follow the socket's last one - some were missed */
@@ -128,7 +135,7 @@ static void print_addr(struct printer *p, const struct tcpstates_event *e, const
 {
 	char buf[ADDR_STR_LEN];
 
-	print_text(p, addr_format(e->family, addr, buf, sizeof(buf)));
+	print_plain(p, buf, addr_text(e->family, addr, buf));
 }
 
 static void w_laddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -155,7 +162,9 @@ static void print_state(struct printer *p, unsigned int state)
 {
 	char buf[STATE_NAME_MAX];
 
-	print_text(p, state_name(state, buf, sizeof(buf)));
+	const char *s = state_name(state, buf, sizeof(buf));
+
+	print_plain(p, s, strlen(s));
 }
 
 /* a snapshot record has no old state: empty in text ("  -> LISTEN"), null in JSON */
@@ -166,12 +175,12 @@ static void w_oldstate(struct printer *p, const struct output *o, const struct t
 	else if (p->json)
 		print_null(p);
 	else
-		print_text(p, "");
+		PLAIN(p, "");
 }
 
 static void w_arrow(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_text(p, "->");
+	PLAIN(p, "->");
 }
 
 static void w_newstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -207,11 +216,11 @@ static void w_reason(struct printer *p, const struct output *o, const struct tcp
 	const char *r = reason_name(e->reason);
 
 	if (r)
-		print_text(p, r);
+		print_plain(p, r, strlen(r));
 	else if (p->json)
 		print_null(p);
 	else
-		print_text(p, "");
+		PLAIN(p, "");
 }
 
 static void w_rst_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -293,4 +302,5 @@ const struct output_field output_fields[] = {
 	{ "inferred", NULL, 0, NULL, 0, w_inferred },
 };
 
-const size_t output_nfields = sizeof(output_fields) / sizeof(output_fields[0]);
+_Static_assert(sizeof(output_fields) / sizeof(output_fields[0]) == OUTPUT_NFIELDS,
+	       "OUTPUT_NFIELDS (output.h) must count the rows");

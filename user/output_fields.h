@@ -23,7 +23,6 @@ struct output_field {
 };
 
 /* in JSON member order; text columns follow the same order (but FIELD_FIRST ones lead) */
-extern const struct output_field output_fields[];
-extern const size_t output_nfields;
+extern const struct output_field output_fields[];	/* OUTPUT_NFIELDS rows */
 
 #endif

@@ -91,12 +91,13 @@ static size_t whole_lines(const struct outq *q)
 	const char *p = q->buf + q->head;
 	size_t n = q->len < q->chunk ? q->len : q->chunk;
 
+	const char *nl;
+
 	if (n == q->len)
 		return n;	/* everything queued ends in '\n' (a socket's tail: the rest of one) */
-	while (n && p[n - 1] != '\n')
-		n--;
+	nl = memrchr(p, '\n', n);
 	/* a line longer than one write (a summary with many stats) goes in pieces, or never */
-	return n ? n : q->chunk;
+	return nl ? (size_t)(nl - p) + 1 : q->chunk;
 }
 
 static void written(struct outq *q, size_t n)

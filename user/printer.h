@@ -10,18 +10,27 @@
 #include "cli.h"
 #include "json_writer.h"
 
+/* where a value goes, fixed for the run: made once (printer_col_init), used for every line */
+struct printer_col {
+	char member[JSON_MEMBER_MAX];	/* JSON: `"key":`, escaped once */
+	uint8_t member_len;		/* 0: no JSON member (a text-only column) */
+	bool right;			/* right-align the value in its text column */
+	int width;			/* text column width; a longer value still prints whole */
+};
+
 struct printer {
 	struct line_sink *out;		/* where the line goes */
 	bool json;			/* values become JSON members, not text cells */
 	bool show_date;			/* text times carry the date (-T) */
 	struct json_writer jw;		/* the line's object (JSON) */
-	const char *key;		/* JSON member name of the next value */
-	int width;			/* text column width of the next value */
-	bool right;			/* right-align the next value in its column */
+	const struct printer_col *col;	/* where the next value goes */
 	int cells;			/* text cells on this line: a separator precedes the next */
 	int owed;			/* the last cell's padding, written only if a cell follows:
 					 * lines carry no trailing blanks */
 };
+
+/* A column: JSON member `key` (NULL: none), text width and alignment. */
+void printer_col_init(struct printer_col *c, const char *key, int width, bool right);
 
 /* Start a line (text) or an object (JSON). */
 void printer_begin(struct printer *p, struct line_sink *out, const struct config *cfg);
@@ -29,22 +38,97 @@ void printer_begin(struct printer *p, struct line_sink *out, const struct config
 /* End the line. */
 void printer_end(struct printer *p);
 
-/* Where the next value goes: its JSON key, its text column width and alignment. */
-void printer_column(struct printer *p, const char *key, int width, bool right);
+/* Where the next value goes. */
+static inline void printer_column(struct printer *p, const struct printer_col *col)
+{
+	p->col = col;
+}
 
 /*
  * The values. Text and JSON differ only where the reader does: text is for a terminal (bytes
  * outside printable ASCII shown as '?', local time, hex without 0x, milliseconds), JSON for
- * programs (escaped UTF-8, RFC 3339 UTC, "0x" strings, nanoseconds).
+ * programs (escaped UTF-8, RFC 3339 UTC, "0x" strings, nanoseconds). The short ones are inline:
+ * a line is some 28 of them, and a call apiece cost more than what most of them write.
  */
 void print_str(struct printer *p, const char *s, size_t len);	/* s need not end in NUL */
 void print_text(struct printer *p, const char *s);		/* NUL-terminated */
-void print_uint(struct printer *p, uint64_t v);
-void print_bool(struct printer *p, bool v);
-void print_null(struct printer *p);				/* unknown: "-" / null */
 void print_hex(struct printer *p, uint64_t v);			/* 16 digits / "0x" + 16 digits */
 void print_time(struct printer *p, int64_t real_ns);		/* wall clock, microseconds */
 /* ms with 3 decimals, "~" first when approx / ns */
 void print_dur(struct printer *p, uint64_t ns, bool approx);
+
+/*
+ * A text cell's separator and leading padding; false for an empty cell, which writes nothing
+ * yet: if nothing follows, the line has no trailing blanks.
+ */
+static inline bool printer_cell_start(struct printer *p, size_t len)
+{
+	int width = p->col->width;
+	int pad = len < (size_t)width ? width - (int)len : 0;
+	int lead = p->owed + (p->cells++ ? 1 : 0) + (p->col->right ? pad : 0);
+
+	if (!len) {
+		p->owed = lead + width;
+		return false;
+	}
+	lb_spaces(&p->jw.lb, lead);
+	p->owed = p->col->right ? 0 : pad;
+	return true;
+}
+
+/* JSON: the member's name; false if the column has none (a text-only column) */
+static inline bool printer_member(struct printer *p)
+{
+	if (!p->col->member_len)
+		return false;
+	json_member(&p->jw, p->col->member, p->col->member_len);
+	return true;
+}
+
+/* text of our own: printable ASCII without '"' or '\\' (names, addresses): nothing to escape */
+static inline void print_plain(struct printer *p, const char *s, size_t len)
+{
+	if (p->json) {
+		if (printer_member(p))
+			json_value_plain(&p->jw, s, len);
+	} else if (printer_cell_start(p, len)) {
+		lb_put(&p->jw.lb, s, len);
+	}
+}
+
+static inline void print_uint(struct printer *p, uint64_t v)
+{
+	char tmp[21 + LB_BLOCK];	/* a block from the first digit on: lb_put_block */
+	const char *d;
+	size_t n;
+
+	if (p->json) {
+		if (printer_member(p))
+			json_value_uint(&p->jw, v);
+		return;
+	}
+	d = u64_digits(v, tmp, &n);
+	if (printer_cell_start(p, n))
+		lb_put_block(&p->jw.lb, d, n);
+}
+
+static inline void print_bool(struct printer *p, bool v)
+{
+	if (p->json) {
+		if (printer_member(p))
+			json_value_bool(&p->jw, v);
+		return;
+	}
+	print_plain(p, v ? "yes" : "no", v ? 3 : 2);
+}
+
+/* unknown: "-" / null */
+static inline void print_null(struct printer *p)
+{
+	if (!p->json)
+		print_plain(p, "-", 1);
+	else if (printer_member(p))
+		json_value_null(&p->jw);
+}
 
 #endif

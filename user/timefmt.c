@@ -4,24 +4,16 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include "linebuf.h"
 #include "timefmt.h"
 
 #define NS_PER_SEC 1000000000LL
 
-/* broken-down time and microseconds; digits are truncated, not rounded, so a second never rolls */
-static int split(int64_t real_ns, bool utc, struct tm *tm, long *usec)
+/* broken-down time of a second (UTC or local) */
+static int split(int64_t sec, bool utc, struct tm *tm)
 {
-	int64_t sec = real_ns / NS_PER_SEC, ns = real_ns % NS_PER_SEC;
-	time_t t;
+	time_t t = (time_t)sec;
 
-	if (ns < 0) {	/* floor, so times before 1970 still count upwards within a second */
-		sec--;
-		ns += NS_PER_SEC;
-	}
-	t = (time_t)sec;
-	*usec = (long)(ns / 1000);
-	if (!tm)
-		return 0;
 	return (utc ? gmtime_r(&t, tm) : localtime_r(&t, tm)) ? 0 : -1;
 }
 
@@ -41,18 +33,18 @@ static struct sec_cache cache[2] = { { .sec = INT64_MIN }, { .sec = INT64_MIN } 
 
 /* strftime's part then ".ffffff" and a suffix; NULL if anything did not fit */
 static const char *format(int64_t real_ns, bool utc, const char *fmt, const char *suffix,
-			  char *buf, size_t len)
+			  size_t slen, char *buf, size_t len)
 {
 	struct sec_cache *c = &cache[utc];
+	/* floor, so times before 1970 still count upwards within a second; digits are truncated,
+	 * not rounded, so a second never rolls */
 	int64_t sec = real_ns / NS_PER_SEC - (real_ns % NS_PER_SEC < 0);
+	unsigned int usec = (unsigned int)((real_ns - sec * NS_PER_SEC) / 1000);
 	struct tm tm;
-	long usec;
-	size_t slen = strlen(suffix);
+	char *p;
 
-	if (split(real_ns, utc, NULL, &usec))
-		return NULL;
 	if (c->sec != sec || c->fmt != fmt) {
-		if (split(real_ns, utc, &tm, &usec))
+		if (split(sec, utc, &tm))
 			return NULL;
 		c->n = strftime(c->text, sizeof(c->text), fmt, &tm);
 		if (!c->n)
@@ -63,21 +55,23 @@ static const char *format(int64_t real_ns, bool utc, const char *fmt, const char
 	if (c->n + 8 + slen > len)
 		return NULL;
 	memcpy(buf, c->text, c->n);
-	buf[c->n] = '.';
-	for (int i = 6; i >= 1; i--, usec /= 10)
-		buf[c->n + i] = '0' + usec % 10;
-	memcpy(buf + c->n + 7, suffix, slen + 1);
+	p = buf + c->n;
+	*p++ = '.';
+	/* six digits, two at a time */
+	for (int i = 2; i >= 0; i--, usec /= 100)
+		memcpy(p + 2 * i, lb_digit_pairs + usec % 100 * 2, 2);
+	memcpy(p + 6, suffix, slen + 1);
 	return buf;
 }
 
 const char *timefmt_local(int64_t real_ns, bool date, char *buf, size_t len)
 {
-	return format(real_ns, false, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", "", buf, len);
+	return format(real_ns, false, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", "", 0, buf, len);
 }
 
 const char *timefmt_rfc3339(int64_t real_ns, char *buf, size_t len)
 {
-	return format(real_ns, true, "%Y-%m-%dT%H:%M:%S", "Z", buf, len);
+	return format(real_ns, true, "%Y-%m-%dT%H:%M:%S", "Z", 1, buf, len);
 }
 
 void timefmt_forget(void)

@@ -545,6 +545,7 @@ name_of() {
 } >"$REPORT"
 
 cat "$WORK/table.md"
+tests/bench/ucost.sh "$WORK/results.tsv" | tee -a "$REPORT" || BROKEN=1	# user-space cost per line
 say "bench: full report in $REPORT"
 
 # ---------------------------------------------------------------- nothing may stay attached

@@ -578,8 +578,6 @@ static void test_json_scalars(void)
 	FILE *f = open_memstream(&buf, &len);
 
 	json_begin(&w, file_sink(f));
-	json_int(&w, "min", INT64_MIN);
-	json_int(&w, "neg", -1);
 	json_uint(&w, "max", UINT64_MAX);
 	json_bool(&w, "t", true);
 	json_bool(&w, "f", false);
@@ -590,7 +588,7 @@ static void test_json_scalars(void)
 	json_end(&w);
 	fclose(f);
 	CHECK_STR(buf,
-		  "{\"min\":-9223372036854775808,\"neg\":-1,\"max\":18446744073709551615,"
+		  "{\"max\":18446744073709551615,"
 		  "\"t\":true,\"f\":false,\"n\":null,\"k\\\"ey\":\"v\"}\n{}\n",
 		  "scalars, escaped key, empty object");
 	free(buf);

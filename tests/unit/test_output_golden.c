@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * test_output_golden.c - many varied records through every text option and JSON, compared byte
+ * for byte with tests/unit/output_golden.txt, which the formatter wrote before its per-line plan
+ * was made once per run (issue 12): a faster formatter must not change one byte.
+ *
+ *   test_output_golden            compare (make unit)
+ *   test_output_golden --write F  write what this build formats to F (a new golden file)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/types.h>
+#include "linebuf.h"
+#include "output.h"
+#include "stuck.h"
+#include "timefmt.h"
+#include "unit.h"
+
+#define GOLDEN "tests/unit/output_golden.txt"
+#define TEXT_RECORDS 16		/* per text option set (16 sets) */
+#define JSON_RECORDS 80
+#define STUCK_RECORDS 4	/* per option set, text and JSON */
+
+/* xorshift64: the same records on every machine */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static unsigned int pick(unsigned int n)
+{
+	return (unsigned int)(rnd() % n);
+}
+
+/* names a process might have, hostile ones included (controls, bad UTF-8, no NUL, blanks) */
+static const char *const comms[] = {
+	"curl", "nginx", "churn", "systemd-resolve", "python3", "Web Content", "", "a\"b\\c",
+	"\x1b[31mred", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "tab\there", "abcdefghijklmnop",
+	"\xe2\x80\xae" "evil", "\xc2\x9b" "x", "sp ace ",
+};
+
+static void fill_addr(__u8 a[16], unsigned int kind)
+{
+	memset(a, 0, 16);
+	switch (kind) {
+	case 0:		/* IPv4 (also the low bytes of AF_INET) */
+		for (int i = 0; i < 4; i++)
+			a[i] = pick(4) ? (uint8_t)rnd() : (uint8_t)pick(10);
+		break;
+	case 1:		/* IPv4-mapped IPv6 */
+		a[10] = a[11] = 0xff;
+		for (int i = 12; i < 16; i++)
+			a[i] = (uint8_t)rnd();
+		break;
+	default:	/* IPv6 with runs of zeros of random length */
+		for (int i = 0; i < 16; i++)
+			a[i] = pick(3) ? (uint8_t)rnd() : 0;
+		if (pick(2)) {
+			/* one call a statement: the order of a call's arguments is the compiler's */
+			unsigned int len = pick(8), at = pick(8);
+
+			memset(a + 2 + at, 0, len);
+		}
+		break;
+	}
+}
+
+static void make_event(struct tcpstates_event *e)
+{
+	static const __u16 families[] = { AF_INET, AF_INET, AF_INET6, AF_INET6, AF_INET6, AF_UNIX };
+	const char *c = comms[pick(sizeof(comms) / sizeof(comms[0]))];
+
+	memset(e, 0, sizeof(*e));
+	/* within a few seconds, so the cached seconds text is both reused and renewed */
+	e->ts_ns = 1234567890123ULL + rnd() % 4000000000ULL;
+	e->cookie = pick(4) ? rnd() % 100000 : rnd();
+	e->skaddr = 0xffff888100000000ULL | (rnd() & 0xffffffc0);
+	e->dur_ns = pick(8) ? rnd() % 100000000000ULL : rnd();
+	e->cgroup_id = pick(8) ? pick(10000) : 0;
+	e->rx_bytes = rnd();
+	e->rx_bytes %= 1ULL << (pick(63) + 1);
+	e->tx_bytes = rnd();
+	e->tx_bytes %= 1ULL << (pick(63) + 1);
+	e->precision_ns = pick(4) ? 0 : 4000000;
+	e->family = families[pick(sizeof(families) / sizeof(families[0]))];
+	fill_addr(e->saddr, e->family == AF_INET ? 0 : pick(3));
+	fill_addr(e->daddr, e->family == AF_INET ? 0 : pick(3));
+	e->pid = pick(4) ? pick(100000) : (uint32_t)rnd();
+	e->netns = 4026531840u + pick(1000);
+	e->rx_queue = pick(2) ? 0 : (uint32_t)rnd() % 70000;
+	e->tx_queue = pick(2) ? 0 : (uint32_t)rnd();
+	e->sport = pick(5) ? (uint16_t)rnd() : 0;
+	e->dport = (uint16_t)rnd();
+	e->oldstate = pick(14);		/* 12 and 13: past the table */
+	e->newstate = pick(14);
+	/* every flag but the reset reason, whose names come from the running kernel's BTF */
+	e->flags = (uint8_t)rnd() & ~TS_F_RST_REASON;
+	e->flags2 = (uint8_t)rnd() & 0x1f;
+	e->reason = pick(4) ? 0 : pick(13);
+	e->hook = 1 + pick(2);
+	memcpy(e->comm, c, strnlen(c, sizeof(e->comm)));
+}
+
+/* a socket --stuck reports, with up to 3 holders listed of holders_total */
+static void stuck_record(struct output *o)
+{
+	struct stuck_holder h[3];
+	struct stuck_report r;
+
+	memset(&r, 0, sizeof(r));
+	make_event(&r.e);
+	r.e.flags2 &= ~TS_F2_SNAPSHOT;
+	r.age_ns = rnd() % 1000000000000ULL;
+	r.now_ns = r.e.ts_ns + r.age_ns;
+	r.since_exact = pick(2);
+	r.read_now = pick(4);
+	/* holders are known only where the socket's namespace was read now */
+	r.n_holders = r.read_now ? pick(4) : 0;
+	r.holders_total = r.read_now ? r.n_holders + (pick(3) ? 0 : pick(5)) : 0;
+	for (uint32_t i = 0; i < r.n_holders; i++) {
+		const char *c = comms[pick(sizeof(comms) / sizeof(comms[0]))];
+
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].pid = pick(100000);
+		memcpy(h[i].comm, c, strnlen(c, sizeof(h[i].comm)));
+	}
+	output_stuck(o, &r, h);
+}
+
+/* ---- formatting into memory ----------------------------------------------------------------- */
+
+struct mem_sink {
+	struct line_sink ls;	/* first */
+	FILE *f;
+};
+
+static void mem_put(struct line_sink *ls, const char *line, size_t len)
+{
+	fwrite(line, 1, len, ((struct mem_sink *)ls)->f);
+}
+
+/* every record of the golden set, formatted by this build; *len bytes, malloc'd */
+static char *format_all(size_t *len)
+{
+	struct mem_sink s = { .ls.put = mem_put };
+	struct tcpstates_event e;
+	struct config cfg;
+	/* a new output for each option set: its plan is made from the options at the first line */
+	const struct output o0 = { .out = &s.ls, .cfg = &cfg, .mono_to_real_ns = 1795317632555566666LL };
+	struct output o;
+	char *buf;
+
+	s.f = open_memstream(&buf, len);
+	for (unsigned int opts = 0; opts < 16; opts++) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.wide = opts & 1;
+		cfg.show_date = opts & 2;
+		cfg.show_skaddr = opts & 4;
+		cfg.show_queues = opts & 8;
+		o = o0;
+		fprintf(s.f, "# text -w %d -T %d -x %d --queues %d\n", !!(opts & 1), !!(opts & 2),
+			!!(opts & 4), !!(opts & 8));
+		fflush(s.f);
+		output_header(&o);
+		for (int i = 0; i < TEXT_RECORDS; i++) {
+			make_event(&e);
+			output_event(&o, &e);
+		}
+		for (int i = 0; i < STUCK_RECORDS; i++)
+			stuck_record(&o);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = OUT_JSON;
+	o = o0;
+	fprintf(s.f, "# json\n");
+	fflush(s.f);
+	for (int i = 0; i < JSON_RECORDS; i++) {
+		make_event(&e);
+		output_event(&o, &e);
+	}
+	for (int i = 0; i < STUCK_RECORDS; i++)
+		stuck_record(&o);
+	fclose(s.f);
+	return buf;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*len + 1);
+	if (buf && fread(buf, 1, *len, f) != *len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* the first line where got and want differ, both shown */
+static void show_first_difference(const char *got, size_t glen, const char *want, size_t wlen)
+{
+	size_t i = 0, line = 1, start = 0;
+
+	while (i < glen && i < wlen && got[i] == want[i]) {
+		if (got[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+		i++;
+	}
+	fprintf(stderr, "line %zu differs:\n got:  %.*s\n want: %.*s\n", line,
+		(int)(strcspn(got + start, "\n")), got + start,
+		(int)(strcspn(want + start, "\n")), want + start);
+}
+
+int main(int argc, char **argv)
+{
+	size_t glen, wlen;
+	char *got, *want;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	timefmt_forget();
+	got = format_all(&glen);
+	if (argc == 3 && !strcmp(argv[1], "--write")) {
+		FILE *f = fopen(argv[2], "w");
+
+		if (!f || fwrite(got, 1, glen, f) != glen || fclose(f)) {
+			perror(argv[2]);
+			return 1;
+		}
+		return 0;
+	}
+	want = read_file(GOLDEN, &wlen);
+	CHECK(want != NULL, "%s readable (run from the repository's top directory)", GOLDEN);
+	if (want) {
+		bool same = glen == wlen && !memcmp(got, want, glen);
+
+		CHECK(same, "%zu records in 16 text option sets and JSON: output as in %s",
+		      (size_t)(16 * (TEXT_RECORDS + STUCK_RECORDS + 1) + JSON_RECORDS + STUCK_RECORDS), GOLDEN);
+		if (!same)
+			show_first_difference(got, glen, want, wlen);
+	}
+	free(got);
+	free(want);
+	return UNIT_DONE();
+}
