@@ -103,11 +103,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--json", required=True)
     p.add_argument("--late", required=True)
-    p.add_argument("--netns", required=True)
-    p.add_argument("values", nargs="+", metavar="NAME=VALUE")
-    a = p.parse_args()
-    values = dict(v.split("=", 1) for v in a.values)
-    inos = {int(x) for x in a.netns.split(",")}
+    a, values, inos = tslib.table_args(p)
     R = tslib.Results()
     check_main(R, a.json, inos, values)
     check_late(R, a.late, inos, values)

@@ -344,6 +344,15 @@ def check_table(R, socks, table, values=None, label="", check_dur=True):
             for row in parse_rows(table, values)}
 
 
+def table_args(p):
+    """parse a checker's arguments, with --netns INO,INO and the NAME=VALUE its tables' $NAME
+    stand for: (args, {NAME: VALUE}, {netns inode})"""
+    p.add_argument("--netns", required=True)
+    p.add_argument("values", nargs="*", metavar="NAME=VALUE")
+    a = p.parse_args()
+    return a, dict(v.split("=", 1) for v in a.values), {int(x) for x in a.netns.split(",")}
+
+
 def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, family=None,
                   laddr=None, raddr=None, check_dur=True):
     """one row given as arguments: want_seq a list of transition tokens (or "@NAME")"""
