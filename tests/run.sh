@@ -30,8 +30,10 @@ fi
 # ---- unit tests ----------------------------------------------------------------------------------
 
 # .output/asan/tests/: the same tests built with ASan+UBSan (make san-bins); a finding aborts
+UNIT_RAN=0
 for bin in .output/tests/test_* .output/asan/tests/test_*; do
 	[ -x "$bin" ] && [ -z "$ONLY" ] || continue
+	UNIT_RAN=$((UNIT_RAN + 1))
 	name=$(basename "$bin")
 	env=()
 	[ "$bin" = .output/tests/test_output ] && env=(TCPSTATES_JSON_DUMP="$TMP/unit.jsonl")
@@ -56,13 +58,22 @@ for bin in .output/tests/test_* .output/asan/tests/test_*; do
 	fi
 done
 
-if [ -s "$TMP/unit.jsonl" ] && [ -f tests/unit/validate_json.py ] &&
-	[ -f include/tcpstates.schema.json ]; then
-	if out=$("$PY" tests/unit/validate_json.py include/tcpstates.schema.json "$TMP/unit.jsonl" 2>&1); then
-		echo "ok - JSON records of test_output validate against the schema"
+# the records test_output dumped, against the schema: no dump (test_output not built, or it wrote
+# nothing) is a failure too, never a skipped check
+if [ -z "$ONLY" ] && [ "$UNIT_RAN" = 0 ]; then
+	echo "not ok - unit tests: none built in .output/tests (make unit-bins)"
+	FAILED=$((FAILED + 1))
+fi
+if [ -z "$ONLY" ]; then
+	name="JSON records of test_output validate against the schema"
+	if [ ! -s "$TMP/unit.jsonl" ]; then
+		echo "not ok - $name: test_output dumped no records (TCPSTATES_JSON_DUMP)"
+		FAILED=$((FAILED + 1))
+	elif out=$("$PY" tests/unit/validate_json.py include/tcpstates.schema.json "$TMP/unit.jsonl" 2>&1); then
+		echo "ok - $name ($out)"
 		PASSED=$((PASSED + 1))
 	else
-		echo "not ok - JSON records of test_output validate against the schema"
+		echo "not ok - $name"
 		echo "$out" | head -20 | sed 's/^/# /'
 		FAILED=$((FAILED + 1))
 	fi

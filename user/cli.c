@@ -792,6 +792,11 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 	return st;
 }
 
+const struct option *cli_long_options(void)
+{
+	return long_opts;
+}
+
 void cli_free(struct config *cfg)
 {
 	free(cfg->cgroups);

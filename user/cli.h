@@ -82,6 +82,11 @@ enum cli_status {
  */
 enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err);
 
+/* The long options cli_parse knows, ending in an all-zero entry (the tests check each one is
+ * described by --help and has rows of its own). */
+struct option;
+const struct option *cli_long_options(void);
+
 /* Free what cli_parse allocated (the cgroup id set). */
 void cli_free(struct config *cfg);
 

@@ -15,7 +15,7 @@ e=$(json_field "$TS_TMP/a.srv" recv_error errno)
 check "server saw the reset (recv: '$e')" [ "$e" = ECONNRESET ]
 run_checks "$TS_PY" "$TS_LIB/expect.py" --json "$TS_TMP/out.jsonl" \
 	--netns "$NETNS_S_INO,$NETNS_C_INO" --total 3 --comm python3 --family 4 \
-	--sock "listener" "$SRV_PORT" 0 "$SRV_PID" "CLOSE->LISTEN,LISTEN->CLOSE" \
+	--sock "listener" "$SRV_PORT" 0 "$SRV_PID" @listener \
 	--sock "aborting client" "$CLI_PORT" "$SRV_PORT" "$CLI_PID" \
 	"CLOSE->SYN_SENT,SYN_SENT->ESTABLISHED,ESTABLISHED->CLOSE" \
 	--sock "reset accepted socket" "$SRV_PORT" "$CLI_PORT" "$SRV_PID" \

@@ -87,16 +87,15 @@ check "client 1 got ephemeral port $C1 in $E..$((E + 1))" [ "$C1" = "$E" -o "$C1
 check "server 1 saw EOF" grep -q '"eof"' "$TS_TMP/s1"
 check "server 2 saw EOF" grep -q '"eof"' "$TS_TMP/s2"
 
-LISTEN="CLOSE->LISTEN,LISTEN->CLOSE"
-CLIENT="CLOSE->SYN_SENT,SYN_SENT->ESTABLISHED,ESTABLISHED->FIN_WAIT1,FIN_WAIT1->FIN_WAIT2,FIN_WAIT2->TIME_WAIT"
-ACCEPTED="LISTEN->SYN_RECV,SYN_RECV->ESTABLISHED,ESTABLISHED->CLOSE_WAIT,CLOSE_WAIT->LAST_ACK,LAST_ACK->CLOSE"
-CW="ESTABLISHED->CLOSE_WAIT,CLOSE_WAIT->LAST_ACK"
-L1=(--sock listener1 "$P1" 0 "$S1/tsc-srv1" "$LISTEN")
-A1=(--sock accepted1 "$P1" "$C1" "$S1/tsc-srv1" "$ACCEPTED")
-K1=(--sock client1 "$C1" "$P1" "$C1P/tsc-cli1" "$CLIENT")
-L2=(--sock listener2 "$P2" 0 "$S2/tsc-srv2" "$LISTEN")
-A2=(--sock accepted2 "$P2" "$B" "$S2/tsc-srv2" "$ACCEPTED")
-K2=(--sock client2 "$B" "$P2" "$C2P/tsc-cli2" "$CLIENT")
+# each socket's transitions: the sequences of tests/lib/tslib.py (SEQUENCES), the same under every
+# filter that keeps the socket; --state CLOSE_WAIT keeps those from or to CLOSE_WAIT
+CW=@accepted:CLOSE_WAIT
+L1=(--sock listener1 "$P1" 0 "$S1/tsc-srv1" @listener)
+A1=(--sock accepted1 "$P1" "$C1" "$S1/tsc-srv1" @accepted)
+K1=(--sock client1 "$C1" "$P1" "$C1P/tsc-cli1" @client)
+L2=(--sock listener2 "$P2" 0 "$S2/tsc-srv2" @listener)
+A2=(--sock accepted2 "$P2" "$B" "$S2/tsc-srv2" @accepted)
+K2=(--sock client2 "$B" "$P2" "$C2P/tsc-cli2" @client)
 
 expect() {	# expect LABEL TOTAL SOCK-SPECS...
 	local label=$1 total=$2

@@ -299,15 +299,21 @@ bpf_prog_ids() {
 
 # ---- JSON validation -----------------------------------------------------------------------------
 
-# validate_json FILE: ok/not ok through the project's schema validator, or a skip note
+# validate_json FILE: ok/not ok through the project's schema validator. A missing validator or
+# schema, or an empty FILE (nothing traced: nothing was checked), is a failure, never a skip
+# (python3-jsonschema comes from .ci/install-deps.sh).
 validate_json() {
 	local file=$1 out
 	if [ ! -f "$TS_VALIDATOR" ] || [ ! -f "$TS_SCHEMA" ]; then
-		echo "# skipped schema validation: validator or schema not present yet"
-		return 0
+		not_ok "JSON output validates against the schema: $TS_VALIDATOR or $TS_SCHEMA missing"
+		return 1
+	fi
+	if [ ! -s "$file" ]; then
+		not_ok "JSON output validates against the schema: $(basename "$file") is empty"
+		return 1
 	fi
 	if out=$("$TS_PY" "$TS_VALIDATOR" "$TS_SCHEMA" "$file" 2>&1); then
-		ok "JSON output validates against the schema"
+		ok "JSON output validates against the schema ($out)"
 	else
 		not_ok "JSON output validates against the schema"
 		diag "$(echo "$out" | head -20)"

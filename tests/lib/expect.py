@@ -7,8 +7,9 @@
 #             [--family F] --sock NAME LPORT RPORT PID SEQ [--sock ...]
 #
 # LPORT/RPORT/PID: a number, or "-" for any; PID may be PID/COMM to check the owner's comm too.
-# SEQ: "OLD->NEW,OLD->NEW,..."; alternatives separated by "|" (the first that matches). --total: exactly N sockets of those namespaces are in the output
-# (so a filter kept nothing else).
+# SEQ: the socket's transitions as a row of tests/lib/tslib.py writes them, separated by commas
+# or spaces: "OLD->NEW[=REASON]...", "@listener", "@accepted:CLOSE_WAIT" (tslib.SEQUENCES).
+# --total: exactly N sockets of those namespaces are in the output (so a filter kept nothing else).
 
 import argparse
 
@@ -41,9 +42,8 @@ def main():
                 "got %d:" % len(socks), tslib.describe(socks))
     for name, lport, rport, pid, want in a.sock:
         pid, _, comm = pid.partition("/")
-        alts = tuple(w.split(",") for w in want.split("|"))
         tslib.expect_socket(R, socks, L + name, num(lport), num(rport),
-                            alts if len(alts) > 1 else alts[0],
+                            want.replace(",", " ").split(),
                             pid=num(pid), comm=comm or a.comm, family=a.family,
                             check_dur=not a.no_dur)
     if R.failed:

@@ -6,6 +6,7 @@
 
 import ipaddress
 import json
+import re
 import sys
 
 
@@ -134,52 +135,174 @@ def same_addr(a, b):
         return False
 
 
-# the transitions of one plain connection (tests/lib/tcpapp.py defaults: client closes first).
-# The client, the active closer, goes on to TIME_WAIT (it ends 60 s later, after the test); with
-# --no-timewait or on the fallback hook (--hook tracepoint) the kernel's tracepoint says
-# FIN_WAIT2 -> CLOSE instead (CLIENT_ORDERLY_NO_TW).
-LISTENER = ["CLOSE->LISTEN", "LISTEN->CLOSE"]
-CLIENT_ORDERLY = ["CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED", "ESTABLISHED->FIN_WAIT1",
-                  "FIN_WAIT1->FIN_WAIT2", "FIN_WAIT2->TIME_WAIT"]
-CLIENT_ORDERLY_NO_TW = CLIENT_ORDERLY[:-1] + ["FIN_WAIT2->CLOSE"]
-ACCEPTED_PASSIVE_CLOSE = ["LISTEN->SYN_RECV", "SYN_RECV->ESTABLISHED", "ESTABLISHED->CLOSE_WAIT",
-                          "CLOSE_WAIT->LAST_ACK", "LAST_ACK->CLOSE"]
+# ---- tables of expected transitions ---------------------------------------------------------------
+#
+# A row says what one socket must show, in order:
+#
+#   NAME  LPORT  RPORT  [KEY=VALUE...]  TRANSITION...
+#
+# LPORT/RPORT: a number or "-" (any); the socket is the one (exactly one) with a record of these
+# ports. KEY=VALUE holds on every record of the socket: pid, comm, family, laddr, raddr (pid and
+# raddr also pick the socket among those with the ports: an ephemeral port may be reused by a
+# later scenario). TRANSITION, all of them in order and nothing else:
+#
+#   OLD->NEW[=REASON][~MIN-MAX][{KEY OP VALUE,...}]
+#
+#   =REASON   the record's "reason" ("=-": null); not given: not checked
+#   ~MIN-MAX  dur_ns, the time spent in OLD, between MIN and MAX seconds
+#   {...}     other keys of the record: OP is =, >= or <=; VALUE a number, null or a word
+#   @NAME     the transitions of SEQUENCES[NAME]; @NAME:STATE only those from or to STATE. A
+#             TRANSITION after it that is already among them adds its checks to that one; one
+#             that is not is appended.
+#
+# A line that starts with white space continues the row above; "#" starts a comment. "$NAME" is
+# replaced by a value the test passes (its ports, pids and addresses).
+
+# one socket's transitions, by name: tests/lib/tcpapp.py's plain connection (the client closes
+# first). The client, the active closer, goes on to TIME_WAIT (it ends 60 s later, after the
+# test); with --no-timewait or on the fallback hook (--hook tracepoint) the kernel's tracepoint
+# says FIN_WAIT2 -> CLOSE instead (client-no-tw).
+SEQUENCES = {
+    "listener": "CLOSE->LISTEN LISTEN->CLOSE=orderly",
+    "client-fin-wait2": "CLOSE->SYN_SENT SYN_SENT->ESTABLISHED ESTABLISHED->FIN_WAIT1"
+                        " FIN_WAIT1->FIN_WAIT2",
+    "client": "@client-fin-wait2 FIN_WAIT2->TIME_WAIT=-",
+    "client-no-tw": "@client-fin-wait2 FIN_WAIT2->CLOSE",
+    "accepted": "LISTEN->SYN_RECV SYN_RECV->ESTABLISHED ESTABLISHED->CLOSE_WAIT"
+                " CLOSE_WAIT->LAST_ACK=- LAST_ACK->CLOSE=orderly",
+}
+
+TRANSITION = re.compile(r"^(?P<old>[A-Z_0-9]+)->(?P<new>[A-Z_0-9]+)(=(?P<reason>[a-z_-]+))?"
+                        r"(~(?P<lo>[\d.]+)-(?P<hi>[\d.]+))?(\{(?P<facts>[^}]*)\})?$")
+FACT = re.compile(r"^\s*(?P<key>[a-z_]+)\s*(?P<op>>=|<=|=)\s*(?P<value>\S+)\s*$")
+UNCHECKED = object()	# a transition's reason when the row does not say
 
 
-def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, family=None,
-                  laddr=None, raddr=None, check_dur=True):
-    """exactly one socket with records (lport, rport); its sequence is want_seq; every record's
-    owner is pid/comm; family/addresses as given; dur_ns null only on the first transition.
-    Returns the socket's records (or None)."""
-    keys = find(socks, lport, rport)
-    if not R.check(len(keys) == 1, "%s: exactly one socket %s->%s" % (what, lport, rport),
+class Want:
+    """one expected transition: OLD->NEW, and what its record must hold"""
+
+    def __init__(self, tok):
+        m = TRANSITION.match(tok)
+        if not m:
+            raise ValueError("bad transition %r" % tok)
+        self.old, self.new = m["old"], m["new"]
+        self.reason = UNCHECKED if m["reason"] is None else (
+            None if m["reason"] == "-" else m["reason"])
+        self.dur = (float(m["lo"]), float(m["hi"])) if m["lo"] else None
+        self.facts = [fact(f) for f in (m["facts"] or "").split(",") if f.strip()]
+
+    def name(self):
+        return "%s->%s" % (self.old, self.new)
+
+    def refine(self, other):
+        if other.reason is not UNCHECKED:
+            self.reason = other.reason
+        self.dur = other.dur or self.dur
+        self.facts += other.facts
+
+
+def fact(text):
+    m = FACT.match(text)
+    if not m:
+        raise ValueError("bad fact %r" % text)
+    v = m["value"]
+    v = None if v == "null" else int(v) if re.fullmatch(r"-?\d+", v) else v
+    return m["key"], m["op"], v
+
+
+def expand(tokens):
+    """[Want] of a row's transition tokens (with @NAME sequences)"""
+    out = []
+    for tok in tokens:
+        if tok.startswith("@"):
+            name, _, state = tok[1:].partition(":")
+            ws = expand(SEQUENCES[name].split())
+            out += [w for w in ws if not state or state in (w.old, w.new)]
+            continue
+        w = Want(tok)
+        same = [x for x in out if x.name() == w.name()]
+        if same:
+            same[0].refine(w)
+        else:
+            out.append(w)
+    return out
+
+
+def names(seq_name):
+    """["OLD->NEW", ...] of SEQUENCES[seq_name]"""
+    return [w.name() for w in expand(["@" + seq_name])]
+
+
+LISTENER = names("listener")
+CLIENT_ORDERLY = names("client")
+CLIENT_ORDERLY_NO_TW = names("client-no-tw")
+ACCEPTED_PASSIVE_CLOSE = names("accepted")
+
+
+class Row:
+    def __init__(self, text):
+        name, lport, rport, *rest = text.split()
+        self.name = name
+        self.lport = None if lport == "-" else int(lport)
+        self.rport = None if rport == "-" else int(rport)
+        self.attrs = dict(t.split("=", 1) for t in rest if "->" not in t and "@" not in t)
+        self.want = expand([t for t in rest if "->" in t or t.startswith("@")])
+
+
+def parse_rows(table, values=None):
+    """[Row] of a table; $NAME replaced from values"""
+    lines = []
+    for line in table.splitlines():
+        line = line.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if line[0].isspace() and lines:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    text = "\n".join(lines)
+    if values:
+        for k in sorted(values, key=len, reverse=True):
+            text = text.replace("$" + k, str(values[k]))
+    if "$" in text:
+        raise ValueError("no value for %s" % re.findall(r"\$\w+", text))
+    return [Row(line) for line in text.splitlines()]
+
+
+def ops(got, op, want):
+    if op == "=":
+        return got == want
+    if not isinstance(got, int) or isinstance(got, bool):
+        return False
+    return got >= want if op == ">=" else got <= want
+
+
+def check_socket(R, socks, row, what, check_dur=True):
+    """the socket of a row: exactly one, its transitions in order, then each one's checks and the
+    row's KEY=VALUE on every record. Returns its records (or None)."""
+    keys = [k for k in find(socks, row.lport, row.rport)
+            if ("raddr" not in row.attrs
+                or any(same_addr(r.get("raddr"), row.attrs["raddr"]) for r in socks[k]))
+            and ("pid" not in row.attrs or any(str(r.get("pid")) == row.attrs["pid"] for r in socks[k]))]
+    if not R.check(len(keys) == 1, "%s: exactly one socket %s->%s" % (what, row.lport, row.rport),
                    "found %d; sockets seen:" % len(keys), describe(socks)):
         return None
     lst = socks[keys[0]]
-    if isinstance(want_seq, tuple):	# alternatives: the first that matches, else the first
-        want_seq = next((w for w in want_seq if seq(lst) == w), want_seq[0])
-    R.eq(seq(lst), want_seq, "%s: transitions" % what)
-    if pid is not None:
-        bad = [(r["oldstate"], r["newstate"], r.get("pid"), r.get("comm")) for r in lst
-               if r.get("pid") != pid]
-        R.check(not bad, "%s: owner pid is %d on every transition" % (what, pid),
-                "wrong on: %r" % bad)
-    if comm is not None:
-        bad = [(r["oldstate"], r["newstate"], r.get("comm")) for r in lst if r.get("comm") != comm]
-        R.check(not bad, "%s: owner comm is %s on every transition" % (what, comm),
-                "wrong on: %r" % bad)
-    if family is not None:
-        R.check(all(r.get("family") == family for r in lst), "%s: family %d" % (what, family),
-                "got %r" % [r.get("family") for r in lst])
-    if laddr is not None or raddr is not None:
-        # the ports/addresses are final once the socket is connected (the first record of a
-        # client may still have port 0 and a wildcard address)
-        full = [r for r in lst if (lport is None or r.get("lport") == lport)
-                and (rport is None or r.get("rport") == rport) and r.get("lport")]
-        bad = [(r.get("laddr"), r.get("raddr")) for r in full
-               if (laddr is not None and not same_addr(r.get("laddr"), laddr))
-               or (raddr is not None and not same_addr(r.get("raddr"), raddr))]
-        R.check(not bad, "%s: addresses %s -> %s" % (what, laddr, raddr), "wrong: %r" % bad)
+    want = [w.name() for w in row.want]
+    if not R.eq(seq(lst), want, "%s: transitions" % what):
+        return lst
+    for w, r in zip(row.want, lst):
+        t = "%s: %s" % (what, w.name())
+        if w.reason is not UNCHECKED:
+            R.eq(r.get("reason"), w.reason, "%s reason %s" % (t, w.reason or "null"), note(r))
+        if w.dur:
+            d = r.get("dur_ns")
+            R.check(isinstance(d, int) and w.dur[0] * 1e9 <= d <= w.dur[1] * 1e9,
+                    "%s lasted %s-%s s (%r ns)" % (t, w.dur[0], w.dur[1], d))
+        for key, op, v in w.facts:
+            R.check(ops(r.get(key), op, v), "%s %s %s %s (got %r)" % (t, key, op, v, r.get(key)),
+                    note(r))
+    check_attrs(R, lst, row, what)
     if check_dur and lst:
         first_ok = lst[0].get("dur_ns") is None or isinstance(lst[0].get("dur_ns"), int)
         later_bad = [(r["oldstate"], r["newstate"], r.get("dur_ns")) for r in lst[1:]
@@ -189,6 +312,55 @@ def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, f
                 "%s: dur_ns known (integer >= 0) after the first transition" % what,
                 "first: %r" % lst[0].get("dur_ns"), "later: %r" % later_bad)
     return lst
+
+
+def check_attrs(R, lst, row, what):
+    for key in ("pid", "comm", "family"):
+        if key in row.attrs:
+            v = row.attrs[key]
+            v = int(v) if key != "comm" else v
+            bad = [(r["oldstate"], r["newstate"], r.get(key)) for r in lst if r.get(key) != v]
+            R.check(not bad, "%s: %s is %s on every transition" % (what, key, v), "wrong on: %r" % bad)
+    la, ra = row.attrs.get("laddr"), row.attrs.get("raddr")
+    if la or ra:
+        # the ports/addresses are final once the socket is connected (the first record of a
+        # client may still have port 0 and a wildcard address)
+        full = [r for r in lst if (row.lport is None or r.get("lport") == row.lport)
+                and (row.rport is None or r.get("rport") == row.rport) and r.get("lport")]
+        bad = [(r.get("laddr"), r.get("raddr")) for r in full
+               if (la and not same_addr(r.get("laddr"), la)) or (ra and not same_addr(r.get("raddr"), ra))]
+        R.check(not bad, "%s: addresses %s -> %s" % (what, la, ra), "wrong: %r" % bad)
+
+
+def note(r):
+    return "reason=%r reset_reason=%r rx_queue=%r tx_queue=%r rx_bytes=%r tx_bytes=%r" % (
+        r.get("reason"), r.get("reset_reason"), r.get("rx_queue"), r.get("tx_queue"),
+        r.get("rx_bytes"), r.get("tx_bytes"))
+
+
+def check_table(R, socks, table, values=None, label="", check_dur=True):
+    """every row of table against socks; {row name: its records (or None)}"""
+    return {row.name: check_socket(R, socks, row, label + row.name, check_dur)
+            for row in parse_rows(table, values)}
+
+
+def table_args(p):
+    """parse a checker's arguments, with --netns INO,INO and the NAME=VALUE its tables' $NAME
+    stand for: (args, {NAME: VALUE}, {netns inode})"""
+    p.add_argument("--netns", required=True)
+    p.add_argument("values", nargs="*", metavar="NAME=VALUE")
+    a = p.parse_args()
+    return a, dict(v.split("=", 1) for v in a.values), {int(x) for x in a.netns.split(",")}
+
+
+def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, family=None,
+                  laddr=None, raddr=None, check_dur=True):
+    """one row given as arguments: want_seq a list of transition tokens (or "@NAME")"""
+    row = Row("- - - " + " ".join(want_seq))
+    row.lport, row.rport = lport, rport
+    row.attrs = {k: str(v) for k, v in (("pid", pid), ("comm", comm), ("family", family),
+                                         ("laddr", laddr), ("raddr", raddr)) if v is not None}
+    return check_socket(R, socks, row, what, check_dur)
 
 
 def dur_of(lst, old, new):

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* test_cli.c - the command line: table-driven good and bad arguments, help and version. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -139,6 +142,15 @@ static const struct good_row good[] = {
 	{ { "--ringbuf-mb", "64" }, { .ringbuf_mb = 64 } },
 	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
 	{ { "--wi", "--times" }, { .wide = true, .show_date = true } }, /* unique prefixes */
+	{ { "--queues" }, { .show_queues = true } },
+	{ { "--no-snapshot", "--no-snapshot" }, { .no_snapshot = true } },
+	{ { "--no-timewait" }, { .no_timewait = true } },
+	{ { "--no-timewait", "--timewait-period", "5" }, { .no_timewait = true, .tw_period_s = 5 } },
+	{ { "--stuck", "60" }, { .stuck_s = 60 } },
+	{ { "--stuck=0.5", "--state", "CLOSE_WAIT" },
+	  { .stuck_s = 0.5, .state_mask = BIT(TS_CLOSE_WAIT) } },
+	{ { "--netns", "4026531840" }, { .has_netns = true, .netns = 4026531840u } },
+	{ { "--netns=1" }, { .has_netns = true, .netns = 1 } },
 	{ { "-o", "out.jsonl" }, { .output_path = "out.jsonl" } },
 	{ { "-oout.jsonl" }, { .output_path = "out.jsonl" } },
 	{ { "--output", "/var/log/tcpstates/transitions.jsonl", "-j" },
@@ -150,8 +162,56 @@ static const struct good_row good[] = {
 	  { .state_mask = BIT(TS_CLOSE_WAIT) | BIT(TS_FIN_WAIT2), .has_pid = true, .pid = 1234 } },
 };
 
-static void check_ports(const struct port_list *got, const struct port_list *want,
-			const char *field, const char *ctx)
+/*
+ * Every field of struct config, in declaration order, and how to compare it. The list is checked
+ * against the struct at compile time (config_mirror below), so a field added to cli.h without a
+ * line here does not build; check_uncovered() catches one slipped into padding at run time.
+ */
+#define CONFIG_FIELDS(X)                                                                        \
+	X(family, num) X(lports, ports) X(rports, ports) X(ports, ports) X(has_pid, num)        \
+	X(pid, num) X(has_comm, num) X(comm, chars) X(state_mask, num) X(show_date, num)        \
+	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(no_snapshot, num)                \
+	X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl) X(format, num)                  \
+	X(duration_s, dbl) X(count, num) X(verbose, num) X(hook, num) X(ringbuf_mb, num)        \
+	X(has_netns, num) X(netns, num) X(n_cgroups, num) X(cgroups, ids) X(cgroup_id, num)     \
+	X(cgroup_level, num) X(cgroup_in_kernel, num) X(cgroup_path, chars) X(summary, num)     \
+	X(interval_s, dbl) X(dot_path, str) X(output_path, str) X(metrics_path, str)            \
+	X(metrics_period_s, dbl)
+
+#define MIRROR_FIELD(f, kind) __typeof__(((struct config *)0)->f) f;
+struct config_mirror {
+	CONFIG_FIELDS(MIRROR_FIELD)
+};
+#define SAME_PLACE(f, kind)                                                                     \
+	_Static_assert(offsetof(struct config_mirror, f) == offsetof(struct config, f),        \
+		       "struct config: a field before " #f " is missing from CONFIG_FIELDS");
+CONFIG_FIELDS(SAME_PLACE)
+_Static_assert(sizeof(struct config_mirror) == sizeof(struct config),
+	       "struct config: a field at its end is missing from CONFIG_FIELDS");
+
+static void cmp_num(long long got, long long want, const char *field, const char *ctx)
+{
+	CHECK(got == want, "%s: %s %lld, want %lld", ctx, field, got, want);
+}
+
+static void cmp_dbl(double got, double want, const char *field, const char *ctx)
+{
+	CHECK(got == want, "%s: %s %g, want %g", ctx, field, got, want);
+}
+
+static void cmp_chars(const char *got, const char *want, const char *field, const char *ctx)
+{
+	CHECK(!strcmp(got, want), "%s: %s '%s', want '%s'", ctx, field, got, want);
+}
+
+static void cmp_str(const char *got, const char *want, const char *field, const char *ctx)
+{
+	CHECK(!got == !want && (!got || !strcmp(got, want)), "%s: %s '%s', want '%s'", ctx, field,
+	      got ? got : "(none)", want ? want : "(none)");
+}
+
+static void cmp_ports(const struct port_list *got, const struct port_list *want, const char *field,
+		      const char *ctx)
 {
 	CHECK(got->n == want->n, "%s: %s.n %d, want %d", ctx, field, got->n, want->n);
 	for (int i = 0; i < got->n && i < want->n; i++)
@@ -159,42 +219,60 @@ static void check_ports(const struct port_list *got, const struct port_list *wan
 		      got->port[i], want->port[i]);
 }
 
-static void check_config(const struct config *got, const struct config *want, const char *ctx)
+/* the cgroup ids: n_cgroups of them (compared on its own) */
+static void cmp_ids(const struct config *got, const struct config *want, const char *ctx)
 {
-	uint32_t want_mb = want->ringbuf_mb ? want->ringbuf_mb : 16;
-	double want_twp = want->tw_period_s ? want->tw_period_s : 1.0;
-	double want_mp = want->metrics_period_s ? want->metrics_period_s : 15.0;
+	int n = got->n_cgroups < want->n_cgroups ? got->n_cgroups : want->n_cgroups;
 
-	CHECK(got->family == want->family, "%s: family %d", ctx, got->family);
-	check_ports(&got->lports, &want->lports, "lports", ctx);
-	check_ports(&got->rports, &want->rports, "rports", ctx);
-	check_ports(&got->ports, &want->ports, "ports", ctx);
-	CHECK(got->has_pid == want->has_pid && got->pid == want->pid, "%s: pid %d/%u", ctx,
-	      got->has_pid, got->pid);
-	CHECK(got->has_comm == want->has_comm, "%s: has_comm %d", ctx, got->has_comm);
-	CHECK_STR(got->comm, want->comm, ctx);
-	CHECK(got->state_mask == want->state_mask, "%s: state_mask %#x", ctx, got->state_mask);
-	CHECK(got->show_date == want->show_date, "%s: show_date", ctx);
-	CHECK(got->wide == want->wide, "%s: wide", ctx);
-	CHECK(got->show_skaddr == want->show_skaddr, "%s: show_skaddr", ctx);
-	CHECK(got->format == want->format, "%s: format %d", ctx, got->format);
-	CHECK(got->duration_s == want->duration_s, "%s: duration %g", ctx, got->duration_s);
-	CHECK(got->tw_period_s == want_twp, "%s: tw_period %g", ctx, got->tw_period_s);
-	CHECK(got->count == want->count, "%s: count %llu", ctx, (unsigned long long)got->count);
-	CHECK(got->verbose == want->verbose, "%s: verbose", ctx);
-	CHECK(got->hook == want->hook, "%s: hook %d", ctx, got->hook);
-	CHECK(got->ringbuf_mb == want_mb, "%s: ringbuf_mb %u", ctx, got->ringbuf_mb);
-	CHECK(got->summary == want->summary, "%s: summary", ctx);
-	CHECK(got->interval_s == want->interval_s, "%s: interval %g", ctx, got->interval_s);
-	CHECK(!got->dot_path == !want->dot_path &&
-	      (!got->dot_path || !strcmp(got->dot_path, want->dot_path)), "%s: dot", ctx);
-	CHECK(!got->output_path == !want->output_path &&
-	      (!got->output_path || !strcmp(got->output_path, want->output_path)),
-	      "%s: output '%s'", ctx, got->output_path ? got->output_path : "(none)");
-	CHECK(!got->metrics_path == !want->metrics_path &&
-	      (!got->metrics_path || !strcmp(got->metrics_path, want->metrics_path)),
-	      "%s: metrics file", ctx);
-	CHECK(got->metrics_period_s == want_mp, "%s: metrics period %g", ctx, got->metrics_period_s);
+	CHECK(!got->cgroups == !want->cgroups &&
+	      (!n || !memcmp(got->cgroups, want->cgroups, n * sizeof(*got->cgroups))),
+	      "%s: cgroups differ", ctx);
+}
+
+#define CMP_num(f) cmp_num((long long)got->f, (long long)want->f, #f, ctx);
+#define CMP_dbl(f) cmp_dbl(got->f, want->f, #f, ctx);
+#define CMP_chars(f) cmp_chars(got->f, want->f, #f, ctx);
+#define CMP_str(f) cmp_str(got->f, want->f, #f, ctx);
+#define CMP_ports(f) cmp_ports(&got->f, &want->f, #f, ctx);
+#define CMP_ids(f) cmp_ids(got, want, ctx);
+#define CMP_FIELD(f, kind) CMP_##kind(f)
+
+/*
+ * A byte of the parsed config in no listed field (padding: cli_parse zeroes the whole struct
+ * first) must be zero: a field added in what was padding, and set by an option, shows here.
+ */
+static void check_uncovered(const struct config *got, const char *ctx)
+{
+	unsigned char covered[sizeof(struct config)] = { 0 };
+	const unsigned char *p = (const unsigned char *)got;
+	size_t i = 0;
+
+#define COVER(f, kind) memset(covered + offsetof(struct config, f), 1, sizeof(got->f));
+	CONFIG_FIELDS(COVER)
+#undef COVER
+	while (i < sizeof(covered) && (covered[i] || !p[i]))
+		i++;
+	CHECK(i == sizeof(covered), "%s: byte %zu of struct config is set but in no field of "
+	      "CONFIG_FIELDS", ctx, i);
+}
+
+/* a row's want: its zero defaulted fields (ringbuf_mb, the periods) are the defaults */
+static struct config expected(const struct config *row)
+{
+	struct config want = *row;
+
+	want.ringbuf_mb = row->ringbuf_mb ? row->ringbuf_mb : 16;
+	want.tw_period_s = row->tw_period_s ? row->tw_period_s : 1.0;
+	want.metrics_period_s = row->metrics_period_s ? row->metrics_period_s : 15.0;
+	return want;
+}
+
+static void check_config(const struct config *got, const struct config *row, const char *ctx)
+{
+	const struct config want_cfg = expected(row), *want = &want_cfg;
+
+	CONFIG_FIELDS(CMP_FIELD)
+	check_uncovered(got, ctx);
 }
 
 static void run_good(const struct good_row *row)
@@ -298,6 +376,12 @@ static const struct bad_row bad[] = {
 	{ { "--metrics-file=a", "--metrics-period", "1", "--metrics-period", "2" },
 	  "option --metrics-period given twice" },
 	{ { "--summary=1" }, "option '--summary' doesn't take an argument" },
+	{ { "--queues=1" }, "option '--queues' doesn't take an argument" },
+	{ { "--no-snapshot=no" }, "option '--no-snapshot' doesn't take an argument" },
+	{ { "--stuck", "0" }, "invalid duration '0' for --stuck (expected seconds, more than 0" },
+	{ { "--stuck", "31536001" }, "invalid duration '31536001' for --stuck" },
+	{ { "--stuck", "x" }, "invalid duration 'x' for --stuck" },
+	{ { "--stuck", "1", "--stuck", "2" }, "option --stuck given twice" },
 	{ { "-o", "" }, "invalid file '' for --output" },
 	{ { "--output=" }, "invalid file '' for --output" },
 	{ { "-o", "a", "--output", "b" }, "option -o/--output given twice" },
@@ -395,12 +479,59 @@ static void run_bad(const struct bad_row *row)
 
 /* ---- help and version ---- */
 
-static const char *const long_names[] = {
-	"--ipv4", "--ipv6", "--lport", "--rport", "--port", "--pid", "--comm", "--state",
-	"--timestamp", "--wide", "--skaddr", "--json", "--verbose", "--duration", "--count",
-	"--hook", "--ringbuf-mb", "--timewait-period", "--no-timewait", "--output", "--help",
-	"--version",
-};
+/* does arg give the long option o: --name, --name=..., a unique prefix, or its short form alone
+ * or in a cluster ("-Twxjv6"; a short option that takes a value ends the cluster: "-oout") */
+static bool arg_names(const char *arg, const struct option *o)
+{
+	size_t len = strcspn(arg, "=");
+
+	if (!strncmp(arg, "--", 2))
+		return len > 2 && !strncmp(arg + 2, o->name, len - 2);
+	for (const char *c = arg[0] == '-' ? arg + 1 : ""; *c; c++) {
+		const struct option *s = cli_long_options();
+
+		if (*c == o->val)
+			return true;
+		while (s->name && s->val != *c)
+			s++;
+		if (!s->name || s->has_arg)
+			break;
+	}
+	return false;
+}
+
+static bool has_row(const struct option *o)
+{
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		for (int j = 0; j < MAX_ARGS && good[i].args[j]; j++)
+			if (arg_names(good[i].args[j], o))
+				return true;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (int j = 0; j < MAX_ARGS && bad[i].args[j]; j++)
+			if (arg_names(bad[i].args[j], o))
+				return true;
+	return false;
+}
+
+/* every option of the parser's own table: rows that use it, and --help describes it */
+static void test_every_option(const char *help)
+{
+	char want[64];
+	int n = 0;
+
+	for (const struct option *o = cli_long_options(); o->name; o++, n++) {
+		bool exits = o->val == 'h' || o->val == 'V';	/* test_help, test_version */
+
+		CHECK(exits || has_row(o), "--%s: no row in good[] or bad[] uses it", o->name);
+		/* "  -o, --output FILE", "      --queues   ..." at the start of a line */
+		if (o->val < 128)
+			snprintf(want, sizeof(want), "\n  -%c, --%s ", o->val, o->name);
+		else
+			snprintf(want, sizeof(want), "\n      --%s ", o->name);
+		CHECK(strstr(help, want), "--help does not describe --%s (no line '%s')", o->name, want + 1);
+	}
+	CHECK(n >= 32, "cli_long_options(): %d options", n);
+}
 
 static void test_help(const char *opt)
 {
@@ -421,8 +552,7 @@ static void test_help(const char *opt)
 	      strstr(r.out, "\nOutput:") < strstr(r.out, "  -o, --output FILE ") &&
 	      strstr(r.out, "  -o, --output FILE ") < strstr(r.out, "\nStatistics"),
 	      "%s: -o not under Output", opt);
-	for (size_t i = 0; i < sizeof(long_names) / sizeof(long_names[0]); i++)
-		CHECK(strstr(r.out, long_names[i]), "%s: %s not described", opt, long_names[i]);
+	test_every_option(r.out);
 	/* 100 columns at most, so it reads on any terminal */
 	for (const char *line = r.out, *nl; (nl = strchr(line, '\n')); line = nl + 1)
 		CHECK(nl - line <= 100, "%s: line too long: '%.*s'", opt, (int)(nl - line), line);

@@ -13,7 +13,11 @@ import json
 import re
 import sys
 
-import jsonschema
+try:
+    import jsonschema
+except ImportError:
+    # a missing validator is a failure, never a pass: the tests run it to see the schema kept
+    sys.exit("validate_json.py: python3-jsonschema is not installed (.ci/install-deps.sh, make deps)")
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
