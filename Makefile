@@ -76,7 +76,7 @@ run: deps
 	./tcpstates-c $(ARGS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-bins $(KSCEN) san-bins
+	$(Q)$(MAKE) --no-print-directory all unit-bins $(KSCEN) san-bins $(OUTPUT)/bench/churn
 	$(Q)tests/run.sh
 
 unit-bins: $(UNIT_BINS)
@@ -144,6 +144,12 @@ $(OUTPUT)/bench/stuckgen: tests/bench/stuckgen.c tests/bench/bench.h | $(OUTPUT)
 $(OUTPUT)/bench/fmtbench: tests/bench/fmtbench.c tests/bench/bench.h $(USER_OBJS) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
+# the connection churn of the benchmark and of the integration tests (tests/lib/common.sh's
+# build_churngen): a plain program, no BPF, no libraries
+$(OUTPUT)/bench/churn: tests/bench/churn.c tests/bench/bench.h | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 -pthread $< -o $@
 
 # the timewait bench's socket maker: a plain program, no BPF, no libraries
 $(OUTPUT)/bench/twgen: tests/bench/twgen.c tests/bench/bench.h | $(OUTPUT)/bench

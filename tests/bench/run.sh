@@ -45,7 +45,7 @@ BIN=$ROOT/tcpstates-c
 LBT=/usr/sbin/tcpstates
 OUTDIR=$ROOT/.output
 WORK=$OUTDIR/bench
-CHURN=$WORK/churn
+CHURN=$OUTDIR/bench/churn	# built by the Makefile
 WRAP=$WORK/cpuwrap
 REPORT=$OUTDIR/bench.md
 
@@ -109,8 +109,7 @@ fi
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 
 mkdir -p "$WORK" || die "cannot create $WORK"
-${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 -pthread tests/bench/churn.c -o "$CHURN" ||
-	die "cannot build churn"
+make --no-print-directory -s .output/bench/churn && [ -x "$CHURN" ] || die "cannot build churn"
 ${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 tests/bench/cpuwrap.c -o "$WRAP" || die "cannot build cpuwrap"
 
 # libbpf-tools attaches to the classic tracepoint: that needs tracefs
@@ -145,7 +144,7 @@ run_churn() {
 	local n=$1 port=$2 par=$3 out
 
 	out=$(timeout 300 ip netns exec "$NS" "$CHURN" -n "$n" -p "$port" -P "$par") || return 1
-	awk '/^connections/ { c = $6 } /^transitions_expected/ { e = $2; f = $4 }
+	awk '/^connections/ { c = $8; f = $4 } /^transitions_expected/ { e = $2 }
 		END { if (c != "") print c, e, f }' <<<"$out"
 }
 

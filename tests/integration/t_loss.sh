@@ -32,7 +32,7 @@ if wait_tracer_ready "$RB" "$TS_TMP/rb.err" 30; then
 	stop_tracer "$RB"
 	touch "$TS_TMP/rb.go"
 	wait_pid "$READER" 20
-	read -r _ conns _ failed _ <"$TS_TMP/rb.gen" < <(tail -n 1 "$TS_TMP/rb.gen")
+	read -r _ conns _ failed _ < <(grep "^connections " "$TS_TMP/rb.gen")
 	want=$((10 * ${conns:-0} + 2 + 2 * ${failed:-0}))
 	printed=$(sed -n 's/^tcpstates-c: [0-9]* transitions seen, \([0-9]*\) printed.*/\1/p' "$TS_TMP/rb.err")
 	rbfull=$(closing rb rb_full)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # t_output_file: -j -o FILE --no-timewait --netns NS under umask 077, in a root-owned 0755
-# directory, FILE already holding a line. Five churn runs (tests/lib/churngen.c) in NS, one
+# directory, FILE already holding a line. Five churn runs (tests/bench/churn.c) in NS, one
 # tracer run, and between them every way the file is rotated:
 #   A  during the churn: mv FILE FILE.a, SIGHUP                     (the reopen while lines flow)
 #   B  the directory made 0555, mv FILE FILE.b, SIGHUP: the reopen fails (no CAP_DAC_OVERRIDE
@@ -48,7 +48,7 @@ churn_start() {
 churn_end() {
 	local port n failed
 	wait "$GEN_PID"
-	read -r _ port < <(grep '^port ' "$TS_TMP/$1.out")
+	read -r _ _ _ port < <(grep '^listening ' "$TS_TMP/$1.out")
 	read -r _ n _ failed _ < <(grep '^connections ' "$TS_TMP/$1.out")
 	if [ "${n:-}" != "$2" ] || [ -z "${port:-}" ]; then
 		not_ok "churn $1: $2 connections made (got ${n:-none}: $(head -3 "$TS_TMP/$1.out"))"

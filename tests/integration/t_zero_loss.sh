@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # t_zero_loss: nothing lost under connection churn. In a private namespace, 20 000 loopback
-# connections as fast as the machine allows (tests/lib/churngen.c: 2 client and 2 server threads,
+# connections as fast as the machine allows (tests/bench/churn.c: 2 client and 2 server threads,
 # the client closes first), traced with -j --netns INODE into a file. Every connection's ten
 # transitions arrive (per client socket CLOSE->SYN_SENT->ESTABLISHED->FIN_WAIT1->FIN_WAIT2->CLOSE,
 # per accepted socket LISTEN->SYN_RECV->ESTABLISHED->CLOSE_WAIT->LAST_ACK->CLOSE), no record has
@@ -26,17 +26,7 @@ source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
 N=${TS_ZL_CONNS:-20000}
-CC=${CC:-gcc}
-GEN="$TS_TMP/churngen"
-if ! command -v "$CC" >/dev/null; then
-	not_ok "a C compiler ($CC) to build tests/lib/churngen.c"
-	finish
-fi
-if ! out=$("$CC" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
-	not_ok "build tests/lib/churngen.c"
-	diag "$out"
-	finish
-fi
+build_churngen
 
 # Measured here (kernel 6.18): with kernel.bpf_stats_enabled=1, bursts of softirq transitions
 # (a client's FIN_WAIT1 -> FIN_WAIT2 -> CLOSE) intermittently never reach any BPF program on the
@@ -66,7 +56,7 @@ TS_HELPERS+=("$GEN_PID")
 wait "$GEN_PID"
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
-read -r _ port < <(grep '^port ' "$TS_TMP/churn.out")
+read -r _ _ _ port < <(grep '^listening ' "$TS_TMP/churn.out")
 res=$(grep '^connections ' "$TS_TMP/churn.out")
 # connections N failed F seconds S conn_per_s R
 read -r _ done_n _ failed _ secs _ rate <<<"$res"

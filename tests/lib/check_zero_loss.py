@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# check_zero_loss.py - every transition of a connection churn (tests/lib/churngen.c) arrived, as
+# check_zero_loss.py - every transition of a connection churn (tests/bench/churn.c) arrived, as
 # tcpstates-c -j --netns INO recorded it.
 #
 #   check_zero_loss.py --json OUT --netns INO --port P [--port P2 ...] --conns N [--failed F]

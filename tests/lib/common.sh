@@ -376,12 +376,14 @@ basic_family_test() {
 	validate_json "$TS_TMP/out.jsonl"
 }
 
-# build_churngen: tests/lib/churngen.c built into $TS_TMP; sets GEN, or says why and finishes
+# build_churngen: the churn generator (tests/bench/churn.c, the benchmark's too), built by the
+# Makefile (make test does; a run of one script makes it if missing); sets GEN, or says why and
+# finishes
 build_churngen() {
-	local out cc=${CC:-gcc}
-	GEN="$TS_TMP/churngen"
-	if ! out=$("$cc" -O2 -Wall -Wextra -std=gnu11 -pthread "$TS_LIB/churngen.c" -o "$GEN" 2>&1); then
-		not_ok "build tests/lib/churngen.c"
+	local out
+	GEN="$TS_ROOT/.output/bench/churn"
+	if ! out=$(make --no-print-directory -s -C "$TS_ROOT" .output/bench/churn 2>&1) || [ ! -x "$GEN" ]; then
+		not_ok "build tests/bench/churn.c (make .output/bench/churn)"
 		diag "$out"
 		finish
 	fi
