@@ -12,7 +12,9 @@
  *   timer_cancel alone            killed early (port reuse, a reset, namespace exit); who
  *                                 killed it is read from the kernel stack (tw_killed_why)
  *   nothing at all                the peer's FIN re-armed a young FIN_WAIT2 in its old wheel
- *                                 bucket: tw_check_all (or _key), run by the loader, finds it
+ *                                 bucket: tw_check_all (or _key), run by the loader, finds it,
+ *                                 or the minisocket's end does (a kill's cancel may then look
+ *                                 like a re-arm's: on_tw_cancel)
  * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
  * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
  * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
