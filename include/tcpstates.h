@@ -43,6 +43,9 @@ enum tcpstates_state {
 				 * so its transitions to CLOSE happened unseen (TS_CNT_UNSEEN) */
 #define TS_F2_CGROUP_IN 0x10	/* the owner is in the --cgroup directory or below it (decided in
 				 * the kernel, where it can read the owner's ancestors) */
+#define TS_F2_FIN_UNSEEN 0x20	/* never output: a tw_pending record whose FIN_WAIT2 -> TIME_WAIT
+				 * was not reported; its FIN came dur_ns before ts_ns, to within
+				 * precision_ns (user/timewait.c reports it before the record) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 enum tcpstates_reason {

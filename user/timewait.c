@@ -94,6 +94,34 @@ static int take(int fd, const uint64_t *key, struct tcpstates_event *e)
 }
 
 /*
+ * The kill e of a minisocket whose peer's FIN re-armed its timer for the jiffy it already had,
+ * without a trace (TS_F2_FIN_UNSEEN): its FIN_WAIT2 -> TIME_WAIT was never reported. Report it
+ * first, dated as the BPF side found it (ts_ns - dur_ns, within precision_ns), its duration from
+ * tw_info's entry into FIN_WAIT2; e is left the plain TIME_WAIT -> CLOSE.
+ */
+static void emit_fin(int info_fd, const uint64_t *key, struct tcpstates_event *e,
+		     timewait_emit_fn emit, void *ctx)
+{
+	struct tcpstates_event fin = *e;
+	struct tcpstates_tw_info ti;
+
+	fin.oldstate = TS_FIN_WAIT2;
+	fin.newstate = TS_TIME_WAIT;
+	fin.reason = TS_R_NONE;
+	fin.ts_ns = e->ts_ns - e->dur_ns;
+	fin.dur_ns = 0;
+	fin.flags &= ~TS_F_DUR_KNOWN;
+	fin.flags2 &= ~TS_F2_FIN_UNSEEN;
+	if (!bpf_map_lookup_elem(info_fd, key, &ti) && ti.entered_ns && ti.entered_ns <= fin.ts_ns) {
+		fin.dur_ns = fin.ts_ns - ti.entered_ns;
+		fin.flags |= TS_F_DUR_KNOWN;
+	}
+	emit(ctx, &fin);
+	e->precision_ns = 0;	/* the kill's own time is exact */
+	e->flags2 &= ~TS_F2_FIN_UNSEEN;
+}
+
+/*
  * A record still in tw_pending TS_TW_KILL_NS after its cancel belongs to a minisocket that was
  * killed: no re-arm or expiry came to take it back.
  */
@@ -114,6 +142,10 @@ int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn
 			continue;
 		if (take(pending_fd, &keys[i], &e))
 			continue;
+		if (e.flags2 & TS_F2_FIN_UNSEEN) {
+			emit_fin(info_fd, &keys[i], &e, emit, ctx);
+			emitted++;
+		}
 		bpf_map_delete_elem(info_fd, &keys[i]);
 		bpf_map_delete_elem(waiting_fd, &keys[i]);
 		emit(ctx, &e);

@@ -12,7 +12,9 @@
  *   timer_cancel alone            killed early (port reuse, a reset, namespace exit); who
  *                                 killed it is read from the kernel stack (tw_killed_why)
  *   nothing at all                the peer's FIN re-armed a young FIN_WAIT2 in its old wheel
- *                                 bucket: tw_check_all (or _key), run by the loader, finds it
+ *                                 bucket: tw_check_all (or _key), run by the loader, finds it,
+ *                                 or the minisocket's end does (a kill's cancel may then look
+ *                                 like a re-arm's: on_tw_cancel)
  * The kernel detaches a timer (timer_cancel) before re-arming or running it, so a cancel alone
  * proves nothing yet: it leaves its -> CLOSE record in tw_pending, a re-arm or the expiry takes
  * it back at once, and the loader emits what is still there TS_TW_KILL_NS later.
@@ -332,24 +334,29 @@ enum tw_seen {
 /*
  * When the FIN came, for a change seen later: the FIN re-armed the timer to TCP_TIMEWAIT_LEN
  * from then, and timer->expires keeps that even when the wheel moved nothing. Jiffies are
- * counted from the same tick as now, so the answer is good to one jiffy. *prec gets the precision.
- * Without the kernel's HZ: now, as far off as the change can be (a period, or a TIME_WAIT).
+ * counted from the same tick as now (now_j), so the answer is good to one jiffy. *prec gets the
+ * precision. Without the kernel's HZ: now, as far off as the change can be (a period, or a
+ * TIME_WAIT).
  */
-static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now, enum tw_seen seen, __u64 *prec)
+static __always_inline __u64 tw_fin_at(__u64 expires, __u64 now_j, __u64 now, enum tw_seen seen, __u64 *prec)
 {
-	__u64 hz = CONFIG_HZ, jiffy_ns, fin_j, now_j;
+	__u64 hz = CONFIG_HZ, jiffy_ns, fin_j;
 
 	if (!hz) {
 		*prec = seen == TW_SEEN_CHECK ? tw_period_ns : TW_LEN_S * 1000000000ULL;
 		return now;
 	}
 	jiffy_ns = 1000000000ULL / hz;
-	fin_j = tw_expires(tw) - TW_LEN_S * hz;
-	now_j = bpf_jiffies64();
+	fin_j = expires - TW_LEN_S * hz;
 	*prec = jiffy_ns;
 	if ((__s64)(now_j - fin_j) <= 0)
 		return now;
 	return now - (now_j - fin_j) * jiffy_ns;
+}
+
+static __always_inline __u64 tw_fin_time(struct inet_timewait_sock *tw, __u64 now, enum tw_seen seen, __u64 *prec)
+{
+	return tw_fin_at(tw_expires(tw), bpf_jiffies64(), now, seen, prec);
 }
 
 /* The peer's FIN came while we waited in FIN_WAIT2: FIN_WAIT2 -> TIME_WAIT. */
@@ -404,7 +411,8 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	struct tcpstates_event *e;
 	struct tcpstates_tw_info *ti;
 	__u32 zero = 0, rst = 0;
-	__u64 key, expires;
+	__u64 key, expires, now_j;
+	bool fin_unseen = false;
 	__u8 why, sub;
 
 	if (!tw)
@@ -418,17 +426,23 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	/*
 	 * Walking the kernel stack costs microseconds: first the cheap answers for the frequent
 	 * cancels. The timer's time has come: the expiry (the wheel never runs a timer early).
-	 * The peer's FIN in FIN_WAIT2: the re-arm for TIME_WAIT, and timer_start follows. And a
-	 * connect() reusing the ports.
+	 * A connect() reusing the ports. The peer's FIN in FIN_WAIT2: the re-arm for TIME_WAIT,
+	 * and timer_start follows - or a kill after a FIN that re-armed the timer for the very
+	 * jiffy it already had, silently (a FIN within the jiffy of a FIN_WAIT2 as long as
+	 * TIME_WAIT): the same expiry either way. A dying namespace re-arms nothing; any other kill
+	 * shows as nothing following (fin_unseen: the loader then reports the FIN first).
 	 */
-	if ((__s64)(bpf_jiffies64() - expires) >= 0)
+	now_j = bpf_jiffies64();
+	if ((__s64)(now_j - expires) >= 0) {
 		why = 0;
-	else if (tw_taken_by_connect(tw))
+	} else if (tw_taken_by_connect(tw)) {
 		why = TS_R_REUSED;
-	else if (ti && ti->substate == TS_FIN_WAIT2 && sub == TS_TIME_WAIT && ti->expires == expires)
-		why = 0;	/* and not a kill after a silent re-arm: that changed the expiry */
-	else
+	} else if (ti && ti->substate == TS_FIN_WAIT2 && sub == TS_TIME_WAIT && ti->expires == expires) {
+		why = tw_unexplained_why(tw) == TS_R_NETNS_EXIT ? TS_R_NETNS_EXIT : 0;
+		fin_unseen = !why;
+	} else {
 		why = tw_killed_why(ctx, tw, &rst);
+	}
 	/* killed after a FIN_WAIT2 -> TIME_WAIT nobody saw yet (a re-arm in the same wheel bucket) */
 	if (why && ti && ti->substate == TS_FIN_WAIT2 && sub == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
@@ -439,10 +453,20 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	init_event(e);
 	tw_fill(e, tw, ti, sub, TS_CLOSE);
 	/* not a kill after all when a re-arm or the expiry follows: this record is then dropped */
-	e->reason = why ? why : tw_unexplained_why(tw);
+	e->reason = why ? why : fin_unseen ? TS_R_UNKNOWN : tw_unexplained_why(tw);
 	if (why == TS_R_RESET_SENT) {
 		e->rst_reason = rst;
 		e->flags |= TS_F_RST_REASON;
+	}
+	/* a kill of this kind has no stack walk to tell why; the FIN's time goes with it */
+	if (fin_unseen && ti) {
+		__u64 fin = tw_fin_at(expires, now_j, e->ts_ns, TW_SEEN_END, &e->precision_ns);
+
+		if (ti->entered_ns && fin < ti->entered_ns)
+			fin = ti->entered_ns;
+		e->dur_ns = e->ts_ns - fin;
+		e->flags |= TS_F_DUR_KNOWN;
+		e->flags2 |= TS_F2_FIN_UNSEEN;
 	}
 	if (bpf_map_update_elem(&tw_pending, &key, e, BPF_ANY))
 		count(TS_CNT_TW_LOST);

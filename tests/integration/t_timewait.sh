@@ -7,7 +7,9 @@
 # FIN_WAIT2 -> TIME_WAIT, and a new client reusing the port (tcp_tw_reuse=1) ends the TIME_WAIT
 # early: TIME_WAIT -> CLOSE "reused" with its duration; (c) the peer's FIN reaching the FIN_WAIT2
 # minisocket later gives FIN_WAIT2 -> TIME_WAIT; (e) a namespace deleted with a TIME_WAIT in it:
-# TIME_WAIT -> CLOSE "netns_exit"; (d) --no-timewait keeps the tracepoint's FIN_WAIT2 -> CLOSE.
+# FIN_WAIT2 -> TIME_WAIT, TIME_WAIT -> CLOSE "netns_exit" (found by its ports as well as its
+# namespace inode, which a later namespace may get; t_timewait_kill forces the kill that comes
+# before the periodic look); (d) --no-timewait keeps the tracepoint's FIN_WAIT2 -> CLOSE.
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
@@ -70,6 +72,7 @@ wait_for_grep "$TS_TMP/x.srv" '"listening"' 10 || { not_ok "server (e) listens";
 X_SPORT=$(json_field "$TS_TMP/x.srv" listening port)
 ip netns exec "$NS_X" "$TS_PY" "$TS_APP" client --addr 127.0.0.1 --port "$X_SPORT" --sleep 0.2 \
 	>"$TS_TMP/x.cli" 2>&1
+X_CPORT=$(json_field "$TS_TMP/x.cli" connected lport)
 wait_pid "$X_SRV" 10
 sleep 0.3
 ip netns del "$NS_X"
@@ -84,10 +87,12 @@ stop_tracer "$TN"
 check "--no-timewait tracer exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 
 run_checks "$TS_PY" - "$TS_TMP/out.jsonl" "$TS_TMP/notw.jsonl" "$NETNS_S_INO,$NETNS_C_INO" \
-	"$NETNS_X_INO" "$A_SPORT" "$A_CPORT" "$B_SPORT" "$B_CPORT" "$C_SPORT" "$C_CPORT" <<'PY'
+	"$NETNS_X_INO" "$A_SPORT" "$A_CPORT" "$B_SPORT" "$B_CPORT" "$C_SPORT" "$C_CPORT" \
+	"$X_SPORT" "$X_CPORT" <<'PY'
 import sys, tslib
-path, notw, inos, xino, a_s, a_c, b_s, b_c, c_s, c_c = sys.argv[1:]
-a_s, a_c, b_s, b_c, c_s, c_c = (int(x) if x else -1 for x in (a_s, a_c, b_s, b_c, c_s, c_c))
+path, notw, inos, xino, a_s, a_c, b_s, b_c, c_s, c_c, x_s, x_c = sys.argv[1:]
+a_s, a_c, b_s, b_c, c_s, c_c, x_s, x_c = (int(x) if x else -1
+                                          for x in (a_s, a_c, b_s, b_c, c_s, c_c, x_s, x_c))
 R = tslib.Results()
 recs, bad = tslib.load(path)
 R.check(not bad, "every output line is a JSON object", "bad lines: %r" % bad[:5])
@@ -156,11 +161,15 @@ if tw:
     R.check(isinstance(dur, int) and 0.7e9 <= dur <= 2.5e9, "(c) FIN_WAIT2 lasted ~1 s (%r)" % dur)
     owner_ok("(c) FIN_WAIT2->TIME_WAIT", tw[0])
 
-# (e) namespace deleted
-xs = tslib.sockets(tslib.transitions(recs, netns={int(xino)}))
-ends = [r for lst in xs.values() for r in lst if r["oldstate"] == "TIME_WAIT"]
-R.check(len(ends) == 1 and ends[0]["newstate"] == "CLOSE" and ends[0].get("reason") == "netns_exit",
-        "(e) TIME_WAIT -> CLOSE netns_exit when the namespace went", tslib.describe(xs))
+# (e) namespace deleted: by its ports too, as its inode number is soon another namespace's
+xs = tslib.sockets(tslib.transitions(recs, netns={int(xino)}, ports={x_s}))
+s = client("(e)", x_c, x_s, xs)
+s = s[0] if s else []
+R.eq(tslib.seq(s), HEAD + ["FIN_WAIT2->TIME_WAIT", "TIME_WAIT->CLOSE"],
+     "(e) FIN_WAIT2->TIME_WAIT, then TIME_WAIT->CLOSE when the namespace went", tslib.describe(xs))
+end = rec(s, "TIME_WAIT", "CLOSE")
+R.check(len(end) == 1 and end[0].get("reason") == "netns_exit",
+        "(e) TIME_WAIT -> CLOSE netns_exit", "got %r" % [r.get("reason") for r in end])
 
 # nothing said FIN_WAIT2->CLOSE at a handoff (orderly)
 bad = [r for r in trs if r["oldstate"] in ("FIN_WAIT1", "FIN_WAIT2", "CLOSING")

@@ -4,7 +4,7 @@
 #
 #   tcpapp.py server --addr A --port P [--accept-delay S] [--hold S] [--no-read] [--linger0]
 #                    [--fork-accept] [--count N] [--name COMM] [--wait-file F]
-#                    [--wait-queued N] [--wait-peer-close] [--reply N]
+#                    [--wait-queued N] [--wait-peer-close] [--ack-now] [--reply N]
 #   tcpapp.py client --addr A --port P [--sleep S] [--send N] [--linger0] [--connect-only]
 #                    [--bind-port B] [--bind-addr A] [--name COMM] [--wait-file F] [--wait-eof]
 #                    [--close-file F]
@@ -118,6 +118,10 @@ def handle(conn, peer, args):
             say(event="send_error", pid=os.getpid(), errno=errno.errorcode.get(e.errno, str(e)))
     if args.linger0:
         linger0(conn)
+    if args.ack_now:
+        # TCP_QUICKACK sends the ACK of the peer's FIN, delayed in CLOSE_WAIT, at once: with the
+        # close right after, ACK and FIN reach an orphaned peer separately but microseconds apart
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
     conn.close()
     say(event="closed", pid=os.getpid(), lport=lport, rport=peer[1])
 
@@ -231,6 +235,8 @@ def main():
                            help="after accept, wait until N bytes are queued (not read)")
             r.add_argument("--wait-peer-close", action="store_true",
                            help="after accept, wait until the peer's FIN came (CLOSE_WAIT)")
+            r.add_argument("--ack-now", action="store_true",
+                           help="ACK the peer's FIN at once (TCP_QUICKACK) just before closing")
         else:
             r.add_argument("--sleep", type=float, default=0, help="seconds between connect and close")
             r.add_argument("--send", type=int, default=0, help="bytes to send before closing")

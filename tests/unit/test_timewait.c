@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* test_timewait.c - the kill sweep over tw_pending: which records are old enough to be kills. */
+/*
+ * test_timewait.c - the kill sweep over tw_pending: which records are old enough to be kills, and
+ * the FIN_WAIT2 -> TIME_WAIT it reports before a kill that came right after an unseen FIN.
+ */
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -8,13 +12,13 @@
 #include "timewait.h"
 #include "unit.h"
 
-static uint64_t emitted[8];
+static struct tcpstates_event emitted[8];
 static int n_emitted;
 
 static int on_emit(void *ctx, const struct tcpstates_event *e)
 {
 	if (n_emitted < 8)
-		emitted[n_emitted] = e->cookie;
+		emitted[n_emitted] = *e;
 	n_emitted++;
 	return 0;
 }
@@ -53,10 +57,59 @@ static void test_ages(int pending, int info, int waiting)
 		CHECK(got == ages[i].emitted && n_emitted == got, "%s: %d emitted, want %d",
 		      ages[i].name, n_emitted, ages[i].emitted);
 		if (got == 1)
-			CHECK(emitted[0] == key, "%s: emitted %llu", ages[i].name,
-			      (unsigned long long)emitted[0]);
+			CHECK(emitted[0].cookie == key, "%s: emitted %llu", ages[i].name,
+			      (unsigned long long)emitted[0].cookie);
 		bpf_map_delete_elem(pending, &key);
 	}
+}
+
+/*
+ * A kill right after a FIN the BPF side could not see (TS_F2_FIN_UNSEEN): the FIN came dur_ns
+ * before the kill, within precision_ns. Two lines, in order: FIN_WAIT2 -> TIME_WAIT (its duration
+ * from tw_info's entry into FIN_WAIT2, when there is one), then the kill, exact.
+ */
+static void test_fin_unseen(int pending, int info, int waiting, bool with_info)
+{
+	const char *what = with_info ? "FIN unseen" : "FIN unseen, no tw_info";
+	uint64_t key = 77, now = clock_ns(CLOCK_MONOTONIC), kill = now - 1000000000;
+	struct tcpstates_event e = {
+		.cookie = key, .ts_ns = kill, .dur_ns = 300000000, .precision_ns = 4000000,
+		.oldstate = TS_TIME_WAIT, .newstate = TS_CLOSE, .reason = TS_R_UNKNOWN,
+		.flags = TS_F_DUR_KNOWN | TS_F_OWNER_KNOWN, .flags2 = TS_F2_TIMEWAIT | TS_F2_FIN_UNSEEN,
+		.pid = 4242,
+	};
+	struct tcpstates_tw_info ti = { .entered_ns = kill - 500000000, .substate = TS_FIN_WAIT2 };
+	const struct tcpstates_event *f = &emitted[0], *k = &emitted[1];
+
+	n_emitted = 0;
+	CHECK(!bpf_map_update_elem(pending, &key, &e, BPF_ANY), "%s: map update", what);
+	if (with_info)
+		CHECK(!bpf_map_update_elem(info, &key, &ti, BPF_ANY), "%s: tw_info update", what);
+	CHECK(timewait_sweep(pending, info, waiting, on_emit, NULL) == 2 && n_emitted == 2,
+	      "%s: 2 lines, got %d", what, n_emitted);
+	if (n_emitted != 2)
+		return;
+	CHECK(f->oldstate == TS_FIN_WAIT2 && f->newstate == TS_TIME_WAIT && f->reason == TS_R_NONE,
+	      "%s: first FIN_WAIT2 -> TIME_WAIT, no reason (%d -> %d, %d)", what, f->oldstate,
+	      f->newstate, f->reason);
+	CHECK(f->ts_ns == kill - 300000000 && f->precision_ns == 4000000,
+	      "%s: FIN at the kill - dur_ns, within precision_ns", what);
+	if (with_info)
+		CHECK((f->flags & TS_F_DUR_KNOWN) && f->dur_ns == 200000000,
+		      "%s: FIN_WAIT2 lasted from tw_info's entry (%llu)", what,
+		      (unsigned long long)f->dur_ns);
+	else
+		CHECK(!(f->flags & TS_F_DUR_KNOWN) && !f->dur_ns, "%s: FIN_WAIT2 duration unknown", what);
+	CHECK(f->pid == 4242 && (f->flags & TS_F_OWNER_KNOWN) && f->cookie == key,
+	      "%s: FIN line keeps the socket and owner", what);
+	CHECK(k->oldstate == TS_TIME_WAIT && k->newstate == TS_CLOSE && k->reason == TS_R_UNKNOWN &&
+	      k->ts_ns == kill && k->dur_ns == 300000000 && k->precision_ns == 0,
+	      "%s: then TIME_WAIT -> CLOSE at the kill, exact, TIME_WAIT since the FIN", what);
+	CHECK(!(f->flags2 & TS_F2_FIN_UNSEEN) && !(k->flags2 & TS_F2_FIN_UNSEEN) &&
+	      (f->flags2 & TS_F2_TIMEWAIT) && (k->flags2 & TS_F2_TIMEWAIT),
+	      "%s: the internal flag never goes out", what);
+	CHECK(bpf_map_lookup_elem(info, &key, &ti) && bpf_map_lookup_elem(pending, &key, &e),
+	      "%s: tw_pending and tw_info forgotten", what);
 }
 
 int main(void)
@@ -68,5 +121,9 @@ int main(void)
 	CHECK(pending >= 0 && info >= 0 && waiting >= 0, "BPF hash maps (root needed)");
 	if (pending >= 0 && info >= 0 && waiting >= 0)
 		test_ages(pending, info, waiting);
+	if (pending >= 0 && info >= 0 && waiting >= 0) {
+		test_fin_unseen(pending, info, waiting, true);
+		test_fin_unseen(pending, info, waiting, false);
+	}
 	return UNIT_DONE();
 }
