@@ -20,11 +20,7 @@ mkdir -m 755 "$TS_TMP/pub" && install -m 644 "$TS_LIB/seedapp.py" "$TS_TMP/pub/s
 SEED="$TS_TMP/pub/seedapp.py"
 # can nobody run python here? (not in every root: then the client runs as root, and the
 # holders are then found without the kept CAP_SYS_PTRACE being needed - said below)
-AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-if ! "${AS_NOBODY[@]}" "$TS_PY" -c 'import sys; sys.exit(0)' 2>"$TS_TMP/nobody.err"; then
-	diag "the client cannot run as nobody here ($(head -c 200 "$TS_TMP/nobody.err")): it runs as root"
-	AS_NOBODY=()
-fi
+as_nobody
 NS="tsc-$$-stuck"
 ip netns add "$NS" && TS_NETNS+=("$NS") && ip -n "$NS" link set lo up &&
 	ip netns exec "$NS" sysctl -qw net.ipv4.tcp_fin_timeout=12 || { not_ok "namespace set up"; finish; }

@@ -97,7 +97,8 @@ ip netns add "$NS" && TS_NETNS+=("$NS") && ip -n "$NS" link set lo up ||
 	{ not_ok "(c) namespace $NS made"; finish; }
 NS_INO=$(stat -L -c %i "/run/netns/$NS")
 LPORT=$((20000 + $$ % 20000))
-ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$TS_PY" -c "
+as_nobody	# (or root where nobody cannot run python: the owner is then root's python)
+ip netns exec "$NS" "${AS_NOBODY[@]}" "$TS_PY" -c "
 import socket, time
 s = socket.socket(); s.bind(('127.0.0.1', $LPORT)); s.listen(); print('up', flush=True)
 time.sleep(60)" >"$TS_TMP/lsn.out" 2>&1 &

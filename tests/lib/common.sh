@@ -388,3 +388,14 @@ build_churngen() {
 		finish
 	fi
 }
+
+# as_nobody: sets AS_NOBODY, the command prefix that runs a python helper as nobody - or, where
+# nobody cannot run python here (a fresh machine's root may keep its libraries from nobody),
+# empty: the helper then runs as root, and the test says so
+as_nobody() {
+	AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	if ! "${AS_NOBODY[@]}" "$TS_PY" -c 'import sys; sys.exit(0)' 2>"$TS_TMP/nobody.err"; then
+		diag "nobody cannot run python here ($(head -c 200 "$TS_TMP/nobody.err")): root instead"
+		AS_NOBODY=()
+	fi
+}
