@@ -109,9 +109,10 @@ for c in "${CASES[@]}"; do
 done
 [ "$ran" = 1 ] || finish
 
-LISTEN="CLOSE->LISTEN,LISTEN->CLOSE"
-CLIENT="CLOSE->SYN_SENT,SYN_SENT->ESTABLISHED,ESTABLISHED->FIN_WAIT1,FIN_WAIT1->FIN_WAIT2,FIN_WAIT2->CLOSE"
-ACCEPTED="LISTEN->SYN_RECV,SYN_RECV->ESTABLISHED,ESTABLISHED->CLOSE_WAIT,CLOSE_WAIT->LAST_ACK,LAST_ACK->CLOSE"
+# the sequences of tests/lib/tslib.py (SEQUENCES), by name
+LISTEN="@listener"
+CLIENT="@client-no-tw"
+ACCEPTED="@accepted"
 declare -A CINO=([A]=$INO_A [A2]=$INO_A2 [B]=$INO_B [L]=$INO_L)
 cli() {	# cli K: the --sock spec of client K
 	echo --sock "client-$1" "${CPORT[$1]}" "${SPORT[$1]}" "$CLIENT" \

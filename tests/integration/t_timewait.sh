@@ -98,7 +98,7 @@ recs, bad = tslib.load(path)
 R.check(not bad, "every output line is a JSON object", "bad lines: %r" % bad[:5])
 trs = tslib.transitions(recs, netns={int(x) for x in inos.split(",")})
 socks = tslib.sockets(trs)
-HEAD = ["CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED", "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2"]
+HEAD = tslib.names("client-fin-wait2")
 
 def client(what, lport, rport, socks=socks):
     keys = tslib.find(socks, lport, rport)

@@ -75,7 +75,7 @@ k_cs = [int(x) for x in k_cs.split() if x]
 R = tslib.Results()
 recs, bad = tslib.load(path)
 R.check(not bad, "every output line is a JSON object", "bad lines: %r" % bad[:5])
-HEAD = ["CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED", "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2"]
+HEAD = tslib.names("client-fin-wait2")
 WANT = HEAD + ["FIN_WAIT2->TIME_WAIT", "TIME_WAIT->CLOSE"]
 
 def one(lst, old, new):

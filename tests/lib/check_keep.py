@@ -69,7 +69,9 @@ def main():
                        "found %d; sockets seen:" % len(found), tslib.describe(socks)):
             continue
         lst = socks[found[0]]
-        R.eq(tslib.seq(lst), want.split(","), L + "%s: transitions" % name)
+        want = [n for tok in want.replace(",", " ").split()
+                for n in (tslib.names(tok[1:]) if tok.startswith("@") else [tok])]
+        R.eq(tslib.seq(lst), want, L + "%s: transitions" % name)
         kv = kv_list(keys)
         if kv:
             wrong = ["%s->%s: %s is %r, want %r" % (r.get("oldstate"), r.get("newstate"), k,
