@@ -9,7 +9,8 @@
 # --total N: exactly N sockets (socket cookies) in the output.
 # --all KEY=VALUE: every transition record has KEY equal to VALUE (a number compares as a number).
 # --sock: exactly one socket with a record (LPORT, RPORT) ("-": any); its transitions are SEQ
-#   ("OLD->NEW,...", or "@NAME" for tslib.SEQUENCES[NAME]), and KEYS ("pid=1,cgroup=2,owner=process", or "-") hold on every record.
+#   ("OLD->NEW,...", or "@NAME" for tslib.SEQUENCES[NAME]), and KEYS
+#   ("pid=1,cgroup=2,owner=process", or "-") hold on every record.
 # Always: every line is a JSON object, the last one is the summary, no "lost" record.
 
 import argparse
