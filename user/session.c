@@ -330,13 +330,14 @@ static int finish(struct session *s)
 	run.stats = &s->stats.total;
 	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
 	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
-	if (s->metrics)
-		put_metrics(s, clock_ns(CLOCK_MONOTONIC));
 	if (!s->q.err)
 		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
+	/* the last metrics after the last line: their not_written is the final one */
+	if (s->metrics)
+		put_metrics(s, clock_ns(CLOCK_MONOTONIC));
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
 	loss_text(&total, text, sizeof(text));

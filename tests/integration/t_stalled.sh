@@ -69,14 +69,20 @@ else
 	not_ok "term: tracer ready and churn ran"
 fi
 
-# dur: -d 2, the pipe full long before
-if stalled dur -d 2; then
+# dur: -d 2, the pipe full long before; the metrics file's last write comes after the last line
+# could not be written: its not_written is the closing line's
+mkdir "$TS_TMP/prom"
+if stalled dur -d 2 --metrics-file "$TS_TMP/prom/t.prom"; then
 	wait_pid "$TPID" 10
 	rc=$WAIT_RC
 	ms=$((($(date +%s%N) - T0) / 1000000))
 	check "dur: exit 0 at -d 2 with a stalled reader (got $rc)" [ "$rc" = 0 ]
 	check "dur: gone within 3.5 s of its start (took $ms ms)" [ "$ms" -le 3500 ]
 	accounted dur
+	m=$(sed -n 's/^tcpstates_lost_records_total{cause="not_written"} //p' "$TS_TMP/prom/t.prom")
+	notw=$(sed -n 's/.*; lost: .*not_written \([0-9]*\).*/\1/p' "$TS_TMP/dur.err")
+	check "dur: the last metrics say not_written $notw as the closing line does (got '$m')" \
+		[ "${m:-none}" = "${notw:-unknown}" ]
 else
 	not_ok "dur: tracer ready and churn ran"
 fi
