@@ -189,6 +189,12 @@ for what, lp, rp in (("(d) orphan", a_c, a_s), ("(d) orderly", b_c, b_s)):
         R.eq(tslib.seq(nt[keys[0]]), tslib.CLIENT_ORDERLY_NO_TW, "%s: ends FIN_WAIT2->CLOSE" % what)
 R.done()
 PY
-validate_json "$TS_TMP/out.jsonl"
-validate_json "$TS_TMP/notw.jsonl"
+# the schema check on this test's namespaces' records and every record of another type: the
+# tracers are not filtered (three namespaces), and another load on the machine can make megabytes
+for f in out notw; do
+	jq -c --argjson ns "[$NETNS_S_INO,$NETNS_C_INO,$NETNS_X_INO]" \
+		'select((.type != "transition" and .type != "snapshot") or (.netns as $n | $ns | index($n)))' \
+		"$TS_TMP/$f.jsonl" >"$TS_TMP/$f.ours.jsonl"
+	validate_json "$TS_TMP/$f.ours.jsonl"
+done
 finish
