@@ -171,6 +171,11 @@ struct tcpstates_mark_stack {
 	struct tcpstates_marker m[TS_MARKS];
 };
 
+/* one CPU's mark stack, a cache line apart from the next CPU's (no false sharing) */
+struct tcpstates_mark_slot {
+	struct tcpstates_mark_stack s;
+} __attribute__((aligned(64)));
+
 /* per-CPU counters kept by the BPF side; the loader sums the CPUs */
 enum tcpstates_counter {
 	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */

@@ -380,7 +380,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
 	__u32 d = ms->depth;
 
 	if (d >= TS_MARKS)

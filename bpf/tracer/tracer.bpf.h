@@ -33,6 +33,11 @@
 #define RST_SENT 2
 
 #define MAX_CPUS 1024
+/*
+ * Per-CPU slots in global arrays start a cache line apart: neighbours written by two CPUs at
+ * once would otherwise bounce one line between them on every transition (false sharing).
+ */
+#define CPU_SLOT __attribute__((aligned(64)))
 
 
 /* a listener, for the children it spawns where socket storage cannot clone (address mode) */
@@ -310,6 +315,6 @@ extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_fla
 extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
 		     __u8 extra_flags2) __hidden;
 /* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
-struct tcpstates_mark_stack marks[MAX_CPUS] __weak;
+struct tcpstates_mark_slot marks[MAX_CPUS] __weak;
 
 #endif /* TRACER_BPF_H */
