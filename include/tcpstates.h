@@ -150,7 +150,8 @@ struct tcpstates_sock_info {
 	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
 	__u8 held;		/* its first record waits in `held` for its cookie (core.bpf.c) */
 	__u8 cgroup_in;		/* the owner is in the --cgroup directory or below it */
-	__u8 _pad[3];
+	__u8 claim_counted;	/* counted in the BPF side's claims_pending (owner.bpf.c) */
+	__u8 _pad[2];
 	char comm[TCPSTATES_COMM_LEN];
 };
 _Static_assert(sizeof(struct tcpstates_sock_info) == 48, "socket entry must not change size");

@@ -249,6 +249,9 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		e->newstate = TS_TIME_WAIT;
 	if (si && !use_sk_storage)
 		addr_mode_birth(si, e);
+	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
+	if (si && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		si->claim_counted = 0;
 	fill_reason(e, si, facts, owner_ctx);
 	if (extra_flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
@@ -263,10 +266,12 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
 	if (si && si->inherited && !owner_ctx && use_waiters)
 		owner_from_waiter(si, e->skaddr);
-	if (si)
+	if (si) {
 		track(si, e, owner_ctx);
-	else
+		claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
+	} else {
 		count(TS_CNT_NO_STORAGE);
+	}
 	e->flags2 |= extra_flags2;
 	if (tw)
 		tw_adopt(e, si, tw, twkey);
@@ -332,6 +337,9 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		if (si) {
 			si->state = newstate;
 			si->entered_ns = 0;
+			if (oldstate == TS_LISTEN && newstate == TS_SYN_RECV)
+				si->claim_counted = 0;
+			claim_sync(si, newstate != TS_CLOSE);
 			if (!use_sk_storage && newstate == TS_CLOSE) {
 				__u64 addr = (__u64)sk;
 

@@ -378,27 +378,27 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	submit(e);
 }
 
-SEC("tp_btf/timer_start")
-int BPF_PROG(on_tw_start, struct timer_list *timer)
+/* timer_start of a minisocket's timer (timers.bpf.c checked the function; timer: its address) */
+__hidden void tw_timer_started(__u64 timer)
 {
-	struct inet_timewait_sock *tw = tw_of(timer);
+	struct inet_timewait_sock *tw;
 	struct tcpstates_tw_info *ti;
 	__u64 key;
 
-	if (!tw)
-		return 0;
+	if (!tw_timer_fn)
+		return;
+	tw = (struct inet_timewait_sock *)(timer - bpf_core_field_offset(struct inet_timewait_sock, tw_timer));
 	key = tw_key(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti) {
 		tw_born(tw, key);
-		return 0;
+		return;
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
 	ti->expires = tw_expires(tw);
 	if (ti->substate == TS_FIN_WAIT2 && tw_substate(tw) == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_REARM);
-	return 0;
 }
 
 SEC("tp_btf/timer_cancel")
