@@ -107,14 +107,17 @@ int BPF_PROG(on_recvmsg, struct sock *sk)
 /*
  * The send side: a send armed this socket's write timer (timer: &icsk_retransmit_timer; timers.bpf.c
  * checked its function). Socket storage takes no untrusted pointer: the claim waits in `claims`
- * for the state hook, which hands it to the socket at its next transition.
+ * for the state hook, which hands it to the socket at its next transition. Only a connection's
+ * data counts: the FIN that close() or shutdown() sends arms the timer too, after a transition
+ * in process context that named the owner already.
  */
 __hidden void owner_write_timer(__u64 timer)
 {
-	struct tcpstates_owner o = {}, *old;
+	struct claim c = {}, *old;
 	struct tcpstates_sock_info *si;
 	struct sock *sk;
 	__u64 addr;
+	__u8 state;
 
 	if (!claims_pending)
 		return;
@@ -130,12 +133,19 @@ __hidden void owner_write_timer(__u64 timer)
 		}
 		return;
 	}
-	o.pid = bpf_get_current_pid_tgid() >> 32;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state != TS_ESTABLISHED && state != TS_CLOSE_WAIT)
+		return;
+	/* the state hook asked every socket it saw for its cookie: none, none of ours */
+	c.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c.cookie)
+		return;
+	c.o.pid = bpf_get_current_pid_tgid() >> 32;
 	old = bpf_map_lookup_elem(&claims, &addr);
-	if (old && old->pid == o.pid)
+	if (old && old->o.pid == c.o.pid && old->cookie == c.cookie)
 		return;	/* every later send re-arms the timer: one map write per owner */
-	o.cgroup_id = bpf_get_current_cgroup_id();
-	o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
-	bpf_get_current_comm(o.comm, sizeof(o.comm));
-	bpf_map_update_elem(&claims, &addr, &o, BPF_ANY);
+	c.o.cgroup_id = bpf_get_current_cgroup_id();
+	c.o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
+	bpf_get_current_comm(c.o.comm, sizeof(c.o.comm));
+	bpf_map_update_elem(&claims, &addr, &c, BPF_ANY);
 }

@@ -116,12 +116,20 @@ struct listeners_map {
 };
 struct listeners_map listeners SEC(".maps") __weak;
 
-/* owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address */
+/*
+ * owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address. The
+ * cookie says which socket at that address: a claim never taken (its socket ended first) is
+ * simply left for the LRU to drop, and a later socket at the same address does not take it.
+ */
+struct claim {
+	struct tcpstates_owner o;
+	__u64 cookie;
+};
 struct claims_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct tcpstates_owner);
+	__type(value, struct claim);
 };
 struct claims_map claims SEC(".maps") __weak;
 /*
