@@ -305,8 +305,16 @@ static __always_inline bool current_in_cgroup(void)
 
 static __always_inline void set_owner(struct tcpstates_sock_info *si)
 {
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	/*
+	 * The process that owns it already (a close after its connect): nothing to read again.
+	 * Its command and cgroup are the ones it had when it first acted on the socket.
+	 */
+	if (si->owner_known && si->pid == pid && !si->inherited && !si->from_snapshot)
+		return;
 	si->cgroup_in = current_in_cgroup();
-	si->pid = bpf_get_current_pid_tgid() >> 32;
+	si->pid = pid;
 	si->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(si->comm, sizeof(si->comm));
 	si->owner_known = 1;
