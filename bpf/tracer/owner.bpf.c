@@ -108,8 +108,8 @@ int BPF_PROG(on_recvmsg, struct sock *sk)
  * The send side: a send armed this socket's write timer (timer: &icsk_retransmit_timer; timers.bpf.c
  * checked its function). Socket storage takes no untrusted pointer: the claim waits in `claims`
  * for the state hook, which hands it to the socket at its next transition. Only a connection's
- * data counts: the FIN that close() or shutdown() sends arms the timer too, after a transition
- * in process context that named the owner already.
+ * data counts: the SYN of connect() and the FIN of close() or shutdown() arm the timer too,
+ * after a transition in process context that named the owner already.
  */
 __hidden void owner_write_timer(__u64 timer)
 {
@@ -123,6 +123,10 @@ __hidden void owner_write_timer(__u64 timer)
 		return;
 	addr = timer - bpf_core_field_offset(struct inet_connection_sock, icsk_retransmit_timer);
 	sk = (struct sock *)addr;
+	/* cheapest first: one read rules out the connect()'s SYN and the FIN of a close */
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state != TS_ESTABLISHED && state != TS_CLOSE_WAIT)
+		return;
 	if (!in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)))
 		return;
 	if (!use_sk_storage) {
@@ -133,9 +137,6 @@ __hidden void owner_write_timer(__u64 timer)
 		}
 		return;
 	}
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	if (state != TS_ESTABLISHED && state != TS_CLOSE_WAIT)
-		return;
 	/* the state hook asked every socket it saw for its cookie: none, none of ours */
 	c.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (!c.cookie)
