@@ -54,13 +54,17 @@ static __always_inline void owner_from_seed(struct tcpstates_sock_info *si, __u6
 static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
 	__u64 key = e->skaddr;
-	struct claim *c = bpf_map_lookup_elem(&claims, &key);
+	struct claim *c;
 
+	if (!claims_live)
+		return;
+	c = bpf_map_lookup_elem(&claims, &key);
 	if (!c)
 		return;
 	if (c->cookie == e->cookie)
 		owner_take(si, &c->o, false);
-	bpf_map_delete_elem(&claims, &key);
+	if (!bpf_map_delete_elem(&claims, &key))
+		__sync_fetch_and_add(&claims_live, -1);
 }
 
 /*

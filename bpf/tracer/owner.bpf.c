@@ -148,5 +148,11 @@ __hidden void owner_write_timer(__u64 timer)
 	c.o.cgroup_id = bpf_get_current_cgroup_id();
 	c.o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
 	bpf_get_current_comm(c.o.comm, sizeof(c.o.comm));
-	bpf_map_update_elem(&claims, &addr, &c, BPF_ANY);
+	/* the counted entry, replaced in place - unless the LRU dropped it meanwhile */
+	if (old && !bpf_map_update_elem(&claims, &addr, &c, BPF_EXIST))
+		return;
+	/* a new entry, counted before it can be seen: the state hook must never find the count short */
+	__sync_fetch_and_add(&claims_live, 1);
+	if (bpf_map_update_elem(&claims, &addr, &c, BPF_NOEXIST))
+		__sync_fetch_and_add(&claims_live, -1);
 }

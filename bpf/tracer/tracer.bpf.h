@@ -133,6 +133,11 @@ struct claims_map {
 };
 struct claims_map claims SEC(".maps") __weak;
 /*
+ * Claims written and not taken yet (an upper bound: the LRU may drop one uncounted): the state
+ * hook looks into `claims` only when it is not 0 - never, where no accepted socket sends.
+ */
+__u64 claims_live __weak;
+/*
  * Live sockets whose owner is unknown or only a presumption (inherited from the listener, or
  * found by the /proc scan): what the owner takeover hooks look for. They run on every receive of every
  * socket, and test this first: nothing to take over, nothing more to do (owner.bpf.c). Kept by
