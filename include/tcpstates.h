@@ -153,7 +153,8 @@ struct tcpstates_sock_info {
 	__u8 from_snapshot;	/* owner found by the start-up scan of /proc, not seen acting */
 	__u8 held;		/* its first record waits in `held` for its cookie (core.bpf.c) */
 	__u8 cgroup_in;		/* the owner is in the --cgroup directory or below it */
-	__u8 _pad[3];
+	__u8 claim_counted;	/* counted in the BPF side's claims_pending (owner.bpf.c) */
+	__u8 _pad[2];
 	char comm[TCPSTATES_COMM_LEN];
 };
 _Static_assert(sizeof(struct tcpstates_sock_info) == 48, "socket entry must not change size");
@@ -173,6 +174,11 @@ struct tcpstates_mark_stack {
 	__u32 _pad;
 	struct tcpstates_marker m[TS_MARKS];
 };
+
+/* one CPU's mark stack, a cache line apart from the next CPU's (no false sharing) */
+struct tcpstates_mark_slot {
+	struct tcpstates_mark_stack s;
+} __attribute__((aligned(64)));
 
 /* per-CPU counters kept by the BPF side; the loader sums the CPUs */
 enum tcpstates_counter {

@@ -156,13 +156,20 @@ static void decide_owner(struct features *fs, bool btf)
 			"known only once it returns");
 	else
 		feature_off(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust missing");
-	if (fs->tp_sendmsg_locked)
-		set_on(fs, FT_OWNER_SEND, "tracepoint tcp_sendmsg_locked");
-	else if (fs->write_timer_fn && fs->tp_timers)
-		set_alt(fs, FT_OWNER_SEND, "timer_start of tcp_write_timer (a send arms it)",
-			"tracepoint tcp_sendmsg_locked missing, using timer_start of tcp_write_timer");
+	/*
+	 * The write timer first: a send arms it only when it is not armed yet, so its timer_start
+	 * (a program that runs anyway, for timewait) fires about once per socket and burst, where
+	 * tcp_sendmsg_locked would run a program on every send of every socket.
+	 */
+	fs->send_by_timer = fs->write_timer_fn && fs->tp_timers;
+	if (fs->send_by_timer)
+		set_on(fs, FT_OWNER_SEND, "timer_start of tcp_write_timer (a send arms it)");
+	else if (fs->tp_sendmsg_locked)
+		set_alt(fs, FT_OWNER_SEND, "tracepoint tcp_sendmsg_locked",
+			"timer_start of tcp_write_timer unusable, using tracepoint tcp_sendmsg_locked "
+			"(a program run on every send)");
 	else
-		feature_off(fs, FT_OWNER_SEND, "tracepoint tcp_sendmsg_locked missing, and %s",
+		feature_off(fs, FT_OWNER_SEND, "%s, and tracepoint tcp_sendmsg_locked missing",
 			    fs->write_timer_fn ? "no timer tracepoints" :
 						 "tcp_write_timer not in /proc/kallsyms");
 }

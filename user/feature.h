@@ -59,6 +59,7 @@ struct features {
 	bool tp_timers;			/* timer_start, timer_cancel, timer_expire_entry */
 	uint64_t tw_timer_fn;		/* tw_timer_handler (kallsyms) */
 	uint64_t write_timer_fn;	/* tcp_write_timer (kallsyms) */
+	bool send_by_timer;		/* decided: owner takeover at send through the write timer */
 	uint64_t wakers[TS_WAKE_MAX];	/* a task's wake functions (kallsyms) */
 	struct tcpstates_fn_range killers[TS_TWK_MAX];
 	bool killers_found;		/* every killer's range is known */

@@ -74,6 +74,7 @@ struct prog_row {
 	struct bpf_link **link;	/* the skeleton's slot: destroyed with the skeleton */
 	int ft;			/* enum feature, or FT_CORE */
 	bool want;		/* load it, decided from the features */
+	int ft2;		/* a second feature sharing the program, or -1 */
 };
 
 /* In attach order: the state hook before its backup (the kernel runs a hook's programs in
@@ -81,26 +82,31 @@ struct prog_row {
 static int prog_table(struct tcpstates_bpf *s, const struct features *fs, bool btf,
 		      struct prog_row *rows)
 {
+	bool send_timer = fs->f[FT_OWNER_SEND].on && fs->send_by_timer;
 	int n = 0;
 
-#define ROW(name, feature, cond) \
-	rows[n++] = (struct prog_row){ s->progs.name, &s->links.name, feature, cond }
+#define ROW2(name, feature, cond, feature2) \
+	rows[n++] = (struct prog_row){ s->progs.name, &s->links.name, feature, cond, feature2 }
+#define ROW(name, feature, cond) ROW2(name, feature, cond, -1)
 	ROW(on_set_state_btf, FT_CORE, btf);
 	ROW(on_set_state_tp, FT_CORE, !btf);
 	ROW(on_set_state_bk, FT_RECURSION_BACKUP, btf && fs->f[FT_RECURSION_BACKUP].on);
 	ROW(on_recvmsg, FT_OWNER_RECV, fs->f[FT_OWNER_RECV].on);
-	ROW(on_sendmsg, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && fs->tp_sendmsg_locked);
-	ROW(on_write_timer, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && !fs->tp_sendmsg_locked);
+	ROW(on_sendmsg, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && !fs->send_by_timer);
 	ROW(on_receive_reset, FT_RESETS, fs->f[FT_RESETS].on);
 	ROW(on_send_reset, FT_RESETS, fs->f[FT_RESETS].on && fs->send_reset_reason);
 	ROW(on_send_reset_old, FT_RESETS, fs->f[FT_RESETS].on && !fs->send_reset_reason);
 	ROW(on_destroy, FT_WITNESS, fs->f[FT_WITNESS].on);
-	ROW(on_tw_start, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
+	/* one timer_start program for both features that follow a timer (timers.bpf.c) */
+	ROW2(on_timer_start, fs->f[FT_TIMEWAIT].on ? FT_TIMEWAIT : FT_OWNER_SEND,
+	     fs->f[FT_TIMEWAIT].on || send_timer,
+	     fs->f[FT_TIMEWAIT].on && send_timer ? FT_OWNER_SEND : -1);
 	ROW(on_tw_cancel, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
 	ROW(on_tw_expire, FT_TIMEWAIT, fs->f[FT_TIMEWAIT].on);
 	ROW(tw_check_all, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on && fs->helper_for_each);
 	ROW(tw_check_key, FT_TIMEWAIT_CHECK, fs->f[FT_TIMEWAIT_CHECK].on && !fs->helper_for_each);
 #undef ROW
+#undef ROW2
 	return n;
 }
 
@@ -153,16 +159,18 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	n = prog_table(s, fs, btf, rows);
 	for (int i = 0; i < n; i++) {
 		bpf_program__set_autoload(rows[i].prog, rows[i].want);
-		if (rows[i].want && broken_by_test(rows[i].ft) &&
+		if (rows[i].want &&
+		    (broken_by_test(rows[i].ft) || (rows[i].ft2 >= 0 && broken_by_test(rows[i].ft2))) &&
 		    (rows[i].ft != FT_CORE || btf))
 			bpf_program__set_type(rows[i].prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	}
 	s->rodata->use_sk_storage = fs->f[FT_SK_STORAGE].on;
 	s->rodata->use_cookie = fs->f[FT_COOKIES].on;
 	s->rodata->use_task_btf = fs->helper_task_btf;
-	s->rodata->use_claims = fs->f[FT_OWNER_SEND].on && !fs->tp_sendmsg_locked &&
+	s->rodata->use_claims = fs->f[FT_OWNER_SEND].on && fs->send_by_timer &&
 				fs->f[FT_SK_STORAGE].on;
-	s->rodata->write_timer_fn = fs->write_timer_fn;
+	s->rodata->write_timer_fn = fs->f[FT_OWNER_SEND].on && fs->send_by_timer ?
+					    fs->write_timer_fn : 0;
 	/* the wait queue is read by the state hook: on with the receive-side takeover */
 	s->rodata->use_waiters = fs->f[FT_OWNER_RECV].on && fs->wakers[TS_WAKE_WOKEN];
 	memcpy((void *)s->rodata->waker_fns, fs->wakers, sizeof(fs->wakers));

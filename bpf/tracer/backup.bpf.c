@@ -13,7 +13,7 @@
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
 	__u32 d = ms->depth;
 
 	for (int i = TS_MARKS - 1; i >= 0; i--) {

@@ -26,13 +26,10 @@ struct {
 	__type(value, struct tcpstates_owner);
 } owner_seed SEC(".maps");
 
-/* an owner found elsewhere (the /proc scan, a claim) becomes the socket's, once */
-static __always_inline void owner_from(struct tcpstates_sock_info *si, void *map, __u64 key, bool snapshot)
+/* an owner found elsewhere (the /proc scan, a claim) becomes the socket's */
+static __always_inline void owner_take(struct tcpstates_sock_info *si, const struct tcpstates_owner *o,
+				       bool snapshot)
 {
-	struct tcpstates_owner *o = bpf_map_lookup_elem(map, &key);
-
-	if (!o)
-		return;
 	si->pid = o->pid;
 	si->cgroup_id = o->cgroup_id;
 	__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
@@ -40,7 +37,34 @@ static __always_inline void owner_from(struct tcpstates_sock_info *si, void *map
 	si->inherited = 0;
 	si->from_snapshot = snapshot;
 	si->cgroup_in = o->flags & TS_OWNER_CGROUP_IN;
-	bpf_map_delete_elem(map, &key);
+}
+
+/* the /proc scan's owner of a socket older than the tracer, once */
+static __always_inline void owner_from_seed(struct tcpstates_sock_info *si, __u64 key)
+{
+	struct tcpstates_owner *o = bpf_map_lookup_elem(&owner_seed, &key);
+
+	if (!o)
+		return;
+	owner_take(si, o, true);
+	bpf_map_delete_elem(&owner_seed, &key);
+}
+
+/* the write timer's claim on this socket (owner.bpf.c), once; another socket's is dropped */
+static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
+{
+	__u64 key = e->skaddr;
+	struct claim *c;
+
+	if (!claims_live)
+		return;
+	c = bpf_map_lookup_elem(&claims, &key);
+	if (!c)
+		return;
+	if (c->cookie == e->cookie)
+		owner_take(si, &c->o, false);
+	if (!bpf_map_delete_elem(&claims, &key))
+		__sync_fetch_and_add(&claims_live, -1);
 }
 
 /*
@@ -249,24 +273,27 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		e->newstate = TS_TIME_WAIT;
 	if (si && !use_sk_storage)
 		addr_mode_birth(si, e);
+	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
+	if (si && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		si->claim_counted = 0;
 	fill_reason(e, si, facts, owner_ctx);
 	if (extra_flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	/* owner unknown outside process context, not a new socket: older than the tracer */
 	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
-		owner_from(si, &owner_seed, use_cookie ? e->cookie : e->skaddr, true);
+		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
 	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
 	if (use_claims && si && (si->inherited || si->from_snapshot))
-		owner_from(si, &claims, e->skaddr, false);
-	if (use_claims && (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT))
-		bpf_map_delete_elem(&claims, &addr);
+		owner_from_claim(si, e);
 	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
 	if (si && si->inherited && !owner_ctx && use_waiters)
 		owner_from_waiter(si, e->skaddr);
-	if (si)
+	if (si) {
 		track(si, e, owner_ctx);
-	else
+		claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
+	} else {
 		count(TS_CNT_NO_STORAGE);
+	}
 	e->flags2 |= extra_flags2;
 	if (tw)
 		tw_adopt(e, si, tw, twkey);
@@ -332,6 +359,9 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		if (si) {
 			si->state = newstate;
 			si->entered_ns = 0;
+			if (oldstate == TS_LISTEN && newstate == TS_SYN_RECV)
+				si->claim_counted = 0;
+			claim_sync(si, newstate != TS_CLOSE);
 			if (!use_sk_storage && newstate == TS_CLOSE) {
 				__u64 addr = (__u64)sk;
 
@@ -380,7 +410,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
 	__u32 d = ms->depth;
 
 	if (d >= TS_MARKS)

@@ -8,12 +8,11 @@
  * taxing every syscall of the machine, so the owner is taken over at the socket's first send or
  * receive, both made by its process under the socket lock:
  *   receive  tcp:tcp_rcv_space_adjust (every kernel)
- *   send     tcp:tcp_sendmsg_locked (6.18+), else the TCP write timer that a send arms
- *            (timer_start with tcp_write_timer), which sees only the socket's address
+ *   send     the TCP write timer that a send arms (timer_start with tcp_write_timer, through
+ *            timers.bpf.c), which sees only the socket's address. A send arms it only when it
+ *            is not armed yet: about once per socket and burst, where tcp:tcp_sendmsg_locked
+ *            (6.18+, the fallback) runs on every send.
  */
-
-/* address of tcp_write_timer (the loader reads /proc/kallsyms); 0: on_write_timer is not loaded */
-const volatile __u64 write_timer_fn;
 /* the wake functions of a task sleeping on a socket (enum tcpstates_waker); 0: unknown */
 const volatile __u64 waker_fns[TS_WAKE_MAX];
 
@@ -76,13 +75,19 @@ __hidden bool owner_from_waiter(struct tcpstates_sock_info *si, __u64 skaddr)
 
 static __always_inline void claim_owner(struct sock *sk)
 {
-	struct tcpstates_sock_info *si = si_get(sk, false);
+	struct tcpstates_sock_info *si;
 
+	/* the cheapest test first: in the steady state of a server, nothing is left to claim */
+	if (!claims_pending)
+		return;
+	si = si_get(sk, false);
 	/* a listener's or the /proc scan's owner is a presumption: the user of the socket wins */
 	if (!si || (si->owner_known && !si->inherited && !si->from_snapshot))
 		return;
-	if (in_owner_context(sk->sk_lock.owned))
+	if (in_owner_context(sk->sk_lock.owned)) {
 		set_owner(si);
+		claim_sync(si, true);
+	}
 }
 
 SEC("tp_btf/tcp_sendmsg_locked")
@@ -99,37 +104,55 @@ int BPF_PROG(on_recvmsg, struct sock *sk)
 	return 0;
 }
 
-/* the send side where tcp_sendmsg_locked is no tracepoint: a send arms the write timer */
-SEC("tp_btf/timer_start")
-int BPF_PROG(on_write_timer, struct timer_list *timer)
+/*
+ * The send side: a send armed this socket's write timer (timer: &icsk_retransmit_timer; timers.bpf.c
+ * checked its function). Socket storage takes no untrusted pointer: the claim waits in `claims`
+ * for the state hook, which hands it to the socket at its next transition. Only a connection's
+ * data counts: the SYN of connect() and the FIN of close() or shutdown() arm the timer too,
+ * after a transition in process context that named the owner already.
+ */
+__hidden void owner_write_timer(__u64 timer)
 {
-	struct tcpstates_owner o = {}, *old;
+	struct claim c = {}, *old;
 	struct tcpstates_sock_info *si;
 	struct sock *sk;
 	__u64 addr;
+	__u8 state;
 
-	if ((__u64)timer->function != write_timer_fn)
-		return 0;
-	addr = (__u64)timer - bpf_core_field_offset(struct inet_connection_sock,
-						    icsk_retransmit_timer);
+	if (!claims_pending)
+		return;
+	addr = timer - bpf_core_field_offset(struct inet_connection_sock, icsk_retransmit_timer);
 	sk = (struct sock *)addr;
+	/* cheapest first: one read rules out the connect()'s SYN and the FIN of a close */
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state != TS_ESTABLISHED && state != TS_CLOSE_WAIT)
+		return;
+	if (!in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)))
+		return;
 	if (!use_sk_storage) {
 		si = si_by_addr(addr, false);
-		if (!si || (si->owner_known && !si->inherited && !si->from_snapshot))
-			return 0;
-		if (in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)))
+		if (si && (!si->owner_known || si->inherited || si->from_snapshot)) {
 			set_owner(si);
-		return 0;
+			claim_sync(si, true);
+		}
+		return;
 	}
-	if (!in_owner_context(BPF_CORE_READ(sk, sk_lock.owned)))
-		return 0;
-	o.pid = bpf_get_current_pid_tgid() >> 32;
+	/* the state hook asked every socket it saw for its cookie: none, none of ours */
+	c.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!c.cookie)
+		return;
+	c.o.pid = bpf_get_current_pid_tgid() >> 32;
 	old = bpf_map_lookup_elem(&claims, &addr);
-	if (old && old->pid == o.pid)
-		return 0;	/* every later send re-arms the timer: one map write per owner */
-	o.cgroup_id = bpf_get_current_cgroup_id();
-	o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
-	bpf_get_current_comm(o.comm, sizeof(o.comm));
-	bpf_map_update_elem(&claims, &addr, &o, BPF_ANY);
-	return 0;
+	if (old && old->o.pid == c.o.pid && old->cookie == c.cookie)
+		return;	/* every later send re-arms the timer: one map write per owner */
+	c.o.cgroup_id = bpf_get_current_cgroup_id();
+	c.o.flags = current_in_cgroup() ? TS_OWNER_CGROUP_IN : 0;
+	bpf_get_current_comm(c.o.comm, sizeof(c.o.comm));
+	/* the counted entry, replaced in place - unless the LRU dropped it meanwhile */
+	if (old && !bpf_map_update_elem(&claims, &addr, &c, BPF_EXIST))
+		return;
+	/* a new entry, counted before it can be seen: the state hook must never find the count short */
+	__sync_fetch_and_add(&claims_live, 1);
+	if (bpf_map_update_elem(&claims, &addr, &c, BPF_NOEXIST))
+		__sync_fetch_and_add(&claims_live, -1);
 }

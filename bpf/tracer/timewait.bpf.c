@@ -75,14 +75,19 @@ struct {
 	__type(value, struct tcpstates_event);
 } tw_scratch SEC(".maps");
 
-/* the handoff note: the last new minisocket armed on each CPU */
-struct tcpstates_tw_note tw_notes[MAX_CPUS];
+/*
+ * Per CPU, a cache line each (CPU_SLOT): the handoff note, the last new minisocket armed on the
+ * CPU; the last reset it sent in a minisocket's name (tcp_send_reset), for tw_killed_why(); the
+ * socket it last saw enter SYN_SENT, a connect() that may reuse a TIME_WAIT's ports.
+ */
+struct tw_cpu_notes {
+	struct tcpstates_tw_note note;
+	struct tcpstates_tw_reset_note reset;
+	__u64 connect;
+} CPU_SLOT;
+static struct tw_cpu_notes tw_cpu[MAX_CPUS];
 
-/* the last reset each CPU sent in a minisocket's name (tcp_send_reset), for tw_killed_why() */
-struct tcpstates_tw_reset_note tw_reset_notes[MAX_CPUS];
-
-/* the socket each CPU last saw enter SYN_SENT: a connect() that may reuse a TIME_WAIT's ports */
-__u64 tw_connect_notes[MAX_CPUS];
+#define THIS_CPU_TW (&tw_cpu[bpf_get_smp_processor_id() & (MAX_CPUS - 1)])
 
 /* the minisocket whose timer this is, or NULL for any other timer */
 static __always_inline struct inet_timewait_sock *tw_of(struct timer_list *timer)
@@ -171,19 +176,19 @@ static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_soc
 /* called by resets.bpf.c for a socket that is not a full one: leave a note for the kill after */
 __hidden void tw_note_reset(__u64 tw, __u32 reason)
 {
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tw_cpu_notes *c = THIS_CPU_TW;
 
 	if (!tw_timer_fn)
 		return;
-	tw_reset_notes[cpu].tw = tw;
-	tw_reset_notes[cpu].reason = reason;
+	c->reset.tw = tw;
+	c->reset.reason = reason;
 }
 
 /* called by the state hook at -> SYN_SENT (cheap: one store) */
 __hidden void tw_note_connect(__u64 sk)
 {
 	if (tw_timer_fn)
-		tw_connect_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)] = sk;
+		THIS_CPU_TW->connect = sk;
 }
 
 /*
@@ -192,8 +197,7 @@ __hidden void tw_note_connect(__u64 sk)
  */
 static __always_inline bool tw_taken_by_connect(struct inet_timewait_sock *tw)
 {
-	struct sock *sk = (struct sock *)tw_connect_notes[bpf_get_smp_processor_id() &
-							   (MAX_CPUS - 1)];
+	struct sock *sk = (struct sock *)THIS_CPU_TW->connect;
 
 	if (!sk)
 		return false;
@@ -217,7 +221,7 @@ static __always_inline bool in_fn(__u64 addr, int fn)
 static __always_inline __u8 tw_killed_why(void *ctx, struct inet_timewait_sock *tw, __u32 *rst)
 {
 	__u64 stack[TS_TW_STACK_DEPTH], caller = 0;
-	__u32 cpu = bpf_get_smp_processor_id() & (MAX_CPUS - 1);
+	struct tw_cpu_notes *c = THIS_CPU_TW;
 	long n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
 
 	for (int i = 0; i < TS_TW_STACK_DEPTH - 1; i++) {
@@ -234,10 +238,10 @@ static __always_inline __u8 tw_killed_why(void *ctx, struct inet_timewait_sock *
 		return TS_R_RESET_RECEIVED;
 	if (in_fn(caller, TS_TWK_V4_RCV) || in_fn(caller, TS_TWK_V6_RCV)) {
 		/* it answered a segment with a reset (tcp_send_reset came just before), or a SYN reuses it */
-		if (tw_reset_notes[cpu].tw != (__u64)tw)
+		if (c->reset.tw != (__u64)tw)
 			return TS_R_REUSED;
-		tw_reset_notes[cpu].tw = 0;
-		*rst = tw_reset_notes[cpu].reason;
+		c->reset.tw = 0;
+		*rst = c->reset.reason;
 		return TS_R_RESET_SENT;
 	}
 	if (in_fn(caller, TS_TWK_CHECK_EST) || in_fn(caller, TS_TWK_CHECK_EST6))
@@ -286,7 +290,7 @@ static __always_inline __u8 tw_expired_why(struct inet_timewait_sock *tw)
 /* a new minisocket: leave the handoff note for the full socket's -> CLOSE that follows */
 static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 {
-	struct tcpstates_tw_note *n = &tw_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct tcpstates_tw_note *n = &THIS_CPU_TW->note;
 	struct tcpstates_tw_info ti = {};
 
 	ti.substate = tw_substate(tw);
@@ -381,27 +385,27 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	submit(e);
 }
 
-SEC("tp_btf/timer_start")
-int BPF_PROG(on_tw_start, struct timer_list *timer)
+/* timer_start of a minisocket's timer (timers.bpf.c checked the function; timer: its address) */
+__hidden void tw_timer_started(__u64 timer)
 {
-	struct inet_timewait_sock *tw = tw_of(timer);
+	struct inet_timewait_sock *tw;
 	struct tcpstates_tw_info *ti;
 	__u64 key;
 
-	if (!tw)
-		return 0;
+	if (!tw_timer_fn)
+		return;
+	tw = (struct inet_timewait_sock *)(timer - bpf_core_field_offset(struct inet_timewait_sock, tw_timer));
 	key = tw_key(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (!ti) {
 		tw_born(tw, key);
-		return 0;
+		return;
 	}
 	/* re-armed: not killed after all */
 	bpf_map_delete_elem(&tw_pending, &key);
 	ti->expires = tw_expires(tw);
 	if (ti->substate == TS_FIN_WAIT2 && tw_substate(tw) == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_REARM);
-	return 0;
 }
 
 SEC("tp_btf/timer_cancel")
@@ -501,7 +505,7 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 /* for the state hook at a full socket's -> CLOSE (tracer.bpf.h) */
 __hidden __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key)
 {
-	struct tcpstates_tw_note *n = &tw_notes[bpf_get_smp_processor_id() & (MAX_CPUS - 1)];
+	struct tcpstates_tw_note *n = &THIS_CPU_TW->note;
 	__u8 sub = n->substate;
 	bool match;
 

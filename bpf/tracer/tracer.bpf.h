@@ -8,6 +8,7 @@
  *   fallback.bpf.c  the same on the classic tracepoint, for kernels that refuse tp_btf
  *   backup.bpf.c    the second tp_btf program that emits what recursion made the first miss
  *   owner.bpf.c     owner takeover: the process that first uses an accepted socket
+ *   timers.bpf.c    timer_start, one program for the features that follow a timer
  *   resets.bpf.c    resets sent and received, for the close reason
  *   witness.bpf.c   sockets destroyed while we believed them open (loss, never silent)
  *   timewait.bpf.c  TIME_WAIT and orphaned FIN_WAIT2 minisockets, through their timer
@@ -33,6 +34,11 @@
 #define RST_SENT 2
 
 #define MAX_CPUS 1024
+/*
+ * Per-CPU slots in global arrays start a cache line apart: neighbours written by two CPUs at
+ * once would otherwise bounce one line between them on every transition (false sharing).
+ */
+#define CPU_SLOT __attribute__((aligned(64)))
 
 
 /* a listener, for the children it spawns where socket storage cannot clone (address mode) */
@@ -56,6 +62,8 @@ const volatile __u64 cgroup_filter_id __weak;
 const volatile __u32 cgroup_filter_level __weak;
 /* address of tw_timer_handler; 0: timewait minisockets are not followed */
 const volatile __u64 tw_timer_fn __weak;
+/* address of tcp_write_timer; 0: no owner takeover at send through it (owner.bpf.c) */
+const volatile __u64 write_timer_fn __weak;
 
 /* ---- maps shared by the features (defined in core.bpf.c) ------------------------------------ */
 
@@ -108,15 +116,47 @@ struct listeners_map {
 };
 struct listeners_map listeners SEC(".maps") __weak;
 
-/* owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address */
+/*
+ * owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address. The
+ * cookie says which socket at that address: a claim never taken (its socket ended first) is
+ * simply left for the LRU to drop, and a later socket at the same address does not take it.
+ */
+struct claim {
+	struct tcpstates_owner o;
+	__u64 cookie;
+};
 struct claims_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct tcpstates_owner);
+	__type(value, struct claim);
 };
 struct claims_map claims SEC(".maps") __weak;
-/* the state hook takes claims (on_write_timer is loaded in socket-storage mode) */
+/*
+ * Claims written and not taken yet (an upper bound: the LRU may drop one uncounted): the state
+ * hook looks into `claims` only when it is not 0 - never, where no accepted socket sends.
+ */
+__u64 claims_live __weak;
+/*
+ * Live sockets whose owner is unknown or only a presumption (inherited from the listener, or
+ * found by the /proc scan): what the owner takeover hooks look for. They run on every receive of every
+ * socket, and test this first: nothing to take over, nothing more to do (owner.bpf.c). Kept by
+ * claim_sync() from each socket's claim_counted, so that an entry counts once; an entry lost
+ * without it (a socket whose end we never saw) only leaves the count too high: slower, not wrong.
+ */
+__u64 claims_pending __weak;
+
+static __always_inline void claim_sync(struct tcpstates_sock_info *si, bool alive)
+{
+	__u8 want = alive && (!si->owner_known || si->inherited || si->from_snapshot);
+
+	if (want == si->claim_counted)
+		return;
+	si->claim_counted = want;
+	__sync_fetch_and_add(&claims_pending, want ? 1 : -1);
+}
+
+/* the state hook takes claims (the write timer's, in socket-storage mode) */
 const volatile bool use_claims __weak;
 /* the state hook looks for a process asleep on an inherited socket (owner.bpf.c) */
 const volatile bool use_waiters __weak;
@@ -270,8 +310,16 @@ static __always_inline bool current_in_cgroup(void)
 
 static __always_inline void set_owner(struct tcpstates_sock_info *si)
 {
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	/*
+	 * The process that owns it already (a close after its connect): nothing to read again.
+	 * Its command and cgroup are the ones it had when it first acted on the socket.
+	 */
+	if (si->owner_known && si->pid == pid && !si->inherited && !si->from_snapshot)
+		return;
 	si->cgroup_in = current_in_cgroup();
-	si->pid = bpf_get_current_pid_tgid() >> 32;
+	si->pid = pid;
 	si->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(si->comm, sizeof(si->comm));
 	si->owner_known = 1;
@@ -293,7 +341,13 @@ extern void tw_note_connect(__u64 sk) __hidden;
 extern void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_sock_info *si, __u8 sub,
 		     __u64 key) __hidden;
 
+/* At timer_start of a minisocket's timer (timers.bpf.c; timer: its address). */
+extern void tw_timer_started(__u64 timer) __hidden;
+
 /* ---- what the owner feature offers the state hook (owner.bpf.c) ------------------------------ */
+
+/* At timer_start of a socket's write timer (timers.bpf.c; timer: its address). */
+extern void owner_write_timer(__u64 timer) __hidden;
 
 /* An inherited socket with a process asleep on it: that process owns it (true: si updated). */
 extern bool owner_from_waiter(struct tcpstates_sock_info *si, __u64 skaddr) __hidden;
@@ -310,6 +364,6 @@ extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_fla
 extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
 		     __u8 extra_flags2) __hidden;
 /* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
-struct tcpstates_mark_stack marks[MAX_CPUS] __weak;
+struct tcpstates_mark_slot marks[MAX_CPUS] __weak;
 
 #endif /* TRACER_BPF_H */

@@ -4,9 +4,12 @@
 #
 #   tests/bench/run.sh            (make bench runs it from the repo root after building)
 #
-# For each configuration - none, tcpstates-c (text), tcpstates-c -j, libbpf-tools tcpstates - it
-# runs tests/bench/churn (BENCH_CONNS connections in a private network namespace), writing the
-# tracer's output to a file, and measures:
+# For each configuration - none, tcpstates-c (text), tcpstates-c -j, libbpf-tools tcpstates, and
+# the floor (tests/bench/floor: empty tp_btf programs on the state hook and on tcp_rcv_space_adjust,
+# the least a program per transition and one per receive can cost) - it runs tests/bench/churn
+# (BENCH_CONNS connections in a private network namespace), writing the tracer's output to a file,
+# then, still traced, tests/bench/rr (the data path: BENCH_RR request/response transactions of
+# one byte each way on BENCH_RR_CONNS persistent connections, no state change), and measures:
 #   conn/s          the churn's own rate, and its ratio to the untraced median
 #   expected        10 transitions per connection + 2 (the listener), + 2 per failed connect()
 #   received        lines about the churn's sockets (tcpstates-c -j: the `netns` key and the
@@ -20,6 +23,9 @@
 #   recursion miss  recursion_misses of the tracer's programs (bpftool), over the churn only
 #   CPU /100k ev    tracer's user + system time from just before the churn to its exit (schedstat,
 #                   then wait4 rusage through tests/bench/cpuwrap), per 100 000 lines it wrote
+#   rr tx/s         the request/response rate, and its ratio to the untraced median
+#   BPF ns/tx       sum of run_time_ns of all the tracer's attached programs over the
+#                   request/response run, per transaction (a tracer without data-path hooks: ~0)
 # The tracer is started, waited for (attached: it holds a BPF link, and tcpstates-c said
 # "Tracing"), checked with a probe connection on another port, then the churn runs; after it, the
 # bench waits until the namespace has no open connection left and the tracer is idle, then stops
@@ -28,7 +34,8 @@
 # and to .output/bench.md; per-run values and per-program costs follow it in .output/bench.md.
 #
 # Environment: BENCH_CONNS (20000), BENCH_RUNS (3), BENCH_PARALLEL (2: client and server threads
-# each), BENCH_CONFIGS ("none tc-text tc-json libbpf-tools"), BENCH_TC_ARGS (extra tcpstates-c
+# each), BENCH_RR (200000; 0: no request/response run), BENCH_RR_CONNS (4), BENCH_CONFIGS
+# ("none tc-text tc-json libbpf-tools floor"), BENCH_TC_ARGS (extra tcpstates-c
 # arguments; @PORT@ becomes the churn's listener port), BENCH_KEEP=1 (keep the tracers' output
 # files), BENCH_STRICT=1 (exit 1 when a target is missed; otherwise only a broken bench fails).
 #
@@ -46,18 +53,23 @@ LBT=/usr/sbin/tcpstates
 OUTDIR=$ROOT/.output
 WORK=$OUTDIR/bench
 CHURN=$OUTDIR/bench/churn	# built by the Makefile
+RR=$WORK/rr
+FLOOR=$WORK/floor
 WRAP=$WORK/cpuwrap
 REPORT=$OUTDIR/bench.md
 
 N=${BENCH_CONNS:-20000}
 RUNS=${BENCH_RUNS:-3}
 PAR=${BENCH_PARALLEL:-2}
-CONFIGS=${BENCH_CONFIGS:-none tc-text tc-json libbpf-tools}
+RR_N=${BENCH_RR:-200000}
+RR_CONNS=${BENCH_RR_CONNS:-4}
+CONFIGS=${BENCH_CONFIGS:-none tc-text tc-json libbpf-tools floor}
 TC_ARGS=${BENCH_TC_ARGS:-}
 
 NS=tcpbench-$$
 PORT=$((61000 + RANDOM % 4000))	# above the namespace's ephemeral range: no client ever gets it
 PROBE_PORT=$((PORT + 1))
+RR_PORT=$((PORT + 2))
 STATS_OLD=
 MOUNTED_TRACEFS=0
 TPID=			# the tracer running now, if any
@@ -107,10 +119,20 @@ if [[ " $CONFIGS " == *" libbpf-tools "* ]] && [ ! -x "$LBT" ]; then
 fi
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNS must be a positive integer"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ "$RR_N" =~ ^[0-9]+$ ]] || die "BENCH_RR must be a whole number"
+[[ "$RR_CONNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RR_CONNS must be a positive integer"
 
 mkdir -p "$WORK" || die "cannot create $WORK"
 make --no-print-directory -s .output/bench/churn && [ -x "$CHURN" ] || die "cannot build churn"
 ${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 tests/bench/cpuwrap.c -o "$WRAP" || die "cannot build cpuwrap"
+${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 -pthread tests/bench/rr.c -o "$RR" || die "cannot build rr"
+if [[ " $CONFIGS " == *" floor "* ]]; then
+	ARCH=$(uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+	clang -g -O2 -target bpf -D__TARGET_ARCH_"$ARCH" -Ivmlinux/"$ARCH" -c tests/bench/floor.bpf.c \
+		-o "$WORK/floor.bpf.o" || die "cannot build floor.bpf.o"
+	${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 tests/bench/floor.c -o "$FLOOR" -lbpf -lelf -lz ||
+		die "cannot build floor"
+fi
 
 # libbpf-tools attaches to the classic tracepoint: that needs tracefs
 if [ ! -d /sys/kernel/tracing/events ]; then
@@ -146,6 +168,14 @@ run_churn() {
 	out=$(timeout 300 ip netns exec "$NS" "$CHURN" -n "$n" -p "$port" -P "$par") || return 1
 	awk '/^connections/ { c = $8; f = $4 } /^transitions_expected/ { e = $2 }
 		END { if (c != "") print c, e, f }' <<<"$out"
+}
+
+# request/response on persistent connections in the namespace; prints tx_per_s (empty on failure)
+run_rr() {
+	local out
+
+	out=$(timeout 300 ip netns exec "$NS" "$RR" -n "$RR_N" -c "$RR_CONNS" -p "$RR_PORT") || return 1
+	awk '/^transactions/ { print $6 }' <<<"$out"
 }
 
 # wait until none of the churn's connections is still open in the namespace (a FIN or its ACK
@@ -279,8 +309,12 @@ run_one() {
 		res=$(run_churn "$N" "$PORT" "$PAR") || { say "bench: $tag: churn failed"; BROKEN=1; return; }
 		read -r cps exp failed <<<"$res"
 		settle >/dev/null
-		row "$cfg" "$round" "$cps" "$exp" "$failed" - - - - - - - - - - - - "$foreign"
-		say "  $tag: $cps conn/s"
+		local rtx=-
+		if [ "$RR_N" -gt 0 ]; then
+			rtx=$(run_rr) || { say "bench: $tag: rr failed"; BROKEN=1; rtx=-; }
+		fi
+		row "$cfg" "$round" "$cps" "$exp" "$failed" - - - - - - - - - - - - "$foreign" "$rtx" - -
+		say "  $tag: $cps conn/s, rr $rtx tx/s"
 		return
 	fi
 
@@ -288,6 +322,7 @@ run_one() {
 	tc-text) cmd=("$BIN") ;;
 	tc-json) cmd=("$BIN" -j) ;;
 	libbpf-tools) cmd=("$LBT") ;;
+	floor) cmd=("$FLOOR" "$WORK/floor.bpf.o") ;;
 	*) say "bench: unknown configuration $cfg"; BROKEN=1; return ;;
 	esac
 	if [ "${cfg%%-*}" = tc ] && [ -n "$TC_ARGS" ]; then
@@ -355,6 +390,20 @@ run_one() {
 	done
 	after=$(prog_stats "${ids[@]}")	# still attached
 	cpu1=$(cpu_ns "$TPID")
+	# the data path, still traced: every program's run time over the transactions
+	local rtx=- rns=- rper=- rr_after
+	if [ "$RR_N" -gt 0 ]; then
+		if rtx=$(run_rr); then
+			rr_after=$(prog_stats "${ids[@]}")
+			IFS=$'\t' read -r rns rper < <(join <(sort <<<"$after") <(sort <<<"$rr_after") |
+				awk -v n="$RR_N" '{ dt = $7 - $3; dc = $8 - $4; t += dt
+					if (dc) per = per sprintf("%s%s=%.0fns/%.2fruns", per == "" ? "" : " ",
+						$2, dt / dc, dc / n) }
+					END { printf "%.1f\t%s\n", t / n, per == "" ? "none" : per }')
+		else
+			say "bench: $tag: rr failed"; BROKEN=1; rtx=-
+		fi
+	fi
 	stop_tracer "$tag" || BROKEN=1
 	# all the tracer's CPU time from just before the churn to its exit (the drain included)
 	local cpu_total
@@ -370,6 +419,14 @@ run_one() {
 		END { printf "%.0f\t%d\t%s\n", c ? t / c : 0, m, per }')
 	local nspe rmiss per recv missing written cpu100k rep replost
 	IFS=$'\t' read -r nspe rmiss per <<<"$kstat"
+	if [ "$cfg" = floor ]; then
+		# empty programs: no output, nothing to count but their cost
+		row "$cfg" "$round" "$cps" "$exp" "$failed" - "$nspe" "$rmiss" - - - - - "$per" - - \
+			"$open_end" "$foreign" "$rtx" "$rns" "$rper"
+		say "  $tag: $cps conn/s, ${nspe} ns/event, $rmiss recursion misses (programs: $per);" \
+			"rr $rtx tx/s, $rns BPF ns/transaction ($rper)"
+		return
+	fi
 	read -r recv missing < <(count_received "$cfg" "$out" "$failed")
 	written=$(count_written "$cfg" "$out" "$err")
 	cpu100k=$(awk -v d=$((cpu_total - cpu0)) -v w="$written" \
@@ -386,11 +443,11 @@ run_one() {
 	fi
 	row "$cfg" "$round" "$cps" "$exp" "$failed" "$recv" "$nspe" "$rmiss" "$cpu100k" "$written" \
 		"$replost" "$rep" "$missing" "$per" "$((cpu_total - cpu0))" "$((cpu1 - cpu0))" \
-		"$open_end" "$foreign"
+		"$open_end" "$foreign" "$rtx" "$rns" "$rper"
 	say "  $tag: $cps conn/s, received $recv/$exp (off: $missing), ${nspe} ns/event," \
 		"$rmiss recursion misses, tracer reports $replost lost, CPU ${cpu100k} s/100k events" \
 		"($(((cpu1 - cpu0) / 1000000)) ms during the churn, $(((cpu_total - cpu1) / 1000000)) ms after)" \
-		"(${written} written; programs: $per)"
+		"(${written} written; programs: $per); rr $rtx tx/s, $rns BPF ns/transaction ($rper)"
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$out"
 }
 
@@ -431,6 +488,7 @@ say "bench: $N connections x ${#CFGS[@]} configurations x $RUNS runs, netns $NS 
 	"listener 127.0.0.1:$PORT, $PAR client + $PAR server threads"
 run_churn "$N" "$PORT" "$PAR" >/dev/null || die "warm-up churn failed"
 T0=$SECONDS
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 1; r <= RUNS; r++)); do
 	# rotate the order each round so no configuration always runs first
 	for ((k = 0; k < ${#CFGS[@]}; k++)); do
@@ -438,12 +496,14 @@ for ((r = 1; r <= RUNS; r++)); do
 	done
 done
 ELAPSED=$((SECONDS - T0))
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- the table
 
 col() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $k != "-" { print $k }' "$WORK/results.tsv"; }
 
 BASE=$(col none 3 | median)
+RR_BASE=$(col none 19 | median)
 
 name_of() {
 	case "$1" in
@@ -451,6 +511,7 @@ name_of() {
 	tc-text) echo "tcpstates-c (text)" ;;
 	tc-json) echo "tcpstates-c -j" ;;
 	libbpf-tools) echo "libbpf-tools tcpstates" ;;
+	floor) echo "empty tp_btf programs (floor)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -459,24 +520,35 @@ name_of() {
 	echo "## tcpstates benchmark: loopback churn, $N connections, medians of $RUNS runs"
 	echo
 	echo "$(uname -r), $(nproc) CPUs, $PAR client + $PAR server threads, each configuration to a file," \
-		"$(date -u +%Y-%m-%dT%H:%MZ), bench took ${ELAPSED} s"
+		"$(date -u +%Y-%m-%dT%H:%MZ), bench took ${ELAPSED} s, load average $LOAD0 at the start," \
+		"$LOAD1 at the end; request/response: $RR_N transactions on $RR_CONNS connections"
 	echo
-	echo "| tracer | workload conn/s | vs untraced | transitions expected | received | lost | tracer-reported lost | kernel ns/event | recursion misses (bpftool) | tracer CPU s / 100k events |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| tracer | workload conn/s | vs untraced | transitions expected | received | lost | tracer-reported lost | kernel ns/event | recursion misses (bpftool) | tracer CPU s / 100k events | rr tx/s | vs untraced | BPF ns / transaction |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for c in "${CFGS[@]}"; do
 		cps=$(col "$c" 3 | median)
 		ratio=$(awk -v a="$cps" -v b="$BASE" 'BEGIN { if (b > 0 && a != "-") printf "%.1f %%", 100 * a / b; else print "–" }')
 		exp=$(col "$c" 4 | median)
+		rtx=$(col "$c" 19 | median)
+		rratio=$(awk -v a="$rtx" -v b="$RR_BASE" 'BEGIN { if (b > 0 && a != "-") printf "%.1f %%", 100 * a / b; else print "–" }')
+		rns=$(col "$c" 20 | median)
 		if [ "$c" = none ]; then
-			printf '| none | %s | 100 %% | %s | – | – | – | – | – | – |\n' "$(fmt_int "$cps")" "$(fmt_int "$exp")"
+			printf '| none | %s | 100 %% | %s | – | – | – | – | – | – | %s | 100 %% | – |\n' "$(fmt_int "$cps")" \
+				"$(fmt_int "$exp")" "$(fmt_int "$rtx")"
+			continue
+		fi
+		if [ "$c" = floor ]; then
+			printf '| %s | %s | %s | %s | – | – | – | %s | %s | – | %s | %s | %s |\n' "$(name_of "$c")" \
+				"$(fmt_int "$cps")" "$ratio" "$(fmt_int "$exp")" "$(fmt_int "$(col "$c" 7 | median)")" \
+				"$(fmt_int "$(col "$c" 8 | median)")" "$(fmt_int "$rtx")" "$rratio" "$rns"
 			continue
 		fi
 		lost=$(awk -F'\t' -v c="$c" '$1 == c { print $4 - $6 }' "$WORK/results.tsv" | median)
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name_of "$c")" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name_of "$c")" \
 			"$(fmt_int "$cps")" "$ratio" "$(fmt_int "$exp")" "$(fmt_int "$(col "$c" 6 | median)")" \
 			"$(fmt_int "$lost")" "$(fmt_int "$(col "$c" 11 | median)")" \
 			"$(fmt_int "$(col "$c" 7 | median)")" "$(fmt_int "$(col "$c" 8 | median)")" \
-			"$(col "$c" 9 | median)"
+			"$(col "$c" 9 | median)" "$(fmt_int "$rtx")" "$rratio" "$rns"
 	done
 	echo
 	awk -F'\t' '$1 == "none" { v[++n] = $3 } END { if (n) { lo = hi = v[1]
@@ -505,12 +577,18 @@ name_of() {
 				END { if (m == "") print "-"; else printf "%.1f\n", m }')
 		us_json=$(col tc-json 9 | median | awk '{ if ($1 == "-") print "-"; else printf "%.3f", $1 * 10 }')
 		ok_lost=$([ "$worst_off" = 0 ] && [ "$worst_rep" = 0 ] && echo 1)
-		ok_ns=$(awk -v v="${ns_max:--}" 'BEGIN { print (v != "-" && v <= 400) }')
+		ok_ns=$(awk -v v="${ns_max:--}" 'BEGIN { print (v != "-" && v <= 350) }')
+		rr_max=$(for c in "${TC[@]}"; do col "$c" 20 | median; done | grep -v '^-$' | sort -g | tail -n1)
+		ok_rr=$(awk -v v="${rr_max:--}" 'BEGIN { print (v != "-" && v <= 60) }')
+		# side by side, measured in the same run: the peer and the floor
+		peer_ns=$(col libbpf-tools 7 | median); peer_rr=$(col libbpf-tools 20 | median)
+		floor_ns=$(col floor 7 | median); floor_rr=$(col floor 20 | median)
 		ok_ratio=$(awk -v v="$ratio_min" 'BEGIN { print (v != "-" && v >= 90) }')
 		ok_us=$(awk -v v="${us_json:--}" 'BEGIN { print (v != "-" && v <= 1) }')
 		echo "Targets (tcpstates-c):" \
 			"zero lost transitions: $(verdict "$ok_lost") (worst run: $worst_off off, $worst_rep reported lost);" \
-			"kernel ≤ 400 ns/event: $(verdict "$ok_ns") (${ns_max:-–} ns);" \
+			"kernel ≤ 350 ns/event: $(verdict "$ok_ns") (${ns_max:-–} ns; libbpf-tools $peer_ns, floor $floor_ns);" \
+			"data path ≤ 60 BPF ns/transaction: $(verdict "$ok_rr") (${rr_max:-–} ns; libbpf-tools $peer_rr, floor $floor_rr);" \
 			"workload ≥ 90 % of untraced: $(verdict "$ok_ratio") (${ratio_min} %);" \
 			"userspace ≤ 1 µs CPU per JSON event: $(verdict "$ok_us") (${us_json:-–} µs)"
 	fi
@@ -535,12 +613,12 @@ name_of() {
 	echo "  per line the tracer wrote. \"during churn + after\": how much of it came after the churn"
 	echo "  ended (a reader that falls behind, or one that only reads at exit)."
 	echo
-	echo "| config | run | conn/s | expected | failed connects | open at churn end | received | off | ns/event | recursion misses | tracer reports | CPU s/100k | tracer CPU ms during churn + after | lines written | per program |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|"
+	echo "| config | run | conn/s | expected | failed connects | open at churn end | received | off | ns/event | recursion misses | tracer reports | CPU s/100k | tracer CPU ms during churn + after | lines written | per program | rr tx/s | rr BPF ns/tx | rr per program (ns a run / runs a transaction) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|---|"
 	sort -t$'\t' -k1,1 -k2,2n "$WORK/results.tsv" |
 		awk -F'\t' '{ cpu = ($15 == "-" || $15 == "") ? "-" : sprintf("%d + %d", $16 / 1e6, ($15 - $16) / 1e6)
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			$1, $2, $3, $4, $5, $17, $6, $13, $7, $8, $12, $9, cpu, $10, $14 }'
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			$1, $2, $3, $4, $5, $17, $6, $13, $7, $8, $12, $9, cpu, $10, $14, $19, $20, $21 }'
 } >"$REPORT"
 
 cat "$WORK/table.md"

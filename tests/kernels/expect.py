@@ -152,7 +152,6 @@ WHAT = {
 }
 # the why of a feature whose programs the kernel refused (the core run breaks them all)
 REFUSED = "refused by the kernel ("
-SEND_ALT = "tracepoint tcp_sendmsg_locked missing, using timer_start of tcp_write_timer"
 NO_RESET_REASON = "tcp_send_reset has no reason argument (6.10+)"
 NO_COOKIE_TRACING = "tracing programs may not ask for them (5.12+)"
 NO_FOR_EACH = "no bpf_for_each_map_elem (5.13+), one test run per waiting orphan"
@@ -168,19 +167,19 @@ BROKEN = ["owner_takeover_recv", "owner_takeover_send", "resets", "destroy_witne
 #   default_uses  the hook the default must choose
 #   off           features the kernel cannot give on the default hook (snapshot aside: the
 #                 scenario runs use --no-snapshot, the -v run does not)
-#   send_tp       tcp_sendmsg_locked is a tracepoint (6.18): owner takeover at send through it,
-#                 else through timer_start of tcp_write_timer, which the start-up line says
+#   (owner takeover at send goes through timer_start of tcp_write_timer on every kernel here:
+#   tcp_sendmsg_locked, 6.18+, would run a program on every send; it is only the fallback)
 #   for_each      bpf_for_each_map_elem (5.13+): the waiting orphans checked in one run, else
 #                 one by one, which the start-up line says
 KERNELS = {
     "5.10": {"cookies": False, "default_uses": {HOOK_TP_BTF},
-             "off": {"reset_reasons", "cookies", "socket_storage"}, "send_tp": False,
+             "off": {"reset_reasons", "cookies", "socket_storage"},
              "for_each": False},
     "6.1": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": {"reset_reasons"},
-            "send_tp": False, "for_each": True},
-    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": False,
+            "for_each": True},
+    "6.12": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(),
              "for_each": True},
-    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(), "send_tp": True,
+    "host": {"cookies": True, "default_uses": {HOOK_TP_BTF}, "off": set(),
              "for_each": True},
 }
 
@@ -227,8 +226,6 @@ def startup_line(kernel, hook):
         # what builds on timewait is not tried once timewait is refused
         items += [(f, True, "timewait is off") for f in ("timewait_check", "timewait_kill_reasons")]
         return items
-    if not k["send_tp"]:
-        items.append(("owner_takeover_send", False, SEND_ALT))
     if "reset_reasons" in k["off"]:
         items.append(("reset_reasons", True, NO_RESET_REASON))
     if not k["for_each"]:
@@ -241,8 +238,7 @@ def verbose_rows(kernel):
     starts with, or None)}"""
     on = set(summary_features(kernel, "default", snapshot=True))
     rows = {f: (f in on, None) for f in FEATURES}
-    rows["owner_takeover_send"] = (True, "tracepoint tcp_sendmsg_locked" if KERNELS[kernel]["send_tp"]
-                                   else "timer_start of tcp_write_timer")
+    rows["owner_takeover_send"] = (True, "timer_start of tcp_write_timer")
     rows["reset_reasons"] = ((True, "tcp_send_reset's reason argument")
                              if "reset_reasons" not in KERNELS[kernel]["off"]
                              else (False, NO_RESET_REASON))

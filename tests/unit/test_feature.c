@@ -50,19 +50,14 @@ static const struct {
 	const char *off;	/* comma-separated features off */
 } rows[] = {
 	{ K6_18, true, "", "" },
-	{ K6_12, true,
-	  "tcpstates-c: on kernel 6.12.117+deb12-cloud-amd64: owner takeover at send: tracepoint "
-	  "tcp_sendmsg_locked missing, using timer_start of tcp_write_timer\n",
-	  "" },
+	{ K6_12, true, "", "" },
 	{ K6_1, true,
-	  "tcpstates-c: on kernel 6.1.0-57-cloud-amd64: owner takeover at send: tracepoint "
-	  "tcp_sendmsg_locked missing, using timer_start of tcp_write_timer; kernel reason of resets "
-	  "sent off: tcp_send_reset has no reason argument (6.10+)\n",
+	  "tcpstates-c: on kernel 6.1.0-57-cloud-amd64: kernel reason of resets sent off: "
+	  "tcp_send_reset has no reason argument (6.10+)\n",
 	  "reset_reasons" },
 	{ K5_10, true,
 	  "tcpstates-c: on kernel 5.10.0-32-cloud-amd64: socket cookies (sock) off: tracing programs "
-	  "may not ask for them (5.12+); owner takeover at send: tracepoint tcp_sendmsg_locked "
-	  "missing, using timer_start of tcp_write_timer; kernel reason of resets sent off: "
+	  "may not ask for them (5.12+); kernel reason of resets sent off: "
 	  "tcp_send_reset has no reason argument (6.10+); silent FIN_WAIT2 -> TIME_WAIT check: no "
 	  "bpf_for_each_map_elem (5.13+), one test run per waiting orphan\n",
 	  "cookies,socket_storage,reset_reasons" },
@@ -118,6 +113,33 @@ static void test_options_not_in_line(void)
 	free(got);
 }
 
+/*
+ * Owner takeover at send: the write timer wherever it can be followed (a program run about once
+ * per socket), tcp_sendmsg_locked (a run on every send) only without it, and said so.
+ */
+static void test_send_takeover(void)
+{
+	struct features fs;
+	char *got;
+
+	probed(&fs, K6_18);
+	features_decide(&fs, true, false);
+	CHECK(fs.f[FT_OWNER_SEND].on && fs.send_by_timer, "6.18: the write timer, not tcp_sendmsg_locked");
+	CHECK_STR(fs.f[FT_OWNER_SEND].how, "timer_start of tcp_write_timer (a send arms it)", "6.18 how");
+	fs.write_timer_fn = 0;
+	features_decide(&fs, true, false);
+	CHECK(fs.f[FT_OWNER_SEND].on && !fs.send_by_timer, "6.18 without tcp_write_timer: tracepoint");
+	got = line_of(&fs);
+	CHECK_STR(got, "tcpstates-c: on kernel 6.18.44: owner takeover at send: timer_start of "
+		  "tcp_write_timer unusable, using tracepoint tcp_sendmsg_locked (a program run on "
+		  "every send)\n", "6.18 without tcp_write_timer: the line");
+	free(got);
+	probed(&fs, K6_12);
+	fs.write_timer_fn = 0;
+	features_decide(&fs, true, false);
+	CHECK(!fs.f[FT_OWNER_SEND].on && !fs.send_by_timer, "6.12 without tcp_write_timer: off");
+}
+
 /* -v: one row per feature, every one of them */
 static void test_table(void)
 {
@@ -145,6 +167,7 @@ int main(void)
 {
 	test_kernels();
 	test_options_not_in_line();
+	test_send_takeover();
 	test_table();
 	return UNIT_DONE();
 }
