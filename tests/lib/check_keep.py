@@ -11,11 +11,15 @@
 # --sock: exactly one socket with a record (LPORT, RPORT) ("-": any); its transitions are SEQ
 #   ("OLD->NEW,...", or "@NAME" for tslib.SEQUENCES[NAME]), and KEYS
 #   ("pid=1,cgroup=2,owner=process", or "-") hold on every record.
-# Always: every line is a JSON object, the last one is the summary, no "lost" record.
+# Always: every line is a JSON object, the last one is the summary, no "lost" record but for
+# unseen sockets (counted machine-wide: another program's traffic can make them).
 
 import argparse
 
 import tslib
+
+# the loss causes that may be this test's records (unseen: see main())
+LOSS_OURS = ("rb_full", "recursion_misses", "not_written", "filter_dropped", "map_full")
 
 
 def value(v):
@@ -50,8 +54,15 @@ def main():
     R.check(not bad, L + "every output line is a JSON object", "bad lines: %r" % bad[:5])
     R.check(recs and recs[-1].get("type") == "summary", L + "a summary record comes last",
             "last: %r" % (recs[-1] if recs else None))
+    # "unseen" counts sockets of the whole machine (the destroy witness cannot tell whose):
+    # other traffic can make it, and this test's own sockets are checked one by one below
     lost = [r for r in recs if r.get("type") == "lost"]
-    R.check(not lost, L + "no lost record", "lost: %r" % lost[:3])
+    ours = [r for r in lost if any(r.get(k) for k in LOSS_OURS)]
+    R.check(not ours, L + "no lost record (but unseen sockets of other traffic)",
+            "lost: %r" % ours[:3])
+    if lost and not ours:
+        print("# %sunseen sockets on the machine (other traffic): %r"
+              % (L, lost[-1].get("total_unseen")))
     trs = tslib.transitions(recs)
     socks = tslib.sockets(trs)
     if a.total is not None:
