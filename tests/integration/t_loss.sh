@@ -73,8 +73,14 @@ owned=$(jq -c 'select(.type == "transition" and .owner != "unknown")' "$TS_TMP/m
 check "map: the map filled: map_full $full > 0" [ "${full:-0}" -gt 0 ]
 # a socket that missed its entry may get one later (another socket freed a slot): its later
 # records have no owner either, but were made with an entry - so at least as many as counted
-check "map: the records made without an entry are counted: map_full $full <= $unowned without an owner" \
-	[ "${full:-0}" -le "$unowned" ]
+# map_full counts the whole machine's records: exact only when the tracer saw nothing else
+other=$(($(summary map events) - $(summary map printed)))
+if [ "$other" = 0 ]; then
+	check "map: the records made without an entry are counted: map_full $full <= $unowned without an owner" \
+		[ "${full:-0}" -le "$unowned" ]
+else
+	diag "map: $other transitions of other traffic on the machine: map_full $full counts theirs too (not compared)"
+fi
 check "map: the sockets that got an entry still have their owner ($owned records)" [ "$owned" -gt 0 ]
 
 # ---- hold: the port filter's room for held connect()s runs out ----

@@ -108,7 +108,14 @@ def main():
         "sock %s %s:%s->%s:%s %s->%s gap=%s" % (r.get("sock"), r.get("laddr"), r.get("lport"),
                                               r.get("raddr"), r.get("rport"), r.get("oldstate"),
                                               r.get("newstate"), r.get("gap")) for r in gaps[:3])))
-    R.check(not lost, "no lost record", "%d lost records, e.g. %r" % (len(lost), lost[:3]))
+    # unseen is counted for the whole machine (the destroy witness cannot tell whose socket):
+    # another program's traffic can make it; this churn's own transitions are all counted above
+    ours = [r for r in lost if any(r.get(k) for k in
+                                   ("rb_full", "recursion_misses", "not_written", "map_full"))]
+    R.check(not ours, "no lost record (but unseen sockets of other traffic)",
+            "%d lost records, e.g. %r" % (len(ours), ours[:3]))
+    if lost and not ours:
+        print("# unseen sockets on the machine (other traffic): %r" % lost[-1].get("total_unseen"))
     if R.check(summ is not None and summaries and line_is_last(a.json),
                "a summary record comes last", "summaries: %r" % summaries):
         R.eq((summ.get("rb_full"), summ.get("recursion_misses")), (0, 0),
