@@ -134,8 +134,13 @@ static void w_family(struct printer *p, const struct output *o, const struct tcp
 static void print_addr(struct printer *p, const struct tcpstates_event *e, const __u8 *addr)
 {
 	char buf[ADDR_STR_LEN];
+	size_t n = addr_text(e->family, addr, buf);
 
-	print_plain(p, buf, addr_text(e->family, addr, buf));
+	_Static_assert(ADDR_STR_LEN >= LB_BLOCK, "an address buffer is read as a block");
+	if (n <= LB_BLOCK)
+		print_plain_block(p, buf, n);
+	else
+		print_plain(p, buf, n);
 }
 
 static void w_laddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -158,12 +163,16 @@ static void w_rport(struct printer *p, const struct output *o, const struct tcps
 	print_uint(p, e->dport);
 }
 
-static void print_state(struct printer *p, unsigned int state)
+static void print_state(struct printer *p, const struct output *o, unsigned int state)
 {
 	char buf[STATE_NAME_MAX];
+	const char *s;
 
-	const char *s = state_name(state, buf, sizeof(buf));
-
+	if (state < TS_MAX_STATE) {
+		print_word(p, &o->plan.state[state]);
+		return;
+	}
+	s = state_name(state, buf, sizeof(buf));
 	print_plain(p, s, strlen(s));
 }
 
@@ -171,7 +180,7 @@ static void print_state(struct printer *p, unsigned int state)
 static void w_oldstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (!SNAPSHOT(e))
-		print_state(p, e->oldstate);
+		print_state(p, o, e->oldstate);
 	else if (p->json)
 		print_null(p);
 	else
@@ -185,7 +194,7 @@ static void w_arrow(struct printer *p, const struct output *o, const struct tcps
 
 static void w_newstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_state(p, e->newstate);
+	print_state(p, o, e->newstate);
 }
 
 static void w_dur(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -213,8 +222,13 @@ static void w_precision(struct printer *p, const struct output *o, const struct 
 /* why the socket went to CLOSE; empty/null on other transitions */
 static void w_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	const char *r = reason_name(e->reason);
+	const char *r;
 
+	if (e->reason > TS_R_NONE && e->reason < TS_R_MAX) {
+		print_word(p, &o->plan.reason[e->reason]);
+		return;
+	}
+	r = reason_name(e->reason);
 	if (r)
 		print_plain(p, r, strlen(r));
 	else if (p->json)
