@@ -101,23 +101,18 @@ void print_hex(struct printer *p, uint64_t v)
 
 void print_time(struct printer *p, int64_t real_ns)
 {
-	char buf[TIMEFMT_LEN < LB_BLOCK ? LB_BLOCK : TIMEFMT_LEN];
-	const char *s;
+	char buf[LB_BLOCK];
 	size_t n;
 
 	if (p->json)
-		s = timefmt_rfc3339(real_ns, buf, TIMEFMT_LEN);
+		n = timefmt_rfc3339_n(real_ns, buf, TIMEFMT_LEN);
 	else
-		s = timefmt_local(real_ns, p->show_date, buf, TIMEFMT_LEN);
-	if (!s) {
+		n = timefmt_local_n(real_ns, p->show_date, buf, TIMEFMT_LEN);
+	_Static_assert(TIMEFMT_LEN <= LB_BLOCK, "a time (shorter than TIMEFMT_LEN) is one block");
+	if (!n)
 		print_null(p);
-		return;
-	}
-	n = strlen(s);
-	if (n <= LB_BLOCK)
-		print_plain_block(p, s, n);
 	else
-		print_plain(p, s, n);
+		print_plain_block(p, buf, n);
 }
 
 void print_dur(struct printer *p, uint64_t ns, bool approx)
