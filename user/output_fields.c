@@ -65,7 +65,7 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 {
 	/* the kernel NUL-terminates comm, but the record is only bytes: never read past it */
 	size_t len = strnlen(e->comm, sizeof(e->comm));
-	char text[sizeof(e->comm)];
+	char text[LB_BLOCK];
 
 	if (!OWNER(e)) {
 		print_null(p);
@@ -77,14 +77,18 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 	}
 	/*
 	 * Text: one token, so the columns after it stay where a reader splitting on blanks looks:
-	 * a space as '_', an empty name as '?' (other bytes that are not printable ASCII become
-	 * '?' in the printer).
+	 * a space as '_', an empty name as '?', and as in every text cell a byte that is not
+	 * printable ASCII as '?' (no escape reaches the terminal).
 	 */
-	for (size_t i = 0; i < len; i++)
-		text[i] = e->comm[i] == ' ' ? '_' : e->comm[i];
+	_Static_assert(sizeof(e->comm) <= LB_BLOCK, "a command name is one block");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = e->comm[i];
+
+		text[i] = c == ' ' ? '_' : c >= 0x20 && c < 0x7f ? c : '?';
+	}
 	if (!len)
 		text[len++] = '?';
-	print_str(p, text, len);
+	print_plain_block(p, text, len);
 }
 
 /*
