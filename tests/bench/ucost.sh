@@ -16,7 +16,8 @@
 #                         from just before the churn to the tracer's exit, the wait for the
 #                         namespace to settle and the exit included
 #   tracer alone          the real tracer (output to a file) on a churn of its own, UCOST_CONNS
-#                         connections in a private namespace, UCOST_RUNS runs per format,
+#                         connections in a fresh private namespace (no TIME_WAIT sockets of an
+#                         earlier run to reuse and kill), UCOST_RUNS runs per format,
 #                         medians: CPU per line from just before the churn until the tracer's CPU
 #                         stops growing (schedstat, exact), split into user and system by
 #                         /proc/PID/stat's ticks; the part of system time spent in the timewait
@@ -107,16 +108,30 @@ tracer_alone() {
 	local out=$WORK/alone.out err=$WORK/alone.err port=$((61000 + RANDOM % 4000))
 	local c0 c1 c2 t0 t1 w0 w1 lines
 
+	# a fresh namespace: the previous run's TIME_WAIT sockets die with its own
+	ip netns del "$NS" 2>/dev/null
+	ip netns add "$NS" && ip netns exec "$NS" ip link set lo up &&
+		ip netns exec "$NS" sysctl -q -w net.ipv4.tcp_tw_reuse=1 \
+			net.ipv4.ip_local_port_range="1024 60999" >/dev/null ||
+		{ say "ucost: cannot set up netns $NS"; return; }
+	# the previous run's "Tracing" must not be read before the shell truncates the file
+	rm -f "$out" "$err"
 	"$BIN" $1 >"$out" 2>"$err" </dev/null &
 	TPID=$!
-	for _ in $(seq 300); do grep -q '^Tracing' "$err" && break; sleep 0.1; done
-	grep -q '^Tracing' "$err" || { kill -INT "$TPID"; wait "$TPID"; TPID=; return; }
+	for _ in $(seq 300); do grep -qs '^Tracing' "$err" && break; sleep 0.1; done
+	if ! grep -qs '^Tracing' "$err"; then
+		kill -INT "$TPID"
+		wait "$TPID"
+		say "ucost: the tracer did not start (status $?): $(tail -n 3 "$err")"
+		TPID=
+		return
+	fi
 	sleep 0.5	# the start-up snapshot is written
 	read -r -a t0 < <(ticks "$TPID")
 	c0=$(cpu_ns "$TPID")
 	w0=$(tw_check_ns "$TPID")
 	ip netns exec "$NS" "$CHURN" -n "$CONNS" -p "$port" -P 2 >/dev/null ||
-		{ kill -INT "$TPID"; wait "$TPID"; TPID=; return; }
+		{ say "ucost: churn failed"; kill -INT "$TPID"; wait "$TPID"; TPID=; return; }
 	# drained: the tracer's CPU stops growing (under 1 % of a core over 0.2 s), at most 10 s
 	for _ in $(seq 50); do
 		c1=$(cpu_ns "$TPID"); sleep 0.2
@@ -131,7 +146,7 @@ tracer_alone() {
 	wait "$TPID"
 	TPID=
 	lines=$(sed -nE 's/^tcpstates-c: [0-9]+ transitions seen, ([0-9]+) printed.*/\1/p' "$err")
-	[ -n "$lines" ] && [ "$lines" -gt 0 ] || return
+	[ -n "$lines" ] && [ "$lines" -gt 0 ] || { say "ucost: no closing line from the tracer"; return; }
 	awk -v c=$((c1 - c0)) -v u=$((t1[0] - t0[0])) -v s=$((t1[1] - t0[1])) -v w=$((w1 - w0)) \
 		-v i=$((c2 - c1)) -v n="$lines" 'BEGIN { f = (u + s) ? u / (u + s) : 0
 		printf "%.3f %.3f %.3f %.3f %.0f\n", c / n / 1000, c * f / n / 1000,
@@ -162,15 +177,12 @@ tn=$(native_us "")
 jn=$(native_us -j)
 ta=(- - - - -)
 ja=(- - - - -)
-if [ "$CONNS" != 0 ] && [ -x "$BIN" ] && make --no-print-directory -s "$CHURN" >&2 &&
-	ip netns add "$NS" && ip netns exec "$NS" ip link set lo up &&
-	ip netns exec "$NS" sysctl -q -w net.ipv4.tcp_tw_reuse=1 \
-		net.ipv4.ip_local_port_range="1024 60999" >/dev/null; then
+if [ "$CONNS" != 0 ] && [ -x "$BIN" ] && make --no-print-directory -s "$CHURN" >&2; then
 	say "ucost: the tracer alone, $CONNS connections, $RUNS runs per format"
 	read -r -a ta < <(tracer_alone_medians "")
 	read -r -a ja < <(tracer_alone_medians -j)
 else
-	say "ucost: no tracer-alone runs (UCOST_CONNS=0, no $BIN, or no namespace)"
+	say "ucost: no tracer-alone runs (UCOST_CONNS=0, or no $BIN or $CHURN)"
 fi
 tt=$(tracer_us tc-text)
 jt=$(tracer_us tc-json)
@@ -186,7 +198,7 @@ echo "| tracer alone: CPU µs per line, churn until drained (median of $RUNS) | 
 echo "| … of which user | ${ta[1]} | ${ja[1]} | – |"
 echo "| … of which system | ${ta[2]} | ${ja[2]} | – |"
 echo "| … of system: the timewait check's BPF test runs | ${ta[3]} | ${ja[3]} | – |"
-echo "| tracer alone: idle after the churn, µs CPU per second | ${ta[4]} | ${ja[4]} | – |"
+echo "| tracer alone: the second after the churn (other traffic on the machine too), µs CPU | ${ta[4]} | ${ja[4]} | – |"
 echo "| callgrind instructions per line (fmtbench, deterministic) | $(fmt_int "$ti") | $(fmt_int "$ji") | – |"
 echo "| fmtbench CPU µs per line (native, $(cut -d' ' -f1 /proc/loadavg) load) | $tn | $jn | – |"
 echo
