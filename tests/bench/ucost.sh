@@ -7,8 +7,8 @@
 #
 # Three figures per format:
 #   callgrind instr/line  tests/bench/fmtbench (a churn's records through the tracer's filter,
-#                         format, stats and output queue, written to /dev/null in batches of
-#                         1 000) under valgrind --tool=callgrind, counted in fmtbench_run only:
+#                         format, stats and output queue, written to a file in batches of
+#                         1 000, as the bench's tracers write) under valgrind --tool=callgrind, counted in fmtbench_run only:
 #                         deterministic, whatever else the machine is doing
 #   fmtbench us/line      the same program's user + system CPU per line, natively (load-dependent)
 #   tracer us/line        the real tracer's CPU per line in this bench run (run.sh's
@@ -66,7 +66,7 @@ instr_per_line() {
 
 	command -v valgrind >/dev/null || { echo -; return; }
 	valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=fmtbench_run \
-		"$FMTBENCH" $1 -n "$LINES" >/dev/null 2>"$WORK/vg.log" || { echo -; return; }
+		"$FMTBENCH" $1 -n "$LINES" >"$WORK/fmt.out" 2>"$WORK/vg.log" || { echo -; return; }
 	awk -v n="$LINES" '/^summary:/ { printf "%.0f\n", $2 / n; f = 1 }
 		END { if (!f) print "-" }' "$out"
 }
@@ -74,7 +74,7 @@ instr_per_line() {
 # native CPU per line (us), the median of 3 runs
 native_us() {
 	for _ in 1 2 3; do
-		"$FMTBENCH" $1 -n $((LINES * 10)) 2>&1 >/dev/null |
+		"$FMTBENCH" $1 -n $((LINES * 10)) 2>&1 >"$WORK/fmt.out" |
 			sed -nE 's/.* ([0-9]+) ns CPU per line.*/\1/p'
 	done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f\n", v[int((NR + 1) / 2)] / 1000
 		else print "-" }'
