@@ -177,9 +177,10 @@ size_t json_member_text(const char *key, char *buf, size_t len)
 	struct linebuf lb;
 
 	lb_reset(&lb);
+	lb_putc(&lb, ',');
 	write_string(&lb, key, strlen(key));
 	lb_putc(&lb, ':');
-	if (lb.len > len)
+	if (lb.len > JSON_MEMBER_MAX || len < JSON_MEMBER_MAX + 1)
 		return 0;
 	memset(buf, 0, len);
 	memcpy(buf, lb.buf, lb.len);

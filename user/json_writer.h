@@ -42,22 +42,23 @@ void json_open(struct json_writer *w, const char *key, char bracket);
 void json_close(struct json_writer *w, char bracket);
 
 /*
- * Members named once per run (the transition fields): json_member_text() writes `"key":` into
- * buf once, json_member() puts it (after a comma where one is due), and a json_value_*() call
- * its value - no key escaped again for every line.
+ * Members named once per run (the transition fields): json_member_text() writes `,"key":` into
+ * buf once, json_member() puts it (without the comma for an object's first member), and a
+ * json_value_*() call its value - no key escaped again for every line.
  */
-#define JSON_MEMBER_MAX LB_BLOCK	/* room for a `"key":` text (a block: lb_put_block) */
+#define JSON_MEMBER_MAX LB_BLOCK	/* longest `,"key":` text (a block: lb_put_block) */
 
-/* `"key":` escaped into buf; its length, or 0 if it does not fit in len bytes */
+/* `,"key":` escaped into buf (len >= JSON_MEMBER_MAX + 1); its length, or 0 if it is too long */
 size_t json_member_text(const char *key, char *buf, size_t len);
 
-/* text: JSON_MEMBER_MAX bytes, as json_member_text() left them */
-static inline void json_member(struct json_writer *w, const char text[JSON_MEMBER_MAX], size_t len)
+/* text: JSON_MEMBER_MAX + 1 bytes, as json_member_text() left them */
+static inline void json_member(struct json_writer *w, const char text[JSON_MEMBER_MAX + 1],
+			       size_t len)
 {
-	if (!w->first)
-		lb_putc(&w->lb, ',');
+	size_t skip = w->first;		/* no comma before the first member */
+
 	w->first = false;
-	lb_put_block(&w->lb, text, len);
+	lb_put_block(&w->lb, text + skip, len - skip);
 }
 
 static inline void json_value_uint(struct json_writer *w, uint64_t v)

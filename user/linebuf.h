@@ -32,8 +32,12 @@ static inline void lb_reset(struct linebuf *lb)
 /* append n bytes; what does not fit is dropped (cannot happen for our records) */
 static inline void lb_put(struct linebuf *lb, const void *s, size_t n)
 {
-	if (n > LINEBUF_CAP - lb->len)
-		n = LINEBUF_CAP - lb->len;
+	/* n unclamped on the usual path: a length known at build time makes an inline copy */
+	if (n > LINEBUF_CAP - lb->len) {
+		memcpy(lb->buf + lb->len, s, LINEBUF_CAP - lb->len);
+		lb->len = LINEBUF_CAP;
+		return;
+	}
 	memcpy(lb->buf + lb->len, s, n);
 	lb->len += n;
 }
@@ -81,52 +85,53 @@ static const char lb_digit_pairs[201] = "000102030405060708091011121314151617181
 					"50515253545556575859606162636465666768697071727374"
 					"75767778798081828384858687888990919293949596979899";
 
-/* the digits of v (< 2^32) ending at end; returns where they start */
-static inline char *lb_u32_back(uint32_t v, char *end)
+/* 10^i, i = 0..19: the digit count of a number from its bit length */
+static const uint64_t lb_pow10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* decimal digits in v: log10 from the bit length (1233 / 4096 ~ log10(2)), one compare */
+static inline size_t lb_u64_len(uint64_t v)
+{
+	unsigned int t = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return t + (v >= lb_pow10[t]) + (v == 0);
+}
+
+/* the n (lb_u64_len(v)) digits of v written backwards from end */
+static inline void lb_u64_write(uint64_t v, char *end)
 {
 	while (v >= 100) {
-		uint32_t q = v / 100;
+		uint64_t q = v / 100;
 
 		end -= 2;
 		memcpy(end, lb_digit_pairs + (v - q * 100) * 2, 2);
 		v = q;
 	}
-	if (v >= 10) {
-		end -= 2;
-		memcpy(end, lb_digit_pairs + v * 2, 2);
-	} else {
-		*--end = '0' + (char)v;
-	}
-	return end;
+	if (v >= 10)
+		memcpy(end - 2, lb_digit_pairs + v * 2, 2);
+	else
+		end[-1] = '0' + (char)v;
 }
 
-/* decimal digits of v into tmp (at least 21 bytes); returns the start, length in *n */
-static inline const char *u64_digits(uint64_t v, char *tmp, size_t *n)
+/* v's n (lb_u64_len(v)) digits straight into the line: none made elsewhere and copied */
+static inline void lb_put_digits(struct linebuf *lb, uint64_t v, size_t n)
 {
-	char *end = tmp + 21, *p = end;
-
-	/* 32-bit divisions are the cheap ones: eight digits at a time split off in 64 bits */
-	while (v > UINT32_MAX) {
-		uint32_t low = (uint32_t)(v % 100000000);
-
-		v /= 100000000;
-		for (int i = 0; i < 4; i++, low /= 100) {
-			p -= 2;
-			memcpy(p, lb_digit_pairs + low % 100 * 2, 2);
-		}
-	}
-	p = lb_u32_back((uint32_t)v, p);
-	*n = end - p;
-	return p;
+	if (n > LINEBUF_CAP - lb->len)
+		return;
+	lb->len += n;
+	lb_u64_write(v, lb->buf + lb->len);
 }
 
 static inline void lb_put_u64(struct linebuf *lb, uint64_t v)
 {
-	char tmp[21 + LB_BLOCK];	/* room for a block read from the first digit on */
-	size_t n;
-	const char *p = u64_digits(v, tmp, &n);
-
-	lb_put_block(lb, p, n);
+	if (v < 10)
+		lb_putc(lb, '0' + (char)v);
+	else
+		lb_put_digits(lb, v, lb_u64_len(v));
 }
 
 /* hand the line over whole */

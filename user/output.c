@@ -8,6 +8,7 @@
 #include "output.h"
 #include "output_fields.h"
 #include "printer.h"
+#include "reasons.h"
 #include "stats_json.h"
 #include "states.h"
 #include "stuck.h"
@@ -29,6 +30,7 @@ static bool shown(const struct output_field *f, const struct config *cfg, int pa
 static void plan_make(struct output *o)
 {
 	struct output_plan *pl = &o->plan;
+	bool json = o->cfg->format == OUT_JSON;
 
 	memset(pl, 0, sizeof(*pl));
 	for (int pass = 0; pass < 2; pass++) {
@@ -45,6 +47,13 @@ static void plan_make(struct output *o)
 		printer_col_init(&pl->col[i], f->key, f->width_for ? f->width_for(o->cfg) : f->width,
 				 f->flags & FIELD_RIGHT);
 	}
+	for (unsigned int i = 0; i < TS_MAX_STATE; i++) {
+		char buf[STATE_NAME_MAX];
+
+		printer_word_init(&pl->state[i], state_name(i, buf, sizeof(buf)), json);
+	}
+	for (unsigned int i = TS_R_NONE + 1; i < TS_R_MAX; i++)
+		printer_word_init(&pl->reason[i], reason_name(i), json);
 	printer_col_init(&pl->type, "type", 0, false);
 	printer_col_init(&pl->time, "time", 0, false);
 	pl->made = true;

@@ -24,6 +24,8 @@ struct output_plan {
 	uint8_t order[OUTPUT_NFIELDS];		/* their rows in output_fields, in line order */
 	struct printer_col col[OUTPUT_NFIELDS];	/* per row: member name, width, alignment */
 	struct printer_col type, time;		/* a stuck record's own first members */
+	struct printer_word state[TS_MAX_STATE];	/* the states' names, as words */
+	struct printer_word reason[TS_R_MAX];	/* the close reasons' names (TS_R_NONE: none) */
 };
 
 struct output {

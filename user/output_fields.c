@@ -65,7 +65,7 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 {
 	/* the kernel NUL-terminates comm, but the record is only bytes: never read past it */
 	size_t len = strnlen(e->comm, sizeof(e->comm));
-	char text[sizeof(e->comm)];
+	char text[LB_BLOCK];
 
 	if (!OWNER(e)) {
 		print_null(p);
@@ -77,14 +77,18 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
 	}
 	/*
 	 * Text: one token, so the columns after it stay where a reader splitting on blanks looks:
-	 * a space as '_', an empty name as '?' (other bytes that are not printable ASCII become
-	 * '?' in the printer).
+	 * a space as '_', an empty name as '?', and as in every text cell a byte that is not
+	 * printable ASCII as '?' (no escape reaches the terminal).
 	 */
-	for (size_t i = 0; i < len; i++)
-		text[i] = e->comm[i] == ' ' ? '_' : e->comm[i];
+	_Static_assert(sizeof(e->comm) <= LB_BLOCK, "a command name is one block");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = e->comm[i];
+
+		text[i] = c == ' ' ? '_' : c >= 0x20 && c < 0x7f ? c : '?';
+	}
 	if (!len)
 		text[len++] = '?';
-	print_str(p, text, len);
+	print_plain_block(p, text, len);
 }
 
 /*
@@ -134,8 +138,13 @@ static void w_family(struct printer *p, const struct output *o, const struct tcp
 static void print_addr(struct printer *p, const struct tcpstates_event *e, const __u8 *addr)
 {
 	char buf[ADDR_STR_LEN];
+	size_t n = addr_text(e->family, addr, buf);
 
-	print_plain(p, buf, addr_text(e->family, addr, buf));
+	_Static_assert(ADDR_STR_LEN >= LB_BLOCK, "an address buffer is read as a block");
+	if (n <= LB_BLOCK)
+		print_plain_block(p, buf, n);
+	else
+		print_plain(p, buf, n);
 }
 
 static void w_laddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -158,12 +167,16 @@ static void w_rport(struct printer *p, const struct output *o, const struct tcps
 	print_uint(p, e->dport);
 }
 
-static void print_state(struct printer *p, unsigned int state)
+static void print_state(struct printer *p, const struct output *o, unsigned int state)
 {
 	char buf[STATE_NAME_MAX];
+	const char *s;
 
-	const char *s = state_name(state, buf, sizeof(buf));
-
+	if (state < TS_MAX_STATE) {
+		print_word(p, &o->plan.state[state]);
+		return;
+	}
+	s = state_name(state, buf, sizeof(buf));
 	print_plain(p, s, strlen(s));
 }
 
@@ -171,7 +184,7 @@ static void print_state(struct printer *p, unsigned int state)
 static void w_oldstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (!SNAPSHOT(e))
-		print_state(p, e->oldstate);
+		print_state(p, o, e->oldstate);
 	else if (p->json)
 		print_null(p);
 	else
@@ -185,7 +198,7 @@ static void w_arrow(struct printer *p, const struct output *o, const struct tcps
 
 static void w_newstate(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	print_state(p, e->newstate);
+	print_state(p, o, e->newstate);
 }
 
 static void w_dur(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -213,8 +226,13 @@ static void w_precision(struct printer *p, const struct output *o, const struct 
 /* why the socket went to CLOSE; empty/null on other transitions */
 static void w_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
-	const char *r = reason_name(e->reason);
+	const char *r;
 
+	if (e->reason > TS_R_NONE && e->reason < TS_R_MAX) {
+		print_word(p, &o->plan.reason[e->reason]);
+		return;
+	}
+	r = reason_name(e->reason);
 	if (r)
 		print_plain(p, r, strlen(r));
 	else if (p->json)

@@ -13,7 +13,6 @@
 #include "timefmt.h"
 
 #define OUTQ_DEFAULT_MAX (4u << 20)
-#define FILE_CHUNK (256u << 10)	/* a regular file: few, large writes */
 
 static void put(struct line_sink *s, const char *line, size_t len)
 {
@@ -33,7 +32,7 @@ int outq_init(struct outq *q, int fd, size_t max)
 		q->regular = S_ISREG(st.st_mode) || S_ISBLK(st.st_mode);
 		q->is_socket = S_ISSOCK(st.st_mode);
 		if (q->regular)
-			q->chunk = FILE_CHUNK;
+			q->chunk = SIZE_MAX;	/* a file: all that is queued in one write */
 	}
 	q->cap = 64u << 10;
 	q->buf = malloc(q->cap);
@@ -83,6 +82,7 @@ void outq_line(struct outq *q, const char *line, size_t len)
 	}
 	memcpy(q->buf + q->head + q->len, line, len);
 	q->len += len;
+	q->queued++;
 }
 
 /* the longest run of whole lines from the head that fits one write */
@@ -103,13 +103,20 @@ static size_t whole_lines(const struct outq *q)
 static void written(struct outq *q, size_t n)
 {
 	const char *p = q->buf + q->head, *end = p + n;
+	uint64_t lines = 0;
 
 	if (n)
 		q->mid_line = end[-1] != '\n';
-	while ((p = memchr(p, '\n', end - p))) {
-		q->written++;
-		p++;
+	if (n == q->len) {
+		lines = q->queued;	/* all of it: the lines were counted as they came */
+	} else {
+		while ((p = memchr(p, '\n', end - p))) {
+			lines++;
+			p++;
+		}
 	}
+	q->written += lines;
+	q->queued -= lines;
 	q->head += n;
 	q->len -= n;
 	if (!q->len)
@@ -206,11 +213,10 @@ int outq_finish(struct outq *q, uint64_t deadline_ns, int stall_ms)
 			break;	/* the reader took nothing for stall_ms: it is not coming back soon */
 	}
 	/* whole lines left over; a socket's line in flight counts as one too */
-	for (size_t i = 0; i < q->len; i++)
-		if (q->buf[q->head + i] == '\n')
-			q->not_written++;
+	q->not_written += q->queued;
 	if (q->len && q->buf[q->head + q->len - 1] != '\n')
 		q->not_written++;
 	q->len = 0;
+	q->queued = 0;
 	return q->err ? -1 : 0;
 }

@@ -13,19 +13,21 @@
  * No stdio for the stream: a stalled reader (a log shipper that stops reading, `| less` left
  * alone) must not hold the tracer in a write past SIGTERM or -d, and must never get a line cut in
  * two. Lines are queued here and written in chunks of whole lines once poll() says the fd takes
- * them: to a pipe at most PIPE_BUF bytes per write (atomic: all or nothing), to a file larger
- * chunks. What cannot be written by the end is counted, never silently dropped.
+ * them: to a pipe at most PIPE_BUF bytes per write (atomic: all or nothing), to a file all that
+ * is queued in one write. What cannot be written by the end is counted, never silently dropped.
  */
 struct outq {
 	struct line_sink sink;		/* first: the printers hand finished lines to it */
 	int fd;				/* where the lines go (stdout) */
-	size_t chunk;			/* most bytes per write(): PIPE_BUF for a pipe or socket */
+	size_t chunk;			/* most bytes per write(): PIPE_BUF for a pipe or socket,
+					 * all that is queued for a regular file */
 	bool regular;			/* a regular file: writes do not wait for a reader */
 	bool is_socket;			/* a stream socket (journald): send(MSG_DONTWAIT) */
 	char *buf;			/* queued bytes: whole lines, but a socket's line in flight */
 	size_t head, len, cap;		/* unwritten bytes are buf[head .. head + len) */
 	size_t max;			/* queue limit (default 4 MiB): lines past it are counted unwritten */
 	uint64_t lines;			/* lines handed to the queue in all */
+	uint64_t queued;		/* lines in buf: their '\n' not yet written */
 	uint64_t written;		/* lines written whole */
 	uint64_t not_written;		/* lines dropped: queue full, or still queued at the end */
 	int err;			/* errno of the first failed write; EPIPE: the reader left */

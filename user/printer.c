@@ -14,6 +14,19 @@ void printer_col_init(struct printer_col *c, const char *key, int width, bool ri
 	c->right = right;
 }
 
+void printer_word_init(struct printer_word *w, const char *s, bool json)
+{
+	size_t n = strlen(s);
+
+	memset(w, 0, sizeof(*w));
+	if (n > LB_BLOCK - 2)
+		n = LB_BLOCK - 2;
+	memcpy(w->text + json, s, n);
+	if (json)
+		w->text[0] = w->text[n + 1] = '"';
+	w->len = n + 2 * json;
+}
+
 void printer_begin(struct printer *p, struct line_sink *out, const struct config *cfg)
 {
 	/* field by field: the line buffer inside need not be cleared */
@@ -66,7 +79,7 @@ void print_text(struct printer *p, const char *s)
 void print_hex(struct printer *p, uint64_t v)
 {
 	static char pairs[256][2];	/* "00" ... "ff", made at the first call */
-	char buf[19] = "0x";
+	char buf[3 + LB_BLOCK] = "\"0x";	/* JSON's "0x...", text's digits: blocks either way */
 
 	if (!pairs[0][0]) {
 		for (int b = 0; b < 256; b++) {
@@ -76,30 +89,36 @@ void print_hex(struct printer *p, uint64_t v)
 	}
 	/* many JSON readers round integers past 2^53: a kernel address goes as a hex string */
 	for (int i = 0; i < 8; i++)
-		memcpy(buf + 2 + 2 * i, pairs[(v >> (56 - 8 * i)) & 0xff], 2);
-	print_plain(p, p->json ? buf : buf + 2, p->json ? 18 : 16);
+		memcpy(buf + 3 + 2 * i, pairs[(v >> (56 - 8 * i)) & 0xff], 2);
+	if (!p->json) {
+		if (printer_cell_start(p, 16))
+			lb_put_block(&p->jw.lb, buf + 3, 16);
+	} else if (printer_member(p)) {
+		buf[19] = '"';
+		lb_put_block(&p->jw.lb, buf, 20);
+	}
 }
 
 void print_time(struct printer *p, int64_t real_ns)
 {
-	char buf[TIMEFMT_LEN];
-	const char *s;
+	char buf[LB_BLOCK];
+	size_t n;
 
 	if (p->json)
-		s = timefmt_rfc3339(real_ns, buf, sizeof(buf));
+		n = timefmt_rfc3339_n(real_ns, buf, TIMEFMT_LEN);
 	else
-		s = timefmt_local(real_ns, p->show_date, buf, sizeof(buf));
-	if (s)
-		print_plain(p, s, strlen(s));
-	else
+		n = timefmt_local_n(real_ns, p->show_date, buf, TIMEFMT_LEN);
+	_Static_assert(TIMEFMT_LEN <= LB_BLOCK, "a time (shorter than TIMEFMT_LEN) is one block");
+	if (!n)
 		print_null(p);
+	else
+		print_plain_block(p, buf, n);
 }
 
 void print_dur(struct printer *p, uint64_t ns, bool approx)
 {
-	char buf[32], tmp[24], *b = buf;
-	uint64_t us = ns / 1000 % 1000;
-	const char *d;
+	char buf[LB_BLOCK], *b = buf;
+	uint64_t ms = ns / 1000000, us = ns / 1000 % 1000;
 	size_t n;
 
 	if (p->json) {
@@ -109,12 +128,12 @@ void print_dur(struct printer *p, uint64_t ns, bool approx)
 	/* integer arithmetic: exact at any size, truncated to the microsecond like the times */
 	if (approx)
 		*b++ = '~';
-	d = u64_digits(ns / 1000000, tmp, &n);
-	memcpy(b, d, n);
+	n = lb_u64_len(ms);
+	lb_u64_write(ms, b + n);
 	b += n;
 	*b++ = '.';
 	*b++ = '0' + us / 100;
 	*b++ = '0' + us / 10 % 10;
 	*b++ = '0' + us % 10;
-	print_plain(p, buf, b - buf);
+	print_plain_block(p, buf, b - buf);
 }

@@ -12,7 +12,7 @@
 
 /* where a value goes, fixed for the run: made once (printer_col_init), used for every line */
 struct printer_col {
-	char member[JSON_MEMBER_MAX];	/* JSON: `"key":`, escaped once */
+	char member[JSON_MEMBER_MAX + 1]; /* JSON: `,"key":`, escaped once */
 	uint8_t member_len;		/* 0: no JSON member (a text-only column) */
 	bool right;			/* right-align the value in its text column */
 	int width;			/* text column width; a longer value still prints whole */
@@ -96,10 +96,44 @@ static inline void print_plain(struct printer *p, const char *s, size_t len)
 	}
 }
 
+/* as print_plain, s with LB_BLOCK bytes readable and len <= LB_BLOCK: one fixed-size copy */
+static inline void print_plain_block(struct printer *p, const char *s, size_t len)
+{
+	if (p->json) {
+		if (printer_member(p)) {
+			lb_putc(&p->jw.lb, '"');
+			lb_put_block(&p->jw.lb, s, len);
+			lb_putc(&p->jw.lb, '"');
+		}
+	} else if (printer_cell_start(p, len)) {
+		lb_put_block(&p->jw.lb, s, len);
+	}
+}
+
+/*
+ * A word of our own (a state, a reason) made once per run for the format: quoted for JSON, as is
+ * for text; written as one block.
+ */
+struct printer_word {
+	char text[LB_BLOCK];
+	uint8_t len;
+};
+
+/* the word for s (at most LB_BLOCK - 2 bytes of printable ASCII, no '"' or '\') */
+void printer_word_init(struct printer_word *w, const char *s, bool json);
+
+static inline void print_word(struct printer *p, const struct printer_word *w)
+{
+	if (p->json) {
+		if (printer_member(p))
+			lb_put_block(&p->jw.lb, w->text, w->len);
+	} else if (printer_cell_start(p, w->len)) {
+		lb_put_block(&p->jw.lb, w->text, w->len);
+	}
+}
+
 static inline void print_uint(struct printer *p, uint64_t v)
 {
-	char tmp[21 + LB_BLOCK];	/* a block from the first digit on: lb_put_block */
-	const char *d;
 	size_t n;
 
 	if (p->json) {
@@ -107,9 +141,9 @@ static inline void print_uint(struct printer *p, uint64_t v)
 			json_value_uint(&p->jw, v);
 		return;
 	}
-	d = u64_digits(v, tmp, &n);
+	n = lb_u64_len(v);
 	if (printer_cell_start(p, n))
-		lb_put_block(&p->jw.lb, d, n);
+		lb_put_digits(&p->jw.lb, v, n);
 }
 
 static inline void print_bool(struct printer *p, bool v)

@@ -345,6 +345,12 @@ static int finish(struct session *s)
 			"lost: %s\n",
 		(unsigned long long)c.events, (unsigned long long)s->printed,
 		(unsigned long long)s->q.lines, (unsigned long long)s->q.written, text);
+	/* -v: how often the kernel's recursion guard hid a transition, and what the backup took */
+	if (s->cfg->verbose)
+		fprintf(stderr, "tcpstates-c: nested state hook runs the kernel skipped: %llu, rescued "
+				"by the backup program: %llu%s\n",
+			(unsigned long long)c.skipped_main, (unsigned long long)c.covered,
+			s->tracer.features.f[FT_RECURSION_BACKUP].on ? "" : " (backup off)");
 	return out_failed(s) ? 1 : 0;
 }
 

@@ -31,9 +31,9 @@ struct sec_cache {
 
 static struct sec_cache cache[2] = { { .sec = INT64_MIN }, { .sec = INT64_MIN } };
 
-/* strftime's part then ".ffffff" and a suffix; NULL if anything did not fit */
-static const char *format(int64_t real_ns, bool utc, const char *fmt, const char *suffix,
-			  size_t slen, char *buf, size_t len)
+/* strftime's part then ".ffffff" and a suffix; the length, or 0 if anything did not fit */
+static size_t format(int64_t real_ns, bool utc, const char *fmt, const char *suffix, size_t slen,
+		     char *buf, size_t len)
 {
 	struct sec_cache *c = &cache[utc];
 	/* floor, so times before 1970 still count upwards within a second; digits are truncated,
@@ -45,31 +45,46 @@ static const char *format(int64_t real_ns, bool utc, const char *fmt, const char
 
 	if (c->sec != sec || c->fmt != fmt) {
 		if (split(sec, utc, &tm))
-			return NULL;
+			return 0;
 		c->n = strftime(c->text, sizeof(c->text), fmt, &tm);
 		if (!c->n)
-			return NULL;
+			return 0;
 		c->sec = sec;
 		c->fmt = fmt;
 	}
 	if (c->n + 8 + slen > len)
-		return NULL;
-	memcpy(buf, c->text, c->n);
+		return 0;
+	/* the usual buffer takes a fixed-size copy, which the compiler inlines */
+	if (len >= TIMEFMT_LEN && c->n <= TIMEFMT_LEN)
+		memcpy(buf, c->text, TIMEFMT_LEN);
+	else
+		memcpy(buf, c->text, c->n);
 	p = buf + c->n;
 	*p++ = '.';
 	/* six digits, two at a time */
 	for (int i = 2; i >= 0; i--, usec /= 100)
 		memcpy(p + 2 * i, lb_digit_pairs + usec % 100 * 2, 2);
-	memcpy(p + 6, suffix, slen + 1);
-	return buf;
+	for (size_t i = 0; i <= slen; i++)
+		p[6 + i] = suffix[i];
+	return c->n + 7 + slen;
 }
 
 const char *timefmt_local(int64_t real_ns, bool date, char *buf, size_t len)
+{
+	return timefmt_local_n(real_ns, date, buf, len) ? buf : NULL;
+}
+
+size_t timefmt_local_n(int64_t real_ns, bool date, char *buf, size_t len)
 {
 	return format(real_ns, false, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", "", 0, buf, len);
 }
 
 const char *timefmt_rfc3339(int64_t real_ns, char *buf, size_t len)
+{
+	return timefmt_rfc3339_n(real_ns, buf, len) ? buf : NULL;
+}
+
+size_t timefmt_rfc3339_n(int64_t real_ns, char *buf, size_t len)
 {
 	return format(real_ns, true, "%Y-%m-%dT%H:%M:%S", "Z", 1, buf, len);
 }

@@ -16,6 +16,10 @@ const char *timefmt_local(int64_t real_ns, bool date, char *buf, size_t len);
 /* RFC 3339 UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ". NULL if unrepresentable. */
 const char *timefmt_rfc3339(int64_t real_ns, char *buf, size_t len);
 
+/* The same, returning the text's length (0: unrepresentable): for the line's hot path. */
+size_t timefmt_local_n(int64_t real_ns, bool date, char *buf, size_t len);
+size_t timefmt_rfc3339_n(int64_t real_ns, char *buf, size_t len);
+
 /* clock_gettime(clk) in ns; CLOCK_MONOTONIC is the clock of bpf_ktime_get_ns() */
 uint64_t clock_ns(clockid_t clk);
 

@@ -11,6 +11,7 @@
 
 #define ENOTSUPP 524	/* the kernel's, not in libc's errno.h */
 #define SWEEP_MAX 4096	/* keys looked at per sweep; the rest wait for the next */
+#define SWEEP_BATCH 64	/* records read per bpf() call (9 KiB of stack) */
 
 /* the functions tw_killed_why() (bpf/tracer/timewait.bpf.c) looks for in the stack of a kill */
 static const char *const killer_names[TS_TWK_MAX] = {
@@ -121,6 +122,64 @@ static void emit_fin(int info_fd, const uint64_t *key, struct tcpstates_event *e
 	e->flags2 &= ~TS_F2_FIN_UNSEEN;
 }
 
+/* one record of tw_pending, read in a sweep: a kill once it is old enough */
+static int sweep_one(int pending_fd, int info_fd, int waiting_fd, const uint64_t *key,
+		     struct tcpstates_event *e, uint64_t now, timewait_emit_fn emit, void *ctx)
+{
+	int emitted = 0;
+
+	/* signed: a record the kernel stamped after our clock read is young, not 584 years old */
+	if ((int64_t)(now - e->ts_ns) < (int64_t)TS_TW_KILL_NS)
+		return 0;
+	if (take(pending_fd, key, e))
+		return 0;
+	if (e->flags2 & TS_F2_FIN_UNSEEN) {
+		emit_fin(info_fd, key, e, emit, ctx);
+		emitted++;
+	}
+	bpf_map_delete_elem(info_fd, key);
+	bpf_map_delete_elem(waiting_fd, key);
+	emit(ctx, e);
+	return emitted + 1;
+}
+
+bool timewait_no_batch;
+
+/*
+ * The records in batches of keys and values, one bpf() call each (5.6 on): young records cost
+ * nothing per sweep but their share of a batch. Returns -1 where the kernel cannot (the caller
+ * then reads key by key), else the lines emitted.
+ */
+static int sweep_batches(int pending_fd, int info_fd, int waiting_fd, uint64_t now,
+			 timewait_emit_fn emit, void *ctx)
+{
+	uint64_t keys[SWEEP_BATCH], token, *in = NULL;
+	struct tcpstates_event vals[SWEEP_BATCH];
+	int emitted = 0, seen = 0;
+
+	while (seen < SWEEP_MAX) {
+		uint32_t n = SWEEP_BATCH;
+		int err = bpf_map_lookup_batch(pending_fd, in, &token, keys, vals, &n, NULL) ?
+				  errno : 0;
+
+		if (err && err != ENOENT) {
+			/* ENOSPC: a bucket holds more than a batch; the rest waits for the next sweep */
+			if (err == ENOSPC || seen)
+				break;
+			timewait_no_batch = true;	/* no batch lookup here: key by key from now */
+			return -1;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			emitted += sweep_one(pending_fd, info_fd, waiting_fd, &keys[i], &vals[i], now,
+					     emit, ctx);
+		seen += n;
+		if (err == ENOENT)
+			break;
+		in = &token;
+	}
+	return emitted;
+}
+
 /*
  * A record still in tw_pending TS_TW_KILL_NS after its cancel belongs to a minisocket that was
  * killed: no re-arm or expiry came to take it back.
@@ -131,25 +190,19 @@ int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn
 	struct tcpstates_event e;
 	int n = 0, emitted = 0;
 
+	if (!timewait_no_batch) {
+		emitted = sweep_batches(pending_fd, info_fd, waiting_fd, now, emit, ctx);
+		if (emitted >= 0)
+			return emitted;
+		emitted = 0;
+	}
 	while (n < SWEEP_MAX && !bpf_map_get_next_key(pending_fd, prev, &key)) {
 		keys[n] = key;
 		prev = &keys[n++];
 	}
-	for (int i = 0; i < n; i++) {
-		/* signed: a record the kernel stamped after our clock read is young, not 584 years old */
-		if (bpf_map_lookup_elem(pending_fd, &keys[i], &e) ||
-		    (int64_t)(now - e.ts_ns) < (int64_t)TS_TW_KILL_NS)
-			continue;
-		if (take(pending_fd, &keys[i], &e))
-			continue;
-		if (e.flags2 & TS_F2_FIN_UNSEEN) {
-			emit_fin(info_fd, &keys[i], &e, emit, ctx);
-			emitted++;
-		}
-		bpf_map_delete_elem(info_fd, &keys[i]);
-		bpf_map_delete_elem(waiting_fd, &keys[i]);
-		emit(ctx, &e);
-		emitted++;
-	}
+	for (int i = 0; i < n; i++)
+		if (!bpf_map_lookup_elem(pending_fd, &keys[i], &e))
+			emitted += sweep_one(pending_fd, info_fd, waiting_fd, &keys[i], &e, now, emit,
+					     ctx);
 	return emitted;
 }

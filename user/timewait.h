@@ -27,4 +27,10 @@ void timewait_kallsyms(struct timewait_syms *ts);
  */
 int timewait_sweep(int pending_fd, int info_fd, int waiting_fd, timewait_emit_fn emit, void *ctx);
 
+/*
+ * Set once a batch lookup failed (kernels before 5.6): sweeps read tw_pending key by key. Tests
+ * set it to run that path.
+ */
+extern bool timewait_no_batch;
+
 #endif

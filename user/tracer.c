@@ -461,6 +461,13 @@ static int timewait_work(struct tracer *t, bool force)
 		timewait_check(t, force);
 		t->tw_next_ns = now + t->tw_period_ns;
 	}
+	/*
+	 * A record is a kill only TS_TW_KILL_NS after its cancel, and a sweep reads the whole map
+	 * (every bucket): under a burst of reads, no more often than twice that.
+	 */
+	if (!force && now < t->sweep_next_ns)
+		return 0;
+	t->sweep_next_ns = now + 2 * TS_TW_KILL_NS;
 	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
 			      bpf_map__fd(t->skel->maps.tw_info),
 			      bpf_map__fd(t->skel->maps.tw_waiting), t->fn, t->fn_ctx);

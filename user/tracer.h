@@ -26,6 +26,7 @@ struct tracer {
 	bool cgroup_in_kernel;		/* --cgroup decided by the BPF side (TS_F2_CGROUP_IN) */
 	uint64_t tw_period_ns;		/* how often they are looked at */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
+	uint64_t sweep_next_ns;		/* when tw_pending is swept next (CLOCK_MONOTONIC) */
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */

@@ -45,7 +45,7 @@ expect_line() {
 }
 
 netns_setup ft || { not_ok "namespaces set up"; finish; }
-TCPSTATES_TEST_BREAK=timewait launch_tracer "$TS_TMP/tw.jsonl" "$TS_TMP/tw.err" -j --no-snapshot
+TCPSTATES_TEST_BREAK=timewait launch_tracer "$TS_TMP/tw.jsonl" "$TS_TMP/tw.err" -j --no-snapshot -v
 TW=$TRACER_PID
 TCPSTATES_TEST_BREAK=tp_btf launch_tracer "$TS_TMP/fb.jsonl" "$TS_TMP/fb.err" -j --no-snapshot -v
 FB=$TRACER_PID
@@ -65,6 +65,8 @@ done
 # tw: timewait refused, and what builds on it off with it
 expect_line tw "$TS_TMP/tw.err" "TIME_WAIT/FIN_WAIT2 minisockets off: refused by the kernel" \
 	"silent FIN_WAIT2 -> TIME_WAIT check off: timewait is off"
+check "tw: -v closing line: nested runs skipped and rescued, the backup on" \
+	grep -qE '^tcpstates-c: nested state hook runs the kernel skipped: [0-9]+, rescued by the backup program: [0-9]+$' "$TS_TMP/tw.err"
 want=$(without timewait timewait_check timewait_kill_reasons)
 got=$(features_of "$TS_TMP/tw.jsonl")
 check "tw: summary features are '$want' (got '$got')" [ "$got" = "$want" ]
@@ -78,6 +80,8 @@ expect_line fb "$TS_TMP/fb.err" "state hook tp_btf off: tp_btf refused" \
 check "fb: -v table: timewait on, recursion_backup off" \
 	grep -qE '^  timewait +on ' "$TS_TMP/fb.err"
 check "fb: -v table: recursion_backup off" grep -qE '^  recursion_backup +off ' "$TS_TMP/fb.err"
+check "fb: -v closing line: nested runs skipped, none rescued (backup off)" \
+	grep -qE '^tcpstates-c: nested state hook runs the kernel skipped: [0-9]+, rescued by the backup program: 0 \(backup off\)$' "$TS_TMP/fb.err"
 hook=$(jq -r 'select(.type == "summary") | .hook' "$TS_TMP/fb.jsonl")
 check "fb: summary hook is the classic tracepoint (got '$hook')" \
 	[ "$hook" = tracepoint/sock/inet_sock_set_state ]

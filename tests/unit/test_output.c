@@ -594,6 +594,37 @@ static void test_json_scalars(void)
 	free(buf);
 }
 
+/* every digit count's edges (10^k - 1, 10^k, 10^k + 1, 0, UINT64_MAX) as the line writes them */
+static void test_numbers(void)
+{
+	uint64_t v[64];
+	size_t n = 0;
+
+	v[n++] = 0;
+	v[n++] = UINT64_MAX;
+	for (uint64_t p = 10; n + 3 <= 64; p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = p + 1;
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct linebuf lb;
+		char want[24];
+
+		lb_reset(&lb);
+		lb_putc(&lb, '<');
+		lb_put_u64(&lb, v[i]);
+		lb_putc(&lb, '>');
+		snprintf(want, sizeof(want), "<%llu>", (unsigned long long)v[i]);
+		CHECK(lb.len == strlen(want) && !memcmp(lb.buf, want, lb.len),
+		      "lb_put_u64(%s): got '%.*s'", want, (int)lb.len, lb.buf);
+		CHECK(lb_u64_len(v[i]) == strlen(want) - 2, "lb_u64_len(%s) = %zu", want,
+		      lb_u64_len(v[i]));
+	}
+}
+
 /* ---- the clock offset ----------------------------------------------------------------------- */
 
 static int64_t now(clockid_t clk)
@@ -646,6 +677,7 @@ int main(void)
 	test_local_time();
 	test_json_strings();
 	test_json_scalars();
+	test_numbers();
 	test_mono_to_real();
 	test_cgroup_unknown();
 	if (json_dump)

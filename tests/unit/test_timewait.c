@@ -14,12 +14,14 @@
 
 static struct tcpstates_event emitted[8];
 static int n_emitted;
+static uint64_t sum_emitted;	/* of the cookies emitted: each once, none other */
 
 static int on_emit(void *ctx, const struct tcpstates_event *e)
 {
 	if (n_emitted < 8)
 		emitted[n_emitted] = *e;
 	n_emitted++;
+	sum_emitted += e->cookie;
 	return 0;
 }
 
@@ -112,6 +114,56 @@ static void test_fin_unseen(int pending, int info, int waiting, bool with_info)
 	      "%s: tw_pending and tw_info forgotten", what);
 }
 
+/*
+ * Many records at once, more than one batch of the batched read (and read key by key, as before
+ * 5.6): exactly the old ones are emitted (each once) and forgotten everywhere; the young stay.
+ */
+static void test_many(bool key_by_key)
+{
+	const char *what = key_by_key ? "200 records, key by key" : "200 records, in batches";
+	int pending = bpf_map_create(BPF_MAP_TYPE_HASH, "tw_pending", sizeof(uint64_t),
+				     sizeof(struct tcpstates_event), 256, NULL);
+	int info = map("tw_info", sizeof(struct tcpstates_tw_info));
+	int waiting = bpf_map_create(BPF_MAP_TYPE_HASH, "tw_waiting", sizeof(uint64_t),
+				     sizeof(struct tcpstates_tw_wait), 256, NULL);
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), sum = 0, want = 0, key;
+	struct tcpstates_tw_wait tw = { 0 };
+	struct tcpstates_event e;
+	bool again;
+	int got, left = 0, waiting_left = 0;
+
+	CHECK(pending >= 0 && info >= 0 && waiting >= 0, "%s: maps", what);
+	timewait_no_batch = key_by_key;
+	for (uint64_t k = 1; k <= 200; k++) {
+		/* every third one young; every one also waiting (deleted with the kill) */
+		e = (struct tcpstates_event){ .cookie = k, .ts_ns = k % 3 ? now - 1000000000 : now };
+		bpf_map_update_elem(pending, &k, &e, BPF_ANY);
+		bpf_map_update_elem(waiting, &k, &tw, BPF_ANY);
+		want += k % 3 ? k : 0;
+	}
+	n_emitted = 0;
+	sum_emitted = 0;
+	got = timewait_sweep(pending, info, waiting, on_emit, NULL);
+	sum = sum_emitted;
+	CHECK(got == 134 && n_emitted == 134 && sum == want,
+	      "%s: the 134 old ones emitted (%d, %d; cookie sum %llu, want %llu)", what, got,
+	      n_emitted, (unsigned long long)sum, (unsigned long long)want);
+	for (uint64_t k = 1; k <= 200; k++) {
+		key = k;
+		left += !bpf_map_lookup_elem(pending, &key, &e);
+		waiting_left += !bpf_map_lookup_elem(waiting, &key, &tw);
+	}
+	CHECK(left == 66 && waiting_left == 66, "%s: the 66 young stay (%d pending, %d waiting)",
+	      what, left, waiting_left);
+	n_emitted = 0;
+	again = timewait_sweep(pending, info, waiting, on_emit, NULL) != 0 || n_emitted;
+	CHECK(!again, "%s: a second sweep emits nothing", what);
+	timewait_no_batch = false;
+	close(pending);
+	close(info);
+	close(waiting);
+}
+
 int main(void)
 {
 	int pending = map("tw_pending", sizeof(struct tcpstates_event));
@@ -124,6 +176,9 @@ int main(void)
 	if (pending >= 0 && info >= 0 && waiting >= 0) {
 		test_fin_unseen(pending, info, waiting, true);
 		test_fin_unseen(pending, info, waiting, false);
+		test_many(false);
+		CHECK(!timewait_no_batch, "batch lookup works on this kernel");
+		test_many(true);
 	}
 	return UNIT_DONE();
 }
