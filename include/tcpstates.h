@@ -31,7 +31,7 @@ enum tcpstates_state {
 #define TS_F_COOKIE_KNOWN 0x04	/* cookie is the kernel's socket cookie */
 #define TS_F_OWNER_INHERITED 0x08 /* owner is the listener's: no process has used this socket yet */
 #define TS_F_GAP 0x10		/* oldstate is not the last new state we saw: transitions were missed */
-#define TS_F_RESCUED 0x20	/* written by the backup program: the main one was skipped (nested) */
+/* 0x20: free (was "written by the backup program": the -v closing line counts those runs) */
 #define TS_F_RST_REASON 0x40	/* rst_reason holds the kernel's reason for the reset we sent */
 #define TS_F_BYTES 0x80		/* rx_bytes/tx_bytes hold the connection's totals (into CLOSE) */
 

@@ -27,5 +27,5 @@ int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 		}
 	}
 	count(TS_CNT_COVERED);
-	return ts_handle(sk, oldstate, newstate, TS_F_RESCUED, 0);
+	return ts_handle(sk, oldstate, newstate, 0, 0);	/* counted: TS_CNT_COVERED */
 }
