@@ -4,7 +4,7 @@
 # .output/asan/tests/test_*), the schema check of the JSON the unit tests dump, the integration
 # scripts (tests/integration/t_*.sh, root). `make test` calls it after building.
 # Prints each result as it comes, ends with "N passed, M failed"; exit 1 if M > 0.
-# TS_ONLY=GLOB: only the integration scripts tests/integration/GLOB.sh, no unit tests (make
+# TS_ONLY='GLOB ...': only the integration scripts tests/integration/GLOB.sh, no unit tests (make
 # test-kernels: TS_ONLY='t_kernel_*').
 set -u
 ONLY=${TS_ONLY:-}
@@ -81,9 +81,20 @@ fi
 
 # ---- integration tests ---------------------------------------------------------------------------
 
-# shellcheck disable=SC2206  # the glob is meant to expand
-scripts=(tests/integration/${ONLY:-t_*}.sh)
-[ -e "${scripts[0]}" ] || scripts=()
+# TS_ONLY may hold several globs; one that matches nothing is a failure, not "0 passed"
+scripts=()
+set -f	# the words split here, their globs expand below under tests/integration/ only
+# shellcheck disable=SC2206
+globs=(${ONLY:-t_*})
+set +f
+for g in "${globs[@]}"; do
+	n=${#scripts[@]}
+	for f in tests/integration/$g.sh; do [ -e "$f" ] && scripts+=("$f"); done
+	if [ -n "$ONLY" ] && [ "${#scripts[@]}" = "$n" ]; then
+		echo "not ok - TS_ONLY: '$g' matches no tests/integration/*.sh"
+		FAILED=$((FAILED + 1))
+	fi
+done
 if [ "${#scripts[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
 	echo "# skipping integration tests: need root"
 	for t in "${scripts[@]}"; do echo "not ok - $(basename "$t" .sh): needs root"; done
