@@ -106,7 +106,8 @@ $(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/tcpstates.h $(VML
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
 
-$(OUTPUT)/tracer/%.tmp.bpf.o: bpf/tracer/%.bpf.c $(wildcard bpf/tracer/*.h) include/tcpstates.h $(VMLINUX) | $(OUTPUT)/tracer
+$(OUTPUT)/tracer/%.tmp.bpf.o: bpf/tracer/%.bpf.c $(wildcard bpf/tracer/*.h) include/tcpstates.h \
+		include/marks.h $(VMLINUX) | $(OUTPUT)/tracer
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) -c $< -o $@
 

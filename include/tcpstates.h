@@ -160,14 +160,15 @@ struct tcpstates_sock_info {
 _Static_assert(sizeof(struct tcpstates_sock_info) == 48, "socket entry must not change size");
 _Static_assert(sizeof(struct tcpstates_owner) == 32, "owner seed must not change size");
 
-/* what the main BPF program is handling on a CPU (see bpf/tracer/backup.bpf.c) */
+/* what the main BPF program is handling on a CPU (see bpf/tracer/backup.bpf.c, marks.h) */
 struct tcpstates_marker {
 	__u64 sk;		/* struct sock address */
 	__s32 oldstate;
 	__s32 newstate;
+	__u64 task;		/* current task: a softirq's is the task it interrupted */
 };
 
-/* events begun by the main program on a CPU and not yet checked by the backup (nesting only) */
+/* events begun by the main program on a CPU and not yet checked by the backup */
 #define TS_MARKS 8
 struct tcpstates_mark_stack {
 	__u32 depth;		/* marks in use */

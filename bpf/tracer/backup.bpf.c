@@ -5,27 +5,16 @@
 /*
  * The kernel skips a tp_btf program that is already running on this CPU when a softirq that
  * interrupts it fires the same hook (5.11+; counted in the program's recursion_misses). This
- * program, attached after on_set_state_btf and run after it, pops its event's mark - and every
- * mark above it (events of softirqs that ran between the two programs, whose own backup run was
- * skipped) - and emits the event when the main program left no mark for it. The stack only
- * grows with nesting, so TS_MARKS is plenty.
+ * program, attached after on_set_state_btf and run after it, pops its event's mark (marks.h) and
+ * emits the event when the main program left no mark for it.
  */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 {
 	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
-	__u32 d = ms->depth;
 
-	for (int i = TS_MARKS - 1; i >= 0; i--) {
-		struct tcpstates_marker *m = &ms->m[i];
-
-		if ((__u32)i >= d)
-			continue;
-		if (m->sk == (__u64)sk && m->oldstate == oldstate && m->newstate == newstate) {
-			ms->depth = i;
-			return 0;
-		}
-	}
+	if (marks_pop(ms, (__u64)sk, oldstate, newstate, bpf_get_current_task()))
+		return 0;
 	count(TS_CNT_COVERED);
 	return ts_handle(sk, oldstate, newstate, 0, 0);	/* counted: TS_CNT_COVERED */
 }

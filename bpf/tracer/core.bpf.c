@@ -411,13 +411,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
 	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
-	__u32 d = ms->depth;
 
-	if (d >= TS_MARKS)
-		d = TS_MARKS - 1;	/* cannot happen (backup.bpf.c); overwrite rather than lose */
-	ms->m[d].sk = (__u64)sk;
-	ms->m[d].oldstate = oldstate;
-	ms->m[d].newstate = newstate;
-	ms->depth = d + 1;
+	marks_push(ms, (__u64)sk, oldstate, newstate, bpf_get_current_task());
 	return ts_handle(sk, oldstate, newstate, 0, 0);
 }

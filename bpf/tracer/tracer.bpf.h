@@ -24,6 +24,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "tcpstates.h"
+#include "marks.h"
 
 #define AF_INET 2
 #define AF_INET6 10
