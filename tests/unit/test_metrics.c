@@ -135,18 +135,6 @@ static void test_format(void)
 	stats_free(&st);
 }
 
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 /* the file: written whole beside PATH and renamed; a directory that is not there is refused */
 static void test_file(void)
 {
@@ -171,7 +159,7 @@ static void test_file(void)
 	CHECK(!metrics_due(&m, 1000 + 15000000000ULL - 1) && metrics_due(&m, 1000 + 15000000000ULL),
 	      "the next one a period later");
 	metrics_format(&sb, &v);
-	CHECK_STR(slurp(path), sb.buf, "file content");
+	CHECK_STR(unit_slurp(path), sb.buf, "file content");
 	CHECK(stat(tmp, &s) != 0, "no temporary file left");
 	CHECK(stat(path, &s) == 0 && (s.st_mode & 0777) == 0644, "mode 0644");
 	CHECK(m.writes == 1 && m.failures == 0 && m.last_err == 0, "one write, no failure");

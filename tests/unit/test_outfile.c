@@ -25,18 +25,6 @@ static const char *in_dir(const char *name)
 	return b;
 }
 
-static char *slurp(const char *path)
-{
-	static char buf[4096];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 static void spill(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -65,7 +53,7 @@ static char *said(void)
 	fflush(stderr);
 	dup2(saved_err, 2);
 	close(saved_err);
-	snprintf(buf, sizeof(buf), "%s", slurp(errpath));
+	snprintf(buf, sizeof(buf), "%s", unit_slurp(errpath));
 	return buf;
 }
 
@@ -106,7 +94,7 @@ static void test_append(void)
 	fd = outfile_open(&of, path);
 	CHECK(fd >= 0 && write(fd, "{\"b\":2}\n", 8) == 8, "append: write");
 	outfile_close(&of);
-	CHECK_STR(slurp(path), "{\"a\":1}\n{\"b\":2}\n", "append: content");
+	CHECK_STR(unit_slurp(path), "{\"a\":1}\n{\"b\":2}\n", "append: content");
 	CHECK(mode_of(path) == 0600, "append: mode %03o, want 600 (kept)", mode_of(path));
 }
 
@@ -178,8 +166,8 @@ static void test_reopen(void)
 	outfile_tick(&of, &q);
 	CHECK(q.fd == of.fd && q.fd != fd, "reopen: the queue has the new fd");
 	queue(&q, "3\n");
-	CHECK_STR(slurp(moved), "1\n", "reopen: the moved file");
-	CHECK_STR(slurp(path), "2\n3\n", "reopen: the new file");
+	CHECK_STR(unit_slurp(moved), "1\n", "reopen: the moved file");
+	CHECK_STR(unit_slurp(path), "2\n3\n", "reopen: the new file");
 	CHECK(mode_of(path) == 0640, "reopen: new file mode %03o", mode_of(path));
 	CHECK(fcntl(fd, F_GETFD) < 0 && errno == EBADF, "reopen: the old fd closed");
 
@@ -194,7 +182,7 @@ static void test_reopen(void)
 	msg = said();
 	queue(&q, "4\n");
 	CHECK(q.fd == fd, "failed reopen: the old fd kept");
-	CHECK_STR(slurp(moved), "2\n3\n4\n", "failed reopen: lines go on to the old file");
+	CHECK_STR(unit_slurp(moved), "2\n3\n4\n", "failed reopen: lines go on to the old file");
 	snprintf(want, sizeof(want), "tcpstates-c: cannot reopen %s on SIGHUP: a symbolic link (not "
 		 "followed); writing on to the file open before\n", path);
 	CHECK_STR(msg, want, "failed reopen: said once");
@@ -204,7 +192,7 @@ static void test_reopen(void)
 	outfile_tick(&of, &q);
 	msg = said();
 	queue(&q, "5\n");
-	CHECK(q.fd != fd && !strcmp(slurp(path), "5\n"), "the next SIGHUP reopens");
+	CHECK(q.fd != fd && !strcmp(unit_slurp(path), "5\n"), "the next SIGHUP reopens");
 	snprintf(want, sizeof(want), "tcpstates-c: reopened %s\n", path);
 	CHECK_STR(msg, want, "a reopen after a failure is said");
 	outq_free(&q);

@@ -3,8 +3,10 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_passed, unit_failed;
 
@@ -23,6 +25,19 @@ static int unit_passed, unit_failed;
 
 #define CHECK_STR(got, want, ctx)                                                               \
 	CHECK(strcmp((got), (want)) == 0, "%s: got '%s', want '%s'", (ctx), (got), (want))
+
+/* a small file's content (up to 64 KiB), NUL-terminated; "" when it cannot be read */
+static inline char *unit_slurp(const char *path)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
 
 /* last line of every unit binary; tests/run.sh adds these up */
 #define UNIT_DONE()                                                                             \
