@@ -26,6 +26,8 @@ PKGS="$PKGS logrotate rsyslog"
 # (t_systemd); podman (with its runtime and containers-common) builds the image, python3-yaml
 # reads the DaemonSet (t_container)
 PKGS="$PKGS systemd strace podman python3-yaml"
+# tests/integration/t_servers.sh: a real daemonizing server (its service is kept from starting)
+PKGS="$PKGS nginx"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS libbpf-tools"
 
 missing=""
@@ -53,7 +55,7 @@ fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 if [ -d /run/systemd/system ]; then
-	for unit in prometheus prometheus-node-exporter rsyslog; do
+	for unit in prometheus prometheus-node-exporter rsyslog nginx; do
 		case " $missing " in *" $unit "*) systemctl disable --now -q "$unit" 2>/dev/null || true ;; esac
 	done
 fi

@@ -23,6 +23,7 @@ static const struct {
 	[FT_RECURSION_BACKUP] = { "recursion_backup", "recursion backup" },
 	[FT_OWNER_RECV] = { "owner_takeover_recv", "owner takeover at receive" },
 	[FT_OWNER_SEND] = { "owner_takeover_send", "owner takeover at send" },
+	[FT_OWNER_EXIT] = { "owner_exit", "listener owner's exit" },
 	[FT_RESETS] = { "resets", "resets sent/received" },
 	[FT_RESET_REASONS] = { "reset_reasons", "kernel reason of resets sent" },
 	[FT_WITNESS] = { "destroy_witness", "destroy witness" },
@@ -129,6 +130,7 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 	fs->helper_ancestor_cgroup = probe_helper(btf, attach, BPF_FUNC_get_current_ancestor_cgroup_id);
 	fs->tp_sendmsg_locked = has_tp(btf, "tcp_sendmsg_locked", NULL);
 	fs->tp_rcv_space_adjust = has_tp(btf, "tcp_rcv_space_adjust", NULL);
+	fs->tp_process_exit = has_tp(btf, "sched_process_exit", NULL);
 	fs->tp_receive_reset = has_tp(btf, "tcp_receive_reset", NULL);
 	fs->tp_send_reset = has_tp(btf, "tcp_send_reset", &nargs);
 	fs->send_reset_reason = fs->tp_send_reset && nargs >= 3;
@@ -156,6 +158,11 @@ static void decide_owner(struct features *fs, bool btf)
 			"known only once it returns");
 	else
 		feature_off(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust missing");
+	if (btf && fs->tp_process_exit)
+		set_on(fs, FT_OWNER_EXIT, "tp_btf sched_process_exit, the heir found among its children");
+	else
+		feature_off(fs, FT_OWNER_EXIT, btf ? "tracepoint sched_process_exit missing" :
+			    "needs tp_btf: a listener's owner that exits stays named");
 	/*
 	 * The write timer first: a send arms it only when it is not armed yet, so its timer_start
 	 * (a program that runs anyway, for timewait) fires about once per socket and burst, where

@@ -22,6 +22,7 @@ enum feature {
 	FT_RECURSION_BACKUP,	/* backup.bpf.c: transitions the kernel's recursion guard hid */
 	FT_OWNER_RECV,		/* owner.bpf.c: takeover at the first receive */
 	FT_OWNER_SEND,		/* owner.bpf.c: takeover at the first send */
+	FT_OWNER_EXIT,		/* exits.bpf.c: a listener's owner that exits hands it to its heir */
 	FT_RESETS,		/* resets.bpf.c: resets sent and received */
 	FT_RESET_REASONS,	/* resets.bpf.c: the kernel's reason for a reset sent (6.10+) */
 	FT_WITNESS,		/* witness.bpf.c: sockets destroyed unseen */
@@ -57,6 +58,7 @@ struct features {
 	bool send_reset_reason;		/* tcp_send_reset(sk, skb, reason) (6.10+) */
 	bool tp_destroy_sock;
 	bool tp_timers;			/* timer_start, timer_cancel, timer_expire_entry */
+	bool tp_process_exit;		/* sched_process_exit */
 	uint64_t tw_timer_fn;		/* tw_timer_handler (kallsyms) */
 	uint64_t write_timer_fn;	/* tcp_write_timer (kallsyms) */
 	bool send_by_timer;		/* decided: owner takeover at send through the write timer */

@@ -128,6 +128,8 @@ static void run_snapshot(struct session *s)
 		.by_cookie = tracer_keys_by_cookie(&s->tracer),
 		.owner_fd = tracer_seed_fd(&s->tracer),
 		.listeners_fd = tracer_listeners_fd(&s->tracer),
+		.listener_seed_fd = tracer_listener_seed_fd(&s->tracer),
+		.owner_watch_fd = tracer_owner_watch_fd(&s->tracer),
 	};
 	struct snapshot_stats st;
 	int err;

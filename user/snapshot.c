@@ -248,10 +248,11 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
 }
 
 /*
- * Address mode: a listener older than the tracer, for the children it spawns (the entry
- * bpf/tracer/core.bpf.c keeps in `listeners`).
+ * A listener older than the tracer, for the children it spawns: its owner by (netns, port), and
+ * in address mode the entry bpf/tracer/core.bpf.c keeps in `listeners`; the owner is watched for
+ * its exit (bpf/tracer/exits.bpf.c; the listener's file is not known here: 0).
  */
-static void seed_listener(int fd, const struct snap_sock *k)
+static void seed_listener(const struct snapshot_seeds *seeds, const struct snap_sock *k)
 {
 	struct tcpstates_sock_info si = {
 		.cgroup_id = k->owner.cgroup_id,
@@ -263,8 +264,16 @@ static void seed_listener(int fd, const struct snap_sock *k)
 	};
 	struct { uint32_t netns, port; } key = { k->r.netns, k->r.sport };
 
+	uint64_t no_file = 0;
+
 	memcpy(si.comm, k->owner.comm, sizeof(si.comm));
-	bpf_map_update_elem(fd, &key, &si, BPF_NOEXIST);
+	if (seeds->listeners_fd >= 0)
+		bpf_map_update_elem(seeds->listeners_fd, &key, &si, BPF_NOEXIST);
+	if (seeds->listener_seed_fd >= 0)
+		bpf_map_update_elem(seeds->listener_seed_fd, &key, &k->owner, BPF_NOEXIST);
+	/* not over the listener's file, if the state hook saw it opened meanwhile */
+	if (seeds->owner_watch_fd >= 0)
+		bpf_map_update_elem(seeds->owner_watch_fd, &k->owner.pid, &no_file, BPF_NOEXIST);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -311,8 +320,8 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 		/* --cgroup: the tree as it is now says whether the owner is in it */
 		if (in_cgroup_tree(s->cfg, k->owner.cgroup_id))
 			k->owner.flags |= TS_OWNER_CGROUP_IN;
-		if (k->r.state == TS_LISTEN && seeds->listeners_fd >= 0)
-			seed_listener(seeds->listeners_fd, k);
+		if (k->r.state == TS_LISTEN)
+			seed_listener(seeds, k);
 		if (bpf_map_update_elem(seeds->owner_fd, &k->r.key, &k->owner, BPF_ANY))
 			s->st->seed_failed++;
 		else

@@ -29,6 +29,8 @@ struct snapshot_seeds {
 	bool by_cookie;		/* the tracer keys sockets by cookie (else by address) */
 	int owner_fd;		/* owner_seed: socket key -> owner, for the main program */
 	int listeners_fd;	/* address mode: (netns, port) -> listener's entry, for its children */
+	int listener_seed_fd;	/* (netns, port) -> listener's owner, for its children */
+	int owner_watch_fd;	/* pid -> 0: a listener's owner, watched for its exit */
 	/* tw_info and tw_waiting: an orphan's FIN_WAIT2 minisocket, for tw_check_key */
 	int tw_info_fd;
 	int waiting_fd;

@@ -93,6 +93,7 @@ static int prog_table(struct tcpstates_bpf *s, const struct features *fs, bool b
 	ROW(on_set_state_bk, FT_RECURSION_BACKUP, btf && fs->f[FT_RECURSION_BACKUP].on);
 	ROW(on_recvmsg, FT_OWNER_RECV, fs->f[FT_OWNER_RECV].on);
 	ROW(on_sendmsg, FT_OWNER_SEND, fs->f[FT_OWNER_SEND].on && !fs->send_by_timer);
+	ROW(on_exit, FT_OWNER_EXIT, fs->f[FT_OWNER_EXIT].on);
 	ROW(on_receive_reset, FT_RESETS, fs->f[FT_RESETS].on);
 	ROW(on_send_reset, FT_RESETS, fs->f[FT_RESETS].on && fs->send_reset_reason);
 	ROW(on_send_reset_old, FT_RESETS, fs->f[FT_RESETS].on && !fs->send_reset_reason);
@@ -175,6 +176,7 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	s->rodata->use_waiters = fs->f[FT_OWNER_RECV].on && fs->wakers[TS_WAKE_WOKEN];
 	memcpy((void *)s->rodata->waker_fns, fs->wakers, sizeof(fs->wakers));
 	s->rodata->tw_timer_fn = fs->f[FT_TIMEWAIT].on ? fs->tw_timer_fn : 0;
+	s->rodata->use_owner_exit = fs->f[FT_OWNER_EXIT].on;
 	if (fs->f[FT_TIMEWAIT_KILLS].on)
 		memcpy((void *)s->rodata->tw_killers, fs->killers, sizeof(fs->killers));
 	s->rodata->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
@@ -186,6 +188,10 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	if (fs->f[FT_SK_STORAGE].on) {
 		bpf_map__set_max_entries(s->maps.sk_info_by_addr, 1);
 		bpf_map__set_max_entries(s->maps.listeners, 1);
+	}
+	if (!fs->f[FT_OWNER_EXIT].on) {
+		bpf_map__set_max_entries(s->maps.owner_watch, 1);
+		bpf_map__set_max_entries(s->maps.owner_moved, 1);
 	}
 	if (!s->rodata->use_claims)
 		bpf_map__set_max_entries(s->maps.claims, 1);
@@ -216,7 +222,7 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 
 /* the features that have programs of their own, in the order they are tried back one by one */
 static const int optional[] = {
-	FT_RECURSION_BACKUP, FT_OWNER_RECV, FT_OWNER_SEND, FT_RESETS,
+	FT_RECURSION_BACKUP, FT_OWNER_RECV, FT_OWNER_SEND, FT_OWNER_EXIT, FT_RESETS,
 	FT_WITNESS, FT_TIMEWAIT, FT_TIMEWAIT_CHECK,
 };
 #define N_OPTIONAL (sizeof(optional) / sizeof(optional[0]))
@@ -581,6 +587,16 @@ int tracer_listeners_fd(struct tracer *t)
 	if (!t->skel || t->features.f[FT_SK_STORAGE].on)
 		return -1;
 	return bpf_map__fd(t->skel->maps.listeners);
+}
+
+int tracer_listener_seed_fd(struct tracer *t)
+{
+	return t->skel ? bpf_map__fd(t->skel->maps.listener_seed) : -1;
+}
+
+int tracer_owner_watch_fd(struct tracer *t)
+{
+	return t->skel && t->features.f[FT_OWNER_EXIT].on ? bpf_map__fd(t->skel->maps.owner_watch) : -1;
 }
 
 void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd)

@@ -75,6 +75,12 @@ bool tracer_keys_by_cookie(struct tracer *t);
 /* fd of the listeners map ((netns, port) -> listener's entry) in address mode; else -1 */
 int tracer_listeners_fd(struct tracer *t);
 
+/* fd of listener_seed ((netns, port) -> owner of a listener older than the tracer) */
+int tracer_listener_seed_fd(struct tracer *t);
+
+/* fd of owner_watch (pid -> listener's file) when a listener owner's exit is followed; else -1 */
+int tracer_owner_watch_fd(struct tracer *t);
+
 /* fds of the tw_info and tw_waiting maps; -1 when timewait minisockets are not followed */
 void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd);
 

@@ -50,6 +50,59 @@ static __always_inline void owner_from_seed(struct tcpstates_sock_info *si, __u6
 	bpf_map_delete_elem(&owner_seed, &key);
 }
 
+/* a child of a listener older than the tracer: the owner the snapshot found for that listener */
+static __always_inline void owner_from_listener_seed(struct tcpstates_sock_info *si,
+						     const struct tcpstates_event *e)
+{
+	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_owner *o = bpf_map_lookup_elem(&listener_seed, &lk);
+
+	if (o)
+		owner_take(si, o, true);
+}
+
+#define MOVES_FOLLOWED 4	/* an heir may exit in turn: a double fork */
+
+/*
+ * A presumed owner (the listener's, the snapshot's) that has exited: its heir, the child that
+ * holds the listener now (exits.bpf.c), or unknown. The flags that say how it was found stay.
+ */
+static __always_inline void owner_follow_moves(struct tcpstates_sock_info *si)
+{
+	struct tcpstates_owner *o = NULL, *next;
+	__u32 pid = si->pid;
+
+	for (int i = 0; i < MOVES_FOLLOWED; i++) {
+		next = bpf_map_lookup_elem(&owner_moved, &pid);
+		if (!next)
+			break;
+		o = next;
+		pid = o->pid;
+		if (!pid)
+			break;
+	}
+	if (!o)
+		return;
+	si->pid = o->pid;
+	si->cgroup_id = o->cgroup_id;
+	__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
+	si->owner_known = o->pid != 0;
+	si->cgroup_in = 0;	/* --cgroup: the kernel knows only the current task's ancestors */
+}
+
+/* a process that owns a listener now: watched for its exit, with the listener's file */
+static __always_inline void owner_watch_listener(const struct tcpstates_sock_info *si, __u64 skaddr)
+{
+	struct sock *sk = (struct sock *)skaddr;
+	__u64 file = (__u64)BPF_CORE_READ(sk, sk_socket, file);
+	__u32 pid = si->pid;
+
+	bpf_map_update_elem(&owner_watch, &pid, &file, BPF_ANY);
+	/* the pid of an owner that exited, taken by a new process */
+	if (owners_moved)
+		bpf_map_delete_elem(&owner_moved, &pid);
+}
+
 /* the write timer's claim on this socket (owner.bpf.c), once; another socket's is dropped */
 static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
@@ -282,6 +335,13 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	/* owner unknown outside process context, not a new socket: older than the tracer */
 	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
 		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
+	/* a child of a listener older than the tracer, which has no entry to clone */
+	if (si && !si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		owner_from_listener_seed(si, e);
+	/* a presumed owner that has exited: the child that holds the listener now */
+	if (owners_moved && si && si->owner_known &&
+	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
+		owner_follow_moves(si);
 	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
 	if (use_claims && si && (si->inherited || si->from_snapshot))
 		owner_from_claim(si, e);
@@ -291,6 +351,8 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	if (si) {
 		track(si, e, owner_ctx);
 		claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
+		if (use_owner_exit && e->newstate == TS_LISTEN && owner_ctx)
+			owner_watch_listener(si, e->skaddr);
 	} else {
 		count(TS_CNT_NO_STORAGE);
 	}

@@ -8,6 +8,7 @@
  *   fallback.bpf.c  the same on the classic tracepoint, for kernels that refuse tp_btf
  *   backup.bpf.c    the second tp_btf program that emits what recursion made the first miss
  *   owner.bpf.c     owner takeover: the process that first uses an accepted socket
+ *   exits.bpf.c     a listener's owner that exits: the child that holds the listener is its heir
  *   timers.bpf.c    timer_start, one program for the features that follow a timer
  *   resets.bpf.c    resets sent and received, for the close reason
  *   witness.bpf.c   sockets destroyed while we believed them open (loss, never silent)
@@ -116,6 +117,48 @@ struct listeners_map {
 	__type(value, struct tcpstates_sock_info);
 };
 struct listeners_map listeners SEC(".maps") __weak;
+
+/*
+ * Listeners older than the tracer: (netns, port) -> the owner the start-up snapshot found
+ * (written by the loader). Such a listener has no entry for BPF_F_CLONE to copy: its children
+ * start with this owner instead. One owner per port: reuseport groups share it.
+ */
+struct listener_seed_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct listen_key);
+	__type(value, struct tcpstates_owner);
+};
+struct listener_seed_map listener_seed SEC(".maps") __weak;
+
+/*
+ * exits.bpf.c: the owners of listeners, watched for their exit: pid -> the listener's struct
+ * file (0: not known, for a listener the snapshot found). Written at CLOSE -> LISTEN, by the
+ * loader for the snapshot's listeners, and for an heir.
+ */
+struct owner_watch_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+struct owner_watch_map owner_watch SEC(".maps") __weak;
+
+/*
+ * exits.bpf.c: listener owners that exited -> their heir (pid 0: none, the owner is unknown).
+ * The LRU drops the oldest; a pid that owns a listener again is deleted at its CLOSE -> LISTEN.
+ */
+struct owner_moved_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct tcpstates_owner);
+};
+struct owner_moved_map owner_moved SEC(".maps") __weak;
+/* entries ever put in owner_moved: the state hook looks into it only when not 0 */
+__u64 owners_moved __weak;
+/* the exit hook runs: the state hook keeps owner_watch (exits.bpf.c) */
+const volatile bool use_owner_exit __weak;
 
 /*
  * owner.bpf.c: owner claims left by a hook that sees only a socket's address, by address. The

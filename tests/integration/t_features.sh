@@ -12,7 +12,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
 
-ALL="tp_btf cookies socket_storage recursion_backup owner_takeover_recv owner_takeover_send resets"
+ALL="tp_btf cookies socket_storage recursion_backup owner_takeover_recv owner_takeover_send owner_exit resets"
 ALL="$ALL reset_reasons destroy_witness timewait timewait_check timewait_kill_reasons"
 
 # features_of JSONL: the summary's feature list, space-separated
@@ -85,7 +85,7 @@ check "fb: -v closing line: nested runs skipped, none rescued (backup off)" \
 hook=$(jq -r 'select(.type == "summary") | .hook' "$TS_TMP/fb.jsonl")
 check "fb: summary hook is the classic tracepoint (got '$hook')" \
 	[ "$hook" = tracepoint/sock/inet_sock_set_state ]
-want=$(without tp_btf cookies socket_storage recursion_backup)
+want=$(without tp_btf cookies socket_storage recursion_backup owner_exit)
 got=$(features_of "$TS_TMP/fb.jsonl")
 check "fb: summary features are '$want' (got '$got')" [ "$got" = "$want" ]
 run_checks "$TS_PY" "$TS_LIB/check_basic.py" --json "$TS_TMP/fb.jsonl" --label fb \

@@ -139,12 +139,13 @@ HOOK_TP = "tracepoint/sock/inet_sock_set_state"
 # The names of the JSON summary's "features" and of the -v table's rows (user/feature.c), in order,
 # and the words of each in the start-up line.
 FEATURES = ["tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_takeover_recv",
-            "owner_takeover_send", "resets", "reset_reasons", "destroy_witness", "timewait",
+            "owner_takeover_send", "owner_exit", "resets", "reset_reasons", "destroy_witness", "timewait",
             "timewait_check", "timewait_kill_reasons", "snapshot"]
 WHAT = {
     "tp_btf": "state hook tp_btf", "cookies": "socket cookies (sock)",
     "socket_storage": "per-socket data in socket storage", "recursion_backup": "recursion backup",
     "owner_takeover_recv": "owner takeover at receive", "owner_takeover_send": "owner takeover at send",
+    "owner_exit": "listener owner's exit",
     "resets": "resets sent/received", "reset_reasons": "kernel reason of resets sent",
     "destroy_witness": "destroy witness", "timewait": "TIME_WAIT/FIN_WAIT2 minisockets",
     "timewait_check": "silent FIN_WAIT2 -> TIME_WAIT check",
@@ -157,8 +158,9 @@ NO_COOKIE_TRACING = "tracing programs may not ask for them (5.12+)"
 NO_FOR_EACH = "no bpf_for_each_map_elem (5.13+), one test run per waiting orphan"
 NO_COOKIE_TP = "the classic tracepoint cannot ask for them"
 NO_BACKUP_TP = "the classic tracepoint's recursion guard is shared by all programs"
+NO_EXIT_TP = "needs tp_btf: a listener's owner that exits stays named"
 # the features of programs of their own: all of them refused in the core run
-BROKEN = ["owner_takeover_recv", "owner_takeover_send", "resets", "destroy_witness", "timewait",
+BROKEN = ["owner_takeover_recv", "owner_takeover_send", "owner_exit", "resets", "destroy_witness", "timewait",
           "timewait_check"]
 
 # per kernel:
@@ -191,7 +193,7 @@ HOOKS = {
     "tracepoint": {"table": FULL, "uses": {HOOK_TP}},
     "core": {"table": CORE, "uses": {HOOK_TP}},
 }
-TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup"}
+TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_exit"}
 
 
 def summary_features(kernel, hook, snapshot=False):
@@ -218,14 +220,17 @@ def startup_line(kernel, hook):
     else:
         items += [("cookies", True, NO_COOKIE_TP), ("recursion_backup", True, NO_BACKUP_TP)]
     if hook == "core":
-        items += [(f, True, REFUSED) for f in ("owner_takeover_recv", "owner_takeover_send",
-                                               "resets")]
+        items += [(f, True, REFUSED) for f in ("owner_takeover_recv", "owner_takeover_send")]
+        items.append(("owner_exit", True, NO_EXIT_TP))
+        items.append(("resets", True, REFUSED))
         items.append(("reset_reasons", True,
                       NO_RESET_REASON if "reset_reasons" in k["off"] else "resets are off"))
         items += [(f, True, REFUSED) for f in ("destroy_witness", "timewait")]
         # what builds on timewait is not tried once timewait is refused
         items += [(f, True, "timewait is off") for f in ("timewait_check", "timewait_kill_reasons")]
         return items
+    if hook == "tracepoint":
+        items.append(("owner_exit", True, NO_EXIT_TP))
     if "reset_reasons" in k["off"]:
         items.append(("reset_reasons", True, NO_RESET_REASON))
     if not k["for_each"]:

@@ -23,7 +23,7 @@ static void probed(struct features *fs, enum kernel k)
 	fs->tp_sendmsg_locked = k == K6_18;
 	fs->tp_rcv_space_adjust = fs->tp_receive_reset = fs->tp_send_reset = true;
 	fs->send_reset_reason = k >= K6_12;
-	fs->tp_destroy_sock = fs->tp_timers = true;
+	fs->tp_destroy_sock = fs->tp_timers = fs->tp_process_exit = true;
 	fs->tw_timer_fn = 0xffffffff81000000ULL;
 	fs->write_timer_fn = 0xffffffff81001000ULL;
 	for (int i = 0; i < TS_WAKE_MAX; i++)
@@ -64,8 +64,9 @@ static const struct {
 	{ K6_18, false,
 	  "tcpstates-c: on kernel 6.18.44: state hook tp_btf off: classic tracepoint chosen or tp_btf "
 	  "refused; socket cookies (sock) off: the classic tracepoint cannot ask for them; recursion "
-	  "backup off: the classic tracepoint's recursion guard is shared by all programs\n",
-	  "tp_btf,cookies,socket_storage,recursion_backup" },
+	  "backup off: the classic tracepoint's recursion guard is shared by all programs; listener "
+	  "owner's exit off: needs tp_btf: a listener's owner that exits stays named\n",
+	  "tp_btf,cookies,socket_storage,recursion_backup,owner_exit" },
 };
 
 static void test_kernels(void)
