@@ -9,6 +9,8 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libseccomp-dev bpftoo
 # the ASan/UBSan runtimes and libFuzzer for clang 14 (make san-bins, tests/fuzz/): only a
 # recommendation of clang's, which --no-install-recommends leaves out
 PKGS="$PKGS libclang-rt-14-dev"
+# socat: tests/integration/t_stuck_fork.sh's fork-per-connection server
+PKGS="$PKGS socat"
 # Graphviz: tests/integration/t_counters.sh renders the --dot file (dot -Tsvg)
 PKGS="$PKGS graphviz"
 # tests/integration/t_metrics.sh: promtool checks the --metrics-file, node_exporter serves it,

@@ -46,6 +46,8 @@ enum tcpstates_state {
 #define TS_F2_FIN_UNSEEN 0x20	/* never output: a tw_pending record whose FIN_WAIT2 -> TIME_WAIT
 				 * was not reported; its FIN came dur_ns before ts_ns, to within
 				 * precision_ns (user/timewait.c reports it before the record) */
+#define TS_F2_OWNER_HOLDER 0x40 /* never from the kernel: a --stuck report names a process that
+				 * holds an fd on the socket now (its remembered owner did not) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 enum tcpstates_reason {

@@ -49,11 +49,12 @@ static int cmp_u64(const void *a, const void *b)
 
 /*
  * Is e's owner in the --cgroup tree? The kernel says so where it can read the owner's ancestors
- * (also for cgroups made after start); else, and for the start-up snapshot, the tree as it was.
+ * (also for cgroups made after start); else, and for owners found in /proc (the start-up
+ * snapshot, a --stuck report's holder), the tree as it was.
  */
 static bool in_cgroups(const struct config *cfg, const struct tcpstates_event *e)
 {
-	if (cfg->cgroup_in_kernel && !(e->flags2 & TS_F2_SNAPSHOT))
+	if (cfg->cgroup_in_kernel && !(e->flags2 & (TS_F2_SNAPSHOT | TS_F2_OWNER_HOLDER)))
 		return e->flags2 & TS_F2_CGROUP_IN;
 	return bsearch(&e->cgroup_id, cfg->cgroups, cfg->n_cgroups, sizeof(*cfg->cgroups),
 		       cmp_u64) != NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "holders.h"
 #include "procfs.h"
 
@@ -103,4 +104,43 @@ void holders_comm(const char *pid_text, char *comm, size_t len)
 	if (n > 0 && comm[n - 1] == '\n')
 		n--;
 	comm[n] = '\0';
+}
+
+void holders_cgroup_root(char *root, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	root[0] = '\0';
+	while (f && getline(&line, &cap, f) > 0)
+		if (!procfs_cgroup2_mount(line, root, len))
+			break;
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+uint64_t holders_cgroup(const char *pid_text, const char *cg_root)
+{
+	char path[300], text[4096], cg[3800], full[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (!cg_root[0])
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid_text);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* a cgroup v2 id is the inode of the cgroup's directory */
+	if (procfs_cgroup_v2_path(text, cg, sizeof(cg)) ||
+	    snprintf(full, sizeof(full), "%s%s", cg_root, cg) >= (int)sizeof(full) || stat(full, &st))
+		return 0;
+	return st.st_ino;
 }

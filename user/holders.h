@@ -21,4 +21,16 @@ unsigned int holders_scan(const uint64_t *inos, size_t n, holders_fn fn, void *c
 /* The command name of process pid_text (/proc/PID/comm, without its newline), "" if gone. */
 void holders_comm(const char *pid_text, char *comm, size_t len);
 
+/*
+ * Where cgroup v2 is mounted: the first cgroup2 line of /proc/self/mountinfo (/sys/fs/cgroup on
+ * a unified host, /sys/fs/cgroup/unified on a hybrid one). "" when it is not mounted.
+ */
+void holders_cgroup_root(char *root, size_t len);
+
+/*
+ * The cgroup v2 id of process pid_text, as bpf_get_current_cgroup_id() gives it: the inode of its
+ * directory under cg_root (holders_cgroup_root). 0 when unknown (gone, no v2 line, no root).
+ */
+uint64_t holders_cgroup(const char *pid_text, const char *cg_root);
+
 #endif

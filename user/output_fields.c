@@ -97,7 +97,8 @@ static void w_comm(struct printer *p, const struct output *o, const struct tcpst
  * has used yet, shown with its listener's owner (in a prefork server the worker is not known
  * until it sends or receives); "snapshot" - a socket older than the tracer, owned by the process
  * that held an fd on it at start (found in /proc, as ss -p finds it; a socket shared by several
- * processes names the first); "unknown" - none of these.
+ * processes names the first); "holder" - a --stuck report's socket that its remembered owner no
+ * longer holds: the first process that does, found in /proc now; "unknown" - none of these.
  */
 static void w_owner(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
@@ -105,6 +106,8 @@ static void w_owner(struct printer *p, const struct output *o, const struct tcps
 		PLAIN(p, "unknown");
 	else if (e->flags & TS_F_OWNER_INHERITED)
 		PLAIN(p, "listener");
+	else if (e->flags2 & TS_F2_OWNER_HOLDER)
+		PLAIN(p, "holder");
 	else if (e->flags2 & TS_F2_OWNER_SNAPSHOT)
 		PLAIN(p, "snapshot");
 	else

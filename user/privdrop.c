@@ -72,7 +72,8 @@ static const struct allowed loop_syscalls[] = {
 /*
  * --stuck only: a round of reports lists the due sockets with the iterator in each of their
  * network namespaces (found in /run/netns and /proc/PID/ns/net, entered with setns) and looks
- * for their holders in /proc/PID/fd and /proc/PID/comm. Counted as above over t_stuck.
+ * for their holders in /proc/PID/fd, /proc/PID/comm and /proc/PID/cgroup (its directory under the
+ * cgroup v2 mount stat'ed for the id). Counted as above over t_stuck.
  */
 static const struct allowed stuck_syscalls[] = {
 	{ SCMP_SYS(openat), 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY },

@@ -139,48 +139,13 @@ static int index_inodes(struct snap *s)
 	return 0;
 }
 
-/*
- * Where cgroup v2 is mounted: the first cgroup2 line of mountinfo (/sys/fs/cgroup on a unified
- * host, /sys/fs/cgroup/unified on a hybrid one). "" when it is not mounted.
- */
-static void find_cgroup_root(char *root, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-
-	root[0] = '\0';
-	while (f && getline(&line, &cap, f) > 0)
-		if (!procfs_cgroup2_mount(line, root, len))
-			break;
-	free(line);
-	if (f)
-		fclose(f);
-}
-
 /* pid, comm and cgroup id of process `pid`, as bpf_get_current_*() would have given them */
 static void read_owner(const char *pid, const char *cg_root, struct tcpstates_owner *o)
 {
-	char path[300], text[4096], cg[3800], full[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
 	memset(o, 0, sizeof(*o));
 	o->pid = strtoul(pid, NULL, 10);
 	holders_comm(pid, o->comm, sizeof(o->comm));
-	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0 || !cg_root[0])
-		return;
-	text[n] = '\0';
-	/* a cgroup v2 id is the inode of the cgroup's directory */
-	if (!procfs_cgroup_v2_path(text, cg, sizeof(cg)) &&
-	    snprintf(full, sizeof(full), "%s%s", cg_root, cg) < (int)sizeof(full) && !stat(full, &st))
-		o->cgroup_id = st.st_ino;
+	o->cgroup_id = holders_cgroup(pid, cg_root);
 }
 
 /* a process holding socket by_ino[i]; like ss -p, the first process found names a shared socket */
@@ -340,7 +305,7 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	memset(st, 0, sizeof(*st));
 	err = sockscan_open(&s.scan, seeds->by_cookie);
 	if (!err) {
-		find_cgroup_root(s.cg_root, sizeof(s.cg_root));
+		holders_cgroup_root(s.cg_root, sizeof(s.cg_root));
 		scan_all_ns(&s);
 		st->iter_ns = clock_ns(CLOCK_MONOTONIC) - start;
 		resolve_owners(&s);

@@ -240,6 +240,7 @@ struct sock_entry *socktab_update(struct socktab *t, const struct tcpstates_even
 		return NULL;
 	s->e = *e;
 	s->lower_bound = snapshot;
+	s->judged = false;	/* a new record, maybe a new owner: the filters decide afresh */
 	socktab_schedule(t, s, e->ts_ns + first_ns);
 	return s;
 }

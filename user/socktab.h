@@ -24,7 +24,8 @@ struct sock_entry {
 	uint32_t heap;			/* its position in the due heap; SOCKTAB_NONE: not due */
 	bool lower_bound;		/* e.ts_ns is when the snapshot saw it, not when it entered */
 	bool used;			/* a live entry (not on the free list) */
-	uint8_t _pad[2];
+	bool judged;			/* its last report was filtered, since e was set ... */
+	bool shown;			/* ... and shown (its holders considered): the gauge's answer */
 	uint32_t slot;			/* its report in the stuck detector's round (SOCKTAB_NONE) */
 };
 

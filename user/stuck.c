@@ -29,6 +29,7 @@ int stuck_open(struct stuck *k, const struct config *cfg, bool by_cookie)
 	if (!k->first_ns)
 		k->first_ns = 1;
 	socktab_init(&k->tab, TABLE_MAX);
+	holders_cgroup_root(k->cg_root, sizeof(k->cg_root));
 	if (!stat("/proc/self/ns/net", &st))
 		k->home_netns = st.st_ino;
 	return sockscan_open(&k->scan, by_cookie);
@@ -187,8 +188,9 @@ static void read_namespaces(struct stuck *k, struct ns_set *ns)
 struct holder_scan {
 	struct stuck *k;
 	const uint32_t *slot_of;	/* position in the sorted inodes -> report */
-	uint32_t last_pid;		/* a process's holdings come together: its comm read once */
-	char last_comm[TCPSTATES_COMM_LEN];
+	uint32_t last_pid;		/* a process's holdings come together: read once ... */
+	char last_comm[TCPSTATES_COMM_LEN];	/* ... its comm */
+	uint64_t last_cgroup;		/* ... and its cgroup */
 };
 
 static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
@@ -205,10 +207,13 @@ static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
 	h = &k->h[k->n_h++];
 	h->slot = hs->slot_of[i];
 	h->pid = pid;
-	if (hs->last_pid != pid)
+	if (hs->last_pid != pid) {
 		holders_comm(pid_text, hs->last_comm, sizeof(hs->last_comm));
+		hs->last_cgroup = holders_cgroup(pid_text, k->cg_root);
+	}
 	hs->last_pid = pid;
 	memcpy(h->comm, hs->last_comm, sizeof(h->comm));
+	h->cgroup_id = hs->last_cgroup;
 }
 
 struct ino_slot {
@@ -262,10 +267,53 @@ static void find_holders(struct stuck *k)
 	free(slot_of);
 }
 
+/* ---- who owns a report, and is it shown ------------------------------------------------------ */
+
+static void holder_as_owner(struct tcpstates_event *e, const struct stuck_holder *h)
+{
+	e->pid = h->pid;
+	memcpy(e->comm, h->comm, sizeof(e->comm));
+	e->cgroup_id = h->cgroup_id;
+	e->flags = (e->flags | TS_F_OWNER_KNOWN) & ~TS_F_OWNER_INHERITED;
+	/* its cgroup's verdict is the filter's to make (the kernel's was about the other owner) */
+	e->flags2 = (e->flags2 & ~(TS_F2_OWNER_SNAPSHOT | TS_F2_CGROUP_IN)) | TS_F2_OWNER_HOLDER;
+}
+
+/*
+ * A fork-per-connection server's listener accepts, hands the socket to a child and closes its
+ * fd: the socket's transitions remember the listener's owner (or none, for a socket the tracer
+ * met only at the kernel's ESTABLISHED -> CLOSE_WAIT), which holds it no more. ss -p names the
+ * holders: so does the report.
+ */
+void stuck_name_owner(struct tcpstates_event *e, const struct stuck_holder *h, uint32_t n)
+{
+	for (uint32_t i = 0; (e->flags & TS_F_OWNER_KNOWN) && i < n; i++)
+		if (h[i].pid == e->pid)
+			return;
+	if (n)
+		holder_as_owner(e, &h[0]);
+}
+
+bool stuck_shown(const struct config *cfg, const struct tcpstates_event *e,
+		 const struct stuck_holder *h, uint32_t n)
+{
+	struct tcpstates_event alt = *e;
+
+	if (filter_snapshot(cfg, e))
+		return true;
+	for (uint32_t i = 0; i < n; i++) {
+		holder_as_owner(&alt, &h[i]);
+		if (filter_snapshot(cfg, &alt))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Each report: still there in the same state? Then when next: when its age has doubled (past
  * now, however late this round is). A socket gone or moved unseen is dropped; one the filters do
- * not show is followed no more (its exit still clears it).
+ * not show is followed no more (its exit still clears it). The owner it names and the filters'
+ * verdict take its holders into account (stuck_name_owner, stuck_shown).
  */
 static void settle(struct stuck *k, const struct ns_set *ns)
 {
@@ -274,6 +322,7 @@ static void settle(struct stuck *k, const struct ns_set *ns)
 	for (size_t i = 0; i < k->n_r; i++) {
 		struct stuck_report *r = &k->r[i];
 		struct sock_entry *s = socktab_find(&k->tab, socktab_key(&r->e));
+		const struct stuck_holder *h;
 		bool listed = false;
 		uint64_t step;
 
@@ -289,7 +338,13 @@ static void settle(struct stuck *k, const struct ns_set *ns)
 		}
 		r->e.oldstate = 0;
 		r->age_ns = r->now_ns - r->e.ts_ns;
-		if (!s || !filter_snapshot(k->cfg, &r->e))
+		h = r->n_holders ? &k->h[r->first_holder] : NULL;
+		stuck_name_owner(&r->e, h, r->n_holders);
+		if (!s)
+			continue;
+		s->judged = true;
+		s->shown = stuck_shown(k->cfg, &r->e, h, r->n_holders);
+		if (!s->shown)
 			continue;
 		step = r->due_ns > r->e.ts_ns ? r->due_ns - r->e.ts_ns : k->first_ns;
 		while (r->e.ts_ns + step <= r->now_ns)
@@ -349,7 +404,8 @@ void stuck_close(struct stuck *k)
 
 /*
  * --metrics-file's gauge: the sockets followed that passed the filters and have been in their
- * state for --stuck or longer by now_ns (reported or about to be), per state.
+ * state for --stuck or longer by now_ns (reported or about to be), per state. A socket reported
+ * already counts as its report was judged, holders included.
  */
 void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STATS_STATES])
 {
@@ -358,7 +414,7 @@ void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STAT
 		const struct sock_entry *s = &k->tab.v[i];
 
 		if (s->used && s->e.newstate < STATS_STATES && now_ns >= s->e.ts_ns + k->first_ns &&
-		    filter_snapshot(k->cfg, &s->e))
+		    (s->judged ? s->shown : filter_snapshot(k->cfg, &s->e)))
 			per_state[s->e.newstate]++;
 	}
 }

@@ -20,11 +20,13 @@ struct stuck_holder {
 	uint32_t slot;			/* its report in the round */
 	uint32_t pid;			/* tgid */
 	char comm[TCPSTATES_COMM_LEN];	/* /proc/PID/comm */
+	uint64_t cgroup_id;		/* from /proc/PID/cgroup (0: unknown) */
 };
 
 /* one socket reported: what the table knows of it, and what was read now */
 struct stuck_report {
-	struct tcpstates_event e;	/* owner from its record; addresses, ports, queues read now
+	struct tcpstates_event e;	/* owner from its record, or a holder (stuck_name_owner);
+					 * addresses, ports, queues read now
 					 * (e.ts_ns: when it entered e.newstate, its state) */
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the read */
 	uint64_t age_ns;		/* now_ns - e.ts_ns */
@@ -58,6 +60,7 @@ struct stuck {
 	const struct config *cfg;
 	uint64_t first_ns;		/* --stuck in ns */
 	uint32_t home_netns;		/* inode of our own network namespace */
+	char cg_root[256];		/* where cgroup v2 is mounted, for the holders' cgroups */
 	struct socktab tab;		/* the sockets followed */
 	struct sockscan scan;		/* the iterator, loaded at start (it needs privileges) */
 	struct stuck_report *r;		/* the round's reports ... */
@@ -85,6 +88,22 @@ void stuck_feed(struct stuck *k, const struct tcpstates_event *e);
 void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx);
 
 void stuck_close(struct stuck *k);
+
+/*
+ * The owner a report names (e: its record; h: the n holders listed, n 0 when none or unknown):
+ * the remembered owner, from the socket's transitions or the snapshot, while that process is
+ * among the holders; else the first holder (lowest pid), with TS_F2_OWNER_HOLDER. A socket with
+ * no holder (an orphan) or whose holders are unknown keeps the remembered owner, maybe gone.
+ */
+void stuck_name_owner(struct tcpstates_event *e, const struct stuck_holder *h, uint32_t n);
+
+/*
+ * Do the filters show the report? As for a transition, with its named owner; and -p, -c and
+ * --cgroup also match any of its n holders listed (a process holding the socket owns it, as in
+ * ss -p).
+ */
+bool stuck_shown(const struct config *cfg, const struct tcpstates_event *e,
+		 const struct stuck_holder *h, uint32_t n);
 
 /* sockets followed, shown by the filters and older than --stuck at now_ns, per state */
 void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STATS_STATES]);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* test_stuck.c - --stuck: the owner a report names among its holders, and the filters on it. */
+#include <string.h>
+#include <sys/socket.h>
+#include "stuck.h"
+#include "unit.h"
+
+#define MAX_H 3
+
+/*
+ * A socket's remembered owner (pid 0: unknown; inherited: the listener's) and its holders now
+ * (pids, ascending as a round sorts them; 0 ends the list), with the owner a report must name.
+ */
+struct naming {
+	const char *what;
+	uint32_t owner;
+	bool inherited;
+	uint32_t holders[MAX_H];
+	uint32_t want_pid;		/* 0: none */
+	bool want_holder;		/* owner "holder" (TS_F2_OWNER_HOLDER) */
+};
+
+static const struct naming namings[] = {
+	{ "the owner holds it: kept", 100, false, { 100 }, 100, false },
+	{ "the owner is one of several holders: kept", 300, false, { 100, 200, 300 }, 300, false },
+	{ "a fork-per-connection server: the listener's owner holds it no more",
+	  10, true, { 11, 12 }, 11, true },
+	{ "the listener's owner still holds it (one process accepts): kept", 10, true, { 10 }, 10,
+	  false },
+	{ "unknown owner (met at the kernel's CLOSE_WAIT): the first holder", 0, false, { 11, 12 },
+	  11, true },
+	{ "an orphan: nobody holds it, the owner stays (maybe gone)", 100, false, { 0 }, 100, false },
+	{ "unknown owner, no holder: stays unknown", 0, false, { 0 }, 0, false },
+};
+
+/* the event of a socket its row describes, and its holders; returns how many */
+static uint32_t setup(uint32_t owner, bool inherited, const uint32_t *pids,
+		      struct tcpstates_event *e, struct stuck_holder *h)
+{
+	uint32_t n = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->family = AF_INET;
+	e->newstate = TS_CLOSE_WAIT;
+	e->sport = 9000;
+	e->dport = 40000;
+	if (owner) {
+		e->pid = owner;
+		e->cgroup_id = owner;	/* each process in a cgroup of its own pid's id */
+		snprintf(e->comm, sizeof(e->comm), "p%u", owner);
+		e->flags = TS_F_OWNER_KNOWN | (inherited ? TS_F_OWNER_INHERITED : 0);
+		e->flags2 = TS_F2_CGROUP_IN;	/* the kernel's verdict about this owner */
+	}
+	for (; n < MAX_H && pids[n]; n++) {
+		memset(&h[n], 0, sizeof(h[n]));
+		h[n].pid = pids[n];
+		h[n].cgroup_id = pids[n];
+		snprintf(h[n].comm, sizeof(h[n].comm), "p%u", pids[n]);
+	}
+	return n;
+}
+
+static void test_naming(void)
+{
+	for (size_t i = 0; i < sizeof(namings) / sizeof(namings[0]); i++) {
+		const struct naming *t = &namings[i];
+		struct stuck_holder h[MAX_H];
+		struct tcpstates_event e;
+		uint32_t n = setup(t->owner, t->inherited, t->holders, &e, h);
+		char comm[TCPSTATES_COMM_LEN];
+		bool known, holder;
+
+		stuck_name_owner(&e, n ? h : NULL, n);
+		known = e.flags & TS_F_OWNER_KNOWN;
+		holder = e.flags2 & TS_F2_OWNER_HOLDER;
+		CHECK(known == !!t->want_pid && (!known || e.pid == t->want_pid),
+		      "%s: pid %u (known %d), want %u", t->what, e.pid, known, t->want_pid);
+		CHECK(holder == t->want_holder, "%s: owner holder %d, want %d", t->what, holder,
+		      t->want_holder);
+		snprintf(comm, sizeof(comm), "p%u", t->want_pid);
+		if (t->want_pid)
+			CHECK_STR(e.comm, comm, t->what);
+		/* a holder named: its cgroup, and no verdict or kind left from the other owner */
+		if (t->want_holder)
+			CHECK(e.cgroup_id == t->want_pid && !(e.flags & TS_F_OWNER_INHERITED) &&
+				      !(e.flags2 & TS_F2_CGROUP_IN),
+			      "%s: cgroup %llu, flags %#x/%#x", t->what,
+			      (unsigned long long)e.cgroup_id, e.flags, e.flags2);
+	}
+}
+
+/* a report (remembered owner 10, inherited; holders 11, 12) under one filter */
+struct shown_row {
+	const char *what;
+	uint32_t pid;			/* -p (0: none) */
+	const char *comm;		/* -c (NULL: none) */
+	uint64_t cgroup;		/* --cgroup: the only id in the tree (0: none) */
+	bool want;
+};
+
+static const struct shown_row shown_rows[] = {
+	{ "no filter", 0, NULL, 0, true },
+	{ "-p the named owner (first holder)", 11, NULL, 0, true },
+	{ "-p another holder", 12, NULL, 0, true },
+	{ "-p the listener's owner, which holds it no more", 10, NULL, 0, false },
+	{ "-p a stranger", 99, NULL, 0, false },
+	{ "-c another holder's comm", 0, "p12", 0, true },
+	{ "-c a stranger's comm", 0, "p99", 0, false },
+	{ "--cgroup another holder's (the tree as /proc says, not the kernel's verdict)", 0, NULL,
+	  12, true },
+	{ "--cgroup the listener owner's", 0, NULL, 10, false },
+};
+
+static void test_shown(void)
+{
+	static const uint32_t pids[MAX_H] = { 11, 12 };
+
+	for (size_t i = 0; i < sizeof(shown_rows) / sizeof(shown_rows[0]); i++) {
+		const struct shown_row *t = &shown_rows[i];
+		struct config cfg = { 0 };
+		struct stuck_holder h[MAX_H];
+		struct tcpstates_event e;
+		uint64_t tree = t->cgroup;
+		uint32_t n = setup(10, true, pids, &e, h);
+		bool got;
+
+		cfg.has_pid = t->pid != 0;
+		cfg.pid = t->pid;
+		cfg.has_comm = t->comm != NULL;
+		if (t->comm)
+			snprintf(cfg.comm, sizeof(cfg.comm), "%s", t->comm);
+		if (t->cgroup) {
+			cfg.cgroup_id = t->cgroup;
+			cfg.cgroups = &tree;
+			cfg.n_cgroups = 1;
+			cfg.cgroup_in_kernel = true;
+		}
+		stuck_name_owner(&e, h, n);
+		got = stuck_shown(&cfg, &e, h, n);
+		CHECK(got == t->want, "%s: shown %d, want %d", t->what, got, t->want);
+	}
+}
+
+/* the record as a transition would be filtered: an unknown owner and no holder matches no -p */
+static void test_shown_no_holders(void)
+{
+	struct config cfg = { .has_pid = true, .pid = 11 };
+	struct stuck_holder h[MAX_H];
+	struct tcpstates_event e;
+	static const uint32_t none[MAX_H] = { 0 };
+
+	setup(0, false, none, &e, h);
+	stuck_name_owner(&e, NULL, 0);
+	CHECK(!stuck_shown(&cfg, &e, NULL, 0), "-p 11, owner unknown, no holder: not shown");
+	cfg.has_pid = false;
+	CHECK(stuck_shown(&cfg, &e, NULL, 0), "no filter, owner unknown, no holder: shown");
+}
+
+int main(void)
+{
+	test_naming();
+	test_shown();
+	test_shown_no_holders();
+	return UNIT_DONE();
+}
