@@ -35,6 +35,7 @@ struct session {
 	struct filter filter;
 	struct tracer tracer;
 	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
+	uint64_t deadline_ns;		/* -d: when the run ends (CLOCK_MONOTONIC); 0: never */
 	uint64_t printed;		/* transitions queued for output */
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
@@ -63,16 +64,36 @@ static void emit(void *arg, const struct tcpstates_event *e)
 		s->count_reached = true;
 }
 
+/* a signal, or -d's deadline passed: every wait for the reader ends now */
+static bool stopping(const struct session *s)
+{
+	return stop_signal || (s->deadline_ns && clock_ns(CLOCK_MONOTONIC) >= s->deadline_ns);
+}
+
+/* the longest one wait for the reader may last now: POLL_MS, less when -d ends the run sooner */
+static int wait_ms(const struct session *s)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!s->deadline_ns || s->deadline_ns >= now + POLL_MS * 1000000ULL)
+		return POLL_MS;
+	return s->deadline_ns > now ? (int)((s->deadline_ns - now) / 1000000) : 0;
+}
+
 /*
  * A burst larger than the queue's high water (the start-up snapshot of a host with 100 000
  * sockets, the last read of a full ring buffer): write before queueing more. wait: for as long
- * as the reader needs (a stop ends the wait); else only what the output takes at once.
+ * as the reader needs, until a stop (a signal or -d); else, and once stopping, only what the
+ * output takes at once - the lines past the queue's limit are counted not written, and the end
+ * (finish) gives the rest its grace, as for the stream.
  */
 static void make_room(struct session *s, bool wait)
 {
 	while (outq_pending(&s->q) >= HIGH_WATER && !s->q.err) {
-		outq_write(&s->q, wait ? POLL_MS : 0, &stop_signal);
-		if (!wait || stop_signal)
+		bool waits = wait && !stopping(s);
+
+		outq_write(&s->q, waits ? wait_ms(s) : 0, &stop_signal);
+		if (!waits)
 			break;
 	}
 }
@@ -264,17 +285,16 @@ static bool out_failed(struct session *s)
 static void loop(struct session *s)
 {
 	uint64_t next_check = clock_ns(CLOCK_MONOTONIC) + LOSS_CHECK_NS;
-	uint64_t deadline = s->cfg->duration_s > 0 ?
-				    s->start_ns + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
 	struct tracer_counts c;
 	int err;
 
-	while (!stop_signal && !s->count_reached && !s->q.err) {
+	/* the snapshot may have taken the run's whole -d, or waited for a reader until a signal */
+	while (!stopping(s) && !s->count_reached && !s->q.err) {
 		if (outq_pending(&s->q) >= HIGH_WATER) {
 			/* the reader is behind: let the ring buffer wait, and the kernel count */
-			outq_write(&s->q, POLL_MS, &stop_signal);
+			outq_write(&s->q, wait_ms(s), &stop_signal);
 		} else {
-			err = tracer_poll(&s->tracer, POLL_MS);
+			err = tracer_poll(&s->tracer, wait_ms(s));
 			if (err < 0 && err != -EINTR && err != -ECANCELED) {
 				fprintf(stderr, "tcpstates-c: reading the ring buffer: %s\n",
 					strerror(-err));
@@ -294,8 +314,6 @@ static void loop(struct session *s)
 		outfile_tick(&s->file, &s->q);
 		if (s->metrics && metrics_due(s->metrics, now))
 			put_metrics(s, now);
-		if (deadline && now >= deadline)
-			break;
 	}
 }
 
@@ -363,6 +381,8 @@ int session_run(const struct config *given)
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.start_ns = clock_ns(CLOCK_MONOTONIC);
+	if (cfg->duration_s > 0)
+		s.deadline_ns = s.start_ns + (uint64_t)(cfg->duration_s * 1e9);
 	s.file.fd = -1;
 	if (cfg->output_path && (fd = outfile_open(&s.file, cfg->output_path)) < 0)
 		return 1;
