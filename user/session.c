@@ -225,8 +225,8 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	s->reported = total;
 }
 
-/* --metrics-file: the totals now, into the file */
-static void put_metrics(struct session *s, uint64_t now)
+/* --metrics-file: the totals now, into the file; final: the last write, at exit */
+static void put_metrics(struct session *s, uint64_t now, bool final)
 {
 	struct metrics_values v = {
 		.stats = &s->stats.total,
@@ -235,6 +235,8 @@ static void put_metrics(struct session *s, uint64_t now)
 		.version = TCPSTATES_VERSION,
 		.kernel = s->tracer.features.kernel,
 		.hook = tracer_hook_name(s->tracer.hook),
+		.wall_ns = clock_ns(CLOCK_REALTIME),
+		.final = final,
 	};
 	struct tracer_counts c;
 	struct loss_counts l;
@@ -313,7 +315,7 @@ static void loop(struct session *s)
 		stats_out_tick(&s->stats, now);
 		outfile_tick(&s->file, &s->q);
 		if (s->metrics && metrics_due(s->metrics, now))
-			put_metrics(s, now);
+			put_metrics(s, now, false);
 	}
 }
 
@@ -353,9 +355,9 @@ static int finish(struct session *s)
 	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
-	/* the last metrics after the last line: their not_written is the final one */
+	/* the last metrics after the last line: their not_written is the final one, up 0 */
 	if (s->metrics)
-		put_metrics(s, clock_ns(CLOCK_MONOTONIC));
+		put_metrics(s, clock_ns(CLOCK_MONOTONIC), true);
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
 	loss_text(&total, text, sizeof(text));
