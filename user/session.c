@@ -37,6 +37,7 @@ struct session {
 	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
 	uint64_t deadline_ns;		/* -d: when the run ends (CLOCK_MONOTONIC); 0: never */
 	uint64_t printed;		/* transitions queued for output */
+	uint64_t snapshot_lines;	/* snapshot records queued for output */
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
@@ -136,6 +137,7 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
 	make_room(s, true);
 	output_event(&s->out, e);
+	s->snapshot_lines++;
 }
 
 /*
@@ -183,19 +185,6 @@ static void loss_now(struct session *s, struct tracer_counts *c, struct loss_cou
 	l->not_written = s->q.not_written;
 	l->filter_dropped = s->filter.dropped;
 	l->map_full = c->map_full;
-}
-
-/* "name: N, name: N, ..." of the causes, for stderr */
-static void loss_text(const struct loss_counts *l, char *buf, size_t len)
-{
-	uint64_t v[LOSS_CAUSES];
-	size_t n = 0;
-
-	loss_values(l, v);
-	buf[0] = '\0';
-	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
-			      (unsigned long long)v[i]);
 }
 
 /* Report loss since the last report: stderr for people, a record for pipelines. */
@@ -319,6 +308,18 @@ static void loop(struct session *s)
 	}
 }
 
+/* what came in and went out, for the summary and the closing line (c: read just before) */
+static void run_counts(const struct session *s, const struct tracer_counts *c,
+		       struct run_counts *n)
+{
+	n->kernel = c->events;
+	n->swept = c->swept;
+	n->lines = s->q.lines;
+	n->transitions = s->printed;
+	n->snapshot = s->snapshot_lines;
+	n->written = s->q.written;
+}
+
 /*
  * Detach first so nothing new arrives; read what the kernel already wrote (unless the reader
  * left or -n is done); write what is queued within STOP_GRACE_NS; count what could not be.
@@ -334,7 +335,8 @@ static int finish(struct session *s)
 	};
 	struct tracer_counts c;
 	struct loss_counts total;
-	char text[256];
+	struct run_counts n;
+	char text[512];
 
 	for (int i = 0; i < FT_MAX; i++)
 		if (s->tracer.features.f[i].on)
@@ -350,8 +352,9 @@ static int finish(struct session *s)
 	run.stats = &s->stats.total;
 	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
 	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
+	run_counts(s, &c, &n);
 	if (!s->q.err)
-		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
+		output_summary(&s->out, clock_ns(CLOCK_REALTIME), &n, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
@@ -360,11 +363,9 @@ static int finish(struct session *s)
 		put_metrics(s, clock_ns(CLOCK_MONOTONIC), true);
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
-	loss_text(&total, text, sizeof(text));
-	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed; lines %llu, written %llu; "
-			"lost: %s\n",
-		(unsigned long long)c.events, (unsigned long long)s->printed,
-		(unsigned long long)s->q.lines, (unsigned long long)s->q.written, text);
+	run_counts(s, &c, &n);
+	output_closing(text, sizeof(text), &n, &total);
+	fprintf(stderr, "%s\n", text);
 	/* -v: how often the kernel's recursion guard hid a transition, and what the backup took */
 	if (s->cfg->verbose)
 		fprintf(stderr, "tcpstates-c: nested state hook runs the kernel skipped: %llu, rescued "

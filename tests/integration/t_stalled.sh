@@ -52,7 +52,7 @@ snap_unfinished() {
 
 # accounted LABEL: read what the reader got once let go; check lines against the tracer's count
 accounted() {
-	local label=$1 got printed notw bad
+	local label=$1 got lines written notw bad
 	touch "$TS_TMP/$label.go"
 	wait_pid "$READER" 20
 	got=$(wc -l <"$TS_TMP/$label.got")
@@ -60,10 +60,9 @@ accounted() {
 	check "$label: every line the reader got parses ($got lines)" [ -z "$bad" ]
 	check "$label: the stream ends with a whole line" \
 		[ ! -s "$TS_TMP/$label.got" -o "$(tail -c 1 "$TS_TMP/$label.got" | od -An -c | tr -d ' ')" = '\n' ]
-	# the closing line: "... printed; lines Q, written W; lost: ... not_written N ..."
-	lines=$(sed -n 's/.* printed; lines \([0-9]*\), written .*/\1/p' "$TS_TMP/$label.err")
-	written=$(sed -n 's/.*, written \([0-9]*\); lost: .*/\1/p' "$TS_TMP/$label.err")
-	notw=$(sed -n 's/.*; lost: .*not_written \([0-9]*\).*/\1/p' "$TS_TMP/$label.err")
+	# the closing line: "... out: L lines = ... = W written + N not written; lost: ..."
+	closing_counts "$TS_TMP/$label.err"
+	lines=$CL_LINES written=$CL_WRITTEN notw=$CL_NOTW
 	check "$label: the reader got exactly the lines written ($got, $written)" [ "$got" = "$written" ]
 	r=no
 	[ -n "$lines" ] && [ -n "$notw" ] && [ $((written + notw)) = "$lines" ] && r=yes
