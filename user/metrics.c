@@ -150,6 +150,23 @@ static void losses(struct strbuf *sb, const uint64_t v[LOSS_CAUSES])
 		sample1(sb, "tcpstates_lost_records_total", "cause", loss_names[i], v[i]);
 }
 
+/*
+ * Is this a live file? The last write says tcpstates_up 0; a tracer killed or wedged stops
+ * moving last_update, which an alert compares with time() (the file itself never says so).
+ */
+static void liveness(struct strbuf *sb, const struct metrics_values *v)
+{
+	family(sb, "tcpstates_up", "gauge",
+	       "1 while the tracer runs; 0 in the last write, at exit: the counters are final and "
+	       "no stuck gauge is left.");
+	sb_printf(sb, "tcpstates_up %d\n", !v->final);
+	family(sb, "tcpstates_last_update_timestamp_seconds", "gauge",
+	       "When the tracer wrote this file (Unix time); rewritten every --metrics-period while "
+	       "it runs.");
+	sb_printf(sb, "tcpstates_last_update_timestamp_seconds %" PRIu64 ".%03" PRIu64 "\n",
+		  v->wall_ns / 1000000000, v->wall_ns % 1000000000 / 1000000);
+}
+
 static void run_info(struct strbuf *sb, const struct metrics_values *v)
 {
 	family(sb, "tcpstates_feature_active", "gauge",
@@ -179,8 +196,10 @@ void metrics_format(struct strbuf *sb, const struct metrics_values *v)
 	durations(sb, v->stats);
 	tcp_counters(sb, v->stats, v->seen);
 	losses(sb, v->loss);
-	if (v->has_stuck)
+	/* at exit the gauge would say forever what was stuck at the last instant: it goes */
+	if (v->has_stuck && !v->final)
 		stuck(sb, v->stuck);
+	liveness(sb, v);
 	run_info(sb, v);
 }
 

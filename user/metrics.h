@@ -19,6 +19,9 @@ struct metrics_values {
 	uint64_t stuck[STATS_STATES];		/* sockets stuck now, per state */
 	const struct features *features;	/* the kernel features, decided at start */
 	const char *version, *kernel, *hook;	/* tcpstates_info's labels */
+	uint64_t wall_ns;			/* when written (CLOCK_REALTIME): last_update */
+	bool final;				/* the last write, at exit: tcpstates_up 0, the
+						 * counters final, no gauge of the present (stuck) */
 };
 
 /* the histogram's upper bounds: (2^k - 1) ns for k = FIRST, FIRST + STEP, ... LAST */

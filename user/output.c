@@ -267,7 +267,37 @@ void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts
 	json_end(&w);
 }
 
-void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
+void loss_text(const struct loss_counts *l, char *buf, size_t len)
+{
+	uint64_t v[LOSS_CAUSES];
+	size_t n = 0;
+
+	loss_values(l, v);
+	buf[0] = '\0';
+	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
+			      (unsigned long long)v[i]);
+}
+
+void output_closing(char *buf, size_t len, const struct run_counts *n,
+		    const struct loss_counts *total)
+{
+	uint64_t shown = n->transitions + n->snapshot;
+	char lost[256];
+
+	loss_text(total, lost, sizeof(lost));
+	snprintf(buf, len, "tcpstates-c: in: %llu transitions from the kernel + %llu from the "
+			   "timewait sweep (machine-wide, unfiltered); out: %llu lines = %llu "
+			   "transitions + %llu snapshot + %llu other = %llu written + %llu not "
+			   "written; lost: %s",
+		 (unsigned long long)n->kernel, (unsigned long long)n->swept,
+		 (unsigned long long)n->lines, (unsigned long long)n->transitions,
+		 (unsigned long long)n->snapshot,
+		 (unsigned long long)(n->lines > shown ? n->lines - shown : 0),
+		 (unsigned long long)n->written, (unsigned long long)total->not_written, lost);
+}
+
+void output_summary(struct output *o, uint64_t ts_real_ns, const struct run_counts *n,
 		    const struct loss_counts *total, const struct run_info *run)
 {
 	uint64_t t[LOSS_CAUSES];
@@ -277,8 +307,11 @@ void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen,
 		return;
 	loss_values(total, t);
 	record_begin(&w, o->out, "summary", ts_real_ns);
-	json_uint(&w, "events", events_seen);
-	json_uint(&w, "printed", printed);
+	json_uint(&w, "kernel_transitions", n->kernel);
+	json_uint(&w, "swept_transitions", n->swept);
+	json_uint(&w, "lines", n->lines + 1);	/* this record is one more */
+	json_uint(&w, "transition_lines", n->transitions);
+	json_uint(&w, "snapshot_lines", n->snapshot);
 	for (int i = 0; i < LOSS_CAUSES; i++)
 		json_uint(&w, loss_names[i], t[i]);
 	if (run) {

@@ -80,6 +80,31 @@ void output_stuck(struct output *o, const struct stuck_report *r, const struct s
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total);
 
+/* "name N, name N, ..." of the causes (the closing line's and the loss report's list) */
+void loss_text(const struct loss_counts *l, char *buf, size_t len);
+
+/*
+ * What the run took in and put out, as the summary record and the closing line name them. In:
+ * transitions as they reached the tracer, all namespaces, before the filters. Out: every line;
+ * those not transitions or snapshot are the header, stuck, lost, interval and summary lines.
+ */
+struct run_counts {
+	uint64_t kernel;		/* transitions the BPF programs handled (the ring buffer's) */
+	uint64_t swept;			/* timewait ends the loader's sweep found: not in kernel */
+	uint64_t lines;			/* lines handed to the output */
+	uint64_t transitions;		/* ... of them transitions (after the filters and -n) */
+	uint64_t snapshot;		/* ... of them the start-up snapshot's sockets */
+	uint64_t written;		/* ... written whole (the closing line's; at exit) */
+};
+
+/*
+ * The closing line (stderr, no newline), numbers that add up: "in: K transitions from the kernel
+ * + S from the timewait sweep (...); out: L lines = T transitions + P snapshot + O other = W
+ * written + N not written; lost: ...". N is total's not_written.
+ */
+void output_closing(char *buf, size_t len, const struct run_counts *n,
+		    const struct loss_counts *total);
+
 /* what the run was, for the summary: the kernel, the hook, the features that were on */
 struct run_info {
 	const char *kernel;		/* uname -r */
@@ -94,10 +119,10 @@ struct run_info {
 
 /*
  * End of run. Text mode: nothing (the caller writes the closing line on stderr); JSON mode: a
- * {"type":"summary",...} record with the transitions seen and printed, the loss since start by
- * cause, the gaps, and the kernel, hook and features of the run.
+ * {"type":"summary",...} record with n's counts (lines: this record included; written is not
+ * known yet), the loss since start by cause, the gaps, and the kernel, hook and features.
  */
-void output_summary(struct output *o, uint64_t ts_real_ns, uint64_t events_seen, uint64_t printed,
+void output_summary(struct output *o, uint64_t ts_real_ns, const struct run_counts *n,
 		    const struct loss_counts *total, const struct run_info *run);
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC (the clock of bpf_ktime_get_ns), for mono_to_real_ns. */

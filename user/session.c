@@ -35,7 +35,9 @@ struct session {
 	struct filter filter;
 	struct tracer tracer;
 	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
+	uint64_t deadline_ns;		/* -d: when the run ends (CLOCK_MONOTONIC); 0: never */
 	uint64_t printed;		/* transitions queued for output */
+	uint64_t snapshot_lines;	/* snapshot records queued for output */
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
@@ -63,16 +65,36 @@ static void emit(void *arg, const struct tcpstates_event *e)
 		s->count_reached = true;
 }
 
+/* a signal, or -d's deadline passed: every wait for the reader ends now */
+static bool stopping(const struct session *s)
+{
+	return stop_signal || (s->deadline_ns && clock_ns(CLOCK_MONOTONIC) >= s->deadline_ns);
+}
+
+/* the longest one wait for the reader may last now: POLL_MS, less when -d ends the run sooner */
+static int wait_ms(const struct session *s)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!s->deadline_ns || s->deadline_ns >= now + POLL_MS * 1000000ULL)
+		return POLL_MS;
+	return s->deadline_ns > now ? (int)((s->deadline_ns - now) / 1000000) : 0;
+}
+
 /*
  * A burst larger than the queue's high water (the start-up snapshot of a host with 100 000
  * sockets, the last read of a full ring buffer): write before queueing more. wait: for as long
- * as the reader needs (a stop ends the wait); else only what the output takes at once.
+ * as the reader needs, until a stop (a signal or -d); else, and once stopping, only what the
+ * output takes at once - the lines past the queue's limit are counted not written, and the end
+ * (finish) gives the rest its grace, as for the stream.
  */
 static void make_room(struct session *s, bool wait)
 {
 	while (outq_pending(&s->q) >= HIGH_WATER && !s->q.err) {
-		outq_write(&s->q, wait ? POLL_MS : 0, &stop_signal);
-		if (!wait || stop_signal)
+		bool waits = wait && !stopping(s);
+
+		outq_write(&s->q, waits ? wait_ms(s) : 0, &stop_signal);
+		if (!waits)
 			break;
 	}
 }
@@ -115,6 +137,7 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
 	make_room(s, true);
 	output_event(&s->out, e);
+	s->snapshot_lines++;
 }
 
 /*
@@ -166,19 +189,6 @@ static void loss_now(struct session *s, struct tracer_counts *c, struct loss_cou
 	l->map_full = c->map_full;
 }
 
-/* "name: N, name: N, ..." of the causes, for stderr */
-static void loss_text(const struct loss_counts *l, char *buf, size_t len)
-{
-	uint64_t v[LOSS_CAUSES];
-	size_t n = 0;
-
-	loss_values(l, v);
-	buf[0] = '\0';
-	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
-			      (unsigned long long)v[i]);
-}
-
 /* Report loss since the last report: stderr for people, a record for pipelines. */
 static void check_loss(struct session *s, struct tracer_counts *c)
 {
@@ -206,8 +216,8 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 	s->reported = total;
 }
 
-/* --metrics-file: the totals now, into the file */
-static void put_metrics(struct session *s, uint64_t now)
+/* --metrics-file: the totals now, into the file; final: the last write, at exit */
+static void put_metrics(struct session *s, uint64_t now, bool final)
 {
 	struct metrics_values v = {
 		.stats = &s->stats.total,
@@ -216,6 +226,8 @@ static void put_metrics(struct session *s, uint64_t now)
 		.version = TCPSTATES_VERSION,
 		.kernel = s->tracer.features.kernel,
 		.hook = tracer_hook_name(s->tracer.hook),
+		.wall_ns = clock_ns(CLOCK_REALTIME),
+		.final = final,
 	};
 	struct tracer_counts c;
 	struct loss_counts l;
@@ -266,17 +278,16 @@ static bool out_failed(struct session *s)
 static void loop(struct session *s)
 {
 	uint64_t next_check = clock_ns(CLOCK_MONOTONIC) + LOSS_CHECK_NS;
-	uint64_t deadline = s->cfg->duration_s > 0 ?
-				    s->start_ns + (uint64_t)(s->cfg->duration_s * 1e9) : 0;
 	struct tracer_counts c;
 	int err;
 
-	while (!stop_signal && !s->count_reached && !s->q.err) {
+	/* the snapshot may have taken the run's whole -d, or waited for a reader until a signal */
+	while (!stopping(s) && !s->count_reached && !s->q.err) {
 		if (outq_pending(&s->q) >= HIGH_WATER) {
 			/* the reader is behind: let the ring buffer wait, and the kernel count */
-			outq_write(&s->q, POLL_MS, &stop_signal);
+			outq_write(&s->q, wait_ms(s), &stop_signal);
 		} else {
-			err = tracer_poll(&s->tracer, POLL_MS);
+			err = tracer_poll(&s->tracer, wait_ms(s));
 			if (err < 0 && err != -EINTR && err != -ECANCELED) {
 				fprintf(stderr, "tcpstates-c: reading the ring buffer: %s\n",
 					strerror(-err));
@@ -295,10 +306,20 @@ static void loop(struct session *s)
 		stats_out_tick(&s->stats, now);
 		outfile_tick(&s->file, &s->q);
 		if (s->metrics && metrics_due(s->metrics, now))
-			put_metrics(s, now);
-		if (deadline && now >= deadline)
-			break;
+			put_metrics(s, now, false);
 	}
+}
+
+/* what came in and went out, for the summary and the closing line (c: read just before) */
+static void run_counts(const struct session *s, const struct tracer_counts *c,
+		       struct run_counts *n)
+{
+	n->kernel = c->events;
+	n->swept = c->swept;
+	n->lines = s->q.lines;
+	n->transitions = s->printed;
+	n->snapshot = s->snapshot_lines;
+	n->written = s->q.written;
 }
 
 /*
@@ -316,7 +337,8 @@ static int finish(struct session *s)
 	};
 	struct tracer_counts c;
 	struct loss_counts total;
-	char text[256];
+	struct run_counts n;
+	char text[512];
 
 	for (int i = 0; i < FT_MAX; i++)
 		if (s->tracer.features.f[i].on)
@@ -332,21 +354,20 @@ static int finish(struct session *s)
 	run.stats = &s->stats.total;
 	stats_out_end(&s->stats, clock_ns(CLOCK_MONOTONIC), !s->q.err);
 	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
+	run_counts(s, &c, &n);
 	if (!s->q.err)
-		output_summary(&s->out, clock_ns(CLOCK_REALTIME), c.events, s->printed, &total, &run);
+		output_summary(&s->out, clock_ns(CLOCK_REALTIME), &n, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
-	/* the last metrics after the last line: their not_written is the final one */
+	/* the last metrics after the last line: their not_written is the final one, up 0 */
 	if (s->metrics)
-		put_metrics(s, clock_ns(CLOCK_MONOTONIC));
+		put_metrics(s, clock_ns(CLOCK_MONOTONIC), true);
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
-	loss_text(&total, text, sizeof(text));
-	fprintf(stderr, "tcpstates-c: %llu transitions seen, %llu printed; lines %llu, written %llu; "
-			"lost: %s\n",
-		(unsigned long long)c.events, (unsigned long long)s->printed,
-		(unsigned long long)s->q.lines, (unsigned long long)s->q.written, text);
+	run_counts(s, &c, &n);
+	output_closing(text, sizeof(text), &n, &total);
+	fprintf(stderr, "%s\n", text);
 	/* -v: how often the kernel's recursion guard hid a transition, and what the backup took */
 	if (s->cfg->verbose)
 		fprintf(stderr, "tcpstates-c: nested state hook runs the kernel skipped: %llu, rescued "
@@ -365,6 +386,8 @@ int session_run(const struct config *given)
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.start_ns = clock_ns(CLOCK_MONOTONIC);
+	if (cfg->duration_s > 0)
+		s.deadline_ns = s.start_ns + (uint64_t)(cfg->duration_s * 1e9);
 	s.file.fd = -1;
 	if (cfg->output_path && (fd = outfile_open(&s.file, cfg->output_path)) < 0)
 		return 1;

@@ -460,6 +460,7 @@ static void timewait_check(struct tracer *t, bool force)
 static int timewait_work(struct tracer *t, bool force)
 {
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	int n;
 
 	if (!t->timewait)
 		return 0;
@@ -474,9 +475,11 @@ static int timewait_work(struct tracer *t, bool force)
 	if (!force && now < t->sweep_next_ns)
 		return 0;
 	t->sweep_next_ns = now + 2 * TS_TW_KILL_NS;
-	return timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending),
-			      bpf_map__fd(t->skel->maps.tw_info),
-			      bpf_map__fd(t->skel->maps.tw_waiting), t->fn, t->fn_ctx);
+	n = timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending), bpf_map__fd(t->skel->maps.tw_info),
+			   bpf_map__fd(t->skel->maps.tw_waiting), t->fn, t->fn_ctx);
+	if (n > 0)
+		t->swept += n;
+	return n;
 }
 
 int tracer_poll(struct tracer *t, int timeout_ms)
@@ -539,6 +542,7 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	uint64_t covered;
 
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
+	c->swept = t->swept;
 	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
 	c->map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);

@@ -28,13 +28,17 @@ struct tracer {
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
 	uint64_t sweep_next_ns;		/* when tw_pending is swept next (CLOCK_MONOTONIC) */
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
+	uint64_t swept;			/* records the sweep of tw_pending handed to fn */
 	tracer_event_fn fn;		/* per-record callback */
 	void *fn_ctx;			/* its argument */
 };
 
 /* counters since start, summed over CPUs */
 struct tracer_counts {
-	uint64_t events;		/* TCP transitions the program handled */
+	uint64_t events;		/* TCP transitions the BPF programs handled (all namespaces,
+					 * before the filters): the ring buffer's records */
+	uint64_t swept;			/* timewait ends the loader's sweep found (tw_pending): not
+					 * in events, never in the ring buffer */
 	uint64_t rb_full;		/* records lost: ring buffer full */
 	uint64_t map_full;		/* sockets not tracked: per-socket or timewait map full */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */

@@ -266,7 +266,7 @@ count_written() {
 
 	case "$cfg" in
 	tc-*)
-		v=$(sed -nE 's/^tcpstates-c: ([0-9]+) transitions seen, ([0-9]+) printed.*/\2/p' "$e" |
+		v=$(sed -nE 's/^tcpstates-c: in: .*; out: [0-9]+ lines = ([0-9]+) transitions .*/\1/p' "$e" |
 			tail -n1)
 		if [ -z "$v" ]; then
 			if [ "$cfg" = tc-json ]; then

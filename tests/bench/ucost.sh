@@ -145,7 +145,7 @@ tracer_alone() {
 	kill -INT "$TPID"
 	wait "$TPID"
 	TPID=
-	lines=$(sed -nE 's/^tcpstates-c: [0-9]+ transitions seen, ([0-9]+) printed.*/\1/p' "$err")
+	lines=$(sed -nE 's/^tcpstates-c: in: .*; out: [0-9]+ lines = ([0-9]+) transitions .*/\1/p' "$err")
 	[ -n "$lines" ] && [ "$lines" -gt 0 ] || { say "ucost: no closing line from the tracer"; return; }
 	awk -v c=$((c1 - c0)) -v u=$((t1[0] - t0[0])) -v s=$((t1[1] - t0[1])) -v w=$((w1 - w0)) \
 		-v i=$((c2 - c1)) -v n="$lines" 'BEGIN { f = (u + s) ? u / (u + s) : 0

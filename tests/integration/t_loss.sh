@@ -34,16 +34,16 @@ if wait_tracer_ready "$RB" "$TS_TMP/rb.err" 30; then
 	wait_pid "$READER" 20
 	read -r _ conns _ failed _ < <(grep "^connections " "$TS_TMP/rb.gen")
 	want=$((10 * ${conns:-0} + 2 + 2 * ${failed:-0}))
-	printed=$(sed -n 's/^tcpstates-c: [0-9]* transitions seen, \([0-9]*\) printed.*/\1/p' "$TS_TMP/rb.err")
+	closing_counts "$TS_TMP/rb.err"
+	printed=$CL_TRANS lines=$CL_LINES written=$CL_WRITTEN
 	rbfull=$(closing rb rb_full)
-	lines=$(sed -n 's/.* printed; lines \([0-9]*\), written .*/\1/p' "$TS_TMP/rb.err")
-	written=$(sed -n 's/.*, written \([0-9]*\); lost: .*/\1/p' "$TS_TMP/rb.err")
 	notw=$(closing rb not_written)
 	got=$(wc -l <"$TS_TMP/rb.jsonl")
 	check "rb: the ring buffer overflowed (rb_full $rbfull)" [ "${rbfull:-0}" -gt 0 ]
-	# what the hook delivered to our programs (all namespaces); the kernel, rarely, runs no
-	# program at all for a transition (docs/loss.md: a kernel surprise) - that is not ours to count
-	seen=$(sed -n 's/^tcpstates-c: \([0-9]*\) transitions seen.*/\1/p' "$TS_TMP/rb.err")
+	# what the hook delivered to our programs (all namespaces; no timewait sweep here); the
+	# kernel, rarely, runs no program at all for a transition (docs/loss.md: a kernel surprise) -
+	# that is not ours to count
+	seen=$CL_KERNEL
 	need=$want
 	[ -n "$seen" ] && [ "$seen" -lt "$want" ] && need=$seen
 	r=no
@@ -74,7 +74,7 @@ check "map: the map filled: map_full $full > 0" [ "${full:-0}" -gt 0 ]
 # a socket that missed its entry may get one later (another socket freed a slot): its later
 # records have no owner either, but were made with an entry - so at least as many as counted
 # map_full counts the whole machine's records: exact only when the tracer saw nothing else
-other=$(($(summary map events) - $(summary map printed)))
+other=$(($(summary map kernel_transitions) - $(summary map transition_lines)))
 if [ "$other" = 0 ]; then
 	check "map: the records made without an entry are counted: map_full $full <= $unowned without an owner" \
 		[ "${full:-0}" -le "$unowned" ]

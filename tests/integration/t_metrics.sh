@@ -7,7 +7,9 @@
 # tight loop never sees a partial file. In a second namespace Debian's node_exporter serves the
 # directory (promtool accepts what it serves, the same tcpstates_ values) and a prometheus server
 # scraping it answers a PromQL query with the tracer's count. At exit the file's transition
-# pairs are the records printed. A directory that is missing, or that root cannot write without
+# pairs are the records printed. The file says tcpstates_up 1 and a last-update time that moves
+# while the tracer runs; its last write, made at exit with a socket still stuck, says
+# tcpstates_up 0 and has no stuck gauge left. A directory that is missing, or that root cannot write without
 # CAP_DAC_OVERRIDE, stops the start (exit 1, one line); a write failing later is said once and
 # tracing goes on.
 source "$(dirname "$0")/../lib/common.sh"
@@ -42,6 +44,15 @@ wait_value() {
 	done
 	return 1
 }
+
+# fresh TIME SECONDS: TIME (Unix seconds) is at most SECONDS ago, and not in the future
+fresh() {
+	awk -v t="$1" -v n="$(date +%s.%N)" -v m="$2" 'BEGIN { exit !(t != "" && n - t <= m && t - n <= 0.01) }'
+}
+# later A B: B is a later time than A
+later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && b > a) }'; }
+# no_series NAME: the file has no sample of NAME
+no_series() { ! grep -q "^$1[{ ]" "$PROM"; }
 
 # promcheck WHAT FILE: promtool check metrics accepts FILE
 promcheck() {
@@ -105,6 +116,10 @@ start_tracer "$TS_TMP/out.jsonl" "$TS_TMP/err" -j --netns "/run/netns/$NST" --st
 	--metrics-file "$PROM" --metrics-period 1 || { not_ok "tracer starts"; finish; }
 TP=$TRACER_PID
 check "the first write comes at start" wait_for_grep "$PROM" '^tcpstates_info{' 3
+FIRST_TS=$(value tcpstates_last_update_timestamp_seconds)
+check "the first write says when it was written (${FIRST_TS:-none}, now $(date +%s))" \
+	fresh "$FIRST_TS" 2
+check "the first write says tcpstates_up 1" [ "$(value tcpstates_up)" = 1 ]
 check "its directory is root's, the tracer has no CAP_DAC_OVERRIDE (CapEff $(awk '/CapEff/{print $2}' /proc/$TP/status))" \
 	[ "$(stat -c %u "$DIR")" = 0 -a $((0x$(awk '/CapEff/{print $2}' /proc/$TP/status) & 2)) = 0 ]
 "$TS_PY" "$TS_LIB/metrics_check.py" reader "$PROM" "$TS_TMP/stop-reader" >"$TS_TMP/reader" &
@@ -218,8 +233,27 @@ check "prometheus answers $Q with $WANT, the tracer's count (got ${got:-none})" 
 
 # ---- the end: final values ---------------------------------------------------------------------
 
+# a socket stuck when the tracer stops: the last write must not say so forever
+conn --no-read --hold 30 -- --sleep 0.1
+HELD_SRV=$SRV_PID
+check "stuck gauge: 1 in CLOSE_WAIT just before the stop" \
+	wait_value 'tcpstates_stuck_sockets{state="CLOSE_WAIT"}' 1 5
+LIVE_TS=$(value tcpstates_last_update_timestamp_seconds)
+check "while running: last_update moves ($FIRST_TS, then $LIVE_TS), within 2 s of now" \
+	eval 'later "$FIRST_TS" "$LIVE_TS" && fresh "$LIVE_TS" 2'
+check "while running: tcpstates_up 1" [ "$(value tcpstates_up)" = 1 ]
+STOP_AT=$(date +%s.%N)
 stop_tracer "$TP"
 check "tracer exits 0 (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
+kill "$HELD_SRV" 2>/dev/null
+check "at exit: tcpstates_up 0" [ "$(value tcpstates_up)" = 0 ]
+check "at exit: no stuck gauge left (the socket is still in CLOSE_WAIT)" \
+	no_series tcpstates_stuck_sockets
+END_TS=$(value tcpstates_last_update_timestamp_seconds)
+check "at exit: last_update is the stop's time (${END_TS:-none}, SIGTERM at $STOP_AT)" \
+	eval 'later "$STOP_AT" "$END_TS" && fresh "$END_TS" 2'
+check "at exit: the counters are still there" [ -n "$(value tcpstates_refused_total)" ]
+promcheck "the last file, at exit" "$PROM"
 n=$(grep -c 'for --metrics-file' "$TS_TMP/err")
 check "no write failed: the seccomp filter allowed them (failures said: $n)" [ "$n" = 0 ]
 run_checks MC pairs "$PROM" "$TS_TMP/out.jsonl"

@@ -52,7 +52,7 @@ check_quiet() {
 }
 
 last_is_summary() { tail -n 1 "$1" | grep -q '"type":"summary"'; }
-summary_counts() { tail -n 1 "$1" | grep -qE '"events":[1-9][0-9]*,'; }
+summary_counts() { tail -n 1 "$1" | grep -qE '"kernel_transitions":[1-9][0-9]*,'; }
 
 netns_setup priv || { not_ok "namespaces set up"; finish; }
 

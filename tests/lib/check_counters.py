@@ -76,7 +76,8 @@ def main():
         pairs[k] = pairs.get(k, 0) + 1
     result(s["transitions"] == pairs, f"transitions per pair == the records ({len(pairs)} pairs, "
            f"{len(trans)} records)")
-    result(s["printed"] == len(trans), f"printed {s['printed']} == {len(trans)} records")
+    result(s["transition_lines"] == len(trans),
+           f"transition_lines {s['transition_lines']} == {len(trans)} records")
 
     # durations: count and max exact, percentiles within 1/32
     durs = {}
@@ -112,7 +113,7 @@ def main():
                 tot[k] = tot.get(k, 0) + v
         cnt = {k: sum(r["counters"][k] for r in ivs) for k in s["counters"]}
         result(tot == s["transitions"] and cnt == s["counters"] and
-               sum(r["printed"] for r in ivs) == s["printed"],
+               sum(r["printed"] for r in ivs) == s["transition_lines"],
                f"{len(ivs)} interval records add up to the summary")
 
     if a.dot:

@@ -120,10 +120,12 @@ def main():
                "a summary record comes last", "summaries: %r" % summaries):
         R.eq((summ.get("rb_full"), summ.get("recursion_misses")), (0, 0),
              "summary: rb_full == 0 and recursion_misses == 0", "summary: %r" % summ)
-        R.check(isinstance(summ.get("events"), int) and summ["events"] >= expected
-                and isinstance(summ.get("printed"), int) and summ["printed"] == n_tr,
-                "summary: events >= %d (all hooks), printed == %d (the namespace's)" % (
-                    expected, n_tr), "summary: %r" % summ)
+        came = [summ.get(k) for k in ("kernel_transitions", "swept_transitions")]
+        R.check(all(isinstance(v, int) for v in came) and sum(came) >= expected
+                and summ.get("transition_lines") == n_tr,
+                "summary: kernel_transitions + swept_transitions >= %d (all hooks), "
+                "transition_lines == %d (the namespace's)" % (expected, n_tr),
+                "summary: %r" % summ)
     R.done()
 
 

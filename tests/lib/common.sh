@@ -289,6 +289,18 @@ stop_tracer() {
 	return 0
 }
 
+# closing_counts ERR: the numbers of the tracer's closing line in ERR, "tcpstates-c: in: K
+# transitions from the kernel + S from the timewait sweep (...); out: L lines = T transitions + P
+# snapshot + O other = W written + N not written; lost: ...". Sets CL_KERNEL CL_SWEPT CL_LINES
+# CL_TRANS CL_SNAP CL_OTHER CL_WRITTEN CL_NOTW; returns 1 (all empty) without such a line.
+closing_counts() {
+	local v
+	v=$(sed -nE 's/^tcpstates-c: in: ([0-9]+) transitions from the kernel \+ ([0-9]+) from the timewait sweep \([^)]*\); out: ([0-9]+) lines = ([0-9]+) transitions \+ ([0-9]+) snapshot \+ ([0-9]+) other = ([0-9]+) written \+ ([0-9]+) not written; lost: .*/\1 \2 \3 \4 \5 \6 \7 \8/p' \
+		"$1" | tail -n 1)
+	read -r CL_KERNEL CL_SWEPT CL_LINES CL_TRANS CL_SNAP CL_OTHER CL_WRITTEN CL_NOTW <<<"$v"
+	[ -n "$v" ]
+}
+
 # bpf_prog_ids PID: ids of the BPF programs PID holds open (from /proc/PID/fdinfo)
 bpf_prog_ids() {
 	local f

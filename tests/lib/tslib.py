@@ -57,6 +57,30 @@ def load(path):
     return recs, bad
 
 
+SUMMARY_COUNTS = ("kernel_transitions", "swept_transitions", "lines", "transition_lines",
+                  "snapshot_lines")
+
+
+def summary_adds_up(R, label, recs):
+    """check that the summary, last of recs (a whole file, nothing unwritten), counts the records
+    it ends: lines all of them, transition_lines and snapshot_lines theirs, none of the
+    transitions more than came in (kernel_transitions + swept_transitions); returns it ({} if
+    none)"""
+    s = recs[-1] if recs and recs[-1].get("type") == "summary" else {}
+    got = {k: s.get(k) for k in SUMMARY_COUNTS}
+    if not R.check(all(isinstance(v, int) for v in got.values()),
+                   "%s: summary has integer %s" % (label, ", ".join(SUMMARY_COUNTS)), s):
+        return s
+    n = {t: sum(1 for r in recs if r.get("type") == t) for t in ("transition", "snapshot")}
+    R.eq((got["lines"], got["transition_lines"], got["snapshot_lines"], s.get("not_written")),
+         (len(recs), n["transition"], n["snapshot"], 0),
+         "%s: summary lines, transition_lines, snapshot_lines are the records written "
+         "(%d, %d transition, %d snapshot)" % (label, len(recs), n["transition"], n["snapshot"]))
+    R.check(got["transition_lines"] <= got["kernel_transitions"] + got["swept_transitions"],
+            "%s: summary transition_lines <= kernel_transitions + swept_transitions" % label, got)
+    return s
+
+
 def transitions(recs, netns=None, ports=None, addrs=None):
     """transition records, optionally only those whose netns is in `netns`, or one of whose ports
     is in `ports`, or one of whose addresses is in `addrs` (all given filters must hold)"""

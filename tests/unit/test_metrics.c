@@ -60,6 +60,8 @@ static const char *const want_lines[] = {
 	"tcpstates_lost_records_total{cause=\"map_full\"} 6",
 	"tcpstates_stuck_sockets{state=\"CLOSE_WAIT\"} 3",
 	"tcpstates_stuck_sockets{state=\"SYN_SENT\"} 0",
+	"tcpstates_up 1",
+	"tcpstates_last_update_timestamp_seconds 1796042390.123",
 	"tcpstates_feature_active{feature=\"cookies\"} 1",
 	"tcpstates_feature_active{feature=\"timewait\"} 0",
 	/* a label value's backslash, quote and newline escaped */
@@ -101,6 +103,7 @@ static void fill(struct stats *st, struct features *fs, struct metrics_values *v
 	v->version = "1.2";
 	v->kernel = "6.1-\\x\"y\nz";
 	v->hook = "tp_btf";
+	v->wall_ns = 1796042390123999999ULL;	/* milliseconds, cut: not rounded up */
 }
 
 static void test_format(void)
@@ -118,12 +121,12 @@ static void test_format(void)
 	for (size_t i = 0; i < sizeof(absent_lines) / sizeof(absent_lines[0]); i++)
 		CHECK(!has_line(sb.buf, absent_lines[i], true), "unexpected line: %s",
 		      absent_lines[i]);
-	/* 15 families (8 of them the TCP counters), each with its HELP and TYPE once */
+	/* 17 families (8 of them the TCP counters), each with its HELP and TYPE once */
 	for (const char *p = sb.buf; (p = strstr(p, "\n# TYPE ")); p++)
 		types++;
 	for (const char *p = sb.buf; (p = strstr(p, "# HELP ")); p++)
 		helps++;
-	CHECK(types == 15 && helps == 15, "families: %d TYPE, %d HELP", types, helps);
+	CHECK(types == 17 && helps == 17, "families: %d TYPE, %d HELP", types, helps);
 	CHECK(sb.len && sb.buf[sb.len - 1] == '\n', "ends with a newline");
 
 	/* without --stuck no gauge; and a second format starts from empty */
@@ -131,6 +134,16 @@ static void test_format(void)
 	metrics_format(&sb, &v);
 	CHECK(!strstr(sb.buf, "tcpstates_stuck_sockets"), "no stuck gauge without --stuck");
 	CHECK(!strncmp(sb.buf, "# HELP tcpstates_transitions_total ", 35), "starts afresh");
+
+	/* the last write, at exit: down, the stuck gauge gone, the counters and the time still there */
+	v.has_stuck = true;
+	v.final = true;
+	metrics_format(&sb, &v);
+	CHECK(has_line(sb.buf, "tcpstates_up 0", false), "final: tcpstates_up 0");
+	CHECK(!strstr(sb.buf, "tcpstates_stuck_sockets"), "final: no stuck gauge");
+	CHECK(has_line(sb.buf, "tcpstates_refused_total 1", false), "final: the counters stay");
+	CHECK(has_line(sb.buf, "tcpstates_last_update_timestamp_seconds 1796042390.123", false),
+	      "final: when it was written");
 	sb_free(&sb);
 	stats_free(&st);
 }

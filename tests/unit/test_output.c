@@ -436,6 +436,9 @@ static void test_headers(void)
 static void test_lost_and_summary(void)
 {
 	const struct loss_counts delta = { 1, 2, 3, 4, 5, 6 }, total = { 10, 20, 30, 40, 50, 60 };
+	/* 611 lines before the summary: 498 transitions, 100 snapshot, 13 others */
+	struct run_counts counts = { .kernel = 500, .swept = 30, .lines = 611, .transitions = 498,
+				     .snapshot = 100 };
 	struct sink s;
 
 	output_lost(sink_open(&s, O_JSON), REAL_NS, &delta, &total);
@@ -448,10 +451,11 @@ static void test_lost_and_summary(void)
 		   "json lost: every cause, then every total");
 	free(s.buf);
 
-	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, NULL);
+	output_summary(sink_open(&s, O_JSON), REAL_NS, &counts, &total, NULL);
 	check_line(sink_close(&s),
-		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
-		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
+		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
+		   "\"transition_lines\":498,\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
 		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60}",
 		   "json summary");
 	free(s.buf);
@@ -466,10 +470,11 @@ static void test_lost_and_summary(void)
 		.gaps = 7,
 	};
 
-	output_summary(sink_open(&s, O_JSON), REAL_NS, 500, 498, &total, &run);
+	output_summary(sink_open(&s, O_JSON), REAL_NS, &counts, &total, &run);
 	check_line(sink_close(&s),
-		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":500,"
-		   "\"printed\":498,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
+		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
+		   "\"transition_lines\":498,\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
 		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60,\"gaps\":7,"
 		   "\"kernel\":\"6.1.0-47-cloud-amd64\",\"hook\":\"tp_btf/inet_sock_set_state\","
 		   "\"features\":[\"tp_btf\",\"cookies\",\"timewait\"]}",
@@ -480,9 +485,21 @@ static void test_lost_and_summary(void)
 	output_lost(sink_open(&s, 0), REAL_NS, &delta, &total);
 	CHECK_STR(sink_close(&s), "", "text lost");
 	free(s.buf);
-	output_summary(sink_open(&s, 0), REAL_NS, 500, 498, &total, &run);
+	output_summary(sink_open(&s, 0), REAL_NS, &counts, &total, &run);
 	CHECK_STR(sink_close(&s), "", "text summary");
 	free(s.buf);
+
+	/* the closing line: lines = transitions + snapshot + other = written + not written */
+	char line[512];
+
+	counts.written = 571;
+	output_closing(line, sizeof(line), &counts, &total);
+	CHECK_STR(line,
+		  "tcpstates-c: in: 500 transitions from the kernel + 30 from the timewait sweep "
+		  "(machine-wide, unfiltered); out: 611 lines = 498 transitions + 100 snapshot + 13 "
+		  "other = 571 written + 40 not written; lost: rb_full 10, recursion_misses 20, "
+		  "unseen 30, not_written 40, filter_dropped 50, map_full 60",
+		  "closing line");
 }
 
 /* ---- time zones ----------------------------------------------------------------------------- */
@@ -501,10 +518,12 @@ static void test_local_time(void)
 		   "1.1.1.1            53 CLOSE       -> SYN_SENT    -",
 		   "text in local time");
 	free(s.buf);
-	output_summary(sink_open(&s, O_JSON), REAL_NS, 0, 0, &(struct loss_counts){ 0 }, NULL);
+	output_summary(sink_open(&s, O_JSON), REAL_NS, &(struct run_counts){ 0 },
+		       &(struct loss_counts){ 0 }, NULL);
 	check_line(sink_close(&s),
-		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"events\":0,"
-		   "\"printed\":0,\"rb_full\":0,\"recursion_misses\":0,\"unseen\":0,"
+		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
+		   "\"kernel_transitions\":0,\"swept_transitions\":0,\"lines\":1,"
+		   "\"transition_lines\":0,\"snapshot_lines\":0,\"rb_full\":0,\"recursion_misses\":0,\"unseen\":0,"
 		   "\"not_written\":0,\"filter_dropped\":0,\"map_full\":0}",
 		   "JSON in UTC");
 	free(s.buf);
