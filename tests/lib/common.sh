@@ -306,6 +306,15 @@ bpf_prog_ids() {
 	done | sort -u
 }
 
+# bpf_live KIND [JQ]: what bpftool lists of every BPF object of KIND (prog, link, map), one a line:
+# its id, or the jq expression JQ of it. Fails, with bpftool's or jq's error on stderr, when
+# either does: an empty list is then never taken for "no object left".
+bpf_live() {
+	local out
+	out=$(bpftool -j "$1" show) || return 1
+	jq -r ".[] | ${2:-.id}" <<<"$out"
+}
+
 # ---- JSON validation -----------------------------------------------------------------------------
 
 # validate_json FILE: ok/not ok through the project's schema validator. A missing validator or
