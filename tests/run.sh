@@ -105,16 +105,19 @@ for t in "${scripts[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "# $name"
 	bad=0
+	seen=0	# ok/not ok lines: a script that printed none checked nothing
 	start=$(date +%s)
 	while IFS= read -r line; do
 		case "$line" in
 		"ok - "* | "ok "*)
 			PASSED=$((PASSED + 1))
+			seen=1
 			echo "$line"
 			;;
 		"not ok - "* | "not ok "*)
 			FAILED=$((FAILED + 1))
 			bad=1
+			seen=1
 			echo "$line"
 			;;
 		"__rc="*)
@@ -123,6 +126,9 @@ for t in "${scripts[@]}"; do
 				note=""
 				[ "$rc" = 124 ] && note=" (timed out)"
 				echo "not ok - $name: exit status $rc$note"
+				FAILED=$((FAILED + 1))
+			elif [ "$seen" = 0 ]; then
+				echo "not ok - $name: printed no ok/not ok line (exit status $rc)"
 				FAILED=$((FAILED + 1))
 			fi
 			;;

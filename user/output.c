@@ -112,7 +112,10 @@ static bool stuck_key(const char *key)
 	return false;
 }
 
-/* text: "holders=2771/client,2772/worker", "holders=none" (an orphan), "holders=unknown" */
+/*
+ * text: "holders=2771/client,2772/worker", "holders=none" (an orphan), "holders=unknown"; an empty
+ * name as '?', as the COMM cell shows it
+ */
 static void holders_text(const struct stuck_report *r, const struct stuck_holder *h, char *buf,
 			 size_t len)
 {
@@ -120,8 +123,10 @@ static void holders_text(const struct stuck_report *r, const struct stuck_holder
 						   r->holders_total ? "" : "none");
 
 	for (uint32_t i = 0; i < r->n_holders && n < len; i++) {
+		int clen = (int)strnlen(h[i].comm, sizeof(h[i].comm));
+
 		n += snprintf(buf + n, len - n, "%s%u/%.*s", i ? "," : "", h[i].pid,
-			      (int)strnlen(h[i].comm, sizeof(h[i].comm)), h[i].comm);
+			      clen ? clen : 1, clen ? h[i].comm : "?");
 	}
 	if (r->holders_total > r->n_holders && n < len)
 		snprintf(buf + n, len - n, ",+%u", r->holders_total - r->n_holders);

@@ -64,7 +64,7 @@ mkdir -p "$TS_TMP/rootfs"
 tar -xf "$TS_TMP/rootfs.tar" -C "$TS_TMP/rootfs"
 IBIN="$TS_TMP/rootfs/usr/sbin/tcpstates-c"
 check "(c) the image's binary is the built one, mode 755" \
-	cmp -s "$IBIN" "$TS_BIN" && [ "$(stat -c %a "$IBIN")" = 755 ]
+	eval 'cmp -s "$IBIN" "$TS_BIN" && [ "$(stat -c %a "$IBIN")" = 755 ]'
 check "(c) it is static: no ELF interpreter" bash -c "! readelf -lW '$IBIN' | grep -q INTERP"
 ver=$("$IBIN" --version 2>&1)
 check "(c) it runs on the host: --version says '$ver'" [ "$ver" = "tcpstates-c $VERSION" ]

@@ -35,6 +35,9 @@ conn() {
 	wait_pid "$APP_PID" 15
 	wait_pid "$SRV_PID" 15
 }
+# the close reasons these make: a reset sent and one received by each abortive close, three
+# refused connects, no timeout
+REASONS=resets_sent=2,resets_received=2,timeouts=0,refused=3
 conn -- --sleep 0.1			# orderly, the client closes first
 conn -- --sleep 0.1			# (twice)
 conn --no-read --hold 0.1 -- --wait-eof	# orderly, the server closes first
@@ -58,7 +61,7 @@ check "text tracer exits 0 (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 
 run_checks "$TS_PY" "$TS_LIB/check_counters.py" --json "$TS_TMP/out.jsonl" \
 	--snmp-before "$TS_TMP/snmp.before" --snmp-after "$TS_TMP/snmp.after" \
-	--dot "$TS_TMP/states.dot" --text "$TS_TMP/out.txt"
+	--reasons "$REASONS" --dot "$TS_TMP/states.dot" --text "$TS_TMP/out.txt"
 if out=$(dot -Tsvg "$TS_TMP/states.dot" -o "$TS_TMP/states.svg" 2>&1) &&
 	grep -q '<svg' "$TS_TMP/states.svg"; then
 	ok "dot -Tsvg accepts the --dot file"

@@ -110,6 +110,7 @@ rc=$?
 check "btf: --hook btf with tp_btf refused exits 1 (got $rc)" [ "$rc" = 1 ]
 n=$(wc -l <"$TS_TMP/btf.err")
 check "btf: one stderr line saying so (got $n: $(head -c 300 "$TS_TMP/btf.err"))" \
-	[ "$n" = 1 ] && grep -q '^tcpstates-c: cannot load or attach the BPF program on kernel' "$TS_TMP/btf.err"
+	eval '[ "$n" = 1 ] &&
+	grep -q "^tcpstates-c: cannot load or attach the BPF program on kernel" "$TS_TMP/btf.err"'
 check "btf: nothing on stdout" [ ! -s "$TS_TMP/btf.out" ]
 finish

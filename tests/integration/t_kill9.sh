@@ -17,19 +17,32 @@ bpf_objs() {
 	sed -n 's/^\(prog\|link\|map\)_id:[[:space:]]*\([0-9]*\)/\1 \2/p' /proc/"$1"/fdinfo/* 2>/dev/null
 }
 
-# live: "kind id" of every BPF program, link and map in the system
+# live: "kind id" of every BPF program, link and map in the system; fails when bpftool does
 live() {
 	local k
 	for k in prog link map; do
-		bpftool -j "$k" show 2>/dev/null | jq -r --arg k "$k" '.[] | "\($k) \(.id)"'
+		bpf_live "$k" "\"$k \\(.id)\"" || return 1
 	done
 }
 
-# gone LIST: ok when no object of LIST ("kind id" lines) still exists (freeing is deferred: <= 5 s)
+# listed LIST: ok when bpftool lists every object of LIST ("kind id" lines): it sees them while
+# their holder is stopped, so that "none left" below is bpftool's answer, not its silence
+listed() {
+	local now missing
+	[ -s "$1" ] || { echo "# no object to look for"; return 1; }
+	now=$(live) || return 1
+	missing=$(sort -u "$1" | grep -vFx -f <(echo "$now") | tr '\n' ' ')
+	[ -z "$missing" ] && return 0
+	echo "# not listed by bpftool: $missing"
+	return 1
+}
+
+# gone LIST: ok when no object of LIST still exists (freeing is deferred: <= 5 s)
 gone() {
-	local left i
+	local now left i
 	for i in $(seq 50); do
-		left=$(sort -u "$1" | grep -Fx -f - <(live) | tr '\n' ' ')
+		now=$(live) || return 1
+		left=$(sort -u "$1" | grep -Fx -f - <(echo "$now") | tr '\n' ' ')
 		[ -z "$left" ] && return 0
 		sleep 0.1
 	done
@@ -42,9 +55,15 @@ no_probe_events() {
 	! cat /sys/kernel/tracing/{k,u}probe_events 2>/dev/null | grep -q "libbpf_$1_"
 }
 
-# killed LABEL PID LIST: SIGKILL PID, reap it, then the checks above
+# killed LABEL PID LIST: stop PID, add what it holds then to LIST and see bpftool list it all;
+# SIGKILL PID, reap it, then the checks above
 killed() {
 	local label=$1 pid=$2 list=$3 rc
+	kill -STOP "$pid"
+	bpf_objs "$pid" | sort -u >"$list.held"
+	cat "$list.held" >>"$list"
+	check "$label: bpftool lists the $(grep -c . "$list.held") BPF objects it holds, stopped" \
+		listed "$list.held"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 	rc=$?

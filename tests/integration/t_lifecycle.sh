@@ -68,14 +68,26 @@ done
 
 netns_setup life || { not_ok "namespaces set up"; finish; }
 P=$((40000 + $$ % 10000))
-declare -A TPID PROGS
+declare -A TPID PROGS LISTED
+# held_progs LABEL PID: PROGS[LABEL], the ids of the BPF programs PID holds, and LISTED[LABEL],
+# those of them bpftool lists now ("bpftool failed" when it does): all of them while PID runs, so
+# that "gone after exit" is bpftool's answer, not its silence
+held_progs() {
+	local label=$1 pid=$2 live id
+	PROGS[$label]=$(bpf_prog_ids "$pid" | tr '\n' ' ')
+	if live=$(bpf_live prog); then
+		LISTED[$label]=$(for id in ${PROGS[$label]}; do grep -qx "$id" <<<"$live" && echo -n "$id "; done)
+	else
+		LISTED[$label]="bpftool failed"
+	fi
+}
 # -d 2 first and alone, so its start and readiness are timed precisely
 D2_LAUNCH=$(now_ms)
 launch_tracer "$TS_TMP/d2.out" "$TS_TMP/d2.err" -d 2 --port "$P"
 TPID[d2]=$TRACER_PID
 if wait_tracer_ready "${TPID[d2]}" "$TS_TMP/d2.err" 20; then
 	D2_READY=$(now_ms)
-	PROGS[d2]=$(bpf_prog_ids "${TPID[d2]}" | tr '\n' ' ')
+	held_progs d2 "${TPID[d2]}"
 else
 	not_ok "tracer d2 ready"
 	D2_READY=$(now_ms)
@@ -101,7 +113,7 @@ done
 for c in "${RUNS[@]}"; do
 	label=${c%%|*}
 	if wait_tracer_ready "${TPID[$label]}" "$TS_TMP/$label.err" 20; then
-		PROGS[$label]=$(bpf_prog_ids "${TPID[$label]}" | tr '\n' ' ')
+		held_progs "$label" "${TPID[$label]}"
 	else
 		not_ok "tracer $label ready"
 	fi
@@ -159,8 +171,12 @@ check "termjson: SIGTERM exits 0 (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 stop_tracer "${TPID[termtext]}"
 check "termtext: SIGTERM exits 0 (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 kill -INT "${TPID[intjson]}"
-wait_pid "${TPID[intjson]}" 10 || stop_tracer "${TPID[intjson]}"
-check "intjson: SIGINT exits 0 (got $WAIT_RC)" [ "$WAIT_RC" = 0 ]
+if wait_pid "${TPID[intjson]}" 10; then
+	check "intjson: SIGINT exits 0 (got $WAIT_RC)" [ "$WAIT_RC" = 0 ]
+else
+	not_ok "intjson: SIGINT ends the tracer within 10 s (SIGTERM sent then)"
+	stop_tracer "${TPID[intjson]}"
+fi
 for label in termjson termtext intjson; do
 	check "$label: a closing line on stderr after the Tracing line" closing_line "$TS_TMP/$label.err"
 	check "$label: output ends with a complete line" ends_with_newline "$TS_TMP/$label.out"
@@ -293,9 +309,11 @@ for label in pipetext pipejson; do
 	done
 	[ -n "${PTR[$label]}" ] && TS_TRACERS+=("${PTR[$label]}")
 	if wait_tracer_ready "${PTR[$label]:-2147483647}" "$TS_TMP/$label.err" 20; then
-		PROGS[$label]=$(bpf_prog_ids "${PTR[$label]}" | tr '\n' ' ')
-		# with traffic about, it may be gone already (EPIPE right after the header)
-		if [ -z "${PROGS[$label]// /}" ] && ! kill -0 "${PTR[$label]}" 2>/dev/null; then
+		held_progs "$label" "${PTR[$label]}"
+		# with traffic about, it may be gone already (EPIPE right after the header), before
+		# its programs were listed (in /proc or by bpftool)
+		if { [ -z "${PROGS[$label]// /}" ] || [ "${LISTED[$label]}" != "${PROGS[$label]}" ]; } &&
+			! kill -0 "${PTR[$label]}" 2>/dev/null; then
 			echo "# $label: tracer ended before its BPF programs could be listed"
 			unset "PROGS[$label]"
 		fi
@@ -341,20 +359,39 @@ for label in "${!PROGS[@]}"; do
 		not_ok "$label: tracer held BPF programs while running (none in /proc/PID/fdinfo)"
 		continue
 	fi
+	check "$label: bpftool listed its BPF programs ($ids) while it ran (listed: ${LISTED[$label]})" \
+		[ "${LISTED[$label]}" = "$ids" ]
+	if ! live=$(bpf_live prog); then
+		not_ok "$label: its BPF programs ($ids) are gone after exit (bpftool failed)"
+		continue
+	fi
 	left=""
 	for id in $ids; do
-		bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		grep -qx "$id" <<<"$live" && left="$left $id"
 	done
 	check "$label: its BPF programs ($ids) are gone after exit${left:+ (left:$left)}" [ -z "$left" ]
 done
 # and no program named like ours that no process holds (pinned or leaked)
-held=$(for f in /proc/[0-9]*/fdinfo/*; do sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null; done | sort -u)
-orphans=""
-while read -r id name; do
-	[ -z "$id" ] && continue
-	grep -qx "$id" <<<"$held" || orphans="$orphans $id:$name"
-done < <(bpftool -j prog show 2>/dev/null | jq -r '.[] | select(.name // "" | test("^on_set_state")) | "\(.id) \(.name)"')
-check "no orphaned on_set_state* program in 'bpftool prog show'${orphans:+ (found:$orphans)}" [ -z "$orphans" ]
-others=$(bpftool -j prog show 2>/dev/null | jq -r '[.[] | select(.name // "" | test("^on_set_state"))] | length')
-[ "${others:-0}" != 0 ] && echo "# note: $others on_set_state* program(s) held by other processes (other tracers running)"
+# unheld: "id:name" of each on_set_state* program bpftool lists and no process holds; fails when
+# bpftool does
+unheld() {
+	local ours held id f
+	ours=$(bpf_live prog 'select(.name // "" | test("^on_set_state")) | "\(.id):\(.name)"') || return 1
+	held=$(for f in /proc/[0-9]*/fdinfo/*; do sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null; done)
+	for id in $ours; do grep -qx "${id%%:*}" <<<"$held" || echo "$id"; done
+}
+# an orphan stays one: a tracer of another run starting or ending between bpftool and the /proc
+# scan is not, on three looks 0.5 s apart
+if orphans=$(unheld); then
+	for i in 1 2; do
+		[ -z "$orphans" ] && break
+		sleep 0.5
+		now=$(unheld) || { orphans="(bpftool failed)"; break; }
+		orphans=$(comm -12 <(sort <<<"$orphans") <(sort <<<"$now"))
+	done
+	check "no orphaned on_set_state* program in 'bpftool prog show'${orphans:+ (found: $(echo $orphans))}" \
+		[ -z "$orphans" ]
+else
+	not_ok "no orphaned on_set_state* program in 'bpftool prog show' (bpftool failed)"
+fi
 finish

@@ -93,8 +93,10 @@ kill -TERM "$CLI"
 sleep 5
 kill -TERM "$OLD_CLI"
 sleep 0.5
-for p in $TJ $TT $TP; do stop_tracer "$p"; done
-check "json tracer exits 0" [ "$TRACER_RC" = 0 ]
+for t in "$TJ:-j --stuck" "$TT:--stuck" "$TP:-j without --stuck"; do
+	stop_tracer "${t%%:*}"
+	check "tracer ${t#*:} exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
+done
 diag "$(grep -- '--stuck\|while tracing' "$TS_TMP/err")"
 check "-v says what --stuck keeps" grep -q 'while tracing: capabilities.*CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for --stuck' "$TS_TMP/err"
 check "-v reports the rounds" grep -q -- '--stuck: [0-9]* reports in [0-9]* rounds' "$TS_TMP/err"

@@ -66,7 +66,7 @@ read -r -a ARGS <<<"$(sed -e "s#/var/log/#$TS_TMP/log/#g" \
 OUT_FILE=$(sed -n 's/.*-o \([^ ]*\).*/\1/p' <<<"${ARGS[*]}")
 PROM_FILE=$(sed -n 's/.*--metrics-file \([^ ]*\).*/\1/p' <<<"${ARGS[*]}")
 check "(c) -o and --metrics-file point into the unit's writable directories" \
-	[ "${OUT_FILE%/*}" = "$LOGDIR" ] && [ "${PROM_FILE%/*}" = "$TEXTDIR" ]
+	eval '[ "${OUT_FILE%/*}" = "$LOGDIR" ] && [ "${PROM_FILE%/*}" = "$TEXTDIR" ]'
 
 # CapabilityBoundingSet=CAP_BPF CAP_PERFMON ... -> setpriv's -all,+bpf,+perfmon,...
 BOUND="-all"
@@ -74,7 +74,7 @@ for c in $(unit_value CapabilityBoundingSet); do
 	BOUND="$BOUND,+$(tr 'A-Z' 'a-z' <<<"${c#CAP_}")"
 done
 check "(c) LimitMEMLOCK=infinity, NoNewPrivileges=yes" \
-	[ "$(unit_value LimitMEMLOCK)" = infinity ] && [ "$(unit_value NoNewPrivileges)" = yes ]
+	eval '[ "$(unit_value LimitMEMLOCK)" = infinity ] && [ "$(unit_value NoNewPrivileges)" = yes ]'
 # LimitMEMLOCK=infinity, where this shell may raise it (these machines lack CAP_SYS_RESOURCE;
 # since 5.11 BPF maps are charged to the memory cgroup, not to RLIMIT_MEMLOCK, so it is moot there)
 MEMLOCK=(prlimit --memlock=unlimited)
@@ -152,9 +152,10 @@ tracer_calls() {
 { tracer_calls "$TS_TMP/run.strace"; tracer_calls "$TS_TMP/tp.strace"; } | sort -u >"$TS_TMP/used"
 outside=$(comm -23 "$TS_TMP/used" "$TS_TMP/allowed" | tr '\n' ' ')
 check "(d) $(wc -l <"$TS_TMP/used") syscalls made, each within SystemCallFilter=${outside:+ (outside: $outside)}" \
-	[ -s "$TS_TMP/used" ] && [ -z "$outside" ]
+	eval '[ -s "$TS_TMP/used" ] && [ -z "$outside" ]'
 check "(d) it made bpf, perf_event_open and setns (the trace saw the tracer)" \
-	grep -qx bpf "$TS_TMP/used" && grep -qx perf_event_open "$TS_TMP/used" && grep -qx setns "$TS_TMP/used"
+	eval 'grep -qx bpf "$TS_TMP/used" && grep -qx perf_event_open "$TS_TMP/used" &&
+	grep -qx setns "$TS_TMP/used"'
 socks=$(cat "$TS_TMP/run.strace" "$TS_TMP/tp.strace" | grep -E '^[0-9]+ +(socket|socketpair)\(' | head -n 3)
 check "(d) no socket opened (RestrictAddressFamilies=none)${socks:+ (got: $socks)}" [ -z "$socks" ]
 ns=$(cat "$TS_TMP/run.strace" "$TS_TMP/tp.strace" |

@@ -7,20 +7,10 @@
 # per accepted socket LISTEN->SYN_RECV->ESTABLISHED->CLOSE_WAIT->LAST_ACK->CLOSE), no record has
 # gap true, no "lost" record, and the summary says rb_full 0 and recursion_misses 0.
 # TS_ZL_CONNS overrides the number of connections (default 20000).
-# A second attempt when the first fails: on this kernel, bursts of softirq transitions sometimes
-# never reach any BPF program on the tracepoint (docs/loss.md; measured ~1 run in 15 with
-# BPF stats off). The first attempt's results are shown as diagnostics, never hidden; a defect of
-# ours that loses events every run still fails.
-if [ -z "${TS_ZL_ATTEMPT:-}" ]; then
-	first=$(TS_ZL_ATTEMPT=1 bash "$0" 2>&1)
-	if ! grep -q '^not ok' <<<"$first"; then
-		printf '%s\n' "$first"
-		exit 0
-	fi
-	printf '%s\n' "$first" | sed 's/^/# attempt 1: /'
-	echo "# attempt 1 failed; attempt 2 decides"
-	TS_ZL_ATTEMPT=2 exec bash "$0"
-fi
+# One attempt: a loss fails, whatever its cause. On this kernel, bursts of softirq transitions
+# sometimes never reach any BPF program on the tracepoint (docs/loss.md: 2 of more than 25 runs
+# with BPF stats off); a second attempt that decided would hide a loss of ours that is
+# intermittent too.
 
 source "$(dirname "$0")/../lib/common.sh"
 require_root_and_bin
@@ -86,7 +76,11 @@ diag "tracer: $(grep -v '^Tracing' "$TS_TMP/err" | tail -3)"
 diag "output: $(wc -l <"$TS_TMP/out.jsonl") lines, $(du -h "$TS_TMP/out.jsonl" | cut -f1)"
 
 if [ -n "${port:-}" ]; then
+	failed_before=$TS_FAILED
 	run_checks "$TS_PY" "$TS_LIB/check_zero_loss.py" --json "$TS_TMP/out.jsonl" \
 		--netns "$NS_INO" --port "$port" --conns "${done_n:-$N}" --failed "${failed:-0}"
+	[ "$TS_FAILED" = "$failed_before" ] ||
+		diag "a loss here may be the kernel's (docs/loss.md, \"A kernel surprise\"): a failure all
+the same"
 fi
 finish

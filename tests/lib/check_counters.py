@@ -5,7 +5,11 @@
 # durations agree with the transition records; the intervals add up to the summary; the dot
 # file's edges are the transitions; the text block (--summary) says the same numbers.
 #
-#   check_counters.py --json OUT.jsonl --snmp-before F --snmp-after F [--dot F] [--text F]
+#   check_counters.py --json OUT.jsonl --snmp-before F --snmp-after F --reasons K=N,...
+#                     [--dot F] [--text F]
+#
+# --reasons: the close reasons the scenario makes (resets_sent=2,...), known beforehand: a
+# counter that agrees with records of the same tracer would agree with a wrong reason too.
 
 import argparse
 import json
@@ -47,6 +51,7 @@ def main():
     ap.add_argument("--dot")
     ap.add_argument("--text")
     ap.add_argument("--min", type=int, default=1, help="each MIB counter at least this")
+    ap.add_argument("--reasons", required=True, help="KEY=N,... for each of " + ",".join(REASONS))
     a = ap.parse_args()
 
     recs = [json.loads(l) for l in open(a.json)]
@@ -63,11 +68,12 @@ def main():
         result(s["counters"][key] == delta and delta >= a.min,
                f"{key} {s['counters'][key]} == /proc/net/snmp {mib} delta {delta} (>= {a.min})")
 
-    # the close reasons, from the records
+    # the close reasons: the scenario's, and the records'
+    want = {k: int(v) for k, v in (x.split("=") for x in a.reasons.split(","))}
     for key, reason in REASONS.items():
         n = sum(1 for r in trans if r["reason"] == reason)
-        result(s["counters"][key] == n, f"{key} {s['counters'][key]} == records with reason "
-               f"{reason} ({n})")
+        result(s["counters"][key] == n == want.get(key), f"{key} {s['counters'][key]} == records "
+               f"with reason {reason} ({n}) == the scenario's {want.get(key)}")
 
     # transitions per pair
     pairs = {}
@@ -104,8 +110,9 @@ def main():
     result(not bad, "durations: count, max exact, p50/p90/p99 within 1/32, log2 buckets "
            + "; ".join(bad[:5]))
 
-    # intervals add up to the summary
+    # intervals add up to the summary; the run has --interval: none is a failure
     ivs = [r for r in recs if r["type"] == "interval"]
+    result(len(ivs) > 0, f"interval records come ({len(ivs)})")
     if ivs:
         tot = {}
         for r in ivs:

@@ -29,11 +29,20 @@ ok() { TS_PASSED=$((TS_PASSED + 1)); echo "ok - $TS_NAME: $*"; }
 not_ok() { TS_FAILED=$((TS_FAILED + 1)); echo "not ok - $TS_NAME: $*"; }
 diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
 
-# check NAME CMD...: ok if CMD succeeds, else not ok
+# check NAME CMD...: ok if CMD succeeds, else not ok. CMD is one command: a condition of several
+# tests is a function or `eval '...'`; in `check NAME [ a ] && [ b ]` the shell gives check only
+# `[ a ]` (tests/lib/lint_checks.py, run by t_lint, finds that). No CMD at all is a failure: an
+# empty "$@" would succeed.
 check() {
 	local name=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	if [ $# = 0 ]; then
+		not_ok "$name (check given no condition)"
+	elif "$@"; then
+		ok "$name"
+	else
+		not_ok "$name"
+	fi
 }
 
 # run_checks CMD...: run a checker (python) that prints ok/not ok lines itself; count them. A
@@ -307,6 +316,15 @@ bpf_prog_ids() {
 	for f in /proc/"$1"/fdinfo/*; do
 		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null
 	done | sort -u
+}
+
+# bpf_live KIND [JQ]: what bpftool lists of every BPF object of KIND (prog, link, map), one a line:
+# its id, or the jq expression JQ of it. Fails, with bpftool's or jq's error on stderr, when
+# either does: an empty list is then never taken for "no object left".
+bpf_live() {
+	local out
+	out=$(bpftool -j "$1" show) || return 1
+	jq -r ".[] | ${2:-.id}" <<<"$out"
 }
 
 # ---- JSON validation -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <linux/types.h>
@@ -13,22 +14,42 @@
 
 static int seen;
 
+/* the socket looked for, and how many records matched it */
+struct wanted {
+	uint64_t ino;		/* its file's inode */
+	uint16_t port;		/* its local port */
+	int found;
+};
+
 static void on_sock(void *ctx, const struct tcpstates_sock_rec *r)
 {
+	struct wanted *w = ctx;
+
 	seen++;
+	if (w && r->ino == w->ino && r->sport == w->port && r->state == TS_LISTEN &&
+	    r->family == AF_INET && !memcmp(r->saddr, "\x7f\0\0\x01", 4))
+		w->found++;
 }
 
-/* a listener of our own is among the sockets of our namespace */
+/* a listener of our own is among the sockets of our namespace, once: its inode, port, state */
 static void test_own_namespace(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int l = socket(AF_INET, SOCK_STREAM, 0), n;
+	socklen_t len = sizeof(a);
+	struct wanted w = { 0 };
 	struct sockscan s;
+	struct stat st;
 
 	CHECK(l >= 0 && !bind(l, (struct sockaddr *)&a, sizeof(a)) && !listen(l, 1), "listener");
+	CHECK(!getsockname(l, (struct sockaddr *)&a, &len) && !fstat(l, &st), "its port and inode");
+	w.ino = st.st_ino;
+	w.port = ntohs(a.sin_port);
 	CHECK(sockscan_open(&s, true) == 0, "sockscan_open (root and BPF needed)");
-	n = sockscan_run(&s, -1, on_sock, NULL);
+	n = sockscan_run(&s, -1, on_sock, &w);
 	CHECK(n >= 1 && seen == n, "own namespace: %d sockets, %d seen", n, seen);
+	CHECK(w.found == 1, "our listener 127.0.0.1:%u (inode %llu) listed once, as LISTEN (got %d)",
+	      w.port, (unsigned long long)w.ino, w.found);
 	sockscan_close(&s);
 	close(l);
 }

@@ -53,6 +53,7 @@ static void scenarios(void)
 		s = socktab_find(&t, 7);
 		CHECK((int)t.n == rows[i].want_n, "%s: %u entries, want %d", rows[i].what, t.n,
 		      rows[i].want_n);
+		CHECK(!s == !rows[i].want_n, "%s: found %s", rows[i].what, s ? "yes" : "no");
 		if (rows[i].want_n && s) {
 			CHECK(s->e.ts_ns == rows[i].want_since, "%s: since %llu", rows[i].what,
 			      (unsigned long long)s->e.ts_ns);
@@ -96,10 +97,22 @@ static void due_order(void)
 	}
 	CHECK(ok, "due in order");
 	CHECK(n == N - (N + 2) / 3, "every remaining one due once (%d)", n);
-	{
-		struct tcpstates_event e = ev(N + 1, TS_ESTABLISHED, TS_CLOSE_WAIT, 1, 0);
+	/* the entries removed above freed room: refill it to max, then one more is refused */
+	ok = 1;
+	for (int i = 0; i < N; i += 3) {
+		struct tcpstates_event e = ev(N + 1 + i, TS_ESTABLISHED, TS_CLOSE_WAIT, 1, 0);
 
-		CHECK(!socktab_update(&t, &e, 1) || t.n <= N, "bounded");
+		ok &= socktab_update(&t, &e, 1) != NULL;
+	}
+	CHECK(ok, "refilled: each new one followed");
+	CHECK(t.n == N && t.not_tracked == 0, "full: %u of %d, %llu not followed", t.n, N,
+	      (unsigned long long)t.not_tracked);
+	{
+		struct tcpstates_event e = ev(2 * N + 1, TS_ESTABLISHED, TS_CLOSE_WAIT, 1, 0);
+
+		CHECK(!socktab_update(&t, &e, 1) && t.n == N && t.not_tracked == 1,
+		      "bounded: one past max not followed (%u, %llu not followed)", t.n,
+		      (unsigned long long)t.not_tracked);
 	}
 	socktab_free(&t);
 }
