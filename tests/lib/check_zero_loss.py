@@ -74,40 +74,68 @@ def main():
                 s = socks[c] = [role, []]
             s[1].append("%s->%s" % (r.get("oldstate"), r.get("newstate")))
 
+    summ = summaries[-1] if summaries else None
+    expected = 10 * a.conns + 2 * len(a.port) + 2 * a.failed
+    # the kernel's own count of runs of our programs (machine-wide): fewer than the churn made
+    # means the kernel ran none of them for some (docs/loss.md, "A kernel surprise")
+    came = summ.get("kernel_transitions") if summ else None
+    skipped = expected - came if isinstance(came, int) and came < expected else 0
     seqs = collections.Counter((role, tuple(tr)) for role, tr in socks.values())
     full_c = seqs[("client", CLIENT)]
     full_a = seqs[("accepted", ACCEPTED)]
     full_l = seqs[("listener", LISTENER)]
     failed = seqs[("client", FAILED)]
-    expected = 10 * a.conns + 2 * len(a.port) + 2 * a.failed
+    # sockets that only lack transitions: what such a skip leaves; none allowed without one
+    short = {}
+    if skipped:
+        for (role, tr), n in seqs.items():
+            full = {"client": CLIENT, "accepted": ACCEPTED}.get(role)
+            if full and len(tr) < len(full) and is_subsequence(tr, full):
+                short[(role, tr)] = n
+    short_c = sum(n for (role, _), n in short.items() if role == "client")
+    short_a = sum(n for (role, _), n in short.items() if role == "accepted")
     print("# transitions in the namespace: %d (expected %d), sockets: %d" % (
         n_tr, expected, len(socks)))
     print("# full sequences: client %d, accepted %d, listener %d, failed connects %d" % (
         full_c, full_a, full_l, failed))
-    summ = summaries[-1] if summaries else None
     print("# tracer summary: %s" % (json.dumps(summ) if summ else None))
+    if skipped:
+        print("# the kernel ran none of the tracer's programs for %d of the churn's transitions "
+              "(kernel_transitions %d, machine-wide): docs/loss.md, \"A kernel surprise\"; "
+              "sockets left short by it: client %d, accepted %d" % (skipped, came, short_c, short_a))
 
     R.check(not bad, "every output line is a JSON record", "bad lines: %r" % bad[:5])
     R.check(other_ns == 0, "--netns kept only the churn's namespace",
             "%d transitions of other namespaces" % other_ns)
     R.check(no_cookie == 0, "every transition has a socket cookie", "%d without" % no_cookie)
-    R.eq(full_c, a.conns, "client sockets with the full CLOSE->SYN_SENT->...->CLOSE sequence")
-    R.eq(full_a, a.conns, "accepted sockets with the full LISTEN->SYN_RECV->...->CLOSE sequence")
+    R.eq(full_c + short_c, a.conns, "client sockets with the full CLOSE->SYN_SENT->...->CLOSE "
+         "sequence (or, where the kernel ran no program, a part of it)")
+    R.eq(full_a + short_a, a.conns, "accepted sockets with the full LISTEN->SYN_RECV->...->CLOSE "
+         "sequence (or, where the kernel ran no program, a part of it)")
     R.eq(full_l, len(a.port), "each listener's CLOSE->LISTEN, LISTEN->CLOSE")
     R.eq(failed, a.failed, "failed connects (CLOSE->SYN_SENT->CLOSE) as the churn counted")
-    R.eq(n_tr, expected, "transitions in the namespace: 10 per connection + 2 per listener (+2 per failed "
-         "connect)")
+    if skipped:
+        # kernel_transitions counts every run of our programs, here and elsewhere: the namespace's
+        # lines can reach it only if none of those runs was lost on our side
+        R.check(came <= n_tr <= expected, "every transition the kernel ran the tracer's programs "
+                "for is in the output (kernel_transitions %d <= %d <= %d)" % (came, n_tr, expected))
+    else:
+        R.eq(n_tr, expected, "transitions in the namespace: 10 per connection + 2 per listener "
+             "(+2 per failed connect)")
     odd = collections.Counter()
     for (role, tr), n in seqs.items():
         if (role, tr) not in (("client", CLIENT), ("accepted", ACCEPTED), ("listener", LISTENER),
-                              ("client", FAILED)):
+                              ("client", FAILED)) and (role, tr) not in short:
             odd[(role, tr)] = n
     R.check(not odd, "no socket with another sequence",
             *["%d x %s: %s" % (n, role, " ".join(tr)) for (role, tr), n in odd.most_common(10)])
-    R.check(not gaps, "no record with gap true", "%d with gap, e.g. %s" % (len(gaps), "; ".join(
-        "sock %s %s:%s->%s:%s %s->%s gap=%s" % (r.get("sock"), r.get("laddr"), r.get("lport"),
-                                              r.get("raddr"), r.get("rport"), r.get("oldstate"),
-                                              r.get("newstate"), r.get("gap")) for r in gaps[:3])))
+    short_socks = {c for c, (role, tr) in socks.items() if (role, tuple(tr)) in short}
+    gaps = [r for r in gaps if r.get("sock") not in short_socks]
+    R.check(not gaps, "no record with gap true (but on a socket the kernel's skip left short)",
+            "%d with gap, e.g. %s" % (len(gaps), "; ".join(
+                "sock %s %s:%s->%s:%s %s->%s gap=%s" % (
+                    r.get("sock"), r.get("laddr"), r.get("lport"), r.get("raddr"), r.get("rport"),
+                    r.get("oldstate"), r.get("newstate"), r.get("gap")) for r in gaps[:3])))
     # unseen is counted for the whole machine (the destroy witness cannot tell whose socket):
     # another program's traffic can make it; this churn's own transitions are all counted above
     ours = [r for r in lost if any(r.get(k) for k in
@@ -120,13 +148,20 @@ def main():
                "a summary record comes last", "summaries: %r" % summaries):
         R.eq((summ.get("rb_full"), summ.get("recursion_misses")), (0, 0),
              "summary: rb_full == 0 and recursion_misses == 0", "summary: %r" % summ)
-        came = [summ.get(k) for k in ("kernel_transitions", "swept_transitions")]
-        R.check(all(isinstance(v, int) for v in came) and sum(came) >= expected
+        ins = [summ.get(k) for k in ("kernel_transitions", "swept_transitions")]
+        R.check(all(isinstance(v, int) for v in ins) and sum(ins) >= expected - skipped
                 and summ.get("transition_lines") == n_tr,
-                "summary: kernel_transitions + swept_transitions >= %d (all hooks), "
-                "transition_lines == %d (the namespace's)" % (expected, n_tr),
+                "summary: kernel_transitions + swept_transitions >= %d (all hooks, but what the "
+                "kernel skipped), transition_lines == %d (the namespace's)"
+                % (expected - skipped, n_tr),
                 "summary: %r" % summ)
     R.done()
+
+
+def is_subsequence(part, whole):
+    """part is whole with some elements left out, in order"""
+    it = iter(whole)
+    return all(x in it for x in part)
 
 
 def line_is_last(path):
