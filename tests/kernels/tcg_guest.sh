@@ -70,7 +70,7 @@ while [ "$i" -le "$CYCLES" ]; do
 		sleep "$ON"
 		tracer_stop $tp
 		echo "@@kt off $i $(up) $?"
-		[ $ready = 1 ] || sed 's/^/@@kt tracer_err /' "$W/tracer.err" | tail -n 5
+		[ "$ready" = 1 ] || sed 's/^/@@kt tracer_err /' "$W/tracer.err" | tail -n 5
 	fi
 	sleep "$OFF"
 	i=$((i + 1))

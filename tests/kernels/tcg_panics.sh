@@ -35,6 +35,7 @@ ARMS=tracefs:multi,tracefs:single,tracer:multi,tracer:single
 
 usage() { sed -n '11,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
 	case $1 in
 	-k) SERIES=$2 ;;
 	-n) CYCLES=$2 ;;
@@ -47,7 +48,6 @@ while [ $# -gt 0 ]; do
 	-o) OUT=$2 ;;
 	*) usage ;;
 	esac
-	[ $# -ge 2 ] || usage
 	shift 2
 done
 BIN=$ROOT/tcpstates-c

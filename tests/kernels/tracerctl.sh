@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# shellcheck shell=sh
 # tracerctl.sh - waiting for a tracer started in the background and stopping it, for the scripts
 # a test kernel runs (guest.sh, tcg_guest.sh; boot.sh puts this file beside them). Sourced; plain
 # sh (busybox in the guest, the host's sh for t_kernel_host).
