@@ -23,6 +23,7 @@ BIN=$1
 KSCEN=$2
 W=$3
 shift 3
+. "$(dirname "$0")/tracerctl.sh"
 
 up() { cut -d' ' -f1 /proc/uptime; }
 section() {
@@ -49,15 +50,7 @@ for hook in default tracepoint core; do
 	# shellcheck disable=SC2086
 	"$BIN" -j --no-snapshot $hargs "$@" >"$W/$hook.out" 2>"$W/$hook.err" &
 	tp=$!
-	# ready when it says "Tracing ..." on stderr (BPF verification is slow under TCG: 120 s)
-	ready=0
-	i=0
-	while [ $i -lt 1200 ]; do
-		grep -q '^Tracing' "$W/$hook.err" 2>/dev/null && { ready=1; break; }
-		kill -0 $tp 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
+	ready=$(tracer_ready $tp "$W/$hook.err")
 	echo "@@kt uptime $hook.ready $(up) $ready"
 	if [ $ready = 1 ]; then
 		"$KSCEN" --base $base >"$W/$hook.scen" 2>&1
@@ -66,15 +59,7 @@ for hook in default tracepoint core; do
 		# the last FIN_WAIT2 -> TIME_WAIT line comes within --timewait-period (1 s)
 		sleep 3
 	fi
-	# SIGTERM; after 15 s SIGKILL
-	kill -TERM $tp 2>/dev/null
-	i=0
-	while kill -0 $tp 2>/dev/null && [ $i -lt 150 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 $tp 2>/dev/null && kill -KILL $tp 2>/dev/null
-	wait $tp
+	tracer_stop $tp
 	echo "@@kt tracer_rc $hook $?"
 	echo "@@kt uptime $hook.stopped $(up)"
 	section "$hook.stdout" "$W/$hook.out"
