@@ -97,7 +97,9 @@ static __always_inline void owner_watch_listener(const struct tcpstates_sock_inf
 	__u64 file = (__u64)BPF_CORE_READ(sk, sk_socket, file);
 	__u32 pid = si->pid;
 
-	bpf_map_update_elem(&owner_watch, &pid, &file, BPF_ANY);
+	/* full: its exit will not be followed, the listener's children may name it dead */
+	if (bpf_map_update_elem(&owner_watch, &pid, &file, BPF_ANY))
+		count(TS_CNT_NO_STORAGE);
 	/* the pid of an owner that exited, taken by a new process */
 	if (owners_moved)
 		bpf_map_delete_elem(&owner_moved, &pid);

@@ -68,7 +68,8 @@ int BPF_PROG(on_exit, struct task_struct *p)
 		o.pid = cpid;
 		o.cgroup_id = BPF_CORE_READ(c, cgroups, dfl_cgrp, kn, id);
 		bpf_core_read_str(o.comm, sizeof(o.comm), &c->comm);
-		bpf_map_update_elem(&owner_watch, &cpid, &f, BPF_ANY);
+		if (bpf_map_update_elem(&owner_watch, &cpid, &f, BPF_ANY))
+			count(TS_CNT_NO_STORAGE);	/* the heir's own exit is not followed */
 	}
 	/* an owner counted once: the state hook looks into owner_moved only when some are */
 	if (!bpf_map_update_elem(&owner_moved, &pid, &o, BPF_NOEXIST))
