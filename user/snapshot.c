@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "grow.h"
 #include "holders.h"
 #include "procfs.h"
 #include "snapshot.h"
@@ -36,20 +37,6 @@ struct snap {
 	struct snapshot_stats *st;
 	struct tcpstates_owner last_owner;	/* the owner read last (holders_scan's order) */
 };
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*v, (*cap ? *cap * 2 : 256) * size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = *cap ? *cap * 2 : 256;
-	return 0;
-}
 
 static void on_sock(void *ctx, const struct tcpstates_sock_rec *r)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "filter.h"
+#include "grow.h"
 #include "holders.h"
 #include "privdrop.h"
 #include "procfs.h"
@@ -41,21 +42,6 @@ void stuck_feed(struct stuck *k, const struct tcpstates_event *e)
 }
 
 /* ---- a round: the due sockets, read now ------------------------------------------------------ */
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 256;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*v, c * size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
 
 /* the network namespaces of the due sockets, and an fd for each (-1: our own, or not found) */
 struct ns_set {
