@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* snapshot.c - the sockets that existed at start: namespaces, iterator, owners from /proc. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,11 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "grow.h"
 #include "holders.h"
-#include "procfs.h"
+#include "netns.h"
 #include "snapshot.h"
 #include "sockscan.h"
 #include "timefmt.h"
@@ -50,22 +48,21 @@ static void on_sock(void *ctx, const struct tcpstates_sock_rec *r)
 
 /* ---- namespaces ------------------------------------------------------------------------------ */
 
-/* list the namespace at path (a /proc/PID/ns/net link or a /run/netns bind mount), once */
-static void scan_ns(struct snap *s, const char *path)
+/* netns_walk's: list the namespace at path (a /proc/PID/ns/net link or a /run/netns bind
+ * mount), once; with --netns only that one */
+static int scan_ns(void *ctx, const char *path, uint64_t ino)
 {
-	struct stat st;
+	struct snap *s = ctx;
 	int fd;
 
-	if (stat(path, &st))
-		return;
 	for (size_t i = 0; i < s->n_ns; i++)
-		if (s->ns[i] == st.st_ino)
-			return;
-	if (s->cfg->has_netns && st.st_ino != s->cfg->netns)
-		return;
+		if (s->ns[i] == ino)
+			return 0;
+	if (s->cfg->has_netns && ino != s->cfg->netns)
+		return 0;
 	if (grow((void **)&s->ns, &s->cap_ns, s->n_ns, sizeof(*s->ns)))
-		return;
-	s->ns[s->n_ns++] = st.st_ino;
+		return 0;
+	s->ns[s->n_ns++] = ino;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || sockscan_run(&s->scan, fd, on_sock, s) < 0)
 		s->st->ns_failed++;
@@ -73,33 +70,7 @@ static void scan_ns(struct snap *s, const char *path)
 		s->st->namespaces++;
 	if (fd >= 0)
 		close(fd);
-}
-
-/* every namespace some process is in, and the named ones (ip netns) nobody is in */
-static void scan_all_ns(struct snap *s)
-{
-	char path[288];
-	struct dirent *d;
-	DIR *dir;
-
-	dir = opendir("/proc");
-	while (dir && (d = readdir(dir))) {
-		if (!procfs_is_pid(d->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", d->d_name);
-		scan_ns(s, path);
-	}
-	if (dir)
-		closedir(dir);
-	dir = opendir("/run/netns");
-	while (dir && (d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/run/netns/%s", d->d_name);
-		scan_ns(s, path);
-	}
-	if (dir)
-		closedir(dir);
+	return 0;
 }
 
 /* ---- owners ---------------------------------------------------------------------------------- */
@@ -293,7 +264,7 @@ int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
 	err = sockscan_open(&s.scan, seeds->by_cookie);
 	if (!err) {
 		holders_cgroup_root(s.cg_root, sizeof(s.cg_root));
-		scan_all_ns(&s);
+		netns_walk(scan_ns, &s);
 		st->iter_ns = clock_ns(CLOCK_MONOTONIC) - start;
 		resolve_owners(&s);
 		st->owner_ns = clock_ns(CLOCK_MONOTONIC) - start - st->iter_ns;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* stuck.c - --stuck: due sockets read now (iterator per namespace, one /proc scan), reported. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,8 +11,8 @@
 #include "filter.h"
 #include "grow.h"
 #include "holders.h"
+#include "netns.h"
 #include "privdrop.h"
-#include "procfs.h"
 #include "stuck.h"
 #include "timefmt.h"
 
@@ -48,52 +47,36 @@ struct ns_set {
 	uint32_t ino[MAX_NS];
 	int fd[MAX_NS];
 	int n;
+	uint32_t home;			/* our own: read without an fd */
 	int missing;			/* not our own and no fd yet */
 };
 
-static void ns_try(struct ns_set *ns, const char *path)
+/* netns_walk's: open path if it is one of the namespaces still missing; stop when none is */
+static int ns_try(void *ctx, const char *path, uint64_t ino)
 {
-	struct stat st;
+	struct ns_set *ns = ctx;
 
-	if (stat(path, &st))
-		return;
 	for (int i = 0; i < ns->n; i++) {
-		if (ns->ino[i] != st.st_ino || ns->fd[i] >= 0)
+		if (ns->ino[i] != ino || ns->ino[i] == ns->home || ns->fd[i] >= 0)
 			continue;
 		ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (ns->fd[i] >= 0)
 			ns->missing--;
-		return;
+		break;
 	}
+	return !ns->missing;
 }
 
-/* as the snapshot finds them: /run/netns (ip netns), then the namespaces processes are in */
 static void ns_open(struct ns_set *ns, uint32_t home)
 {
-	const char *dirs[] = { "/run/netns", "/proc" };
-	char path[300];
-	struct dirent *d;
-
+	ns->home = home;
 	ns->missing = 0;
 	for (int i = 0; i < ns->n; i++) {
 		ns->fd[i] = -1;
 		ns->missing += ns->ino[i] != home;
 	}
-	for (int i = 0; i < 2 && ns->missing; i++) {
-		DIR *dir = opendir(dirs[i]);
-
-		while (dir && ns->missing && (d = readdir(dir))) {
-			if (i == 0 && d->d_name[0] == '.')
-				continue;
-			if (i == 1 && !procfs_is_pid(d->d_name))
-				continue;
-			snprintf(path, sizeof(path), i ? "/proc/%s/ns/net" : "/run/netns/%s",
-				 d->d_name);
-			ns_try(ns, path);
-		}
-		if (dir)
-			closedir(dir);
-	}
+	if (ns->missing)
+		netns_walk(ns_try, ns);
 }
 
 /* take the due sockets out of the heap into reports; their namespaces into ns */

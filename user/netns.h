@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* netns.h - network namespace files: every one on the machine. */
+#ifndef NETNS_H
+#define NETNS_H
+
+#include <stdint.h>
+
+/* one namespace file found: path and the namespace's inode; non-zero stops the walk */
+typedef int (*netns_fn)(void *ctx, const char *path, uint64_t ino);
+
+/*
+ * Every network namespace some process is in (/proc/PID/ns/net), then the named ones nobody
+ * may be in (ip netns: /run/netns/NAME). A namespace comes once per path: fn sorts them out.
+ */
+void netns_walk(netns_fn fn, void *ctx);
+
+#endif
