@@ -8,15 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
-#include <linux/nsfs.h>
 #include <linux/types.h>
 #include "cli.h"
 #include "quote.h"
@@ -210,7 +201,7 @@ static int __attribute__((format(printf, 2, 3))) fail(FILE *err, const char *fmt
 	va_start(ap, fmt);
 	vfprintf(err, fmt, ap);
 	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", err);
+	fputs("\n" CLI_HINT, err);
 	return -1;
 }
 
@@ -314,7 +305,7 @@ static void fail_state(const char *text, size_t len, FILE *err)
 	fprintf(err, PROG ": unknown state '%s' in --state (expected one of", quote(text, len));
 	for (unsigned int s = 1; s < TS_MAX_STATE; s++)
 		fprintf(err, " %s", state_name(s, buf, sizeof(buf)));
-	fputs(")\nTry '" PROG " --help' for more information.\n", err);
+	fputs(")\n" CLI_HINT, err);
 }
 
 /* "ESTABLISHED,fin-wait-1": each name sets its bit; repeated --state options add up */
@@ -423,151 +414,6 @@ static int set_family(int family, struct config *cfg, FILE *err)
 	return 0;
 }
 
-#define CGROUP2_SUPER_MAGIC 0x63677270
-
-/*
- * Add the id of directory `path` and of every directory below it (a cgroup v2 id is its inode).
- * 0, or a negative errno for `path` itself; what goes wrong below it is skipped.
- */
-static int collect_cgroups(const char *path, struct config *cfg, int depth)
-{
-	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-
-	if (stat(path, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (depth > 64)
-		return -ELOOP;
-	if (cfg->n_cgroups % 256 == 0) {
-		uint64_t *n = realloc(cfg->cgroups, (cfg->n_cgroups + 256) * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		cfg->cgroups = n;
-	}
-	cfg->cgroups[cfg->n_cgroups++] = st.st_ino;
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir))) {
-		char sub[4096];
-
-		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name) < (int)sizeof(sub))
-			collect_cgroups(sub, cfg, depth + 1);
-	}
-	closedir(dir);
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * How deep the cgroup directory is below the cgroup v2 root: its parents up to the mount's root
- * (whose parent is on another file system). The kernel's ancestor levels count from the global
- * root, so inside a cgroup namespace of our own this is not known (-1).
- */
-static int cgroup_level(const char *path)
-{
-	char up[4096];
-	struct stat st, self;
-	int level = 0;
-
-	/* the initial cgroup namespace has a fixed inode (the kernel's PROC_CGROUP_INIT_INO) */
-	if (stat("/proc/self/ns/cgroup", &self) || self.st_ino != 0xEFFFFFFBu || stat(path, &st))
-		return -1;
-	snprintf(up, sizeof(up), "%s", path);
-	for (;;) {
-		struct stat parent;
-		size_t n = strlen(up);
-
-		if (n + 4 >= sizeof(up) || level > 256)
-			return -1;
-		memcpy(up + n, "/..", 4);
-		if (stat(up, &parent))
-			return -1;
-		if (parent.st_dev != st.st_dev || parent.st_ino == st.st_ino)
-			return level;
-		st = parent;
-		level++;
-	}
-}
-
-static int parse_cgroup(const char *text, struct config *cfg, FILE *err)
-{
-	struct statfs fs;
-	struct stat st;
-	int ret;
-
-	/* a file of the cgroup file system (cgroup.procs) is on cgroup2fs too, but no cgroup */
-	if (statfs(text, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC || stat(text, &st) ||
-	    !S_ISDIR(st.st_mode))
-		return fail(err, "invalid cgroup '%s' for --cgroup: not a cgroup v2 directory "
-			    "(expected e.g. /sys/fs/cgroup/system.slice)", q(text));
-	ret = collect_cgroups(text, cfg, 0);
-	if (ret)
-		return fail(err, "cannot read cgroup '%s' for --cgroup: %s", q(text), strerror(-ret));
-	qsort(cfg->cgroups, cfg->n_cgroups, sizeof(*cfg->cgroups), cmp_u64);
-	cfg->cgroup_id = st.st_ino;
-	cfg->cgroup_level = cgroup_level(text);
-	snprintf(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s", text);
-	return 0;
-}
-
-/*
- * Is path a network namespace file? The kernel says (NS_GET_NSTYPE, 4.11+); a kernel without the
- * ioctl answers ENOTTY for every file, and then a file of nsfs is taken on trust. Only a regular
- * file is opened: opening a FIFO or a device could block or act. NULL, or what is wrong with it.
- */
-static const char *netns_file(const char *path, struct stat *st)
-{
-	const char *why = NULL;
-	struct statfs fs;
-	int fd, type;
-
-	if (stat(path, st))
-		return strerror(errno);
-	if (!S_ISREG(st->st_mode) || st->st_ino > UINT32_MAX)
-		return "not a network namespace";
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return strerror(errno);
-	type = ioctl(fd, NS_GET_NSTYPE);
-	if (type >= 0 ? type != CLONE_NEWNET
-		      : errno != ENOTTY || fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC)
-		why = "not a network namespace";
-	close(fd);
-	return why;
-}
-
-/* an inode number, or a path whose inode is the namespace's (/run/netns/X, /proc/PID/ns/net) */
-static int parse_netns(const char *text, struct config *cfg, FILE *err)
-{
-	const char *why;
-	struct stat st;
-	uint64_t v;
-
-	if (!parse_uint(text, strlen(text), 1, UINT32_MAX, &v)) {
-		cfg->netns = v;
-	} else if (!(why = netns_file(text, &st))) {
-		cfg->netns = st.st_ino;
-	} else {
-		return fail(err, "invalid network namespace '%s' for --netns: %s (expected an inode "
-			    "number or a path like /run/netns/NAME)", q(text), why);
-	}
-	cfg->has_netns = true;
-	return 0;
-}
-
 /* options that take an argument; 1 if c is not one of them */
 static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 {
@@ -610,9 +456,11 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 	case OPT_RINGBUF_MB:
 		return parse_ringbuf(arg, &cfg->ringbuf_mb, err);
 	case OPT_CGROUP:
-		return parse_cgroup(arg, cfg, err);
+		cfg->cgroup_path = arg;	/* resolved after parsing (cgroup.c) */
+		return 0;
 	case OPT_NETNS:
-		return parse_netns(arg, cfg, err);
+		cfg->netns_arg = arg;	/* resolved after parsing (netns.c) */
+		return 0;
 	}
 	return 1;
 }
@@ -696,7 +544,7 @@ static int fail_ambiguous(const char *text, size_t len, FILE *err)
 	for (const struct option *o = long_opts; o->name; o++)
 		if (!strncmp(o->name, text + 2, len - 2))
 			fprintf(err, " --%s", o->name);
-	fputs(")\nTry '" PROG " --help' for more information.\n", err);
+	fputs(")\n" CLI_HINT, err);
 	return -1;
 }
 
@@ -742,7 +590,7 @@ static void config_defaults(struct config *cfg)
 	cfg->metrics_period_s = DEFAULT_METRICS_PERIOD_S;
 }
 
-static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
+enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
 	unsigned int seen = 0;	/* single_valued[] options given so far, one bit each */
 	bool period_given = false;
@@ -783,24 +631,7 @@ static enum cli_status parse(int argc, char **argv, struct config *cfg, FILE *ou
 	return CLI_RUN;
 }
 
-enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
-{
-	enum cli_status st = parse(argc, argv, cfg, out, err);
-
-	if (st != CLI_RUN)
-		cli_free(cfg);
-	return st;
-}
-
 const struct option *cli_long_options(void)
 {
 	return long_opts;
-}
-
-void cli_free(struct config *cfg)
-{
-	free(cfg->cgroups);
-	cfg->cgroups = NULL;
-	cfg->n_cgroups = 0;
-	cfg->cgroup_id = 0;
 }

@@ -9,6 +9,10 @@
 
 #define CLI_MAX_PORTS 64
 
+/* the line that follows every error in the arguments (cli_parse's, and --cgroup's or --netns's
+ * when they are resolved) */
+#define CLI_HINT "Try 'tcpstates-c --help' for more information.\n"
+
 enum out_format {
 	OUT_TEXT = 0,
 	OUT_JSON,
@@ -52,15 +56,10 @@ struct config {
 	bool verbose;			/* -v: hook in use, libbpf debug output */
 	enum hook_choice hook;		/* --hook (for tests and odd kernels) */
 	uint32_t ringbuf_mb;		/* --ringbuf-mb: ring buffer size in MiB (power of two) */
-	bool has_netns;			/* --netns given */
-	uint32_t netns;			/* --netns: network namespace inode */
-	int n_cgroups;			/* --cgroup: ids of the directory and its descendants at
-					 * start, sorted (where the kernel cannot decide) */
-	uint64_t *cgroups;		/* malloc'd by cli_parse, freed by cli_free */
-	uint64_t cgroup_id;		/* --cgroup: the directory's id (0: no --cgroup) */
-	int cgroup_level;		/* ... its depth below the cgroup v2 root (-1: unknown) */
-	bool cgroup_in_kernel;		/* set by the tracer: TS_F2_CGROUP_IN decides membership */
-	char cgroup_path[256];		/* --cgroup as given, for messages */
+	const char *netns_arg;		/* --netns as given: an inode number or a namespace file
+					 * (argv's; NULL: none) */
+	const char *cgroup_path;	/* --cgroup as given: a cgroup v2 directory (argv's; NULL:
+					 * none) */
 	bool summary;			/* --summary: the stats block at exit (text) */
 	double interval_s;		/* --interval: the stats block every this many seconds; 0 =
 					 * never */
@@ -86,8 +85,5 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
  * described by --help and has rows of its own). */
 struct option;
 const struct option *cli_long_options(void);
-
-/* Free what cli_parse allocated (the cgroup id set). */
-void cli_free(struct config *cfg);
 
 #endif

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "filter.h"
+#include "netns.h"
+#include "quote.h"
 
 #define PENDING_MAX 65536 /* beyond this a stuck connect() is not worth holding */
 
@@ -40,28 +42,10 @@ static enum port_verdict match_ports(const struct config *cfg, const struct tcps
 	return PORT_YES;
 }
 
-static int cmp_u64(const void *a, const void *b)
+bool filter_match_event(const struct filter *f, const struct tcpstates_event *e)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Is e's owner in the --cgroup tree? The kernel says so where it can read the owner's ancestors
- * (also for cgroups made after start); else, and for owners found in /proc (the start-up
- * snapshot, a --stuck report's holder), the tree as it was.
- */
-static bool in_cgroups(const struct config *cfg, const struct tcpstates_event *e)
-{
-	if (cfg->cgroup_in_kernel && !(e->flags2 & (TS_F2_SNAPSHOT | TS_F2_OWNER_HOLDER)))
-		return e->flags2 & TS_F2_CGROUP_IN;
-	return bsearch(&e->cgroup_id, cfg->cgroups, cfg->n_cgroups, sizeof(*cfg->cgroups),
-		       cmp_u64) != NULL;
-}
-
-bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e)
-{
+	const struct config *cfg = f->cfg;
+	const struct filter_targets *t = f->targets;
 	bool owner = e->flags & TS_F_OWNER_KNOWN;
 
 	if (cfg->family == 4 && e->family != AF_INET)
@@ -72,9 +56,9 @@ bool filter_match_event(const struct config *cfg, const struct tcpstates_event *
 		return false;
 	if (cfg->has_comm && (!owner || strncmp(e->comm, cfg->comm, sizeof(e->comm))))
 		return false;
-	if (cfg->has_netns && e->netns != cfg->netns)
+	if (t->has_netns && e->netns != t->netns)
 		return false;
-	if (cfg->cgroup_id && (!owner || !in_cgroups(cfg, e)))
+	if (t->cgroup.id && (!owner || !cgroup_owner_in(&t->cgroup, e)))
 		return false;
 	if (cfg->state_mask &&
 	    !(cfg->state_mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))
@@ -128,12 +112,49 @@ static void hold(struct filter *f, struct pending *p, const struct tcpstates_eve
 	put_back(f, p);
 }
 
-void filter_init(struct filter *f, const struct config *cfg)
+int filter_targets_resolve(struct filter_targets *t, const struct config *cfg, FILE *err)
+{
+	const char *why, *text;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	text = cfg->cgroup_path;
+	ret = text ? cgroup_resolve(&t->cgroup, text) : 0;
+	if (ret == CGROUP_NOT_V2) {
+		fprintf(err, "tcpstates-c: invalid cgroup '%s' for --cgroup: not a cgroup v2 "
+			     "directory (expected e.g. /sys/fs/cgroup/system.slice)\n" CLI_HINT,
+			quote(text, strlen(text)));
+		return -1;
+	}
+	if (ret) {
+		fprintf(err, "tcpstates-c: cannot read cgroup '%s' for --cgroup: %s\n" CLI_HINT,
+			quote(text, strlen(text)), strerror(-ret));
+		return -1;
+	}
+	text = cfg->netns_arg;
+	if (text && netns_resolve(text, &t->netns, &why)) {
+		fprintf(err, "tcpstates-c: invalid network namespace '%s' for --netns: %s (expected "
+			     "an inode number or a path like /run/netns/NAME)\n" CLI_HINT,
+			quote(text, strlen(text)), why);
+		filter_targets_free(t);
+		return -1;
+	}
+	t->has_netns = text != NULL;
+	return 0;
+}
+
+void filter_targets_free(struct filter_targets *t)
+{
+	cgroup_free(&t->cgroup);
+}
+
+void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t)
 {
 	const char *limit = getenv("TCPSTATES_TEST_LIMIT");	/* tests only: see t_loss */
 
 	memset(f, 0, sizeof(*f));
 	f->cfg = cfg;
+	f->targets = t;
 	f->max_pending = limit ? (unsigned int)strtoul(limit, NULL, 10) : PENDING_MAX;
 	f->needs_lport = cfg->lports.n || cfg->ports.n;
 }
@@ -147,7 +168,7 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 		p = take_pending(f, sock_key(e));
 	if (v == PORT_UNKNOWN && e->newstate != TS_CLOSE) {
 		/* what no port can make match is not held: the room is for what may be printed */
-		if (filter_match_event(f->cfg, e))
+		if (filter_match_event(f, e))
 			hold(f, p, e);
 		else if (p)
 			put_back(f, p);
@@ -156,18 +177,18 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 	if (p) {
 		/* the socket's port is known now (or never will be): held events share this verdict */
 		for (int i = 0; i < p->n; i++)
-			if (v == PORT_YES && filter_match_event(f->cfg, &p->e[i]))
+			if (v == PORT_YES && filter_match_event(f, &p->e[i]))
 				emit(arg, &p->e[i]);
 		free(p);
 	}
-	if (v == PORT_YES && filter_match_event(f->cfg, e))
+	if (v == PORT_YES && filter_match_event(f, e))
 		emit(arg, e);
 }
 
-bool filter_snapshot(const struct config *cfg, const struct tcpstates_event *e)
+bool filter_snapshot(const struct filter *f, const struct tcpstates_event *e)
 {
 	/* a socket that already exists has its ports: nothing to wait for */
-	return match_ports(cfg, e) == PORT_YES && filter_match_event(cfg, e);
+	return match_ports(f->cfg, e) == PORT_YES && filter_match_event(f, e);
 }
 
 void filter_free(struct filter *f)

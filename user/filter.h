@@ -5,16 +5,26 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "tcpstates.h"
+#include "cgroup.h"
 #include "cli.h"
 
 #define FILTER_PENDING_BUCKETS 1024
 
 struct pending;
 
+/* what --cgroup and --netns name, looked up right after parsing (the config keeps the text) */
+struct filter_targets {
+	struct cgroup_tree cgroup;	/* --cgroup (cgroup.id 0: not given) */
+	bool has_netns;			/* --netns given */
+	uint32_t netns;			/* ... the namespace's inode */
+};
+
 struct filter {
-	const struct config *cfg;
+	const struct config *cfg;			/* the options, as typed */
+	const struct filter_targets *targets;		/* what --cgroup and --netns name */
 	bool needs_lport;				/* a filter looks at the local port */
 	struct pending *bucket[FILTER_PENDING_BUCKETS];	/* events waiting for their socket's port */
 	unsigned int n_pending;				/* how many wait */
@@ -25,7 +35,15 @@ struct filter {
 /* hands a transition that passed the filter to the output */
 typedef void (*filter_emit_fn)(void *arg, const struct tcpstates_event *e);
 
-void filter_init(struct filter *f, const struct config *cfg);
+/*
+ * Resolve cfg's --cgroup and --netns into t. Returns 0, or -1 after one line and the usage hint
+ * on err, as for any bad argument (exit status 2).
+ */
+int filter_targets_resolve(struct filter_targets *t, const struct config *cfg, FILE *err);
+
+void filter_targets_free(struct filter_targets *t);
+
+void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t);
 
 /*
  * Decide about `e`: emit it, drop it, or - for a client's CLOSE -> SYN_SENT, whose local port is
@@ -38,9 +56,9 @@ void filter_event(struct filter *f, const struct tcpstates_event *e, filter_emit
 void filter_free(struct filter *f);
 
 /* A socket of the start-up snapshot (oldstate 0): the same tests, ports included, at once. */
-bool filter_snapshot(const struct config *cfg, const struct tcpstates_event *e);
+bool filter_snapshot(const struct filter *f, const struct tcpstates_event *e);
 
 /* The per-event part alone (family, owner, states), for tests. */
-bool filter_match_event(const struct config *cfg, const struct tcpstates_event *e);
+bool filter_match_event(const struct filter *f, const struct tcpstates_event *e);
 
 #endif

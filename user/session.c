@@ -132,7 +132,7 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 
 	if (s->stuck)
 		stuck_feed(s->stuck, e);
-	if (!filter_snapshot(s->cfg, e))
+	if (!filter_snapshot(&s->filter, e))
 		return;
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
 	make_room(s, true);
@@ -158,7 +158,7 @@ static void run_snapshot(struct session *s)
 	int err;
 
 	tracer_tw_fds(&s->tracer, &seeds.tw_info_fd, &seeds.waiting_fd);
-	err = snapshot_run(s->cfg, &seeds, emit_snapshot, s, &st);
+	err = snapshot_run(s->filter.targets, &seeds, emit_snapshot, s, &st);
 	if (err) {
 		fprintf(stderr, "tcpstates-c: cannot list existing sockets (iter/tcp): %s\n",
 			strerror(-err));
@@ -377,9 +377,8 @@ static int finish(struct session *s)
 	return out_failed(s) ? 1 : 0;
 }
 
-int session_run(const struct config *given)
+int session_run(const struct config *cfg, struct filter_targets *targets)
 {
-	struct config run = *given, *cfg = &run;	/* the tracer adds what the kernel decides */
 	struct session s;
 	int status, fd = STDOUT_FILENO;
 
@@ -399,7 +398,7 @@ int session_run(const struct config *given)
 	s.out.out = &s.q.sink;
 	s.out.cfg = cfg;
 	s.out.mono_to_real_ns = output_mono_to_real_offset();
-	filter_init(&s.filter, cfg);
+	filter_init(&s.filter, cfg, targets);
 	install_signals(cfg->output_path);
 	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
 	if (stats_out_init(&s.stats, &s.out, s.start_ns)) {
@@ -417,7 +416,7 @@ int session_run(const struct config *given)
 		}
 	}
 
-	if (tracer_start(&s.tracer, cfg, on_event, &s)) {
+	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s)) {
 		tracer_destroy(&s.tracer);
 		if (s.metrics)
 			metrics_close(s.metrics, false);
@@ -428,12 +427,8 @@ int session_run(const struct config *given)
 	}
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
-	run.cgroup_in_kernel = s.tracer.cgroup_in_kernel;
-	if (cfg->cgroup_id && !cfg->cgroup_in_kernel)
-		fprintf(stderr, "tcpstates-c: --cgroup: %s: cgroups made below it after start are not "
-				"matched\n", cfg->cgroup_level < 0 ?
-				"its level is unknown (a cgroup namespace of our own)" :
-				"this kernel's tracing programs cannot read an owner's ancestors");
+	targets->cgroup.in_kernel = s.tracer.cgroup_in_kernel;
+	cgroup_warn(&targets->cgroup, stderr);
 	/* a degraded run is never silent: what this kernel does not give, and why */
 	features_print_line(&s.tracer.features, stderr);
 	if (cfg->verbose)
@@ -441,7 +436,7 @@ int session_run(const struct config *given)
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
 	output_header(&s.out);
-	s.stuck = stuck_start(cfg, tracer_keys_by_cookie(&s.tracer));
+	s.stuck = stuck_start(cfg, &s.filter, tracer_keys_by_cookie(&s.tracer));
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
 	/* what the loop does not need goes now: capabilities, new privileges, most syscalls */

@@ -29,7 +29,7 @@ struct snap {
 	size_t n_ns, cap_ns;
 	size_t *by_ino;		/* indexes into v with an inode, sorted by inode */
 	size_t n_ino;
-	const struct config *cfg;
+	const struct filter_targets *targets;
 	char cg_root[256];	/* where cgroup v2 is mounted ("": nowhere; ids unknown) */
 	struct sockscan scan;
 	struct snapshot_stats *st;
@@ -58,7 +58,7 @@ static int scan_ns(void *ctx, const char *path, uint64_t ino)
 	for (size_t i = 0; i < s->n_ns; i++)
 		if (s->ns[i] == ino)
 			return 0;
-	if (s->cfg->has_netns && ino != s->cfg->netns)
+	if (s->targets->has_netns && ino != s->targets->netns)
 		return 0;
 	if (grow((void **)&s->ns, &s->cap_ns, s->n_ns, sizeof(*s->ns)))
 		return 0;
@@ -199,19 +199,6 @@ static void seed_listener(const struct snapshot_seeds *seeds, const struct snap_
 		bpf_map_update_elem(seeds->owner_watch_fd, &k->owner.pid, &no_file, BPF_NOEXIST);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool in_cgroup_tree(const struct config *cfg, uint64_t id)
-{
-	return cfg->n_cgroups && bsearch(&id, cfg->cgroups, cfg->n_cgroups,
-					 sizeof(*cfg->cgroups), cmp_u64);
-}
-
 /*
  * Owners for full sockets, the only ones the state hook sees again; and the orphans waiting in
  * FIN_WAIT2 for the peer's FIN, whose move to TIME_WAIT the kernel may make without a trace.
@@ -241,7 +228,7 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 		if (!k->owner_known || k->r.kind != TS_SK_FULL || seeds->owner_fd < 0)
 			continue;
 		/* --cgroup: the tree as it is now says whether the owner is in it */
-		if (in_cgroup_tree(s->cfg, k->owner.cgroup_id))
+		if (cgroup_tree_has(&s->targets->cgroup, k->owner.cgroup_id))
 			k->owner.flags |= TS_OWNER_CGROUP_IN;
 		if (k->r.state == TS_LISTEN)
 			seed_listener(seeds, k);
@@ -252,11 +239,11 @@ static void seed(struct snap *s, const struct snapshot_seeds *seeds)
 	}
 }
 
-int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
+int snapshot_run(const struct filter_targets *targets, const struct snapshot_seeds *seeds,
 		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st)
 {
 	uint64_t start = clock_ns(CLOCK_MONOTONIC);
-	struct snap s = { .cfg = cfg, .st = st };
+	struct snap s = { .targets = targets, .st = st };
 	struct tcpstates_event e;
 	int err;
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "tcpstates.h"
-#include "cli.h"
+#include "filter.h"
 
 /* hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints) */
 typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e);
@@ -37,12 +37,12 @@ struct snapshot_seeds {
 };
 
 /*
- * List the sockets (only cfg->netns with --netns), resolve their owners the way ss -p does (socket
+ * List the sockets (only targets->netns with --netns), resolve their owners the way ss -p does (socket
  * inode -> a process holding an fd on it), write each owner into seeds->owner_fd and each
  * waiting FIN_WAIT2 minisocket into seeds->waiting_fd, then emit every socket. Returns 0, or a
  * negative errno when the iterator cannot run at all.
  */
-int snapshot_run(const struct config *cfg, const struct snapshot_seeds *seeds,
+int snapshot_run(const struct filter_targets *targets, const struct snapshot_seeds *seeds,
 		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st);
 
 /* One iterator record and its owner (NULL: unknown) as an event record. */

@@ -19,12 +19,13 @@
 #define TABLE_MAX (1u << 19)	/* sockets followed at most: ~92 MB of entries when full */
 #define MAX_NS 64		/* namespaces read in one round; sockets of others wait a tick */
 
-int stuck_open(struct stuck *k, const struct config *cfg, bool by_cookie)
+int stuck_open(struct stuck *k, const struct config *cfg, const struct filter *filter,
+	       bool by_cookie)
 {
 	struct stat st;
 
 	memset(k, 0, sizeof(*k));
-	k->cfg = cfg;
+	k->filter = filter;
 	k->first_ns = (uint64_t)(cfg->stuck_s * 1e9);
 	if (!k->first_ns)
 		k->first_ns = 1;
@@ -263,16 +264,16 @@ void stuck_name_owner(struct tcpstates_event *e, const struct stuck_holder *h, u
 		holder_as_owner(e, &h[0]);
 }
 
-bool stuck_shown(const struct config *cfg, const struct tcpstates_event *e,
+bool stuck_shown(const struct filter *f, const struct tcpstates_event *e,
 		 const struct stuck_holder *h, uint32_t n)
 {
 	struct tcpstates_event alt = *e;
 
-	if (filter_snapshot(cfg, e))
+	if (filter_snapshot(f, e))
 		return true;
 	for (uint32_t i = 0; i < n; i++) {
 		holder_as_owner(&alt, &h[i]);
-		if (filter_snapshot(cfg, &alt))
+		if (filter_snapshot(f, &alt))
 			return true;
 	}
 	return false;
@@ -312,7 +313,7 @@ static void settle(struct stuck *k, const struct ns_set *ns)
 		if (!s)
 			continue;
 		s->judged = true;
-		s->shown = stuck_shown(k->cfg, &r->e, h, r->n_holders);
+		s->shown = stuck_shown(k->filter, &r->e, h, r->n_holders);
 		if (!s->shown)
 			continue;
 		step = r->due_ns > r->e.ts_ns ? r->due_ns - r->e.ts_ns : k->first_ns;
@@ -383,14 +384,14 @@ void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STAT
 		const struct sock_entry *s = &k->tab.v[i];
 
 		if (s->used && s->e.newstate < STATS_STATES && now_ns >= s->e.ts_ns + k->first_ns &&
-		    (s->judged ? s->shown : filter_snapshot(k->cfg, &s->e)))
+		    (s->judged ? s->shown : filter_snapshot(k->filter, &s->e)))
 			per_state[s->e.newstate]++;
 	}
 }
 
 /* ---- for the session ------------------------------------------------------------------------- */
 
-struct stuck *stuck_start(const struct config *cfg, bool by_cookie)
+struct stuck *stuck_start(const struct config *cfg, const struct filter *filter, bool by_cookie)
 {
 	struct stuck *k;
 	int err;
@@ -402,7 +403,7 @@ struct stuck *stuck_start(const struct config *cfg, bool by_cookie)
 		fprintf(stderr, "tcpstates-c: --stuck: out of memory; no stuck sockets reported\n");
 		return NULL;
 	}
-	err = stuck_open(k, cfg, by_cookie);
+	err = stuck_open(k, cfg, filter, by_cookie);
 	if (err) {
 		fprintf(stderr, "tcpstates-c: --stuck: cannot load the socket iterator (iter/tcp): %s; "
 				"no stuck sockets reported\n", strerror(-err));

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "cli.h"
+#include "filter.h"
 #include "sockscan.h"
 #include "socktab.h"
 #include "stats.h"
@@ -57,7 +58,7 @@ struct stuck_stats {
 };
 
 struct stuck {
-	const struct config *cfg;
+	const struct filter *filter;	/* what is shown (filter_snapshot; its cfg and targets) */
 	uint64_t first_ns;		/* --stuck in ns */
 	uint32_t home_netns;		/* inode of our own network namespace */
 	char cg_root[256];		/* where cgroup v2 is mounted, for the holders' cgroups */
@@ -71,10 +72,11 @@ struct stuck {
 };
 
 /*
- * Load the iterator (before privileges are dropped); by_cookie: the tracer keys sockets by
- * cookie. Returns 0 or a negative errno.
+ * Load the iterator (before privileges are dropped); filter: what reports are shown; by_cookie:
+ * the tracer keys sockets by cookie. Returns 0 or a negative errno.
  */
-int stuck_open(struct stuck *k, const struct config *cfg, bool by_cookie);
+int stuck_open(struct stuck *k, const struct config *cfg, const struct filter *filter,
+	       bool by_cookie);
 
 /* Take a record in: a transition (before the filters: a socket's exit must never be missed), or a
  * snapshot record. Cheap: a hash lookup, and a heap insert for a socket entering a watched state. */
@@ -102,7 +104,7 @@ void stuck_name_owner(struct tcpstates_event *e, const struct stuck_holder *h, u
  * --cgroup also match any of its n holders listed (a process holding the socket owns it, as in
  * ss -p).
  */
-bool stuck_shown(const struct config *cfg, const struct tcpstates_event *e,
+bool stuck_shown(const struct filter *f, const struct tcpstates_event *e,
 		 const struct stuck_holder *h, uint32_t n);
 
 /* sockets followed, shown by the filters and older than --stuck at now_ns, per state */
@@ -112,7 +114,7 @@ void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STAT
  * For the session: NULL without --stuck; else a detector whose iterator is loaded, and privdrop
  * told to keep what its rounds need (or NULL and one line on stderr saying why not).
  */
-struct stuck *stuck_start(const struct config *cfg, bool by_cookie);
+struct stuck *stuck_start(const struct config *cfg, const struct filter *filter, bool by_cookie);
 
 /* The end: -v says what it did; a full table is said in any case. NULL is fine. */
 void stuck_stop(struct stuck *k, bool verbose);

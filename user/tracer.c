@@ -132,12 +132,6 @@ static bool broken_by_test(int ft)
 	return false;
 }
 
-/* can the BPF side tell whether an owner is in the --cgroup tree (its ancestor at that level)? */
-static bool cgroup_in_kernel(const struct config *cfg, const struct features *fs)
-{
-	return cfg->cgroup_id && cfg->cgroup_level >= 0 && fs->helper_ancestor_cgroup;
-}
-
 /* TCPSTATES_TEST_LIMIT=N (tests only): the per-socket and timewait maps hold N entries */
 static unsigned int test_limit(void)
 {
@@ -147,8 +141,8 @@ static unsigned int test_limit(void)
 }
 
 /* Open and load the object with the programs the features ask for; the settings they imply. */
-static int try_load(const struct config *cfg, const struct features *fs, bool btf,
-		    struct tcpstates_bpf **out)
+static int try_load(const struct config *cfg, const struct cgroup_tree *cg,
+		    const struct features *fs, bool btf, struct tcpstates_bpf **out)
 {
 	struct prog_row rows[32];
 	struct tcpstates_bpf *s;
@@ -180,9 +174,9 @@ static int try_load(const struct config *cfg, const struct features *fs, bool bt
 	if (fs->f[FT_TIMEWAIT_KILLS].on)
 		memcpy((void *)s->rodata->tw_killers, fs->killers, sizeof(fs->killers));
 	s->rodata->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
-	if (cgroup_in_kernel(cfg, fs)) {
-		s->rodata->cgroup_filter_id = cfg->cgroup_id;
-		s->rodata->cgroup_filter_level = cfg->cgroup_level;
+	if (cgroup_kernel_can(cg, fs->helper_ancestor_cgroup)) {
+		s->rodata->cgroup_filter_id = cg->id;
+		s->rodata->cgroup_filter_level = cg->level;
 	}
 	/* each mode keeps per-socket data its own way: the other's maps stay tokens */
 	if (fs->f[FT_SK_STORAGE].on) {
@@ -258,7 +252,7 @@ static int load(struct tracer *t, const struct config *cfg, struct features *fs,
 	char why[320];
 	int err;
 
-	err = try_load(cfg, fs, btf, &s);
+	err = try_load(cfg, t->cgroup, fs, btf, &s);
 	if (!err)
 		goto done;
 	why_refused(why, sizeof(why), err);
@@ -268,7 +262,7 @@ static int load(struct tracer *t, const struct config *cfg, struct features *fs,
 	for (size_t i = 0; i < N_OPTIONAL; i++)
 		if (fs->f[optional[i]].on)
 			feature_off(fs, optional[i], "%s", "not tried");
-	err = try_load(cfg, fs, btf, &s);
+	err = try_load(cfg, t->cgroup, fs, btf, &s);
 	if (err)
 		return err;	/* the state hook itself: the caller tries the other one */
 	for (size_t i = 0; i < N_OPTIONAL; i++) {
@@ -282,7 +276,7 @@ static int load(struct tracer *t, const struct config *cfg, struct features *fs,
 			continue;
 		}
 		fs->f[ft] = wanted.f[ft];
-		err = try_load(cfg, fs, btf, &next);
+		err = try_load(cfg, t->cgroup, fs, btf, &next);
 		if (err) {
 			why_refused(why, sizeof(why), err);
 			feature_off(fs, ft, "%s", why);
@@ -297,7 +291,7 @@ done:
 	t->hook = btf ? TS_HOOK_BTF : TS_HOOK_TP;
 	t->timewait = fs->f[FT_TIMEWAIT].on;
 	t->tw_check = fs->f[FT_TIMEWAIT_CHECK].on;
-	t->cgroup_in_kernel = cgroup_in_kernel(cfg, fs);
+	t->cgroup_in_kernel = cgroup_kernel_can(t->cgroup, fs->helper_ancestor_cgroup);
 	return 0;
 }
 
@@ -385,11 +379,13 @@ static int load_and_attach(struct tracer *t, const struct config *cfg)
 	return err;
 }
 
-int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn, void *ctx)
+int tracer_start(struct tracer *t, const struct config *cfg, const struct cgroup_tree *cgroup,
+		 tracer_event_fn fn, void *ctx)
 {
 	int err;
 
 	memset(t, 0, sizeof(*t));
+	t->cgroup = cgroup;
 	t->fn = fn;
 	t->fn_ctx = ctx;
 	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);

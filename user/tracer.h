@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "tcpstates.h"
+#include "cgroup.h"
 #include "cli.h"
 #include "feature.h"
 
@@ -23,7 +24,8 @@ struct tracer {
 	char btf_refused[320];		/* why tp_btf is not the hook (auto fell back) */
 	bool timewait;			/* timewait minisockets followed (bpf/tracer/timewait.bpf.c) */
 	bool tw_check;			/* ... and the waiting orphans looked at (tw_check_*) */
-	bool cgroup_in_kernel;		/* --cgroup decided by the BPF side (TS_F2_CGROUP_IN) */
+	const struct cgroup_tree *cgroup;	/* --cgroup resolved (id 0: none) */
+	bool cgroup_in_kernel;		/* ... decided by the BPF side (TS_F2_CGROUP_IN) */
 	uint64_t tw_period_ns;		/* how often they are looked at */
 	uint64_t tw_next_ns;		/* when it runs next (CLOCK_MONOTONIC) */
 	uint64_t sweep_next_ns;		/* when tw_pending is swept next (CLOCK_MONOTONIC) */
@@ -51,9 +53,11 @@ struct tracer_counts {
 
 /*
  * Open, load and attach. tp_btf first; the classic tracepoint where tp_btf is refused (or as
- * cfg->hook demands). On failure prints one line saying why and returns a negative errno.
+ * cfg->hook demands). The BPF side decides --cgroup where it can (cgroup_kernel_can). On failure
+ * prints one line saying why and returns a negative errno.
  */
-int tracer_start(struct tracer *t, const struct config *cfg, tracer_event_fn fn, void *ctx);
+int tracer_start(struct tracer *t, const struct config *cfg, const struct cgroup_tree *cgroup,
+		 tracer_event_fn fn, void *ctx);
 
 /* Wait up to timeout_ms for records and hand them to fn. Returns records read or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms);

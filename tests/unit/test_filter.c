@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/types.h>
 #include "filter.h"
 #include "unit.h"
@@ -26,10 +27,11 @@ static void record(void *arg, const struct tcpstates_event *e)
 
 static void run(struct config *cfg, const struct step *steps, int n)
 {
+	const struct filter_targets none = { 0 };
 	struct filter f;
 
 	n_emitted = 0;
-	filter_init(&f, cfg);
+	filter_init(&f, cfg, &none);
 	for (int i = 0; i < n; i++) {
 		struct tcpstates_event e = {
 			.cookie = steps[i].cookie,
@@ -127,11 +129,100 @@ static void test_owner_and_states(void)
 	CHECK(n_emitted == 0, "-6 on IPv4: emitted %d", n_emitted);
 }
 
+/* --netns: only the transitions of that namespace */
+static void test_netns(void)
+{
+	const struct filter_targets tg = { .has_netns = true, .netns = 4026531840u };
+	const struct config cfg = { 0 };
+	struct tcpstates_event e = { .family = AF_INET, .netns = 4026531840u };
+	struct filter f;
+
+	filter_init(&f, &cfg, &tg);
+	CHECK(filter_match_event(&f, &e), "--netns: its own namespace passes");
+	e.netns = 4026531841u;
+	CHECK(!filter_match_event(&f, &e), "--netns: another namespace does not");
+}
+
+/* ---- resolving --cgroup and --netns: as a bad argument, one line and the hint ---- */
+
+#define HINT "Try 'tcpstates-c --help' for more information.\n"
+
+struct target_row {
+	const char *cgroup;	/* --cgroup as typed (NULL: none) */
+	const char *netns;	/* --netns as typed (NULL: none) */
+	const char *says;	/* NULL: resolves; else the first line of err must contain this */
+};
+
+static const struct target_row target_rows[] = {
+	{ NULL, NULL, NULL },
+	{ NULL, "4026531840", NULL },
+	{ NULL, "/proc/self/ns/net", NULL },
+	{ NULL, "abc", "invalid network namespace 'abc' for --netns" },
+	{ NULL, "/nonexistent/ns", "'/nonexistent/ns'" },
+	{ NULL, "0", "'0'" },
+	{ NULL, "4294967296", "'4294967296'" },
+	{ NULL, "x\ny", "'x\\ny' for --netns" },
+	{ NULL, "/etc/passwd", "'/etc/passwd' for --netns: not a network namespace" },
+	{ NULL, "/proc/self/ns/mnt", "not a network namespace" },
+	{ NULL, "/dev/null", "not a network namespace" },
+	{ "/tmp", NULL, "invalid cgroup '/tmp' for --cgroup: not a cgroup v2 directory" },
+	{ "/nonexistent", NULL, "'/nonexistent'" },
+	{ "/tmp/\n", NULL, "'/tmp/\\n' for --cgroup" },
+	{ "", NULL, "invalid cgroup '' for --cgroup" },
+	{ "/tmp", "1", "for --cgroup" },	/* the cgroup is looked at first */
+};
+
+static void run_target(const struct target_row *row)
+{
+	const struct config cfg = { .cgroup_path = row->cgroup, .netns_arg = row->netns };
+	const char *ctx = row->netns ? row->netns : row->cgroup ? row->cgroup : "(none)";
+	struct filter_targets t;
+	char *err = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&err, &len);
+	const char *nl;
+	int ret = filter_targets_resolve(&t, &cfg, f);
+
+	fclose(f);
+	if (!row->says) {
+		CHECK(ret == 0 && len == 0, "%s: resolves (%d), err '%s'", ctx, ret, err);
+		CHECK(t.has_netns == (row->netns != NULL) && !t.cgroup.id, "%s: targets", ctx);
+		filter_targets_free(&t);
+		free(err);
+		return;
+	}
+	nl = strchr(err, '\n');
+	CHECK(ret == -1, "%s: returns %d, want -1", ctx, ret);
+	CHECK(!strncmp(err, "tcpstates-c: ", 13), "%s: err '%s'", ctx, err);
+	CHECK(nl && !strcmp(nl + 1, HINT), "%s: want exactly two lines, got '%s'", ctx, err);
+	CHECK(nl && memmem(err, nl - err, row->says, strlen(row->says)),
+	      "%s: first line '%.*s' lacks '%s'", ctx, nl ? (int)(nl - err) : 0, err, row->says);
+	free(err);
+}
+
+/* what a path names is its inode; a number is taken as it is */
+static void test_netns_values(void)
+{
+	struct config cfg = { .netns_arg = "/proc/self/ns/net" };
+	struct filter_targets t;
+	struct stat st;
+
+	CHECK(!filter_targets_resolve(&t, &cfg, stderr) && !stat("/proc/self/ns/net", &st) &&
+	      t.netns == st.st_ino, "--netns /proc/self/ns/net: inode %u", t.netns);
+	cfg.netns_arg = "4026531840";
+	CHECK(!filter_targets_resolve(&t, &cfg, stderr) && t.has_netns && t.netns == 4026531840u,
+	      "--netns 4026531840: %u", t.netns);
+}
+
 int main(void)
 {
 	test_rport_keeps_first_event();
 	test_lport_holds_until_port_known();
 	test_either_port();
 	test_owner_and_states();
+	test_netns();
+	for (size_t i = 0; i < sizeof(target_rows) / sizeof(target_rows[0]); i++)
+		run_target(&target_rows[i]);
+	test_netns_values();
 	return UNIT_DONE();
 }

@@ -118,6 +118,8 @@ static void test_shown(void)
 	for (size_t i = 0; i < sizeof(shown_rows) / sizeof(shown_rows[0]); i++) {
 		const struct shown_row *t = &shown_rows[i];
 		struct config cfg = { 0 };
+		struct filter_targets tg = { 0 };
+		struct filter f;
 		struct stuck_holder h[MAX_H];
 		struct tcpstates_event e;
 		uint64_t tree = t->cgroup;
@@ -130,13 +132,14 @@ static void test_shown(void)
 		if (t->comm)
 			snprintf(cfg.comm, sizeof(cfg.comm), "%s", t->comm);
 		if (t->cgroup) {
-			cfg.cgroup_id = t->cgroup;
-			cfg.cgroups = &tree;
-			cfg.n_cgroups = 1;
-			cfg.cgroup_in_kernel = true;
+			tg.cgroup.id = t->cgroup;
+			tg.cgroup.ids = &tree;
+			tg.cgroup.n = 1;
+			tg.cgroup.in_kernel = true;
 		}
+		filter_init(&f, &cfg, &tg);
 		stuck_name_owner(&e, h, n);
-		got = stuck_shown(&cfg, &e, h, n);
+		got = stuck_shown(&f, &e, h, n);
 		CHECK(got == t->want, "%s: shown %d, want %d", t->what, got, t->want);
 	}
 }
@@ -145,15 +148,18 @@ static void test_shown(void)
 static void test_shown_no_holders(void)
 {
 	struct config cfg = { .has_pid = true, .pid = 11 };
+	const struct filter_targets tg = { 0 };
+	struct filter f;
 	struct stuck_holder h[MAX_H];
 	struct tcpstates_event e;
 	static const uint32_t none[MAX_H] = { 0 };
 
 	setup(0, false, none, &e, h);
 	stuck_name_owner(&e, NULL, 0);
-	CHECK(!stuck_shown(&cfg, &e, NULL, 0), "-p 11, owner unknown, no holder: not shown");
+	filter_init(&f, &cfg, &tg);
+	CHECK(!stuck_shown(&f, &e, NULL, 0), "-p 11, owner unknown, no holder: not shown");
 	cfg.has_pid = false;
-	CHECK(stuck_shown(&cfg, &e, NULL, 0), "no filter, owner unknown, no holder: shown");
+	CHECK(stuck_shown(&f, &e, NULL, 0), "no filter, owner unknown, no holder: shown");
 }
 
 int main(void)
