@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* core.bpf.c - the state hook: every TCP state change as a ring-buffer record. Kept short. */
 #include "tracer.bpf.h"
+#include "marks.h"
 
 #define EPIPE 32
 #define ECONNRESET 104
@@ -54,7 +55,7 @@ static __always_inline void owner_from_seed(struct tcpstates_sock_info *si, __u6
 static __always_inline void owner_from_listener_seed(struct tcpstates_sock_info *si,
 						     const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
 	struct tcpstates_owner *o = bpf_map_lookup_elem(&listener_seed, &lk);
 
 	if (o)
@@ -128,7 +129,7 @@ static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, con
  */
 static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
 	struct tcpstates_sock_info *l;
 
 	if (e->oldstate == TS_CLOSE) {
@@ -145,7 +146,7 @@ static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, cons
 /* address mode: keep the listener's entry where its children will look for it */
 static __always_inline void addr_mode_listener(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
 
 	if (e->newstate == TS_LISTEN)
 		bpf_map_update_elem(&listeners, &lk, si, BPF_ANY);
@@ -471,11 +472,23 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 			 in_owner_context(sk->sk_lock.owned), extra_flags2);
 }
 
+/* one CPU's mark stack (marks.h), a cache line apart from the next CPU's */
+struct mark_slot {
+	struct tcpstates_mark_stack s;
+} CPU_SLOT;
+/* the marks of the events the main program has begun on each CPU, for the backup's ts_marked() */
+static struct mark_slot marks[MAX_CPUS];
+
+#define THIS_CPU_MARKS (&marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s)
+
+__hidden bool ts_marked(__u64 sk, int oldstate, int newstate)
+{
+	return marks_pop(THIS_CPU_MARKS, sk, oldstate, newstate, bpf_get_current_task());
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
-
-	marks_push(ms, (__u64)sk, oldstate, newstate, bpf_get_current_task());
+	marks_push(THIS_CPU_MARKS, (__u64)sk, oldstate, newstate, bpf_get_current_task());
 	return ts_handle(sk, oldstate, newstate, 0, 0);
 }
