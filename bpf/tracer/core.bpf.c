@@ -267,14 +267,11 @@ struct {
 	__type(value, struct tcpstates_event);
 } held_scratch SEC(".maps");
 
-#define TS_F2_HOLD 0x80		/* internal: hold the record in `held` instead of submitting */
-
-static __always_inline void hold(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u64 addr)
+static __always_inline void hold_record(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u64 addr)
 {
 	struct tcpstates_event *copy;
 	__u32 zero = 0;
 
-	e->flags2 &= ~TS_F2_HOLD;
 	copy = bpf_map_lookup_elem(&held_scratch, &zero);
 	if (copy) {
 		__builtin_memcpy(copy, e, sizeof(*e));
@@ -310,11 +307,12 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 
 /*
  * The part of a transition record that does not depend on the hook: e holds the socket's
- * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
- * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
+ * addresses, ports, queues, states and flags as the hook saw them; si is its entry (NULL: none);
+ * hold: e waits in `held` for the socket's own cookie. Shared by the tp_btf programs here and the
+ * classic tracepoint's (fallback.bpf.c). Submits e.
  */
 __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		       __u8 extra_flags2)
+		       bool hold)
 {
 	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
 	__u64 addr = e->skaddr, twkey = 0;
@@ -333,7 +331,7 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	if (si && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
 		si->claim_counted = 0;
 	fill_reason(e, si, facts, owner_ctx);
-	if (extra_flags2 & TS_F2_INFERRED)
+	if (e->flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	/* owner unknown outside process context, not a new socket: older than the tracer */
 	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
@@ -359,7 +357,6 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	} else {
 		count(TS_CNT_NO_STORAGE);
 	}
-	e->flags2 |= extra_flags2;
 	if (tw)
 		tw_adopt(e, si, tw, twkey);
 	if (si && !use_sk_storage) {
@@ -368,8 +365,8 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
 			bpf_map_delete_elem(&sk_info_by_addr, &addr);
 	}
-	if (si && (e->flags2 & TS_F2_HOLD)) {
-		hold(e, si, addr);
+	if (si && hold) {
+		hold_record(e, si, addr);
 		return 0;
 	}
 	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
@@ -408,6 +405,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	struct tcpstates_event *e;
 	struct tcpstates_sock_info *si;
 	struct tcp_sock *tp;
+	bool hold = false;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -440,7 +438,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	if (use_cookie && oldstate == TS_LISTEN && newstate == TS_SYN_RECV &&
 	    sk->__sk_common.skc_cookie.counter) {
 		e->cookie = 0;
-		extra_flags2 |= TS_F2_HOLD;
+		hold = true;
 	} else {
 		e->cookie = sock_cookie(sk);
 	}
@@ -448,6 +446,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
 	e->flags = (e->cookie ? TS_F_COOKIE_KNOWN : 0) | extra_flags;
+	e->flags2 = extra_flags2;
 	e->family = sk->__sk_common.skc_family;
 	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	e->netns = sk->__sk_common.skc_net.net->ns.inum;
@@ -469,7 +468,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
 	return ts_finish(e, si, newstate == TS_CLOSE ? sock_facts(sk) : 0,
-			 in_owner_context(sk->sk_lock.owned), extra_flags2);
+			 in_owner_context(sk->sk_lock.owned), hold);
 }
 
 /* one CPU's mark stack (marks.h), a cache line apart from the next CPU's */

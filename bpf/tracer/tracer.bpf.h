@@ -395,10 +395,10 @@ extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_fla
 		     __u8 extra_flags2) __hidden;
 /*
  * The hook-independent rest of a record e (entry si, or NULL; facts: sock_facts()): reasons,
- * owner, timewait, submit.
+ * owner, timewait, submit - or, with hold, keep it until the socket has its own cookie.
  */
 extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		     __u8 extra_flags2) __hidden;
+		     bool hold) __hidden;
 /*
  * Did the main program begin this event on this CPU (its mark is popped, marks.h)? For the backup
  * program, run after it (backup.bpf.c).
