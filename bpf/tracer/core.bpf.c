@@ -124,6 +124,32 @@ static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, con
 }
 
 /*
+ * Who owns the socket, where the transition itself cannot say. In this order, each one free to
+ * correct the one before: the /proc scan's owner, the listener's, an exited owner's heir, the
+ * first user's claim, a process asleep on the socket.
+ */
+static __always_inline void owner_resolve(struct tcpstates_sock_info *si, const struct tcpstates_event *e,
+					  bool owner_ctx)
+{
+	/* owner unknown outside process context, not a new socket: older than the tracer */
+	if (!si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
+		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
+	/* a child of a listener older than the tracer, which has no entry to clone */
+	if (!si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		owner_from_listener_seed(si, e);
+	/* a presumed owner that has exited: the child that holds the listener now */
+	if (owners_moved && si->owner_known &&
+	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
+		owner_follow_moves(si);
+	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
+	if (use_claims && (si->inherited || si->from_snapshot))
+		owner_from_claim(si, e);
+	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
+	if (si->inherited && !owner_ctx && use_waiters)
+		owner_from_waiter(si, e->skaddr);
+}
+
+/*
  * Address mode: what BPF_F_CLONE does for socket storage. A new socket starts clean (its
  * address may have served another one); a child of a listener starts as the listener's copy.
  */
@@ -143,15 +169,32 @@ static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, cons
 	}
 }
 
-/* address mode: keep the listener's entry where its children will look for it */
-static __always_inline void addr_mode_listener(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
+/*
+ * Address mode, after the transition: keep a listener's entry where its children will look for
+ * it; forget a socket that ends, whose address may be reused by the next one.
+ */
+static __always_inline void addr_mode_end(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
 	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
+	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
+	__u64 addr = e->skaddr;
 
 	if (e->newstate == TS_LISTEN)
 		bpf_map_update_elem(&listeners, &lk, si, BPF_ANY);
 	else if (e->oldstate == TS_LISTEN && e->newstate == TS_CLOSE)
 		bpf_map_delete_elem(&listeners, &lk);
+	if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
+		bpf_map_delete_elem(&sk_info_by_addr, &addr);
+}
+
+/* A socket's entry before the transition is applied to it. */
+static __always_inline void entry_begin(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
+{
+	if (!use_sk_storage)
+		addr_mode_birth(si, e);
+	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
+	if (e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		si->claim_counted = 0;
 }
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
@@ -191,6 +234,16 @@ static __always_inline void track(struct tcpstates_sock_info *si, struct tcpstat
 		if (si->cgroup_in)
 			e->flags2 |= TS_F2_CGROUP_IN;
 	}
+}
+
+/* A socket's entry after the transition: track() it, recount its claim, watch a listener's owner. */
+static __always_inline void entry_update(struct tcpstates_sock_info *si, struct tcpstates_event *e,
+					 bool owner_ctx)
+{
+	track(si, e, owner_ctx);
+	claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
+	if (use_owner_exit && e->newstate == TS_LISTEN && owner_ctx)
+		owner_watch_listener(si, e->skaddr);
 }
 
 /*
@@ -233,6 +286,7 @@ static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, i
 	return TS_R_UNKNOWN;
 }
 
+/* the record's reason, for a transition into CLOSE */
 static __always_inline void fill_reason(struct tcpstates_event *e, const struct tcpstates_sock_info *si,
 					__u32 facts, bool owner_ctx)
 {
@@ -243,6 +297,24 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 		e->rst_reason = si->rst_reason;
 		e->flags |= TS_F_RST_REASON;
 	}
+}
+
+/*
+ * At a full socket's -> CLOSE, the minisocket born from it on this CPU, if any: its substate,
+ * its tw_info key in *twkey, and a TIME_WAIT says so in the record (what the user knows it as).
+ * At -> SYN_SENT, a connect() that may reuse a TIME_WAIT's ports.
+ */
+static __always_inline __u8 tw_handoff(struct tcpstates_event *e, __u64 *twkey)
+{
+	__u8 tw = 0;
+
+	if (e->newstate == TS_CLOSE)
+		tw = tw_note_take(e, twkey);
+	else if (e->newstate == TS_SYN_SENT)
+		tw_note_connect(e->skaddr);
+	if (tw == TS_TIME_WAIT)
+		e->newstate = TS_TIME_WAIT;
+	return tw;
 }
 
 /*
@@ -306,76 +378,57 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 }
 
 /*
+ * Hand the record over: submit it; or keep it in `held` (hold), until the socket has its own
+ * cookie; or drop it, for an orphan still waiting for the peer's FIN (tw: TS_FIN_WAIT2), which
+ * stays in FIN_WAIT2 as ss shows it.
+ */
+static __always_inline void deliver(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u8 tw,
+				    bool hold)
+{
+	if (si && hold) {
+		hold_record(e, si, e->skaddr);
+		return;
+	}
+	if (tw == TS_FIN_WAIT2) {
+		count(TS_CNT_TW_HIDDEN);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	submit(e);
+}
+
+/*
  * The part of a transition record that does not depend on the hook: e holds the socket's
  * addresses, ports, queues, states and flags as the hook saw them; si is its entry (NULL: none);
  * hold: e waits in `held` for the socket's own cookie. Shared by the tp_btf programs here and the
- * classic tracepoint's (fallback.bpf.c). Submits e.
+ * classic tracepoint's (fallback.bpf.c). Submits e, or holds or drops it (deliver).
  */
 __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
 		       bool hold)
 {
-	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
-	__u64 addr = e->skaddr, twkey = 0;
-	__u8 tw = 0;
+	__u64 twkey = 0;
+	__u8 tw;
 
-	/* the connection lives on as a timewait minisocket: say what the user knows it as */
-	if (e->newstate == TS_CLOSE)
-		tw = tw_note_take(e, &twkey);
-	else if (e->newstate == TS_SYN_SENT)
-		tw_note_connect(e->skaddr);
-	if (tw == TS_TIME_WAIT)
-		e->newstate = TS_TIME_WAIT;
-	if (si && !use_sk_storage)
-		addr_mode_birth(si, e);
-	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
-	if (si && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
-		si->claim_counted = 0;
+	/* read: the minisocket this socket may live on as; its entry as it starts */
+	tw = tw_handoff(e, &twkey);
+	if (si)
+		entry_begin(si, e);
+	/* decide: why it closed, who owns it; fill: owner and duration, the entry's new state */
 	fill_reason(e, si, facts, owner_ctx);
 	if (e->flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
-	/* owner unknown outside process context, not a new socket: older than the tracer */
-	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
-		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
-	/* a child of a listener older than the tracer, which has no entry to clone */
-	if (si && !si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
-		owner_from_listener_seed(si, e);
-	/* a presumed owner that has exited: the child that holds the listener now */
-	if (owners_moved && si && si->owner_known &&
-	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
-		owner_follow_moves(si);
-	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
-	if (use_claims && si && (si->inherited || si->from_snapshot))
-		owner_from_claim(si, e);
-	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
-	if (si && si->inherited && !owner_ctx && use_waiters)
-		owner_from_waiter(si, e->skaddr);
 	if (si) {
-		track(si, e, owner_ctx);
-		claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
-		if (use_owner_exit && e->newstate == TS_LISTEN && owner_ctx)
-			owner_watch_listener(si, e->skaddr);
+		owner_resolve(si, e, owner_ctx);
+		entry_update(si, e, owner_ctx);
 	} else {
 		count(TS_CNT_NO_STORAGE);
 	}
+	/* hand on: the minisocket inherits the owner; address mode keeps listeners, forgets ends */
 	if (tw)
 		tw_adopt(e, si, tw, twkey);
-	if (si && !use_sk_storage) {
-		addr_mode_listener(si, e);
-		/* the address may be reused by the next socket: forget it */
-		if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
-			bpf_map_delete_elem(&sk_info_by_addr, &addr);
-	}
-	if (si && hold) {
-		hold_record(e, si, addr);
-		return 0;
-	}
-	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
-	if (tw == TS_FIN_WAIT2) {
-		count(TS_CNT_TW_HIDDEN);
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
-		return 0;
-	}
-	submit(e);
+	if (si && !use_sk_storage)
+		addr_mode_end(si, e);
+	deliver(e, si, tw, hold);
 	return 0;
 }
 
