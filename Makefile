@@ -63,7 +63,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test test-kernels unit bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins \
+.PHONY: all run test test-kernels unit headers bench bench-timewait bench-stuck deps clean vmlinux fuzz san-bins \
 	image install uninstall
 
 all: $(BIN)
@@ -82,8 +82,19 @@ test: deps
 unit-bins: $(UNIT_BINS)
 
 # each unit binary, then one line "unit: N passed, M failed"; fails if any check failed
-unit: unit-bins
+unit: unit-bins headers
 	$(Q)tests/unit/run.sh $(UNIT_BINS)
+
+# every header compiles on its own: the loader's and include/ with $(CC), the BPF ones as BPF
+headers: $(SKELS)
+	$(call msg,HEADERS,include/*.h user/*.h bpf/tracer/*.h)
+	$(Q)for h in $(wildcard include/*.h user/*.h); do \
+		echo "#include \"$$h\"" | $(CC) $(CFLAGS) $(INCLUDES) -fsyntax-only -x c - || exit 1; \
+	done
+	$(Q)for h in $(wildcard bpf/*.h bpf/tracer/*.h); do \
+		echo "#include \"$$h\"" | $(CLANG) $(BPF_CFLAGS) -Iinclude -Ivmlinux/$(ARCH) \
+			-fsyntax-only -x c - || exit 1; \
+	done
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -12,15 +12,36 @@
  *     it interrupted); its main program marked, its backup was skipped: dropped;
  *   - another task's: tracing programs run with migration, not preemption, disabled, so a task
  *     preempted between its two programs leaves its mark while another task runs both of its
- *     own: kept (moved down), for that task's backup to find. (Truncating them made that
- *     backup emit the event a second time.)
+ *     own: kept (moved down), for that task's backup to find (dropped, that backup would
+ *     emit its event a second time).
  */
 #ifndef TCPSTATES_MARKS_H
 #define TCPSTATES_MARKS_H
 
+/* the BPF programs get the __u* types from vmlinux.h, included first; the unit test from here */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
+
+/* one event the main program has begun */
+struct tcpstates_marker {
+	__u64 sk;		/* struct sock address */
+	__s32 oldstate;
+	__s32 newstate;
+	__u64 task;		/* current task: a softirq's is the task it interrupted */
+};
+
+/* events begun by the main program on a CPU and not yet checked by the backup */
+#define TS_MARKS 8
+struct tcpstates_mark_stack {
+	__u32 depth;		/* marks in use */
+	__u32 _pad;
+	struct tcpstates_marker m[TS_MARKS];
+};
 
 static __always_inline void marks_push(struct tcpstates_mark_stack *ms, __u64 sk, int oldstate,
 				       int newstate, __u64 task)
@@ -68,4 +89,4 @@ static __always_inline int marks_pop(struct tcpstates_mark_stack *ms, __u64 sk, 
 	return 1;
 }
 
-#endif
+#endif /* TCPSTATES_MARKS_H */

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* tcpstates.h - what the BPF programs and the loader share: the event record and its constants. */
+/* tcpstates.h - what the BPF programs and the loader both read: records, map entries, constants. */
 #ifndef TCPSTATES_H
 #define TCPSTATES_H
+
+/* the BPF programs get the __u* types from vmlinux.h, included first; the loader from here */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
 
 #define TCPSTATES_COMM_LEN 16
 
@@ -31,7 +36,6 @@ enum tcpstates_state {
 #define TS_F_COOKIE_KNOWN 0x04	/* cookie is the kernel's socket cookie */
 #define TS_F_OWNER_INHERITED 0x08 /* owner is the listener's: no process has used this socket yet */
 #define TS_F_GAP 0x10		/* oldstate is not the last new state we saw: transitions were missed */
-/* 0x20: free (was "written by the backup program": the -v closing line counts those runs) */
 #define TS_F_RST_REASON 0x40	/* rst_reason holds the kernel's reason for the reset we sent */
 #define TS_F_BYTES 0x80		/* rx_bytes/tx_bytes hold the connection's totals (into CLOSE) */
 
@@ -139,6 +143,12 @@ struct tcpstates_owner {
 
 #define TS_OWNER_CGROUP_IN 0x1	/* the owner is in the --cgroup directory or below it */
 
+/* a listener, the key of listener_seed and (address mode) of listeners, both written by the loader */
+struct tcpstates_listen_key {
+	__u32 netns;		/* inode number of its network namespace */
+	__u32 port;		/* local port, host order */
+};
+
 /*
  * What the BPF side remembers per socket (bpf/tracer/core.bpf.c: socket storage, or a hash by
  * address); the loader writes one for a listener older than the tracer in address mode.
@@ -162,27 +172,6 @@ struct tcpstates_sock_info {
 _Static_assert(sizeof(struct tcpstates_sock_info) == 48, "socket entry must not change size");
 _Static_assert(sizeof(struct tcpstates_owner) == 32, "owner seed must not change size");
 
-/* what the main BPF program is handling on a CPU (see bpf/tracer/backup.bpf.c, marks.h) */
-struct tcpstates_marker {
-	__u64 sk;		/* struct sock address */
-	__s32 oldstate;
-	__s32 newstate;
-	__u64 task;		/* current task: a softirq's is the task it interrupted */
-};
-
-/* events begun by the main program on a CPU and not yet checked by the backup */
-#define TS_MARKS 8
-struct tcpstates_mark_stack {
-	__u32 depth;		/* marks in use */
-	__u32 _pad;
-	struct tcpstates_marker m[TS_MARKS];
-};
-
-/* one CPU's mark stack, a cache line apart from the next CPU's (no false sharing) */
-struct tcpstates_mark_slot {
-	struct tcpstates_mark_stack s;
-} __attribute__((aligned(64)));
-
 /* per-CPU counters kept by the BPF side; the loader sums the CPUs */
 enum tcpstates_counter {
 	TS_CNT_EVENTS = 0,	/* TCP transitions the program handled */
@@ -195,18 +184,6 @@ enum tcpstates_counter {
 	TS_CNT_TW_LOST,		/* timewait socket not tracked (a timewait map full): its lines
 				 * are not shown or come late */
 	TS_CNT_MAX,
-};
-
-/* tw_notes (bpf/tracer/timewait.bpf.c): the last new minisocket armed on a CPU, for the full
- * socket's -> CLOSE that follows on the same CPU */
-struct tcpstates_tw_note {
-	__u64 cookie;		/* the full socket's cookie, which the minisocket inherits (0: none) */
-	__u64 key;		/* the minisocket's tw_info key */
-	__u32 netns;		/* without cookies: matched by namespace and ports */
-	__u16 sport;		/* host order */
-	__u16 dport;		/* host order */
-	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2; 0: taken */
-	__u8 _pad[7];
 };
 
 /*
@@ -229,20 +206,6 @@ struct tcpstates_tw_info {
 struct tcpstates_tw_wait {
 	__u64 tw;		/* its address */
 	__u64 since_ns;		/* when it was seen waiting first (bpf_ktime_get_ns clock) */
-};
-
-/*
- * How long after its birth a FIN_WAIT2 minisocket's re-arm for TIME_WAIT may land in its old
- * timer-wheel bucket, without a trace: the new expiry must be within one bucket (the wheel's
- * granularity at ~60 s: 1.7-5.1 s for HZ 100-1000) of the old. Later, timer_start shows it.
- */
-#define TS_TW_SILENT_NS (10ULL * 1000000000ULL)
-
-/* a reset a timewait minisocket sent, on a CPU, for the kill that follows it */
-struct tcpstates_tw_reset_note {
-	__u64 tw;		/* the minisocket's address */
-	__u32 reason;		/* enum sk_rst_reason */
-	__u32 _pad;
 };
 
 /*
@@ -279,8 +242,6 @@ struct tcpstates_fn_range {
 	__u64 start;
 	__u64 end;
 };
-
-#define TS_TW_STACK_DEPTH 16	/* frames looked at: the BPF and tracepoint frames come first */
 
 /*
  * The tw_pending map (bpf/tracer/timewait.bpf.c): key = timewait socket key (cookie, or a hash for one that has none),

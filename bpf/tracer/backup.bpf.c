@@ -11,9 +11,7 @@
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
-
-	if (marks_pop(ms, (__u64)sk, oldstate, newstate, bpf_get_current_task()))
+	if (ts_marked((__u64)sk, oldstate, newstate))
 		return 0;
 	count(TS_CNT_COVERED);
 	return ts_handle(sk, oldstate, newstate, 0, 0);	/* counted: TS_CNT_COVERED */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* core.bpf.c - the state hook: every TCP state change as a ring-buffer record. Kept short. */
 #include "tracer.bpf.h"
+#include "marks.h"
 
 #define EPIPE 32
 #define ECONNRESET 104
@@ -54,7 +55,7 @@ static __always_inline void owner_from_seed(struct tcpstates_sock_info *si, __u6
 static __always_inline void owner_from_listener_seed(struct tcpstates_sock_info *si,
 						     const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
 	struct tcpstates_owner *o = bpf_map_lookup_elem(&listener_seed, &lk);
 
 	if (o)
@@ -123,12 +124,38 @@ static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, con
 }
 
 /*
+ * Who owns the socket, where the transition itself cannot say. In this order, each one free to
+ * correct the one before: the /proc scan's owner, the listener's, an exited owner's heir, the
+ * first user's claim, a process asleep on the socket.
+ */
+static __always_inline void owner_resolve(struct tcpstates_sock_info *si, const struct tcpstates_event *e,
+					  bool owner_ctx)
+{
+	/* owner unknown outside process context, not a new socket: older than the tracer */
+	if (!si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
+		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
+	/* a child of a listener older than the tracer, which has no entry to clone */
+	if (!si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		owner_from_listener_seed(si, e);
+	/* a presumed owner that has exited: the child that holds the listener now */
+	if (owners_moved && si->owner_known &&
+	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
+		owner_follow_moves(si);
+	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
+	if (use_claims && (si->inherited || si->from_snapshot))
+		owner_from_claim(si, e);
+	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
+	if (si->inherited && !owner_ctx && use_waiters)
+		owner_from_waiter(si, e->skaddr);
+}
+
+/*
  * Address mode: what BPF_F_CLONE does for socket storage. A new socket starts clean (its
  * address may have served another one); a child of a listener starts as the listener's copy.
  */
 static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
 	struct tcpstates_sock_info *l;
 
 	if (e->oldstate == TS_CLOSE) {
@@ -142,15 +169,32 @@ static __always_inline void addr_mode_birth(struct tcpstates_sock_info *si, cons
 	}
 }
 
-/* address mode: keep the listener's entry where its children will look for it */
-static __always_inline void addr_mode_listener(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
+/*
+ * Address mode, after the transition: keep a listener's entry where its children will look for
+ * it; forget a socket that ends, whose address may be reused by the next one.
+ */
+static __always_inline void addr_mode_end(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
 {
-	struct listen_key lk = { .netns = e->netns, .port = e->sport };
+	struct tcpstates_listen_key lk = { .netns = e->netns, .port = e->sport };
+	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
+	__u64 addr = e->skaddr;
 
 	if (e->newstate == TS_LISTEN)
 		bpf_map_update_elem(&listeners, &lk, si, BPF_ANY);
 	else if (e->oldstate == TS_LISTEN && e->newstate == TS_CLOSE)
 		bpf_map_delete_elem(&listeners, &lk);
+	if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
+		bpf_map_delete_elem(&sk_info_by_addr, &addr);
+}
+
+/* A socket's entry before the transition is applied to it. */
+static __always_inline void entry_begin(struct tcpstates_sock_info *si, const struct tcpstates_event *e)
+{
+	if (!use_sk_storage)
+		addr_mode_birth(si, e);
+	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
+	if (e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+		si->claim_counted = 0;
 }
 
 /* Update the socket's remembered owner and entry time; fill the record's owner and duration. */
@@ -190,6 +234,16 @@ static __always_inline void track(struct tcpstates_sock_info *si, struct tcpstat
 		if (si->cgroup_in)
 			e->flags2 |= TS_F2_CGROUP_IN;
 	}
+}
+
+/* A socket's entry after the transition: track() it, recount its claim, watch a listener's owner. */
+static __always_inline void entry_update(struct tcpstates_sock_info *si, struct tcpstates_event *e,
+					 bool owner_ctx)
+{
+	track(si, e, owner_ctx);
+	claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
+	if (use_owner_exit && e->newstate == TS_LISTEN && owner_ctx)
+		owner_watch_listener(si, e->skaddr);
 }
 
 /*
@@ -232,6 +286,7 @@ static __always_inline __u8 close_reason(const struct tcpstates_sock_info *si, i
 	return TS_R_UNKNOWN;
 }
 
+/* the record's reason, for a transition into CLOSE */
 static __always_inline void fill_reason(struct tcpstates_event *e, const struct tcpstates_sock_info *si,
 					__u32 facts, bool owner_ctx)
 {
@@ -242,6 +297,24 @@ static __always_inline void fill_reason(struct tcpstates_event *e, const struct 
 		e->rst_reason = si->rst_reason;
 		e->flags |= TS_F_RST_REASON;
 	}
+}
+
+/*
+ * At a full socket's -> CLOSE, the minisocket born from it on this CPU, if any: its substate,
+ * its tw_info key in *twkey, and a TIME_WAIT says so in the record (what the user knows it as).
+ * At -> SYN_SENT, a connect() that may reuse a TIME_WAIT's ports.
+ */
+static __always_inline __u8 tw_handoff(struct tcpstates_event *e, __u64 *twkey)
+{
+	__u8 tw = 0;
+
+	if (e->newstate == TS_CLOSE)
+		tw = tw_note_take(e, twkey);
+	else if (e->newstate == TS_SYN_SENT)
+		tw_note_connect(e->skaddr);
+	if (tw == TS_TIME_WAIT)
+		e->newstate = TS_TIME_WAIT;
+	return tw;
 }
 
 /*
@@ -266,14 +339,11 @@ struct {
 	__type(value, struct tcpstates_event);
 } held_scratch SEC(".maps");
 
-#define TS_F2_HOLD 0x80		/* internal: hold the record in `held` instead of submitting */
-
-static __always_inline void hold(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u64 addr)
+static __always_inline void hold_record(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u64 addr)
 {
 	struct tcpstates_event *copy;
 	__u32 zero = 0;
 
-	e->flags2 &= ~TS_F2_HOLD;
 	copy = bpf_map_lookup_elem(&held_scratch, &zero);
 	if (copy) {
 		__builtin_memcpy(copy, e, sizeof(*e));
@@ -308,76 +378,57 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 }
 
 /*
- * The part of a transition record that does not depend on the hook: e holds the socket's
- * addresses, ports, queues and states as the hook saw them; si is its entry (NULL: none). Shared
- * by the tp_btf programs here and the classic tracepoint's (fallback.bpf.c). Submits e.
+ * Hand the record over: submit it; or keep it in `held` (hold), until the socket has its own
+ * cookie; or drop it, for an orphan still waiting for the peer's FIN (tw: TS_FIN_WAIT2), which
+ * stays in FIN_WAIT2 as ss shows it.
  */
-__hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		       __u8 extra_flags2)
+static __always_inline void deliver(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u8 tw,
+				    bool hold)
 {
-	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
-	__u64 addr = e->skaddr, twkey = 0;
-	__u8 tw = 0;
-
-	/* the connection lives on as a timewait minisocket: say what the user knows it as */
-	if (e->newstate == TS_CLOSE)
-		tw = tw_note_take(e, &twkey);
-	else if (e->newstate == TS_SYN_SENT)
-		tw_note_connect(e->skaddr);
-	if (tw == TS_TIME_WAIT)
-		e->newstate = TS_TIME_WAIT;
-	if (si && !use_sk_storage)
-		addr_mode_birth(si, e);
-	/* a listener's child starts as its copy (BPF_F_CLONE, or the one above): not counted yet */
-	if (si && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
-		si->claim_counted = 0;
-	fill_reason(e, si, facts, owner_ctx);
-	if (extra_flags2 & TS_F2_INFERRED)
-		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
-	/* owner unknown outside process context, not a new socket: older than the tracer */
-	if (si && !si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
-		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
-	/* a child of a listener older than the tracer, which has no entry to clone */
-	if (si && !si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
-		owner_from_listener_seed(si, e);
-	/* a presumed owner that has exited: the child that holds the listener now */
-	if (owners_moved && si && si->owner_known &&
-	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
-		owner_follow_moves(si);
-	/* an accepted socket's first user, seen by owner.bpf.c's timer hook: it owns it now */
-	if (use_claims && si && (si->inherited || si->from_snapshot))
-		owner_from_claim(si, e);
-	/* a worker asleep on an accepted socket it has not used yet (e.g. blocked in recv()) */
-	if (si && si->inherited && !owner_ctx && use_waiters)
-		owner_from_waiter(si, e->skaddr);
-	if (si) {
-		track(si, e, owner_ctx);
-		claim_sync(si, e->newstate != TS_CLOSE && e->newstate != TS_TIME_WAIT);
-		if (use_owner_exit && e->newstate == TS_LISTEN && owner_ctx)
-			owner_watch_listener(si, e->skaddr);
-	} else {
-		count(TS_CNT_NO_STORAGE);
+	if (si && hold) {
+		hold_record(e, si, e->skaddr);
+		return;
 	}
-	e->flags2 |= extra_flags2;
-	if (tw)
-		tw_adopt(e, si, tw, twkey);
-	if (si && !use_sk_storage) {
-		addr_mode_listener(si, e);
-		/* the address may be reused by the next socket: forget it */
-		if (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT)
-			bpf_map_delete_elem(&sk_info_by_addr, &addr);
-	}
-	if (si && (e->flags2 & TS_F2_HOLD)) {
-		hold(e, si, addr);
-		return 0;
-	}
-	/* an orphan still waiting for the peer's FIN: it stays in FIN_WAIT2, as ss shows it */
 	if (tw == TS_FIN_WAIT2) {
 		count(TS_CNT_TW_HIDDEN);
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
-		return 0;
+		return;
 	}
 	submit(e);
+}
+
+/*
+ * The part of a transition record that does not depend on the hook: e holds the socket's
+ * addresses, ports, queues, states and flags as the hook saw them; si is its entry (NULL: none);
+ * hold: e waits in `held` for the socket's own cookie. Shared by the tp_btf programs here and the
+ * classic tracepoint's (fallback.bpf.c). Submits e, or holds or drops it (deliver).
+ */
+__hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
+		       bool hold)
+{
+	__u64 twkey = 0;
+	__u8 tw;
+
+	/* read: the minisocket this socket may live on as; its entry as it starts */
+	tw = tw_handoff(e, &twkey);
+	if (si)
+		entry_begin(si, e);
+	/* decide: why it closed, who owns it; fill: owner and duration, the entry's new state */
+	fill_reason(e, si, facts, owner_ctx);
+	if (e->flags2 & TS_F2_INFERRED)
+		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
+	if (si) {
+		owner_resolve(si, e, owner_ctx);
+		entry_update(si, e, owner_ctx);
+	} else {
+		count(TS_CNT_NO_STORAGE);
+	}
+	/* hand on: the minisocket inherits the owner; address mode keeps listeners, forgets ends */
+	if (tw)
+		tw_adopt(e, si, tw, twkey);
+	if (si && !use_sk_storage)
+		addr_mode_end(si, e);
+	deliver(e, si, tw, hold);
 	return 0;
 }
 
@@ -407,6 +458,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	struct tcpstates_event *e;
 	struct tcpstates_sock_info *si;
 	struct tcp_sock *tp;
+	bool hold = false;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -439,7 +491,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	if (use_cookie && oldstate == TS_LISTEN && newstate == TS_SYN_RECV &&
 	    sk->__sk_common.skc_cookie.counter) {
 		e->cookie = 0;
-		extra_flags2 |= TS_F2_HOLD;
+		hold = true;
 	} else {
 		e->cookie = sock_cookie(sk);
 	}
@@ -447,6 +499,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
 	e->flags = (e->cookie ? TS_F_COOKIE_KNOWN : 0) | extra_flags;
+	e->flags2 = extra_flags2;
 	e->family = sk->__sk_common.skc_family;
 	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	e->netns = sk->__sk_common.skc_net.net->ns.inum;
@@ -468,14 +521,26 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
 	return ts_finish(e, si, newstate == TS_CLOSE ? sock_facts(sk) : 0,
-			 in_owner_context(sk->sk_lock.owned), extra_flags2);
+			 in_owner_context(sk->sk_lock.owned), hold);
+}
+
+/* one CPU's mark stack (marks.h), a cache line apart from the next CPU's */
+struct mark_slot {
+	struct tcpstates_mark_stack s;
+} CPU_SLOT;
+/* the marks of the events the main program has begun on each CPU, for the backup's ts_marked() */
+static struct mark_slot marks[MAX_CPUS];
+
+#define THIS_CPU_MARKS (&marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s)
+
+__hidden bool ts_marked(__u64 sk, int oldstate, int newstate)
+{
+	return marks_pop(THIS_CPU_MARKS, sk, oldstate, newstate, bpf_get_current_task());
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	struct tcpstates_mark_stack *ms = &marks[bpf_get_smp_processor_id() & (MAX_CPUS - 1)].s;
-
-	marks_push(ms, (__u64)sk, oldstate, newstate, bpf_get_current_task());
+	marks_push(THIS_CPU_MARKS, (__u64)sk, oldstate, newstate, bpf_get_current_task());
 	return ts_handle(sk, oldstate, newstate, 0, 0);
 }

@@ -68,5 +68,5 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	fill_queues_core(e, sk);
 	owner_ctx = in_owner_context(BPF_CORE_READ(sk, sk_lock.owned));
 	return ts_finish(e, si_by_addr(e->skaddr, e->newstate != TS_CLOSE),
-			 e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx, 0);
+			 e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx, false);
 }

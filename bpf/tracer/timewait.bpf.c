@@ -32,6 +32,14 @@ const volatile __u64 tw_period_ns;
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
 #define TW_LEN_S 60ULL	/* TCP_TIMEWAIT_LEN, in seconds */
+#define TS_TW_STACK_DEPTH 16	/* frames looked at: the BPF and tracepoint frames come first */
+
+/*
+ * How long after its birth a FIN_WAIT2 minisocket's re-arm for TIME_WAIT may land in its old
+ * timer-wheel bucket, without a trace: the new expiry must be within one bucket (the wheel's
+ * granularity at ~60 s: 1.7-5.1 s for HZ 100-1000) of the old. Later, timer_start shows it.
+ */
+#define TS_TW_SILENT_NS (10ULL * 1000000000ULL)
 
 /* live timewait sockets by key (tw_key()); not an LRU: full is counted (TS_CNT_TW_LOST) */
 struct {
@@ -75,14 +83,32 @@ struct {
 	__type(value, struct tcpstates_event);
 } tw_scratch SEC(".maps");
 
+/* the last new minisocket armed on a CPU, for the full socket's -> CLOSE that follows there */
+struct tw_note {
+	__u64 cookie;		/* the full socket's cookie, which the minisocket inherits (0: none) */
+	__u64 key;		/* the minisocket's tw_info key */
+	__u32 netns;		/* without cookies: matched by namespace and ports */
+	__u16 sport;		/* host order */
+	__u16 dport;		/* host order */
+	__u8 substate;		/* TS_TIME_WAIT or TS_FIN_WAIT2; 0: taken */
+	__u8 _pad[7];
+};
+
+/* a reset a timewait minisocket sent, on a CPU, for the kill that follows it */
+struct tw_reset_note {
+	__u64 tw;		/* the minisocket's address */
+	__u32 reason;		/* enum sk_rst_reason */
+	__u32 _pad;
+};
+
 /*
  * Per CPU, a cache line each (CPU_SLOT): the handoff note, the last new minisocket armed on the
  * CPU; the last reset it sent in a minisocket's name (tcp_send_reset), for tw_killed_why(); the
  * socket it last saw enter SYN_SENT, a connect() that may reuse a TIME_WAIT's ports.
  */
 struct tw_cpu_notes {
-	struct tcpstates_tw_note note;
-	struct tcpstates_tw_reset_note reset;
+	struct tw_note note;
+	struct tw_reset_note reset;
 	__u64 connect;
 } CPU_SLOT;
 static struct tw_cpu_notes tw_cpu[MAX_CPUS];
@@ -290,7 +316,7 @@ static __always_inline __u8 tw_expired_why(struct inet_timewait_sock *tw)
 /* a new minisocket: leave the handoff note for the full socket's -> CLOSE that follows */
 static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 {
-	struct tcpstates_tw_note *n = &THIS_CPU_TW->note;
+	struct tw_note *n = &THIS_CPU_TW->note;
 	struct tcpstates_tw_info ti = {};
 
 	ti.substate = tw_substate(tw);
@@ -505,7 +531,7 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 /* for the state hook at a full socket's -> CLOSE (tracer.bpf.h) */
 __hidden __u8 tw_note_take(const struct tcpstates_event *e, __u64 *key)
 {
-	struct tcpstates_tw_note *n = &THIS_CPU_TW->note;
+	struct tw_note *n = &THIS_CPU_TW->note;
 	__u8 sub = n->substate;
 	bool match;
 

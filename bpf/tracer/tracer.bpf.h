@@ -25,7 +25,6 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "tcpstates.h"
-#include "marks.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -41,13 +40,6 @@
  * once would otherwise bounce one line between them on every transition (false sharing).
  */
 #define CPU_SLOT __attribute__((aligned(64)))
-
-
-/* a listener, for the children it spawns where socket storage cannot clone (address mode) */
-struct listen_key {
-	__u32 netns;
-	__u32 port;
-};
 
 /* ---- settings, fixed by the loader before load (const volatile: the verifier sees them) ---- */
 
@@ -113,7 +105,7 @@ struct sk_info_by_addr_map sk_info_by_addr SEC(".maps") __weak;
 struct listeners_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct listen_key);
+	__type(key, struct tcpstates_listen_key);
 	__type(value, struct tcpstates_sock_info);
 };
 struct listeners_map listeners SEC(".maps") __weak;
@@ -126,7 +118,7 @@ struct listeners_map listeners SEC(".maps") __weak;
 struct listener_seed_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct listen_key);
+	__type(key, struct tcpstates_listen_key);
 	__type(value, struct tcpstates_owner);
 };
 struct listener_seed_map listener_seed SEC(".maps") __weak;
@@ -403,11 +395,14 @@ extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_fla
 		     __u8 extra_flags2) __hidden;
 /*
  * The hook-independent rest of a record e (entry si, or NULL; facts: sock_facts()): reasons,
- * owner, timewait, submit.
+ * owner, timewait, submit - or, with hold, keep it until the socket has its own cookie.
  */
 extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		     __u8 extra_flags2) __hidden;
-/* the marks of the events the main program has begun on each CPU (backup.bpf.c) */
-struct tcpstates_mark_slot marks[MAX_CPUS] __weak;
+		     bool hold) __hidden;
+/*
+ * Did the main program begin this event on this CPU (its mark is popped, marks.h)? For the backup
+ * program, run after it (backup.bpf.c).
+ */
+extern bool ts_marked(__u64 sk, int oldstate, int newstate) __hidden;
 
 #endif /* TRACER_BPF_H */
