@@ -185,7 +185,7 @@ static void seed_listener(const struct snapshot_seeds *seeds, const struct snap_
 		.from_snapshot = 1,
 		.cgroup_in = !!(k->owner.flags & TS_OWNER_CGROUP_IN),
 	};
-	struct { uint32_t netns, port; } key = { k->r.netns, k->r.sport };
+	struct tcpstates_listen_key key = { .netns = k->r.netns, .port = k->r.sport };
 
 	uint64_t no_file = 0;
 
