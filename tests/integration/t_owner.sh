@@ -21,14 +21,8 @@ require_root_and_bin
 
 OWNERAPP="$TS_LIB/ownerapp.py"
 
-# oapp NS OUT ARGS...: ownerapp.py in namespace NS, in the background; sets APP_PID
-oapp() {
-	local ns=$1 out=$2
-	shift 2
-	ip netns exec "$ns" "$TS_PY" "$OWNERAPP" "$@" >"$out" 2>"$out.err" &
-	APP_PID=$!
-	TS_HELPERS+=("$APP_PID")
-}
+# oapp NS OUT ARGS...: app (tests/lib/common.sh) with ownerapp.py; sets APP_PID
+oapp() { TS_APP=$OWNERAPP app "$@"; }
 
 # ev FILE EVENT KEY: KEY of the first line of FILE whose event is EVENT
 ev() { json_field "$@"; }
@@ -156,63 +150,35 @@ for t in S C; do
 done
 cat "$TS_TMP/s.jsonl" "$TS_TMP/c.jsonl" >"$TS_TMP/out.jsonl"
 
-owners() {	# owners LABEL SOCK-SPECS...: check_owner.py on the test's namespaces
-	local label=$1
-	shift
-	run_checks "$TS_PY" "$TS_LIB/check_owner.py" --json "$TS_TMP/out.jsonl" --label "$label" \
-		--netns "$NETNS_S_INO,$NETNS_C_INO" "$@"
-}
-
-# the ports identify each scenario's sockets (every listener got its own port)
-for l in a4 a6; do
+# each scenario's sockets (the ports tell them apart: every listener got its own port): the
+# sequences of tests/lib/tslib.py (SEQUENCES), each transition's owner by role: srv, cli, wrk (the
+# worker), closer (the client's child); the accepted socket is named after the listener's owner
+# ("listener") until a process uses it
+LISTENER="@listener@srv"
+CLIENT="@client-no-tw@cli"
+ACCEPTED="@accepted@srv @accept@srv/listener"
+for l in a4 a6 b d e c; do
 	[ -n "${RAN[$l]:-}" ] || continue
-	read -r S C SP CP <<<"${RAN[$l]}"
-	s="$S/tsc-srv-$l"
-	c="$C/tsc-cli-$l"
-	owners "$l" \
-		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
-		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
-		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$s/process,CLOSE_WAIT->LAST_ACK=$s/process,LAST_ACK->CLOSE=$s/process"
+	read -r S C SP CP X <<<"${RAN[$l]}"
+	roles=(--role "srv=$S/tsc-srv-$l" --role "cli=$C/tsc-cli-$l")
+	client=$CLIENT accepted=$ACCEPTED
+	case $l in
+	b | d | e)	# the worker from ESTABLISHED -> CLOSE_WAIT on
+		roles+=(--role "wrk=$X/tsc-worker-$l")
+		accepted="@accepted@wrk @accept@srv/listener" ;;
+	c)	# the child from ESTABLISHED -> FIN_WAIT1 on; the server closes after the child's FIN:
+		# the child's socket leaves FIN_WAIT2 on its FIN
+		roles+=(--role "closer=$X/tsc-closer-c")
+		client="@client-no-tw@cli @fin-wait2@closer FIN_WAIT2->CLOSE@closer" ;;
+	esac
+	run_checks "$TS_PY" "$TS_LIB/expect.py" --json "$TS_TMP/out.jsonl" --label "$l" \
+		--netns "$NETNS_S_INO,$NETNS_C_INO" --no-dur --owners "${roles[@]}" \
+		--sock listener "$SP" 0 - "$LISTENER" --sock client "$CP" "$SP" - "$client" \
+		--sock accepted "$SP" "$CP" - "$accepted"
 done
-
-if [ -n "${RAN[b]:-}" ]; then
-	read -r S C SP CP W <<<"${RAN[b]}"
-	s="$S/tsc-srv-b"
-	w="$W/tsc-worker-b"
-	c="$C/tsc-cli-b"
-	owners b \
-		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
-		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
-		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$w/process,CLOSE_WAIT->LAST_ACK=$w/process,LAST_ACK->CLOSE=$w/process"
-fi
-
-for l in d e; do
-if [ -n "${RAN[$l]:-}" ]; then
-	read -r S C SP CP W <<<"${RAN[$l]}"
-	s="$S/tsc-srv-$l"
-	w="$W/tsc-worker-$l"
-	c="$C/tsc-cli-$l"
-	owners $l \
-		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
-		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$c/process,FIN_WAIT1->FIN_WAIT2=$c/process,FIN_WAIT2->CLOSE=$c/process" \
-		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$w/process,CLOSE_WAIT->LAST_ACK=$w/process,LAST_ACK->CLOSE=$w/process"
-fi
-done
-
-if [ -n "${RAN[c]:-}" ]; then
-	read -r S C SP CP K <<<"${RAN[c]}"
-	s="$S/tsc-srv-c"
-	c="$C/tsc-cli-c"
-	k="$K/tsc-closer-c"
-	# the server closes after the child's FIN: the child's socket leaves FIN_WAIT2 on its FIN
-	owners c \
-		--sock listener "$SP" 0 "CLOSE->LISTEN=$s/process,LISTEN->CLOSE=$s/process" \
-		--sock client "$CP" "$SP" "CLOSE->SYN_SENT=$c/process,SYN_SENT->ESTABLISHED=$c/process,ESTABLISHED->FIN_WAIT1=$k/process,FIN_WAIT1->FIN_WAIT2=$k/process,FIN_WAIT2->CLOSE=$k/process" \
-		--sock accepted "$SP" "$CP" "LISTEN->SYN_RECV=$s/listener,SYN_RECV->ESTABLISHED=$s/listener,ESTABLISHED->CLOSE_WAIT=$s/process,CLOSE_WAIT->LAST_ACK=$s/process,LAST_ACK->CLOSE=$s/process"
-fi
 
 # nothing else in the test's namespaces: 3 sockets per scenario that ran
-run_checks "$TS_PY" "$TS_LIB/check_owner.py" --json "$TS_TMP/out.jsonl" --label all \
-	--netns "$NETNS_S_INO,$NETNS_C_INO" --total $((3 * ${#RAN[@]}))
+run_checks "$TS_PY" "$TS_LIB/expect.py" --json "$TS_TMP/out.jsonl" --label all \
+	--netns "$NETNS_S_INO,$NETNS_C_INO" --owners --total $((3 * ${#RAN[@]}))
 validate_json "$TS_TMP/out.jsonl"
 finish

@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # check_kernel.py - the kernel matrix's verdict on one kernel: guest.sh's sections (from a qemu
 # guest or the host) against tests/kernels/expect.py, one "ok"/"not ok" line per run ("hook") and
-# scenario, with the expected and the real transitions on failure; per run also the summary's
-# "features" and the start-up line; for the -v run its feature table, its summary and the start-up
-# snapshot of a listener older than the tracer.
+# scenario, with the expected and the real transitions on failure (in tests/lib/tslib.py's
+# grammar); per run also the summary's "features" and the start-up line; for the -v run its
+# feature table, its summary and the start-up snapshot of a listener older than the tracer.
 #
 #   check_kernel.py --kernel 5.10|6.1|6.12|host RESULTS [--extract DIR]
 #
 # --extract DIR writes each hook's JSON output to DIR/HOOK.jsonl (for the schema check).
-# Standard library only.
+# Standard library and tests/lib/tslib.py; it runs on the host.
 
 import argparse
 import json
@@ -17,7 +17,8 @@ import os
 import re
 import sys
 
-import expect
+import expect	# and tslib (tests/lib), which it puts on the path
+import tslib
 
 LOOPBACK = {4: "127.0.0.1", 6: "::1"}
 
@@ -121,27 +122,6 @@ def group(trs):
 # ---- one scenario ----------------------------------------------------------------------------
 
 
-def who_of(r, roles):
-    """the owner in the rows' notation"""
-    pid, comm, owner = r.get("pid"), r.get("comm"), r.get("owner")
-    if owner == "unknown" and pid is None and comm is None:
-        return "-"
-    who = next((n for n, (p, c) in roles.items() if p == pid and c == comm), None)
-    who = who or "%s(%s)" % (pid, comm)
-    if owner == "listener":
-        who += "/listener"
-    elif owner != "process":
-        who += "/%s" % owner
-    return who
-
-
-def token(r, roles):
-    t = "%s->%s@%s" % (r.get("oldstate"), r.get("newstate"), who_of(r, roles))
-    if r.get("reason") is not None or r.get("newstate") == "CLOSE":
-        t += ":%s" % r.get("reason")
-    return t
-
-
 def wrap(label, toks):
     """tokens as lines of at most ~100 columns"""
     lines, cur = [], label
@@ -154,18 +134,21 @@ def wrap(label, toks):
     return "\n".join(x.rstrip() for x in lines)
 
 
-def check_socket(name, recs, rows, roles, fam, need_cookie):
+def check_socket(name, recs, want, roles, fam, need_cookie):
+    """problems of one socket's records against its row (want: [tslib.Want]); the reasons are
+    checked on every transition"""
     problems = []
-    want = [expect.split_token(t) for t in rows]
-    got = [token(r, roles) for r in recs]
-    if got != [w[0] for w in want]:
+    if len(recs) != len(want) or not all(w.matches(r, roles, exact=True)
+                                         for w, r in zip(want, recs)):
         problems.append("%s: transitions (owner, reason) differ\n%s\n%s" % (
-            name, wrap("  want ", [t for t, _ in want]), wrap("  got  ", got)))
+            name, wrap("  want ", [w.text(exact=True) for w in want]),
+            wrap("  got  ", [tslib.token_of(r, roles) for r in recs])))
         return problems
-    for r, (t, rng) in zip(recs, want):
-        d = r.get("dur_ns")
+    for r, w in zip(recs, want):
+        d, rng = r.get("dur_ns"), w.dur
         if rng and not (isinstance(d, int) and rng[0] * 1e9 <= d <= rng[1] * 1e9):
-            problems.append("%s: %s lasted %r ns, want %g-%g s" % (name, t, d, rng[0], rng[1]))
+            problems.append("%s: %s lasted %r ns, want %g-%g s" % (name, w.text(exact=True), d,
+                                                                    rng[0], rng[1]))
     durs = [r.get("dur_ns") for r in recs]
     if durs[0] is not None or any(not isinstance(d, int) or d < 0 for d in durs[1:]):
         problems.append("%s: dur_ns null on the first transition only, got %r" % (name, durs))
@@ -208,7 +191,7 @@ def check_scenario(sc, socks, table, need_cookie, notes=None):
         if notes is not None:
             notes.append("a second child of one handshake, dropped by the kernel (two CPUs "
                          "completed it together), tolerated: %s" % " ".join(
-                             "%s[sock %s]" % (token(r, roles), r.get("sock")) for r in g))
+                             "%s[sock %s]" % (tslib.token_of(r, roles), r.get("sock")) for r in g))
     where = {"listener": lambda t: t[1:] == (port, 0),
              "client": lambda t: t[2] == port and (cport is None or t[1] == cport),
              "accepted": lambda t: t[1] == port and t[2] == cport}
@@ -226,7 +209,7 @@ def check_scenario(sc, socks, table, need_cookie, notes=None):
         if id(g) not in claimed:
             problems.append("a socket the scenario does not have: " + wrap(
                 "", ["%s:%s->%s" % (g[-1].get("lport"), g[-1].get("rport"), "")] +
-                [token(r, roles) for r in g]))
+                [tslib.token_of(r, roles) for r in g]))
     return problems
 
 

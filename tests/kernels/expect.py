@@ -1,132 +1,107 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # expect.py - what tcpstates-c -j must print for each kscen scenario, per hook, and what each
 # kernel may leave out: the specification tests/kernels/check_kernel.py checks the guests against.
-#
+# Standard library and tests/lib/tslib.py (checking is on the host: nothing of this goes into the
+# guest's initramfs).
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import tslib  # noqa: E402  (tests/lib)
+
 # A row: SCENARIO SOCKET TRANSITION... (an indented line continues the row above). SOCKET names
 # which socket of the scenario (ports from kscen's line for it):
 #   listener  lport = port, rport 0         client   lport = cport, rport = port (rf: any lport)
 #   accepted  lport = port, rport = cport   client2/accepted2  the second socket with those ports (tw)
-# TRANSITION: OLD->NEW@WHO[/listener][:REASON][~MIN-MAX]
-#   WHO      the owner: srv, cli or wrk (the scenario's server, client or prefork worker: its pid
-#            and its comm ks-srv-XX, ks-cli-XX, ks-wrk-XX), "-" unknown (pid and comm null)
-#   /listener  "owner":"listener" (the listener's owner, before a process used the socket);
-#            otherwise "owner":"process" (or "unknown" for "-")
-#   :REASON  the "reason" key; given exactly on transitions into CLOSE, null on the others
-#   ~MIN-MAX dur_ns (time spent in OLD) between MIN and MAX seconds
+# TRANSITION: the grammar of tests/lib/tslib.py (its SEQUENCES too), where every transition names
+# its owner (@WHO): srv, cli or wrk, the scenario's server, client or prefork worker (its pid and
+# its comm ks-srv-XX, ks-cli-XX, ks-wrk-XX), /listener for "owner":"listener" (the listener's
+# owner, before a process used the socket), "@-" none known. The "reason" is checked on every
+# transition: =REASON on those into CLOSE, null on the others unless one is given.
 # Besides the rows, on every transition of a scenario's socket: family as the scenario's,
 # loopback addresses, dur_ns null on the socket's first transition and an integer after, and
 # (where KERNELS says so) a non-null "sock" that is the same on every line of the socket.
 # Nothing else may use the scenario's server port.
 #
-# Where the rows come from: the host (6.18) in a private network namespace with the tracer of
-# 2026-11-30 (854377d), where everything works: FULL is what its default hook (tp_btf) prints,
-# and what --hook tracepoint must print too (there "sock" is null: KERNELS' cookies apply to the
-# default hook only). CORE is what --hook tracepoint prints when every optional feature fails to
-# load (TCPSTATES_TEST_BREAK=all): the core alone, measured there the same day:
+# Where the rows come from: the host in a private network namespace, where everything works:
+# FULL is what its default hook (tp_btf) prints, and what --hook tracepoint must print too (there
+# "sock" is null: KERNELS' cookies apply to the default hook only). CORE is what --hook
+# tracepoint prints when every optional feature fails to load (TCPSTATES_TEST_BREAK=all): the
+# core alone:
 #   - no owner takeover (neither at receive nor at send): an accepted socket keeps its listener's
 #     owner until a process changes its state itself (the prefork worker appears only at its close);
-#   - no timewait following: the active closer and the orphan end "FIN_WAIT2->CLOSE :orderly" right
-#     away (no FIN_WAIT2->TIME_WAIT, no TIME_WAIT->CLOSE :reused, no ":timeout" 2 s later);
+#   - no timewait following: the active closer and the orphan end "FIN_WAIT2->CLOSE=orderly" right
+#     away (no FIN_WAIT2->TIME_WAIT, no TIME_WAIT->CLOSE=reused, no "=timeout" 2 s later);
 #   - no reset notes: the reasons come from sk_err and the context only (the same ones here).
 
 FULL = """
-cf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-cf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->TIME_WAIT@cli
-cf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+cf  listener  @listener@srv
+cf  client    @client@cli
+cf  accepted  @accept@srv/listener @passive-close@srv
 
-sf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-sf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-sf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->TIME_WAIT@srv
+sf  listener  @listener@srv
+sf  client    @connect@cli @passive-close@cli
+sf  accepted  @accept@srv/listener @active-close@srv
 
-rf  client    CLOSE->SYN_SENT@cli SYN_SENT->CLOSE@cli:refused
+rf  client    @refused@cli
 
-ab  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-ab  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE@cli:reset_sent
-ab  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE@srv:reset_received
+ab  listener  @listener@srv
+ab  client    @connect@cli ESTABLISHED->CLOSE@cli=reset_sent
+ab  accepted  @accept@srv/listener ESTABLISHED->CLOSE@srv=reset_received
 
-tw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-tw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-tw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->TIME_WAIT@srv
-              TIME_WAIT->CLOSE@srv:reused
-tw  client2   CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->TIME_WAIT@cli
-tw  accepted2 LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+tw  listener  @listener@srv
+tw  client    @connect@cli @passive-close@cli
+tw  accepted  @accept@srv/listener @active-close@srv TIME_WAIT->CLOSE@srv=reused
+tw  client2   @client@cli
+tw  accepted2 @accept@srv/listener @passive-close@srv
 
-pf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-pf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->TIME_WAIT@cli
-pf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@wrk CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+pf  listener  @listener@srv
+pf  client    @client@cli
+pf  accepted  @accept@srv/listener @passive-close@wrk
 
-pw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-pw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->TIME_WAIT@cli
-pw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@wrk CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+pw  listener  @listener@srv
+pw  client    @client@cli
+pw  accepted  @accept@srv/listener @passive-close@wrk
 
-of  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-of  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:timeout~1.5-4.5
-of  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:reset_received
+of  listener  @listener@srv
+of  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=timeout~1.5-4.5
+of  accepted  @accept@srv/listener @passive-close@srv LAST_ACK->CLOSE@srv=reset_received
 """
 
 CORE = """
-cf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-cf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-cf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+cf  listener  @listener@srv
+cf  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+cf  accepted  @accept@srv/listener @passive-close@srv ESTABLISHED->CLOSE_WAIT@srv/listener
 
-sf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-sf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-sf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
+sf  listener  @listener@srv
+sf  client    @connect@cli @passive-close@cli
+sf  accepted  @accept@srv/listener @fin-wait2@srv FIN_WAIT2->CLOSE@srv=orderly
 
-rf  client    CLOSE->SYN_SENT@cli SYN_SENT->CLOSE@cli:refused
+rf  client    @refused@cli
 
-ab  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-ab  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE@cli:reset_sent
-ab  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE@srv/listener:reset_received
+ab  listener  @listener@srv
+ab  client    @connect@cli ESTABLISHED->CLOSE@cli=reset_sent
+ab  accepted  @accept@srv/listener ESTABLISHED->CLOSE@srv/listener=reset_received
 
-tw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-tw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->CLOSE_WAIT@cli
-              CLOSE_WAIT->LAST_ACK@cli LAST_ACK->CLOSE@cli:orderly
-tw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->FIN_WAIT1@srv FIN_WAIT1->FIN_WAIT2@srv FIN_WAIT2->CLOSE@srv:orderly
-tw  client2   CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-tw  accepted2 LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv LAST_ACK->CLOSE@srv:orderly
+tw  listener  @listener@srv
+tw  client    @connect@cli @passive-close@cli
+tw  accepted  @accept@srv/listener @fin-wait2@srv FIN_WAIT2->CLOSE@srv=orderly
+tw  client2   @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+tw  accepted2 @accept@srv/listener @passive-close@srv ESTABLISHED->CLOSE_WAIT@srv/listener
 
-pf  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-pf  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-pf  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+pf  listener  @listener@srv
+pf  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+pf  accepted  @accept@srv/listener @passive-close@wrk ESTABLISHED->CLOSE_WAIT@srv/listener
 
-pw  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-pw  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-pw  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@wrk LAST_ACK->CLOSE@wrk:orderly
+pw  listener  @listener@srv
+pw  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+pw  accepted  @accept@srv/listener @passive-close@wrk ESTABLISHED->CLOSE_WAIT@srv/listener
 
-of  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@srv:orderly
-of  client    CLOSE->SYN_SENT@cli SYN_SENT->ESTABLISHED@cli ESTABLISHED->FIN_WAIT1@cli
-              FIN_WAIT1->FIN_WAIT2@cli FIN_WAIT2->CLOSE@cli:orderly
-of  accepted  LISTEN->SYN_RECV@srv/listener SYN_RECV->ESTABLISHED@srv/listener
-              ESTABLISHED->CLOSE_WAIT@srv/listener CLOSE_WAIT->LAST_ACK@srv
-              LAST_ACK->CLOSE@srv:reset_received
+of  listener  @listener@srv
+of  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+of  accepted  @accept@srv/listener @passive-close@srv ESTABLISHED->CLOSE_WAIT@srv/listener
+              LAST_ACK->CLOSE@srv=reset_received
 """
 
 # cf6 is cf on ::1
@@ -254,28 +229,16 @@ SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "pw", "of"]
 
 
 def parse_table(text):
-    """{scenario: [(socket, [token, ...]), ...]} from rows"""
-    rows = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if line[0].isspace() and rows:
-            rows[-1][2].extend(line.split())
-        else:
-            sc, sock, *toks = line.split()
-            rows.append((sc, sock, toks))
+    """{scenario: [(socket, [tslib.Want, ...]), ...]} from rows"""
     out = {}
-    for sc, sock, toks in rows:
-        out.setdefault(sc, []).append((sock, toks))
+    for line in tslib.table_lines(text):
+        sc, sock, *toks = line.split()
+        want = tslib.expand(toks)
+        vague = [w.name() for w in want if w.who is None or (w.new == "CLOSE" and w.reason
+                                                               in (None, tslib.UNCHECKED))]
+        if vague:
+            raise ValueError("%s %s: no owner, or no reason into CLOSE, on %s" % (sc, sock, vague))
+        out.setdefault(sc, []).append((sock, want))
     for alias, orig in SAME_AS.items():
         out[alias] = out[orig]
     return out
-
-
-def split_token(tok):
-    """OLD->NEW@WHO[/listener][:REASON][~MIN-MAX] -> (token without ~..., (min, max) or None)"""
-    base, _, rng = tok.partition("~")
-    if not rng:
-        return base, None
-    lo, hi = rng.split("-")
-    return base, (float(lo), float(hi))

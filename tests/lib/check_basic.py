@@ -53,8 +53,7 @@ def main():
     spid, sport = srv["start"]["pid"], srv["listening"]["port"]
     cpid, cport = cli["start"]["pid"], cli["connected"]["lport"]
 
-    recs, bad = tslib.load(a.json)
-    R.check(not bad, L + "every output line is a JSON object", "bad lines: %r" % bad[:5])
+    recs = tslib.load_checked(R, a.json, L)
     R.check(recs and recs[-1].get("type") == "summary", L + "a summary record comes last",
             "last: %r" % (recs[-1] if recs else None))
 
@@ -103,10 +102,7 @@ def main():
             break
     else:
         R.ok(L + "ts_ns increases along every socket")
-    if R.failed:
-        # for triage: did the tracer itself report loss?
-        lost = [r for r in recs if r.get("type") == "lost"]
-        print("# %s%d lost record(s); summary: %s" % (L, len(lost), recs[-1] if recs else None))
+    tslib.triage(R, recs, L)
     R.done()
 
 

@@ -9,7 +9,8 @@
 # --total N: exactly N sockets (socket cookies) in the output.
 # --all KEY=VALUE: every transition record has KEY equal to VALUE (a number compares as a number).
 # --sock: exactly one socket with a record (LPORT, RPORT) ("-": any); its transitions are SEQ
-#   ("OLD->NEW,...", or "@NAME" for tslib.SEQUENCES[NAME]), and KEYS
+#   (in the grammar of tests/lib/tslib.py: "OLD->NEW,...", "@NAME" for tslib.SEQUENCES[NAME];
+#   their order only, not their other checks), and KEYS
 #   ("pid=1,cgroup=2,owner=process", or "-") hold on every record.
 # Always: every line is a JSON object, the last one is the summary, no "lost" record but for
 # unseen sockets (counted machine-wide: another program's traffic can make them).
@@ -41,17 +42,10 @@ def kv_list(text):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--json", required=True)
-    p.add_argument("--label", default="")
-    p.add_argument("--total", type=int)
     p.add_argument("--all", action="append", default=[])
     p.add_argument("--sock", nargs=5, action="append", default=[],
                    metavar=("NAME", "LPORT", "RPORT", "SEQ", "KEYS"))
-    a = p.parse_args()
-    R = tslib.Results()
-    L = (a.label + ": ") if a.label else ""
-    recs, bad = tslib.load(a.json)
-    R.check(not bad, L + "every output line is a JSON object", "bad lines: %r" % bad[:5])
+    a, R, L, recs = tslib.output_args(p)
     R.check(recs and recs[-1].get("type") == "summary", L + "a summary record comes last",
             "last: %r" % (recs[-1] if recs else None))
     # "unseen" counts sockets of the whole machine (the destroy witness cannot tell whose):
@@ -81,8 +75,7 @@ def main():
                        "found %d; sockets seen:" % len(found), tslib.describe(socks)):
             continue
         lst = socks[found[0]]
-        want = [n for tok in want.replace(",", " ").split()
-                for n in (tslib.names(tok[1:]) if tok.startswith("@") else [tok])]
+        want = [w.name() for w in tslib.expand(tslib.tokens(want))]
         R.eq(tslib.seq(lst), want, L + "%s: transitions" % name)
         kv = kv_list(keys)
         if kv:
@@ -91,9 +84,7 @@ def main():
                      for r in lst for k, v in kv if r.get(k) != v]
             R.check(not wrong, L + "%s: %s on every transition" % (
                 name, " ".join("%s=%s" % kv1 for kv1 in kv)), *wrong)
-    if R.failed:
-        summ = [r for r in recs if r.get("type") == "summary"]
-        print("# %s%d lost record(s); summary: %s" % (L, len(lost), summ[-1] if summ else None))
+    tslib.triage(R, recs, L)
     R.done()
 
 

@@ -17,21 +17,17 @@ import tslib
 # $X_spid and $X_cpid their pids
 TABLE = """
 # refused (closed port 9) and timeout (SYNs dropped; one retransmission: 1 s + 2 s)
-refused-client     -      9      raddr=$saddr  CLOSE->SYN_SENT SYN_SENT->CLOSE=refused
+refused-client     -      9      raddr=$saddr  @refused
 timeout-client     -      80     raddr=$drop   CLOSE->SYN_SENT SYN_SENT->CLOSE=timeout~2.5-4.5
 
 # SO_LINGER 0: the client aborts; the server, in recv(), gets the reset
-linger-client    $lg_c $lg_s pid=$lg_cpid CLOSE->SYN_SENT SYN_SENT->ESTABLISHED
-                                          ESTABLISHED->CLOSE=reset_sent
-linger-accepted  $lg_s $lg_c pid=$lg_spid LISTEN->SYN_RECV SYN_RECV->ESTABLISHED
-                                          ESTABLISHED->CLOSE=reset_received
+linger-client    $lg_c $lg_s pid=$lg_cpid @connect ESTABLISHED->CLOSE=reset_sent
+linger-accepted  $lg_s $lg_c pid=$lg_spid @accept ESTABLISHED->CLOSE=reset_received
 linger-listener  $lg_s 0     pid=$lg_spid @listener
 
 # close with 10000 bytes unread: a reset instead of a FIN
-unread-accepted  $ur_s $ur_c pid=$ur_spid LISTEN->SYN_RECV SYN_RECV->ESTABLISHED
-                                          ESTABLISHED->CLOSE=reset_sent{rx_queue=10000}
-unread-client    $ur_c $ur_s pid=$ur_cpid CLOSE->SYN_SENT SYN_SENT->ESTABLISHED
-                                          ESTABLISHED->CLOSE=reset_received
+unread-accepted  $ur_s $ur_c pid=$ur_spid @accept ESTABLISHED->CLOSE=reset_sent{rx_queue=10000}
+unread-client    $ur_c $ur_s pid=$ur_cpid @connect ESTABLISHED->CLOSE=reset_received
 unread-listener  $ur_s 0     pid=$ur_spid @listener
 
 # orderly on both sides, 5000 bytes from the client (the byte totals come with the last record)
@@ -40,8 +36,7 @@ orderly-accepted $or_s $or_c pid=$or_spid @accepted LAST_ACK->CLOSE{rx_bytes>=50
 orderly-listener $or_s 0     pid=$or_spid @listener
 
 # CLOSE_WAIT with 10000 bytes never read: queued at the peer's FIN, a reset at the close
-close-wait-accepted $cw_s $cw_c pid=$cw_spid LISTEN->SYN_RECV SYN_RECV->ESTABLISHED
-                                             ESTABLISHED->CLOSE_WAIT{rx_queue>=10000}
+close-wait-accepted $cw_s $cw_c pid=$cw_spid @accept ESTABLISHED->CLOSE_WAIT{rx_queue>=10000}
                                              CLOSE_WAIT->CLOSE=reset_sent
 close-wait-listener $cw_s 0     pid=$cw_spid @listener
 """
@@ -95,12 +90,9 @@ def check_text(R, path, values):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--json", required=True)
     p.add_argument("--text", required=True)
-    a, values, inos = tslib.table_args(p)
-    R = tslib.Results()
-    recs, bad = tslib.load(a.json)
-    R.check(not bad, "every output line is a JSON object", "bad lines: %r" % bad[:5])
+    a, values, inos, R = tslib.table_args(p)
+    recs = tslib.load_checked(R, a.json)
     trs = tslib.transitions(recs, netns=inos)
     socks = tslib.sockets(trs)
     tslib.check_table(R, socks, TABLE, values)

@@ -48,10 +48,8 @@ def check_all(R, a):
         R.check(lis.get("tx_queue", 0) > 0, "listener: Send-Q is its backlog", lis)
     socks = tslib.sockets(tslib.transitions(recs, netns=ns))
     for what, s, pid, want in (
-            ("client", cs, a.cli, ["ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
-                                   "FIN_WAIT2->TIME_WAIT"]),
-            ("accepted", acc, a.srv, ["ESTABLISHED->CLOSE_WAIT", "CLOSE_WAIT->LAST_ACK",
-                                      "LAST_ACK->CLOSE"]),
+            ("client", cs, a.cli, tslib.names("active-close")),
+            ("accepted", acc, a.srv, tslib.names("passive-close")),
             ("listener", lis, a.srv, ["LISTEN->CLOSE"])):
         if not s:
             continue

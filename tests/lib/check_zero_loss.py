@@ -21,7 +21,7 @@ import tslib
 CLIENT = tuple(tslib.CLIENT_ORDERLY_NO_TW)
 ACCEPTED = tuple(tslib.ACCEPTED_PASSIVE_CLOSE)
 LISTENER = tuple(tslib.LISTENER)
-FAILED = ("CLOSE->SYN_SENT", "SYN_SENT->CLOSE")
+FAILED = tuple(tslib.names("refused"))
 
 
 def main():

@@ -84,6 +84,21 @@ def poll_until(cond, what):
     return True
 
 
+def read_to_eof(conn):
+    """read until EOF ("eof") or an error such as a reset ("recv_error"), with the bytes read"""
+    n = 0
+    try:
+        while True:
+            b = conn.recv(65536)
+            if not b:
+                say(event="eof", pid=os.getpid(), bytes=n)
+                return
+            n += len(b)
+    except OSError as e:
+        say(event="recv_error", pid=os.getpid(), errno=errno.errorcode.get(e.errno, str(e)),
+            bytes=n)
+
+
 def handle(conn, peer, args):
     """one accepted connection: read to EOF (unless --no-read), hold, close"""
     conn.settimeout(IO_TIMEOUT)
@@ -95,17 +110,7 @@ def handle(conn, peer, args):
                                            "wait-peer-close"):
         say(event="peer_closed", pid=os.getpid(), queued=queued(conn))
     if not args.no_read:
-        n = 0
-        try:
-            while True:
-                b = conn.recv(65536)
-                if not b:
-                    say(event="eof", pid=os.getpid(), bytes=n)
-                    break
-                n += len(b)
-        except OSError as e:
-            say(event="recv_error", pid=os.getpid(), errno=errno.errorcode.get(e.errno, str(e)),
-                bytes=n)
+        read_to_eof(conn)
     if args.hold:
         time.sleep(args.hold)
     if args.reply:
@@ -179,18 +184,8 @@ def client(args):
         if args.send:
             s.sendall(b"x" * args.send)
         if args.wait_eof:
-            # the peer ends the connection: read until EOF or a reset
-            n = 0
-            try:
-                while True:
-                    b = s.recv(65536)
-                    if not b:
-                        say(event="eof", pid=os.getpid(), bytes=n)
-                        break
-                    n += len(b)
-            except OSError as e:
-                say(event="recv_error", pid=os.getpid(),
-                    errno=errno.errorcode.get(e.errno, str(e)), bytes=n)
+            # the peer ends the connection
+            read_to_eof(s)
         if args.close_file:
             wait_file(args.close_file)
     if args.linger0:

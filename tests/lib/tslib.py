@@ -57,6 +57,21 @@ def load(path):
     return recs, bad
 
 
+def load_checked(R, path, label=""):
+    """the records of path, after a check that every line is one"""
+    recs, bad = load(path)
+    R.check(not bad, label + "every output line is a JSON object", "bad lines: %r" % bad[:5])
+    return recs
+
+
+def triage(R, recs, label=""):
+    """after a failure: did the tracer itself report loss?"""
+    if R.failed:
+        lost = [r for r in recs if r.get("type") == "lost"]
+        summ = [r for r in recs if r.get("type") == "summary"]
+        print("# %s%d lost record(s); summary: %s" % (label, len(lost), summ[-1] if summ else None))
+
+
 SUMMARY_COUNTS = ("kernel_transitions", "swept_transitions", "lines", "transition_lines",
                   "snapshot_lines")
 
@@ -159,45 +174,54 @@ def same_addr(a, b):
         return False
 
 
-# ---- tables of expected transitions ---------------------------------------------------------------
+# ---- the expectation grammar ---------------------------------------------------------------------
 #
-# A row says what one socket must show, in order:
+# One grammar for every table of expected transitions: the integration tests' rows (below) and the
+# kernel matrix's (tests/kernels/expect.py). A transition:
 #
-#   NAME  LPORT  RPORT  [KEY=VALUE...]  TRANSITION...
+#   OLD->NEW[@WHO[/OWNER]][=REASON][~MIN-MAX][{KEY OP VALUE,...}]
 #
-# LPORT/RPORT: a number or "-" (any); the socket is the one (exactly one) with a record of these
-# ports. KEY=VALUE holds on every record of the socket: pid, comm, family, laddr, raddr (pid and
-# raddr also pick the socket among those with the ports: an ephemeral port may be reused by a
-# later scenario). TRANSITION, all of them in order and nothing else:
-#
-#   OLD->NEW[=REASON][~MIN-MAX][{KEY OP VALUE,...}]
-#
-#   =REASON   the record's "reason" ("=-": null); not given: not checked
+#   @WHO      the socket's owner on that line: a role the checker binds to a pid and a comm (the
+#             scenario's server, client, worker...), "owner" "process"; /OWNER another kind
+#             ("listener": named after the listener's owner, before a process used the socket);
+#             "@-" none known (pid and comm null, "owner" "unknown"). Not given: not checked
+#   =REASON   the record's "reason" ("=-": null). Not given: not checked (the kernel matrix
+#             checks it all the same: null, and a table must give it on transitions into CLOSE)
 #   ~MIN-MAX  dur_ns, the time spent in OLD, between MIN and MAX seconds
 #   {...}     other keys of the record: OP is =, >= or <=; VALUE a number, null or a word
-#   @NAME     the transitions of SEQUENCES[NAME]; @NAME:STATE only those from or to STATE. A
-#             TRANSITION after it that is already among them adds its checks to that one; one
-#             that is not is appended.
 #
-# A line that starts with white space continues the row above; "#" starts a comment. "$NAME" is
-# replaced by a value the test passes (its ports, pids and addresses).
+# and named sequences of them:
+#
+#   @NAME[:STATE][@WHO[/OWNER]]
+#             the transitions of SEQUENCES[NAME]; :STATE only those from or to STATE; @WHO the
+#             owner of each of them that names none
+#
+# A transition that is already among the ones before it in a row (a sequence's, say) adds its
+# checks to that one: "@accepted LAST_ACK->CLOSE{rx_bytes>=5000}"; any other is appended.
 
 # one socket's transitions, by name: tests/lib/tcpapp.py's plain connection (the client closes
-# first). The client, the active closer, goes on to TIME_WAIT (it ends 60 s later, after the
-# test); with --no-timewait or on the fallback hook (--hook tracepoint) the kernel's tracepoint
-# says FIN_WAIT2 -> CLOSE instead (client-no-tw).
+# first) and its parts. The client, the active closer, goes on to TIME_WAIT (it ends 60 s later,
+# after the test); with --no-timewait or on the fallback hook (--hook tracepoint) the kernel's
+# tracepoint says FIN_WAIT2 -> CLOSE instead (client-no-tw).
 SEQUENCES = {
     "listener": "CLOSE->LISTEN LISTEN->CLOSE=orderly",
-    "client-fin-wait2": "CLOSE->SYN_SENT SYN_SENT->ESTABLISHED ESTABLISHED->FIN_WAIT1"
-                        " FIN_WAIT1->FIN_WAIT2",
-    "client": "@client-fin-wait2 FIN_WAIT2->TIME_WAIT=-",
+    "connect": "CLOSE->SYN_SENT SYN_SENT->ESTABLISHED",
+    "accept": "LISTEN->SYN_RECV SYN_RECV->ESTABLISHED",
+    "fin-wait2": "ESTABLISHED->FIN_WAIT1 FIN_WAIT1->FIN_WAIT2",
+    "active-close": "@fin-wait2 FIN_WAIT2->TIME_WAIT=-",
+    "passive-close": "ESTABLISHED->CLOSE_WAIT CLOSE_WAIT->LAST_ACK=- LAST_ACK->CLOSE=orderly",
+    "client-fin-wait2": "@connect @fin-wait2",
+    "client": "@connect @active-close",
     "client-no-tw": "@client-fin-wait2 FIN_WAIT2->CLOSE",
-    "accepted": "LISTEN->SYN_RECV SYN_RECV->ESTABLISHED ESTABLISHED->CLOSE_WAIT"
-                " CLOSE_WAIT->LAST_ACK=- LAST_ACK->CLOSE=orderly",
+    "accepted": "@accept @passive-close",
+    "refused": "CLOSE->SYN_SENT SYN_SENT->CLOSE=refused",
 }
 
-TRANSITION = re.compile(r"^(?P<old>[A-Z_0-9]+)->(?P<new>[A-Z_0-9]+)(=(?P<reason>[a-z_-]+))?"
-                        r"(~(?P<lo>[\d.]+)-(?P<hi>[\d.]+))?(\{(?P<facts>[^}]*)\})?$")
+OWNED = r"(@(?P<who>[\w-]+)(/(?P<owner>[a-z_]+))?)?"
+TRANSITION = re.compile(r"^(?P<old>[A-Z_0-9]+)->(?P<new>[A-Z_0-9]+)" + OWNED +
+                        r"(=(?P<reason>[a-z_-]+))?(~(?P<lo>[\d.]+)-(?P<hi>[\d.]+))?"
+                        r"(\{(?P<facts>[^}]*)\})?$")
+SEQUENCE = re.compile(r"^@(?P<name>[a-z0-9-]+)(:(?P<state>[A-Z_0-9]+))?" + OWNED + "$")
 FACT = re.compile(r"^\s*(?P<key>[a-z_]+)\s*(?P<op>>=|<=|=)\s*(?P<value>\S+)\s*$")
 UNCHECKED = object()	# a transition's reason when the row does not say
 
@@ -210,6 +234,7 @@ class Want:
         if not m:
             raise ValueError("bad transition %r" % tok)
         self.old, self.new = m["old"], m["new"]
+        self.who, self.owner = m["who"], m["owner"]
         self.reason = UNCHECKED if m["reason"] is None else (
             None if m["reason"] == "-" else m["reason"])
         self.dur = (float(m["lo"]), float(m["hi"])) if m["lo"] else None
@@ -221,8 +246,41 @@ class Want:
     def refine(self, other):
         if other.reason is not UNCHECKED:
             self.reason = other.reason
+        if other.who is not None:
+            self.who, self.owner = other.who, other.owner
         self.dur = other.dur or self.dur
         self.facts += other.facts
+
+    def owned(self, roles):
+        """(pid, comm, owner) the record must have, or None (not checked)"""
+        if self.who is None:
+            return None
+        if self.who == "-":
+            return (None, None, "unknown")
+        if self.who not in roles:
+            raise ValueError("%s: no role %r (roles: %s)" % (self.name(), self.who, sorted(roles)))
+        return tuple(roles[self.who]) + (self.owner or "process",)
+
+    def reason_of(self, exact):
+        """the reason the record must have, UNCHECKED for any; exact: null when not given"""
+        return None if exact and self.reason is UNCHECKED else self.reason
+
+    def matches(self, r, roles, exact=False):
+        """does record r meet the transition, its owner and its reason (not dur_ns, facts)?"""
+        own, reason = self.owned(roles), self.reason_of(exact)
+        return ((r.get("oldstate"), r.get("newstate")) == (self.old, self.new)
+                and (own is None or owner_of(r) == own)
+                and (reason is UNCHECKED or r.get("reason") == reason))
+
+    def text(self, exact=False):
+        """the transition in the grammar (without ~MIN-MAX and facts), as token_of writes one"""
+        t = self.name()
+        if self.who is not None:
+            t += "@" + self.who + ("/" + self.owner if self.owner not in (None, "process") else "")
+        reason = self.reason_of(exact)
+        if reason is not UNCHECKED and (reason is not None or self.new == "CLOSE" or not exact):
+            t += "=" + (reason or "-")
+        return t
 
 
 def fact(text):
@@ -238,18 +296,31 @@ def expand(tokens):
     """[Want] of a row's transition tokens (with @NAME sequences)"""
     out = []
     for tok in tokens:
-        if tok.startswith("@"):
-            name, _, state = tok[1:].partition(":")
-            ws = expand(SEQUENCES[name].split())
-            out += [w for w in ws if not state or state in (w.old, w.new)]
-            continue
-        w = Want(tok)
-        same = [x for x in out if x.name() == w.name()]
-        if same:
-            same[0].refine(w)
+        m = SEQUENCE.match(tok)
+        if tok.startswith("@") and not m:
+            raise ValueError("bad sequence %r" % tok)
+        if m:
+            if m["name"] not in SEQUENCES:
+                raise ValueError("no sequence %r (%s)" % (m["name"], " ".join(SEQUENCES)))
+            ws = [w for w in expand(SEQUENCES[m["name"]].split())
+                  if not m["state"] or m["state"] in (w.old, w.new)]
+            for w in ws:
+                if w.who is None:
+                    w.who, w.owner = m["who"], m["owner"]
         else:
-            out.append(w)
+            ws = [Want(tok)]
+        for w in ws:
+            same = [x for x in out if x.name() == w.name()]
+            if same:
+                same[0].refine(w)
+            else:
+                out.append(w)
     return out
+
+
+def tokens(spec):
+    """a row's transitions given as one argument: separated by commas or spaces"""
+    return spec.replace(",", " ").split()
 
 
 def names(seq_name):
@@ -263,18 +334,33 @@ CLIENT_ORDERLY_NO_TW = names("client-no-tw")
 ACCEPTED_PASSIVE_CLOSE = names("accepted")
 
 
-class Row:
-    def __init__(self, text):
-        name, lport, rport, *rest = text.split()
-        self.name = name
-        self.lport = None if lport == "-" else int(lport)
-        self.rport = None if rport == "-" else int(rport)
-        self.attrs = dict(t.split("=", 1) for t in rest if "->" not in t and "@" not in t)
-        self.want = expand([t for t in rest if "->" in t or t.startswith("@")])
+def owner_of(r):
+    return (r.get("pid"), r.get("comm"), r.get("owner"))
 
 
-def parse_rows(table, values=None):
-    """[Row] of a table; $NAME replaced from values"""
+def who_of(r, roles):
+    """the owner of record r in the grammar: a role of roles ({name: (pid, comm)}), else
+    PID(COMM); /OWNER unless "process"; "-" for none known"""
+    pid, comm, owner = owner_of(r)
+    if owner == "unknown" and pid is None and comm is None:
+        return "-"
+    who = next((n for n, pc in roles.items() if tuple(pc) == (pid, comm)), None)
+    who = who or "%s(%s)" % (pid, comm)
+    return who if owner == "process" else "%s/%s" % (who, owner)
+
+
+def token_of(r, roles):
+    """record r as a transition of the grammar: OLD->NEW@WHO, =REASON when it has one or goes to
+    CLOSE"""
+    t = "%s->%s@%s" % (r.get("oldstate"), r.get("newstate"), who_of(r, roles))
+    if r.get("reason") is not None or r.get("newstate") == "CLOSE":
+        t += "=%s" % (r.get("reason") or "-")
+    return t
+
+
+def table_lines(table, values=None):
+    """the rows of a table, one line each: "#" comments dropped, a line that starts with white
+    space joined to the row above, "$NAME" replaced from values"""
     lines = []
     for line in table.splitlines():
         line = line.split("#", 1)[0].rstrip()
@@ -290,7 +376,36 @@ def parse_rows(table, values=None):
             text = text.replace("$" + k, str(values[k]))
     if "$" in text:
         raise ValueError("no value for %s" % re.findall(r"\$\w+", text))
-    return [Row(line) for line in text.splitlines()]
+    return text.splitlines()
+
+
+# ---- the integration tests' tables --------------------------------------------------------------
+#
+# A row says what one socket must show, in order:
+#
+#   NAME  LPORT  RPORT  [KEY=VALUE...]  TRANSITION...
+#
+# LPORT/RPORT: a number or "-" (any); the socket is the one (exactly one) with a record of these
+# ports. KEY=VALUE holds on every record of the socket: pid, comm, family, laddr, raddr (pid and
+# raddr also pick the socket among those with the ports: an ephemeral port may be reused by a
+# later scenario). TRANSITION: the grammar above; all of them in order and nothing else. A line
+# that starts with white space continues the row above; "#" starts a comment. "$NAME" is replaced
+# by a value the test passes (its ports, pids and addresses).
+
+
+class Row:
+    def __init__(self, text):
+        name, lport, rport, *rest = text.split()
+        self.name = name
+        self.lport = None if lport == "-" else int(lport)
+        self.rport = None if rport == "-" else int(rport)
+        self.attrs = dict(t.split("=", 1) for t in rest if "->" not in t and "@" not in t)
+        self.want = expand([t for t in rest if "->" in t or t.startswith("@")])
+
+
+def parse_rows(table, values=None):
+    """[Row] of a table; $NAME replaced from values"""
+    return [Row(line) for line in table_lines(table, values)]
 
 
 def ops(got, op, want):
@@ -301,9 +416,10 @@ def ops(got, op, want):
     return got >= want if op == ">=" else got <= want
 
 
-def check_socket(R, socks, row, what, check_dur=True):
-    """the socket of a row: exactly one, its transitions in order, then each one's checks and the
-    row's KEY=VALUE on every record. Returns its records (or None)."""
+def check_socket(R, socks, row, what, check_dur=True, roles=None):
+    """the socket of a row: exactly one, its transitions in order, then each one's checks, the
+    owners (@WHO, roles {name: (pid, comm)}) and the row's KEY=VALUE on every record. Returns
+    its records (or None)."""
     keys = [k for k in find(socks, row.lport, row.rport)
             if ("raddr" not in row.attrs
                 or any(same_addr(r.get("raddr"), row.attrs["raddr"]) for r in socks[k]))
@@ -326,6 +442,7 @@ def check_socket(R, socks, row, what, check_dur=True):
         for key, op, v in w.facts:
             R.check(ops(r.get(key), op, v), "%s %s %s %s (got %r)" % (t, key, op, v, r.get(key)),
                     note(r))
+    check_owners(R, lst, row, what, roles or {})
     check_attrs(R, lst, row, what)
     if check_dur and lst:
         first_ok = lst[0].get("dur_ns") is None or isinstance(lst[0].get("dur_ns"), int)
@@ -336,6 +453,15 @@ def check_socket(R, socks, row, what, check_dur=True):
                 "%s: dur_ns known (integer >= 0) after the first transition" % what,
                 "first: %r" % lst[0].get("dur_ns"), "later: %r" % later_bad)
     return lst
+
+
+def check_owners(R, lst, row, what, roles):
+    """one check for the @WHO of all the row's transitions, if it gives any"""
+    owned = [(w, w.owned(roles), r) for w, r in zip(row.want, lst) if w.who is not None]
+    if owned:
+        wrong = ["%s: want %s/%s/%s got %s/%s/%s" % ((w.name(),) + own + owner_of(r))
+                 for w, own, r in owned if owner_of(r) != own]
+        R.check(not wrong, "%s: pid/comm/owner on every transition" % what, *wrong)
 
 
 def check_attrs(R, lst, row, what):
@@ -362,29 +488,43 @@ def note(r):
         r.get("rx_bytes"), r.get("tx_bytes"))
 
 
-def check_table(R, socks, table, values=None, label="", check_dur=True):
+def check_table(R, socks, table, values=None, label="", check_dur=True, roles=None):
     """every row of table against socks; {row name: its records (or None)}"""
-    return {row.name: check_socket(R, socks, row, label + row.name, check_dur)
+    return {row.name: check_socket(R, socks, row, label + row.name, check_dur, roles)
             for row in parse_rows(table, values)}
 
 
 def table_args(p):
-    """parse a checker's arguments, with --netns INO,INO and the NAME=VALUE its tables' $NAME
-    stand for: (args, {NAME: VALUE}, {netns inode})"""
+    """parse a checker's arguments, with --json OUT, --netns INO,INO and the NAME=VALUE its
+    tables' $NAME stand for: (args, {NAME: VALUE}, {netns inode}, Results)"""
+    p.add_argument("--json", required=True)
     p.add_argument("--netns", required=True)
     p.add_argument("values", nargs="*", metavar="NAME=VALUE")
     a = p.parse_args()
-    return a, dict(v.split("=", 1) for v in a.values), {int(x) for x in a.netns.split(",")}
+    return (a, dict(v.split("=", 1) for v in a.values), {int(x) for x in a.netns.split(",")},
+            Results())
+
+
+def output_args(p):
+    """parse a checker's arguments, with --json OUT, --label L and --total N (sockets): (args,
+    Results, "L: " or "", the records of OUT, checked to be JSON)"""
+    p.add_argument("--json", required=True)
+    p.add_argument("--label", default="")
+    p.add_argument("--total", type=int)
+    a = p.parse_args()
+    R = Results()
+    L = (a.label + ": ") if a.label else ""
+    return a, R, L, load_checked(R, a.json, L)
 
 
 def expect_socket(R, socks, what, lport, rport, want_seq, pid=None, comm=None, family=None,
-                  laddr=None, raddr=None, check_dur=True):
+                  laddr=None, raddr=None, check_dur=True, roles=None):
     """one row given as arguments: want_seq a list of transition tokens (or "@NAME")"""
     row = Row("- - - " + " ".join(want_seq))
     row.lport, row.rport = lport, rport
     row.attrs = {k: str(v) for k, v in (("pid", pid), ("comm", comm), ("family", family),
                                          ("laddr", laddr), ("raddr", raddr)) if v is not None}
-    return check_socket(R, socks, row, what, check_dur)
+    return check_socket(R, socks, row, what, check_dur, roles)
 
 
 def dur_of(lst, old, new):
