@@ -143,9 +143,11 @@ static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES])
 
 static void losses(struct strbuf *sb, const uint64_t v[LOSS_CAUSES])
 {
-	family(sb, "tcpstates_lost_records_total", "counter",
-	       "Loss by cause, each in its own unit: rb_full and recursion_misses transitions, "
-	       "unseen and map_full sockets, not_written and filter_dropped lines.");
+	char units[512], help[600];
+
+	loss_units_text(units, sizeof(units));
+	snprintf(help, sizeof(help), "Loss by cause, each in its own unit: %s.", units);
+	family(sb, "tcpstates_lost_records_total", "counter", help);
 	for (int i = 0; i < LOSS_CAUSES; i++)
 		sample1(sb, "tcpstates_lost_records_total", "cause", loss_names[i], v[i]);
 }

@@ -237,20 +237,6 @@ static void record_begin(struct json_writer *w, struct line_sink *out, const cha
 		json_null(w, "time");
 }
 
-const char *const loss_names[LOSS_CAUSES] = {
-	"rb_full", "recursion_misses", "unseen", "not_written", "filter_dropped", "map_full",
-};
-
-void loss_values(const struct loss_counts *c, uint64_t v[LOSS_CAUSES])
-{
-	v[0] = c->rb_full;
-	v[1] = c->recursion_misses;
-	v[2] = c->unseen;
-	v[3] = c->not_written;
-	v[4] = c->filter_dropped;
-	v[5] = c->map_full;
-}
-
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total)
 {
@@ -270,18 +256,6 @@ void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts
 		json_uint(&w, key, t[i]);
 	}
 	json_end(&w);
-}
-
-void loss_text(const struct loss_counts *l, char *buf, size_t len)
-{
-	uint64_t v[LOSS_CAUSES];
-	size_t n = 0;
-
-	loss_values(l, v);
-	buf[0] = '\0';
-	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
-			      (unsigned long long)v[i]);
 }
 
 void output_closing(char *buf, size_t len, const struct run_counts *n,

@@ -177,39 +177,24 @@ static void run_snapshot(struct session *s)
 			st.seed_failed, st.elapsed_ns / 1e6, st.iter_ns / 1e6, st.owner_ns / 1e6);
 }
 
-/* every cause of loss, totals since start */
+/* every cause of loss, totals since start: the tracer's, and the output's and the filter's */
 static void loss_now(struct session *s, struct tracer_counts *c, struct loss_counts *l)
 {
 	tracer_counts(&s->tracer, c);
-	l->rb_full = c->rb_full;
-	l->recursion_misses = c->recursion_misses;
-	l->unseen = c->unseen;
+	*l = c->lost;
 	l->not_written = s->q.not_written;
 	l->filter_dropped = s->filter.dropped;
-	l->map_full = c->map_full;
 }
 
 /* Report loss since the last report: stderr for people, a record for pipelines. */
 static void check_loss(struct session *s, struct tracer_counts *c)
 {
-	uint64_t t[LOSS_CAUSES], r[LOSS_CAUSES];
 	struct loss_counts total, delta;
 	char text[256];
-	bool any = false;
 
 	loss_now(s, c, &total);
-	loss_values(&total, t);
-	loss_values(&s->reported, r);
-	for (int i = 0; i < LOSS_CAUSES; i++)
-		any |= t[i] != r[i];
-	if (!any)
+	if (!loss_since(&delta, &total, &s->reported))
 		return;
-	delta.rb_full = total.rb_full - s->reported.rb_full;
-	delta.recursion_misses = total.recursion_misses - s->reported.recursion_misses;
-	delta.unseen = total.unseen - s->reported.unseen;
-	delta.not_written = total.not_written - s->reported.not_written;
-	delta.filter_dropped = total.filter_dropped - s->reported.filter_dropped;
-	delta.map_full = total.map_full - s->reported.map_full;
 	loss_text(&delta, text, sizeof(text));
 	fprintf(stderr, "tcpstates-c: lost since the last report: %s\n", text);
 	output_lost(&s->out, clock_ns(CLOCK_REALTIME), &delta, &total);
