@@ -387,7 +387,7 @@ int session_run(const struct config *given)
 	filter_init(&s.filter, cfg);
 	install_signals(cfg->output_path);
 	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
-	if (stats_out_init(&s.stats, &s.out, s.start_ns)) {
+	if (stats_out_init(&s.stats, &s.q.sink, cfg, s.out.mono_to_real_ns, s.start_ns)) {
 		outq_free(&s.q);
 		outfile_close(&s.file);
 		return 1;
