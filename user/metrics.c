@@ -99,20 +99,6 @@ static void durations(struct strbuf *sb, const struct stats *st)
 	free(h);
 }
 
-/* the summary's counters: name, and what it counts */
-static const char *const counter_help[STATS_COUNTERS] = {
-	"Connections opened actively (CLOSE -> SYN_SENT that sent a SYN), as the kernel's "
-	"ActiveOpens counts.",
-	"Connections opened passively (LISTEN -> SYN_RECV), as PassiveOpens counts.",
-	"Failed connection attempts (SYN_SENT or SYN_RECV -> CLOSE on an error), as AttemptFails "
-	"counts.",
-	"Connections reset (ESTABLISHED or CLOSE_WAIT -> CLOSE), as EstabResets counts.",
-	"Closes whose reason was a reset this host sent.",
-	"Closes whose reason was a reset received.",
-	"Closes whose reason was a timeout.",
-	"Connection attempts refused (a reset answered the SYN).",
-};
-
 static void tcp_counters(struct strbuf *sb, const struct stats *st, uint64_t seen)
 {
 	uint64_t v[STATS_COUNTERS];
@@ -121,7 +107,7 @@ static void tcp_counters(struct strbuf *sb, const struct stats *st, uint64_t see
 	stats_counter_values(&st->c, v);
 	for (int i = 0; i < STATS_COUNTERS; i++) {
 		snprintf(name, sizeof(name), "tcpstates_%s_total", stats_counter_names[i]);
-		family(sb, name, "counter", counter_help[i]);
+		family(sb, name, "counter", stats_counter_about[i].help);
 		sb_printf(sb, "%s %" PRIu64 "\n", name, v[i]);
 	}
 	family(sb, "tcpstates_transitions_seen_total", "counter",
