@@ -9,10 +9,9 @@
 #include "tcpstates.h"
 #include "cli.h"
 #include "loss.h"
+#include "output_fields.h"
 #include "printer.h"
 #include "stats.h"
-
-#define OUTPUT_NFIELDS 28	/* rows of the field table (output_fields.c checks it) */
 
 /*
  * How a transition's line is made, decided once from the options at the first line (or the
@@ -22,9 +21,8 @@
 struct output_plan {
 	bool made;
 	uint8_t n;				/* fields on a line */
-	uint8_t order[OUTPUT_NFIELDS];		/* their rows in output_fields, in line order */
-	struct printer_col col[OUTPUT_NFIELDS];	/* per row: member name, width, alignment */
-	struct printer_col type, time;		/* a stuck record's own first members */
+	uint8_t order[OUTPUT_NFIELDS];		/* their ids (output_fields' rows), in line order */
+	struct printer_col col[OUTPUT_NFIELDS];	/* per id: member name, width, alignment */
 	struct printer_word state[TS_MAX_STATE];	/* the states' names, as words */
 	struct printer_word reason[TS_R_MAX];	/* the close reasons' names (TS_R_NONE: none) */
 };
