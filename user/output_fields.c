@@ -23,6 +23,33 @@ static int addr_width(const struct config *cfg)
 	return cfg->wide ? 39 : 15;		/* longest IPv6 / IPv4 text */
 }
 
+/* a writer of a number the record always has */
+#define UINT_WRITER(fn, member)                                                                    \
+	static void fn(struct printer *p, const struct output *o, const struct tcpstates_event *e) \
+	{                                                                                          \
+		print_uint(p, e->member);                                                          \
+	}
+
+/* ... of one it has only with `flag` in its flags: null without */
+#define UINT_IF_WRITER(fn, member, flag)                                                           \
+	static void fn(struct printer *p, const struct output *o, const struct tcpstates_event *e) \
+	{                                                                                          \
+		if (e->flags & (flag))                                                             \
+			print_uint(p, e->member);                                                  \
+		else                                                                               \
+			print_null(p);                                                             \
+	}
+
+UINT_WRITER(w_ts_ns, ts_ns)
+UINT_WRITER(w_lport, sport)
+UINT_WRITER(w_rport, dport)
+UINT_WRITER(w_rx_queue, rx_queue)
+UINT_WRITER(w_tx_queue, tx_queue)
+UINT_WRITER(w_netns, netns)
+UINT_IF_WRITER(w_sock, cookie, TS_F_COOKIE_KNOWN)
+UINT_IF_WRITER(w_rx_bytes, rx_bytes, TS_F_BYTES)
+UINT_IF_WRITER(w_tx_bytes, tx_bytes, TS_F_BYTES)
+
 static void w_type(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (SNAPSHOT(e))
@@ -34,19 +61,6 @@ static void w_type(struct printer *p, const struct output *o, const struct tcpst
 static void w_time(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_time(p, (int64_t)e->ts_ns + o->mono_to_real_ns);
-}
-
-static void w_ts_ns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->ts_ns);
-}
-
-static void w_sock(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_COOKIE_KNOWN)
-		print_uint(p, e->cookie);
-	else
-		print_null(p);
 }
 
 static void w_skaddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -156,19 +170,9 @@ static void w_laddr(struct printer *p, const struct output *o, const struct tcps
 	print_addr(p, e, e->saddr);
 }
 
-static void w_lport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->sport);
-}
-
 static void w_raddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_addr(p, e, e->daddr);
-}
-
-static void w_rport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->dport);
 }
 
 static void print_state(struct printer *p, const struct output *o, unsigned int state)
@@ -255,41 +259,10 @@ static void w_rst_reason(struct printer *p, const struct output *o, const struct
 		print_null(p);
 }
 
-static void w_rx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->rx_queue);
-}
-
-static void w_tx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->tx_queue);
-}
-
-static void w_rx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_BYTES)
-		print_uint(p, e->rx_bytes);
-	else
-		print_null(p);
-}
-
-static void w_tx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_BYTES)
-		print_uint(p, e->tx_bytes);
-	else
-		print_null(p);
-}
-
 /* true: the hook never delivered this close; the socket was destroyed in oldstate */
 static void w_inferred(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_bool(p, e->flags2 & TS_F2_INFERRED);
-}
-
-static void w_netns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->netns);
 }
 
 /*
