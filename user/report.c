@@ -48,7 +48,7 @@ static void counters(struct strbuf *sb, const struct stats_counters *c, uint64_t
 
 /* ---- the matrix ---------------------------------------------------------------------------- */
 
-static int digits(uint64_t v)
+int report_digits(uint64_t v)
 {
 	int n = 1;
 
@@ -73,7 +73,7 @@ static void matrix(struct strbuf *sb, const struct stats *st)
 			if (!st->pairs[o][n])
 				continue;
 			row[o] = col[n] = true;
-			w = digits(st->pairs[o][n]);
+			w = report_digits(st->pairs[o][n]);
 			if (w > width[n])
 				width[n] = w;
 		}
