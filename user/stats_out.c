@@ -75,23 +75,28 @@ void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print)
 		so->dot_err = dot_write(so->dot_fd, &so->total);
 }
 
-int stats_out_close(struct stats_out *so)
+int stats_out_close_dot(struct stats_out *so)
 {
 	int status = 0;
 
-	if (so->dot_fd >= 0) {
-		if (!so->dot_err && close(so->dot_fd))
-			so->dot_err = -errno;
-		else if (so->dot_err)
-			close(so->dot_fd);
-		if (so->dot_err) {
-			fprintf(stderr, "tcpstates-c: cannot write '%s' for --dot: %s\n",
-				quote_str(so->cfg->dot_path), strerror(-so->dot_err));
-			status = 1;
-		}
-		so->dot_fd = -1;
+	if (so->dot_fd < 0)
+		return 0;
+	if (!so->dot_err && close(so->dot_fd))
+		so->dot_err = -errno;
+	else if (so->dot_err)
+		close(so->dot_fd);
+	if (so->dot_err) {
+		fprintf(stderr, "tcpstates-c: cannot write '%s' for --dot: %s\n",
+			quote_str(so->cfg->dot_path), strerror(-so->dot_err));
+		status = 1;
 	}
+	so->dot_fd = -1;
+	return status;
+}
+
+void stats_out_free(struct stats_out *so)
+{
+	stats_out_close_dot(so);
 	stats_free(&so->total);
 	stats_free(&so->period);
-	return status;
 }

@@ -38,7 +38,10 @@ void stats_out_tick(struct stats_out *so, uint64_t now_ns);
  */
 void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print);
 
-/* Close --dot's file and free. Returns 1 when the file could not be written (said on stderr). */
-int stats_out_close(struct stats_out *so);
+/* Close --dot's file. Returns 1 when it could not be written (said on stderr); else 0. */
+int stats_out_close_dot(struct stats_out *so);
+
+/* Free; closes --dot's file first if still open. */
+void stats_out_free(struct stats_out *so);
 
 #endif
