@@ -7,17 +7,6 @@
 #include "report.h"
 #include "states.h"
 
-static int pen_width(uint64_t c)
-{
-	int w = 1;
-
-	while (c >= 10) {
-		c /= 10;
-		w++;
-	}
-	return w;
-}
-
 void dot_render(struct strbuf *sb, const struct stats *st)
 {
 	bool seen[STATS_STATES] = { 0 };
@@ -51,7 +40,7 @@ void dot_render(struct strbuf *sb, const struct stats *st)
 				sb_printf(sb, "\\nmedian %s",
 					  report_dur(stats_hist_percentile(h, 50), d, sizeof(d)));
 			/* thicker for the paths most sockets take: one more per power of ten */
-			sb_printf(sb, "\", penwidth=%d];\n", pen_width(c));
+			sb_printf(sb, "\", penwidth=%d];\n", report_digits(c));
 		}
 	sb_puts(sb, "}\n");
 }

@@ -99,20 +99,6 @@ static void durations(struct strbuf *sb, const struct stats *st)
 	free(h);
 }
 
-/* the summary's counters: name, and what it counts */
-static const char *const counter_help[STATS_COUNTERS] = {
-	"Connections opened actively (CLOSE -> SYN_SENT that sent a SYN), as the kernel's "
-	"ActiveOpens counts.",
-	"Connections opened passively (LISTEN -> SYN_RECV), as PassiveOpens counts.",
-	"Failed connection attempts (SYN_SENT or SYN_RECV -> CLOSE on an error), as AttemptFails "
-	"counts.",
-	"Connections reset (ESTABLISHED or CLOSE_WAIT -> CLOSE), as EstabResets counts.",
-	"Closes whose reason was a reset this host sent.",
-	"Closes whose reason was a reset received.",
-	"Closes whose reason was a timeout.",
-	"Connection attempts refused (a reset answered the SYN).",
-};
-
 static void tcp_counters(struct strbuf *sb, const struct stats *st, uint64_t seen)
 {
 	uint64_t v[STATS_COUNTERS];
@@ -121,7 +107,7 @@ static void tcp_counters(struct strbuf *sb, const struct stats *st, uint64_t see
 	stats_counter_values(&st->c, v);
 	for (int i = 0; i < STATS_COUNTERS; i++) {
 		snprintf(name, sizeof(name), "tcpstates_%s_total", stats_counter_names[i]);
-		family(sb, name, "counter", counter_help[i]);
+		family(sb, name, "counter", stats_counter_about[i].help);
 		sb_printf(sb, "%s %" PRIu64 "\n", name, v[i]);
 	}
 	family(sb, "tcpstates_transitions_seen_total", "counter",
@@ -143,9 +129,11 @@ static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES])
 
 static void losses(struct strbuf *sb, const uint64_t v[LOSS_CAUSES])
 {
-	family(sb, "tcpstates_lost_records_total", "counter",
-	       "Loss by cause, each in its own unit: rb_full and recursion_misses transitions, "
-	       "unseen and map_full sockets, not_written and filter_dropped lines.");
+	char units[512], help[600];
+
+	loss_units_text(units, sizeof(units));
+	snprintf(help, sizeof(help), "Loss by cause, each in its own unit: %s.", units);
+	family(sb, "tcpstates_lost_records_total", "counter", help);
 	for (int i = 0; i < LOSS_CAUSES; i++)
 		sample1(sb, "tcpstates_lost_records_total", "cause", loss_names[i], v[i]);
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "feature.h"
-#include "output.h"
+#include "loss.h"
 #include "stats.h"
 #include "strbuf.h"
 
@@ -14,7 +14,7 @@
 struct metrics_values {
 	const struct stats *stats;		/* the transitions shown (after the filters) */
 	uint64_t seen;				/* transitions the kernel delivered, before filters */
-	uint64_t loss[LOSS_CAUSES];		/* loss_values() order */
+	uint64_t loss[LOSS_CAUSES];		/* by cause (enum loss_cause) */
 	bool has_stuck;				/* --stuck is on: the gauge below is shown */
 	uint64_t stuck[STATS_STATES];		/* sockets stuck now, per state */
 	const struct features *features;	/* the kernel features, decided at start */

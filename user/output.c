@@ -54,8 +54,6 @@ static void plan_make(struct output *o)
 	}
 	for (unsigned int i = TS_R_NONE + 1; i < TS_R_MAX; i++)
 		printer_word_init(&pl->reason[i], reason_name(i), json);
-	printer_col_init(&pl->type, "type", 0, false);
-	printer_col_init(&pl->time, "time", 0, false);
 	pl->made = true;
 }
 
@@ -98,20 +96,6 @@ void output_event(struct output *o, const struct tcpstates_event *e)
 
 /* ---- stuck sockets (--stuck) ------------------------------------------------------------------ */
 
-/* the transition keys a stuck record has, in the table's order */
-static const char *const stuck_keys[] = {
-	"sock", "pid", "comm", "rx_queue", "tx_queue", "owner", "cgroup", "family", "laddr",
-	"lport", "raddr", "rport", "netns",
-};
-
-static bool stuck_key(const char *key)
-{
-	for (size_t i = 0; key && i < sizeof(stuck_keys) / sizeof(stuck_keys[0]); i++)
-		if (!strcmp(key, stuck_keys[i]))
-			return true;
-	return false;
-}
-
 /*
  * text: "holders=2771/client,2772/worker", "holders=none" (an orphan), "holders=unknown"; an empty
  * name as '?', as the COMM cell shows it
@@ -135,27 +119,52 @@ static void holders_text(const struct stuck_report *r, const struct stuck_holder
 			*c = '_';
 }
 
-/* the text columns after RPORT: STUCK in OLDSTATE, the state, the age in MS, the holders */
-static void stuck_text_cell(struct printer *p, const struct output_field *f,
-			    const struct stuck_report *r, const struct stuck_holder *h)
+/*
+ * One cell of a stuck line: where the stuck record has its own value, that (the time it was
+ * found, STUCK in OLDSTATE, the state, the age in MS, the holders in REASON; the queues only if
+ * read now); else the transition's.
+ */
+static void stuck_cell(struct printer *p, const struct output *o, enum output_field_id id,
+		       const struct stuck_report *r, const struct stuck_holder *h)
 {
 	char buf[512];
 
-	if (!strcmp(f->header, "OLDSTATE"))
+	switch (id) {
+	case OF_TYPE:
+		print_plain(p, "stuck", 5);
+		break;
+	case OF_TIME:
+		print_time(p, (int64_t)r->now_ns + o->mono_to_real_ns);
+		break;
+	case OF_RX_QUEUE:
+	case OF_TX_QUEUE:
+		if (r->read_now)
+			output_fields[id].write(p, o, &r->e);
+		else
+			print_null(p);
+		break;
+	case OF_OLDSTATE:
 		print_text(p, "STUCK");
-	else if (!strcmp(f->header, "->"))
+		break;
+	case OF_ARROW:
 		print_text(p, "");
-	else if (!strcmp(f->header, "NEWSTATE"))
+		break;
+	case OF_NEWSTATE:
 		print_text(p, state_name(r->e.newstate, buf, sizeof(buf)));
-	else if (!strcmp(f->header, "MS")) {
+		break;
+	case OF_DUR:
 		/* ">=": the socket is older than the tracer, its age at least this */
 		snprintf(buf, sizeof(buf), "%s%llu.%03llu", r->since_exact ? "" : ">=",
 			 (unsigned long long)(r->age_ns / 1000000),
 			 (unsigned long long)(r->age_ns / 1000 % 1000));
 		print_text(p, buf);
-	} else {
+		break;
+	case OF_REASON:
 		holders_text(r, h, buf, sizeof(buf));
 		print_text(p, buf);
+		break;
+	default:
+		output_fields[id].write(p, o, &r->e);
 	}
 }
 
@@ -196,27 +205,13 @@ void output_stuck(struct output *o, const struct stuck_report *r, const struct s
 	struct printer p;
 
 	printer_begin(&p, o->out, o->cfg);
-	if (p.json) {
-		printer_column(&p, &pl->type);
-		print_plain(&p, "stuck", 5);
-		printer_column(&p, &pl->time);
-		print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
-	}
 	for (size_t i = 0; i < pl->n; i++) {
-		const struct output_field *f = &output_fields[pl->order[i]];
-		bool queue = f->key && !strncmp(f->key + 1, "x_queue", 8);
+		enum output_field_id id = pl->order[i];
 
-		if (p.json && !stuck_key(f->key))
+		if (p.json && !(output_fields[id].flags & FIELD_STUCK))
 			continue;
-		printer_column(&p, &pl->col[pl->order[i]]);
-		if (!p.json && !strcmp(f->header, "TIME"))
-			print_time(&p, (int64_t)r->now_ns + o->mono_to_real_ns);
-		else if (queue && !r->read_now)
-			print_null(&p);
-		else if (stuck_key(f->key) || (f->flags & FIELD_IF_SKADDR))
-			f->write(&p, o, &r->e);
-		else
-			stuck_text_cell(&p, f, r, h);
+		printer_column(&p, &pl->col[id]);
+		stuck_cell(&p, o, id, r, h);
 	}
 	if (p.json)
 		stuck_json_tail(&p, o, r, h);
@@ -235,20 +230,6 @@ static void record_begin(struct json_writer *w, struct line_sink *out, const cha
 		json_str(w, "time", buf, strlen(buf));
 	else
 		json_null(w, "time");
-}
-
-const char *const loss_names[LOSS_CAUSES] = {
-	"rb_full", "recursion_misses", "unseen", "not_written", "filter_dropped", "map_full",
-};
-
-void loss_values(const struct loss_counts *c, uint64_t v[LOSS_CAUSES])
-{
-	v[0] = c->rb_full;
-	v[1] = c->recursion_misses;
-	v[2] = c->unseen;
-	v[3] = c->not_written;
-	v[4] = c->filter_dropped;
-	v[5] = c->map_full;
 }
 
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
@@ -270,18 +251,6 @@ void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts
 		json_uint(&w, key, t[i]);
 	}
 	json_end(&w);
-}
-
-void loss_text(const struct loss_counts *l, char *buf, size_t len)
-{
-	uint64_t v[LOSS_CAUSES];
-	size_t n = 0;
-
-	loss_values(l, v);
-	buf[0] = '\0';
-	for (int i = 0; i < LOSS_CAUSES && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s %llu", i ? ", " : "", loss_names[i],
-			      (unsigned long long)v[i]);
 }
 
 void output_closing(char *buf, size_t len, const struct run_counts *n,

@@ -8,10 +8,10 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 #include "cli.h"
+#include "loss.h"
+#include "output_fields.h"
 #include "printer.h"
 #include "stats.h"
-
-#define OUTPUT_NFIELDS 28	/* rows of the field table (output_fields.c checks it) */
 
 /*
  * How a transition's line is made, decided once from the options at the first line (or the
@@ -21,9 +21,8 @@
 struct output_plan {
 	bool made;
 	uint8_t n;				/* fields on a line */
-	uint8_t order[OUTPUT_NFIELDS];		/* their rows in output_fields, in line order */
-	struct printer_col col[OUTPUT_NFIELDS];	/* per row: member name, width, alignment */
-	struct printer_col type, time;		/* a stuck record's own first members */
+	uint8_t order[OUTPUT_NFIELDS];		/* their ids (output_fields' rows), in line order */
+	struct printer_col col[OUTPUT_NFIELDS];	/* per id: member name, width, alignment */
 	struct printer_word state[TS_MAX_STATE];	/* the states' names, as words */
 	struct printer_word reason[TS_R_MAX];	/* the close reasons' names (TS_R_NONE: none) */
 };
@@ -34,28 +33,6 @@ struct output {
 	int64_t mono_to_real_ns;	/* add to a kernel monotonic ts to get wall-clock ns */
 	struct output_plan plan;	/* zeroed by the caller; made at the first line */
 };
-
-/*
- * Loss, each cause in its own unit, none counted twice (totals since start, or a delta). A new
- * cause: a member here, a row in loss_names (output.c), and where it is counted.
- */
-struct loss_counts {
-	uint64_t rb_full;		/* transitions: the ring buffer was full, never delivered */
-	uint64_t recursion_misses;	/* transitions: the kernel skipped both state programs */
-	uint64_t unseen;		/* sockets: closed without their transitions reaching us */
-	uint64_t not_written;		/* lines: could not be written (reader stalled, write error) */
-	uint64_t filter_dropped;	/* lines: the port filter could not hold them */
-	uint64_t map_full;		/* sockets: not tracked, a BPF map was full (owner, duration,
-					 * TIME_WAIT of theirs unknown) */
-};
-
-#define LOSS_CAUSES 6
-
-/* the causes by name, as the lost/summary records and the closing line name them */
-extern const char *const loss_names[LOSS_CAUSES];
-
-/* the causes as an array, in loss_names order */
-void loss_values(const struct loss_counts *c, uint64_t v[LOSS_CAUSES]);
 
 /* Text: the column header line. JSON: nothing. */
 void output_header(struct output *o);
@@ -79,9 +56,6 @@ void output_stuck(struct output *o, const struct stuck_report *r, const struct s
  */
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,
 		 const struct loss_counts *total);
-
-/* "name N, name N, ..." of the causes (the closing line's and the loss report's list) */
-void loss_text(const struct loss_counts *l, char *buf, size_t len);
 
 /*
  * What the run took in and put out, as the summary record and the closing line name them. In:

@@ -3,8 +3,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "addr.h"
-#include "reasons.h"
+#include "output.h"
 #include "output_fields.h"
+#include "reasons.h"
 #include "states.h"
 
 #define OWNER(e) ((e)->flags & TS_F_OWNER_KNOWN)
@@ -22,6 +23,33 @@ static int addr_width(const struct config *cfg)
 	return cfg->wide ? 39 : 15;		/* longest IPv6 / IPv4 text */
 }
 
+/* a writer of a number the record always has */
+#define UINT_WRITER(fn, member)                                                                    \
+	static void fn(struct printer *p, const struct output *o, const struct tcpstates_event *e) \
+	{                                                                                          \
+		print_uint(p, e->member);                                                          \
+	}
+
+/* ... of one it has only with `flag` in its flags: null without */
+#define UINT_IF_WRITER(fn, member, flag)                                                           \
+	static void fn(struct printer *p, const struct output *o, const struct tcpstates_event *e) \
+	{                                                                                          \
+		if (e->flags & (flag))                                                             \
+			print_uint(p, e->member);                                                  \
+		else                                                                               \
+			print_null(p);                                                             \
+	}
+
+UINT_WRITER(w_ts_ns, ts_ns)
+UINT_WRITER(w_lport, sport)
+UINT_WRITER(w_rport, dport)
+UINT_WRITER(w_rx_queue, rx_queue)
+UINT_WRITER(w_tx_queue, tx_queue)
+UINT_WRITER(w_netns, netns)
+UINT_IF_WRITER(w_sock, cookie, TS_F_COOKIE_KNOWN)
+UINT_IF_WRITER(w_rx_bytes, rx_bytes, TS_F_BYTES)
+UINT_IF_WRITER(w_tx_bytes, tx_bytes, TS_F_BYTES)
+
 static void w_type(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	if (SNAPSHOT(e))
@@ -33,19 +61,6 @@ static void w_type(struct printer *p, const struct output *o, const struct tcpst
 static void w_time(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_time(p, (int64_t)e->ts_ns + o->mono_to_real_ns);
-}
-
-static void w_ts_ns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->ts_ns);
-}
-
-static void w_sock(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_COOKIE_KNOWN)
-		print_uint(p, e->cookie);
-	else
-		print_null(p);
 }
 
 static void w_skaddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
@@ -155,19 +170,9 @@ static void w_laddr(struct printer *p, const struct output *o, const struct tcps
 	print_addr(p, e, e->saddr);
 }
 
-static void w_lport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->sport);
-}
-
 static void w_raddr(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_addr(p, e, e->daddr);
-}
-
-static void w_rport(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->dport);
 }
 
 static void print_state(struct printer *p, const struct output *o, unsigned int state)
@@ -254,74 +259,46 @@ static void w_rst_reason(struct printer *p, const struct output *o, const struct
 		print_null(p);
 }
 
-static void w_rx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->rx_queue);
-}
-
-static void w_tx_queue(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->tx_queue);
-}
-
-static void w_rx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_BYTES)
-		print_uint(p, e->rx_bytes);
-	else
-		print_null(p);
-}
-
-static void w_tx_bytes(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	if (e->flags & TS_F_BYTES)
-		print_uint(p, e->tx_bytes);
-	else
-		print_null(p);
-}
-
 /* true: the hook never delivered this close; the socket was destroyed in oldstate */
 static void w_inferred(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
 	print_bool(p, e->flags2 & TS_F2_INFERRED);
 }
 
-static void w_netns(struct printer *p, const struct output *o, const struct tcpstates_event *e)
-{
-	print_uint(p, e->netns);
-}
-
-/* JSON member order; the text columns are the rows with a header, in the same order */
-const struct output_field output_fields[] = {
-	{ "type", NULL, 0, NULL, 0, w_type },
-	{ "time", "TIME", 0, time_width, 0, w_time },
-	{ "ts_ns", NULL, 0, NULL, 0, w_ts_ns },
-	{ "sock", NULL, 0, NULL, 0, w_sock },
-	{ "skaddr", "SKADDR", 16, NULL, FIELD_FIRST | FIELD_IF_SKADDR, w_skaddr },
-	{ "pid", "PID", 7, NULL, FIELD_RIGHT, w_pid },
-	{ "comm", "COMM", 15, NULL, 0, w_comm },
-	{ "rx_queue", "RECV-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES, w_rx_queue },
-	{ "tx_queue", "SEND-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES, w_tx_queue },
-	{ "owner", NULL, 0, NULL, 0, w_owner },
-	{ "cgroup", NULL, 0, NULL, 0, w_cgroup },
-	{ "family", NULL, 0, NULL, 0, w_family },
-	{ "laddr", "LADDR", 0, addr_width, 0, w_laddr },
-	{ "lport", "LPORT", 5, NULL, FIELD_RIGHT, w_lport },
-	{ "raddr", "RADDR", 0, addr_width, 0, w_raddr },
-	{ "rport", "RPORT", 5, NULL, FIELD_RIGHT, w_rport },
-	{ "oldstate", "OLDSTATE", 11, NULL, 0, w_oldstate },
-	{ NULL, "->", 2, NULL, 0, w_arrow },
-	{ "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
-	{ "dur_ns", "MS", 8, NULL, 0, w_dur },
-	{ "precision_ns", NULL, 0, NULL, 0, w_precision },
-	{ "reason", "REASON", 0, NULL, 0, w_reason },
-	{ "reset_reason", NULL, 0, NULL, 0, w_rst_reason },
-	{ "rx_bytes", NULL, 0, NULL, 0, w_rx_bytes },
-	{ "tx_bytes", NULL, 0, NULL, 0, w_tx_bytes },
-	{ "netns", NULL, 0, NULL, 0, w_netns },
-	{ "gap", NULL, 0, NULL, 0, w_gap },
-	{ "inferred", NULL, 0, NULL, 0, w_inferred },
+/*
+ * One row per id, in JSON member order; the text columns are the rows with a header, in the same
+ * order. FIELD_STUCK: the members a --stuck record keeps (output_stuck writes its own values in
+ * some of them).
+ */
+const struct output_field output_fields[OUTPUT_NFIELDS] = {
+	[OF_TYPE] = { "type", NULL, 0, NULL, FIELD_STUCK, w_type },
+	[OF_TIME] = { "time", "TIME", 0, time_width, FIELD_STUCK, w_time },
+	[OF_TS_NS] = { "ts_ns", NULL, 0, NULL, 0, w_ts_ns },
+	[OF_SOCK] = { "sock", NULL, 0, NULL, FIELD_STUCK, w_sock },
+	[OF_SKADDR] = { "skaddr", "SKADDR", 16, NULL, FIELD_FIRST | FIELD_IF_SKADDR, w_skaddr },
+	[OF_PID] = { "pid", "PID", 7, NULL, FIELD_RIGHT | FIELD_STUCK, w_pid },
+	[OF_COMM] = { "comm", "COMM", 15, NULL, FIELD_STUCK, w_comm },
+	[OF_RX_QUEUE] = { "rx_queue", "RECV-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES | FIELD_STUCK,
+			  w_rx_queue },
+	[OF_TX_QUEUE] = { "tx_queue", "SEND-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES | FIELD_STUCK,
+			  w_tx_queue },
+	[OF_OWNER] = { "owner", NULL, 0, NULL, FIELD_STUCK, w_owner },
+	[OF_CGROUP] = { "cgroup", NULL, 0, NULL, FIELD_STUCK, w_cgroup },
+	[OF_FAMILY] = { "family", NULL, 0, NULL, FIELD_STUCK, w_family },
+	[OF_LADDR] = { "laddr", "LADDR", 0, addr_width, FIELD_STUCK, w_laddr },
+	[OF_LPORT] = { "lport", "LPORT", 5, NULL, FIELD_RIGHT | FIELD_STUCK, w_lport },
+	[OF_RADDR] = { "raddr", "RADDR", 0, addr_width, FIELD_STUCK, w_raddr },
+	[OF_RPORT] = { "rport", "RPORT", 5, NULL, FIELD_RIGHT | FIELD_STUCK, w_rport },
+	[OF_OLDSTATE] = { "oldstate", "OLDSTATE", 11, NULL, 0, w_oldstate },
+	[OF_ARROW] = { NULL, "->", 2, NULL, 0, w_arrow },
+	[OF_NEWSTATE] = { "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
+	[OF_DUR] = { "dur_ns", "MS", 8, NULL, 0, w_dur },
+	[OF_PRECISION] = { "precision_ns", NULL, 0, NULL, 0, w_precision },
+	[OF_REASON] = { "reason", "REASON", 0, NULL, 0, w_reason },
+	[OF_RST_REASON] = { "reset_reason", NULL, 0, NULL, 0, w_rst_reason },
+	[OF_RX_BYTES] = { "rx_bytes", NULL, 0, NULL, 0, w_rx_bytes },
+	[OF_TX_BYTES] = { "tx_bytes", NULL, 0, NULL, 0, w_tx_bytes },
+	[OF_NETNS] = { "netns", NULL, 0, NULL, FIELD_STUCK, w_netns },
+	[OF_GAP] = { "gap", NULL, 0, NULL, 0, w_gap },
+	[OF_INFERRED] = { "inferred", NULL, 0, NULL, 0, w_inferred },
 };
-
-_Static_assert(sizeof(output_fields) / sizeof(output_fields[0]) == OUTPUT_NFIELDS,
-	       "OUTPUT_NFIELDS (output.h) must count the rows");

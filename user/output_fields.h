@@ -4,13 +4,27 @@
 #define OUTPUT_FIELDS_H
 
 #include <stddef.h>
-#include "output.h"
+#include "cli.h"
 #include "printer.h"
+#include "tcpstates.h"
+
+struct output;
+
+/* the fields, one row each in output_fields, in JSON member order */
+enum output_field_id {
+	OF_TYPE, OF_TIME, OF_TS_NS, OF_SOCK, OF_SKADDR, OF_PID, OF_COMM, OF_RX_QUEUE, OF_TX_QUEUE,
+	OF_OWNER, OF_CGROUP, OF_FAMILY, OF_LADDR, OF_LPORT, OF_RADDR, OF_RPORT, OF_OLDSTATE,
+	OF_ARROW, OF_NEWSTATE, OF_DUR, OF_PRECISION, OF_REASON, OF_RST_REASON, OF_RX_BYTES,
+	OF_TX_BYTES, OF_NETNS, OF_GAP, OF_INFERRED,
+	OUTPUT_NFIELDS
+};
 
 #define FIELD_RIGHT 0x1		/* right-aligned text column (numbers) */
 #define FIELD_FIRST 0x2		/* text column leads the line, ahead of its place in the table */
 #define FIELD_IF_SKADDR 0x4	/* text column only with -x */
 #define FIELD_IF_QUEUES 0x8	/* text column only with --queues */
+#define FIELD_STUCK 0x10	/* a member of a --stuck JSON record too (a stuck text line has
+				 * every column) */
 
 /* one row: a value of the transition, under its JSON key and its text header */
 struct output_field {
@@ -22,7 +36,7 @@ struct output_field {
 	void (*write)(struct printer *p, const struct output *o, const struct tcpstates_event *e);
 };
 
-/* in JSON member order; text columns follow the same order (but FIELD_FIRST ones lead) */
-extern const struct output_field output_fields[];	/* OUTPUT_NFIELDS rows */
+/* indexed by id; text columns follow the same order (but FIELD_FIRST ones lead) */
+extern const struct output_field output_fields[OUTPUT_NFIELDS];
 
 #endif

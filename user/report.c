@@ -30,27 +30,25 @@ const char *report_dur(uint64_t ns, char *buf, size_t len)
 
 /* ---- counters ------------------------------------------------------------------------------ */
 
+/* the counters under "Tcp:" (the MIB's, netstat -s wording) and "Closes:", in list order */
 static void counters(struct strbuf *sb, const struct stats_counters *c, uint64_t transitions)
 {
-	/* netstat -s prints the MIB's four under these words */
-	sb_printf(sb, "Tcp:\n"
-		      "    %" PRIu64 " active connection openings (ActiveOpens)\n"
-		      "    %" PRIu64 " passive connection openings (PassiveOpens)\n"
-		      "    %" PRIu64 " failed connection attempts (AttemptFails)\n"
-		      "    %" PRIu64 " connection resets received (EstabResets)\n",
-		  c->active_opens, c->passive_opens, c->attempt_fails, c->estab_resets);
-	sb_printf(sb, "Closes:\n"
-		      "    %" PRIu64 " resets sent\n"
-		      "    %" PRIu64 " resets received\n"
-		      "    %" PRIu64 " timeouts\n"
-		      "    %" PRIu64 " connects refused\n"
-		      "Transitions: %" PRIu64 "\n",
-		  c->resets_sent, c->resets_received, c->timeouts, c->refused, transitions);
+	uint64_t v[STATS_COUNTERS];
+
+	stats_counter_values(c, v);
+	for (int i = 0; i < STATS_COUNTERS; i++) {
+		bool mib = stats_counter_about[i].reason == TS_R_NONE;
+
+		if (!i || mib != (stats_counter_about[i - 1].reason == TS_R_NONE))
+			sb_puts(sb, mib ? "Tcp:\n" : "Closes:\n");
+		sb_printf(sb, "    %" PRIu64 " %s\n", v[i], stats_counter_about[i].text);
+	}
+	sb_printf(sb, "Transitions: %" PRIu64 "\n", transitions);
 }
 
 /* ---- the matrix ---------------------------------------------------------------------------- */
 
-static int digits(uint64_t v)
+int report_digits(uint64_t v)
 {
 	int n = 1;
 
@@ -75,7 +73,7 @@ static void matrix(struct strbuf *sb, const struct stats *st)
 			if (!st->pairs[o][n])
 				continue;
 			row[o] = col[n] = true;
-			w = digits(st->pairs[o][n]);
+			w = report_digits(st->pairs[o][n]);
 			if (w > width[n])
 				width[n] = w;
 		}

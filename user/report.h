@@ -8,6 +8,9 @@
 #include "stats.h"
 #include "strbuf.h"
 
+/* the decimal digits of v (1 for 0): the matrix's column widths, --dot's pen widths */
+int report_digits(uint64_t v);
+
 /* a duration for people: "812ns", "70.1us", "1.96ms", "60.0s" into buf */
 const char *report_dur(uint64_t ns, char *buf, size_t len);
 

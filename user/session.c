@@ -177,39 +177,24 @@ static void run_snapshot(struct session *s)
 			st.seed_failed, st.elapsed_ns / 1e6, st.iter_ns / 1e6, st.owner_ns / 1e6);
 }
 
-/* every cause of loss, totals since start */
+/* every cause of loss, totals since start: the tracer's, and the output's and the filter's */
 static void loss_now(struct session *s, struct tracer_counts *c, struct loss_counts *l)
 {
 	tracer_counts(&s->tracer, c);
-	l->rb_full = c->rb_full;
-	l->recursion_misses = c->recursion_misses;
-	l->unseen = c->unseen;
+	*l = c->lost;
 	l->not_written = s->q.not_written;
 	l->filter_dropped = s->filter.dropped;
-	l->map_full = c->map_full;
 }
 
 /* Report loss since the last report: stderr for people, a record for pipelines. */
 static void check_loss(struct session *s, struct tracer_counts *c)
 {
-	uint64_t t[LOSS_CAUSES], r[LOSS_CAUSES];
 	struct loss_counts total, delta;
 	char text[256];
-	bool any = false;
 
 	loss_now(s, c, &total);
-	loss_values(&total, t);
-	loss_values(&s->reported, r);
-	for (int i = 0; i < LOSS_CAUSES; i++)
-		any |= t[i] != r[i];
-	if (!any)
+	if (!loss_since(&delta, &total, &s->reported))
 		return;
-	delta.rb_full = total.rb_full - s->reported.rb_full;
-	delta.recursion_misses = total.recursion_misses - s->reported.recursion_misses;
-	delta.unseen = total.unseen - s->reported.unseen;
-	delta.not_written = total.not_written - s->reported.not_written;
-	delta.filter_dropped = total.filter_dropped - s->reported.filter_dropped;
-	delta.map_full = total.map_full - s->reported.map_full;
 	loss_text(&delta, text, sizeof(text));
 	fprintf(stderr, "tcpstates-c: lost since the last report: %s\n", text);
 	output_lost(&s->out, clock_ns(CLOCK_REALTIME), &delta, &total);
@@ -324,7 +309,8 @@ static void run_counts(const struct session *s, const struct tracer_counts *c,
 
 /*
  * Detach first so nothing new arrives; read what the kernel already wrote (unless the reader
- * left or -n is done); write what is queued within STOP_GRACE_NS; count what could not be.
+ * left or -n is done); write what is queued within STOP_GRACE_NS; count what could not be. The
+ * run's status: 1 when the output or --dot's file could not be written.
  */
 static int finish(struct session *s)
 {
@@ -339,6 +325,7 @@ static int finish(struct session *s)
 	struct loss_counts total;
 	struct run_counts n;
 	char text[512];
+	int dot_failed;
 
 	for (int i = 0; i < FT_MAX; i++)
 		if (s->tracer.features.f[i].on)
@@ -374,13 +361,16 @@ static int finish(struct session *s)
 				"by the backup program: %llu%s\n",
 			(unsigned long long)c.skipped_main, (unsigned long long)c.covered,
 			s->tracer.features.f[FT_RECURSION_BACKUP].on ? "" : " (backup off)");
-	return out_failed(s) ? 1 : 0;
+	/* --dot's file is closed last: a failure to write it is said after the closing line */
+	dot_failed = stats_out_close_dot(&s->stats);
+	return out_failed(s) || dot_failed ? 1 : 0;
 }
 
 int session_run(const struct config *cfg, struct filter_targets *targets)
 {
 	struct session s;
-	int status, fd = STDOUT_FILENO;
+	int status = 1, fd = STDOUT_FILENO;
+	bool ran = false;		/* the loop ran: -v's end-of-run lines are due */
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
@@ -392,8 +382,7 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 		return 1;
 	if (outq_init(&s.q, fd, 0)) {
 		fprintf(stderr, "tcpstates-c: out of memory\n");
-		outfile_close(&s.file);
-		return 1;
+		goto close_file;
 	}
 	s.out.out = &s.q.sink;
 	s.out.cfg = cfg;
@@ -401,30 +390,16 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	filter_init(&s.filter, cfg, targets);
 	install_signals(cfg->output_path);
 	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
-	if (stats_out_init(&s.stats, &s.out, s.start_ns)) {
-		outq_free(&s.q);
-		outfile_close(&s.file);
-		return 1;
-	}
+	if (stats_out_init(&s.stats, &s.q.sink, cfg, s.out.mono_to_real_ns, s.start_ns))
+		goto free_queue;
 	if (cfg->metrics_path) {
 		s.metrics = &s.metrics_file;
-		if (metrics_open(s.metrics, cfg->metrics_path, cfg->metrics_period_s)) {
-			stats_out_close(&s.stats);
-			outq_free(&s.q);
-			outfile_close(&s.file);
-			return 1;
-		}
+		if (metrics_open(s.metrics, cfg->metrics_path, cfg->metrics_period_s))
+			goto free_stats;
 	}
 
-	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s)) {
-		tracer_destroy(&s.tracer);
-		if (s.metrics)
-			metrics_close(s.metrics, false);
-		stats_out_close(&s.stats);
-		outq_free(&s.q);
-		outfile_close(&s.file);
-		return 1;
-	}
+	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s))
+		goto destroy_tracer;
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
 	targets->cgroup.in_kernel = s.tracer.cgroup_in_kernel;
@@ -445,13 +420,19 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	privdrop_apply(tracer_seed_fd(&s.tracer), cfg->verbose);
 	loop(&s);
 	status = finish(&s);
-	if (stats_out_close(&s.stats))
-		status = 1;
+	ran = true;
+
+	/* cleanup: the reverse of the start, each step entered where that one failed */
 	stuck_stop(s.stuck, cfg->verbose);
-	if (s.metrics)
-		metrics_close(s.metrics, cfg->verbose);
+destroy_tracer:
 	tracer_destroy(&s.tracer);
+	if (s.metrics)
+		metrics_close(s.metrics, ran && cfg->verbose);
+free_stats:
+	stats_out_free(&s.stats);
+free_queue:
 	outq_free(&s.q);
+close_file:
 	outfile_close(&s.file);
 	return status;
 }

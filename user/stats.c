@@ -4,21 +4,21 @@
 #include <string.h>
 #include "stats.h"
 
-const char *const stats_counter_names[STATS_COUNTERS] = {
-	"active_opens", "passive_opens", "attempt_fails", "estab_resets",
-	"resets_sent", "resets_received", "timeouts", "refused",
+#define STATS_NAME(name, reason, text, help) #name,
+const char *const stats_counter_names[STATS_COUNTERS] = { STATS_COUNTER_LIST(STATS_NAME) };
+#undef STATS_NAME
+
+#define STATS_ABOUT(name, reason, text, help) { reason, text, help },
+const struct stats_counter_about stats_counter_about[STATS_COUNTERS] = {
+	STATS_COUNTER_LIST(STATS_ABOUT)
 };
+#undef STATS_ABOUT
 
 void stats_counter_values(const struct stats_counters *c, uint64_t v[STATS_COUNTERS])
 {
-	v[0] = c->active_opens;
-	v[1] = c->passive_opens;
-	v[2] = c->attempt_fails;
-	v[3] = c->estab_resets;
-	v[4] = c->resets_sent;
-	v[5] = c->resets_received;
-	v[6] = c->timeouts;
-	v[7] = c->refused;
+#define STATS_VALUE(name, reason, text, help) v[STATS_##name] = c->name;
+	STATS_COUNTER_LIST(STATS_VALUE)
+#undef STATS_VALUE
 }
 
 /* ---- histograms ---------------------------------------------------------------------------- */
@@ -167,23 +167,17 @@ static void count_mib(struct stats_counters *c, const struct tcpstates_event *e,
 	}
 }
 
-/* each close has one reason: a reset received in SYN_SENT is "refused", not a reset received */
+/*
+ * The counter of this close's reason (STATS_COUNTER_LIST): each close has one reason, so a reset
+ * received in SYN_SENT is "refused", not a reset received.
+ */
 static void count_reason(struct stats_counters *c, unsigned int reason)
 {
-	switch (reason) {
-	case TS_R_RESET_SENT:
-		c->resets_sent++;
-		break;
-	case TS_R_RESET_RECEIVED:
-		c->resets_received++;
-		break;
-	case TS_R_TIMEOUT:
-		c->timeouts++;
-		break;
-	case TS_R_REFUSED:
-		c->refused++;
-		break;
-	}
+#define STATS_REASON(name, counted, text, help)		\
+	if (reason != TS_R_NONE && reason == (counted))	\
+		c->name++;
+	STATS_COUNTER_LIST(STATS_REASON)
+#undef STATS_REASON
 }
 
 /* ---- the record ---------------------------------------------------------------------------- */

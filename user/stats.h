@@ -25,23 +25,60 @@ struct stats_hist {
 	uint64_t b[STATS_HBUCKETS];	/* values per sub-bucket (stats_hist_index) */
 };
 
-/* the kernel's TCP MIB counters (/proc/net/snmp "Tcp:") and the close reasons, as counted here */
+/*
+ * The kernel's TCP MIB counters (/proc/net/snmp "Tcp:") and the close reasons, as counted here,
+ * in the order every output lists them: X(name, reason, text, help). name: the struct member,
+ * the JSON key, the metric tcpstates_NAME_total; reason: the close reason it counts, or
+ * TS_R_NONE for a MIB counter (counted in stats.c's count_mib); text: its line in the --summary
+ * block, under "Tcp:" (a MIB counter, netstat -s wording) or "Closes:"; help: the metric's HELP.
+ * A new counter: a row here (and for a MIB counter, where count_mib counts it).
+ */
+#define STATS_COUNTER_LIST(X)									\
+	X(active_opens, TS_R_NONE, "active connection openings (ActiveOpens)",			\
+	  "Connections opened actively (CLOSE -> SYN_SENT that sent a SYN), as the kernel's "	\
+	  "ActiveOpens counts.")								\
+	X(passive_opens, TS_R_NONE, "passive connection openings (PassiveOpens)",		\
+	  "Connections opened passively (LISTEN -> SYN_RECV), as PassiveOpens counts.")		\
+	X(attempt_fails, TS_R_NONE, "failed connection attempts (AttemptFails)",		\
+	  "Failed connection attempts (SYN_SENT or SYN_RECV -> CLOSE on an error), as "		\
+	  "AttemptFails counts.")								\
+	X(estab_resets, TS_R_NONE, "connection resets received (EstabResets)",			\
+	  "Connections reset (ESTABLISHED or CLOSE_WAIT -> CLOSE), as EstabResets counts.")	\
+	X(resets_sent, TS_R_RESET_SENT, "resets sent",						\
+	  "Closes whose reason was a reset this host sent.")					\
+	X(resets_received, TS_R_RESET_RECEIVED, "resets received",				\
+	  "Closes whose reason was a reset received.")						\
+	X(timeouts, TS_R_TIMEOUT, "timeouts",							\
+	  "Closes whose reason was a timeout.")							\
+	X(refused, TS_R_REFUSED, "connects refused",						\
+	  "Connection attempts refused (a reset answered the SYN).")
+
 struct stats_counters {
-	uint64_t active_opens;		/* ActiveOpens: CLOSE -> SYN_SENT that sent a SYN */
-	uint64_t passive_opens;		/* PassiveOpens: LISTEN -> SYN_RECV */
-	uint64_t attempt_fails;		/* AttemptFails: SYN_SENT/SYN_RECV -> CLOSE in tcp_done() */
-	uint64_t estab_resets;		/* EstabResets: ESTABLISHED/CLOSE_WAIT -> CLOSE */
-	uint64_t resets_sent;		/* closes with reason reset_sent */
-	uint64_t resets_received;	/* ... reset_received */
-	uint64_t timeouts;		/* ... timeout */
-	uint64_t refused;		/* ... refused */
+#define STATS_MEMBER(name, reason, text, help) uint64_t name;
+	STATS_COUNTER_LIST(STATS_MEMBER)
+#undef STATS_MEMBER
 };
 
-#define STATS_COUNTERS 8
+/* the counters' indexes, in list order (STATS_active_opens ...); STATS_COUNTERS of them */
+enum stats_counter {
+#define STATS_ENUM(name, reason, text, help) STATS_##name,
+	STATS_COUNTER_LIST(STATS_ENUM)
+#undef STATS_ENUM
+	STATS_COUNTERS
+};
 
-/* the counters by name (JSON keys), in struct order; and their values as an array */
+/* the counters by name (JSON keys), in list order; and their values as an array */
 extern const char *const stats_counter_names[STATS_COUNTERS];
 void stats_counter_values(const struct stats_counters *c, uint64_t v[STATS_COUNTERS]);
+
+/* what each counter is, in list order: its --summary line and its metric's help */
+struct stats_counter_about {
+	unsigned int reason;	/* the close reason counted; TS_R_NONE: a MIB counter */
+	const char *text;	/* the --summary line, after the number */
+	const char *help;	/* the metric's HELP text */
+};
+
+extern const struct stats_counter_about stats_counter_about[STATS_COUNTERS];
 
 struct stats {
 	struct stats_counters c;

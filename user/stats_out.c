@@ -13,12 +13,13 @@
 #include "quote.h"
 #include "timefmt.h"
 
-int stats_out_init(struct stats_out *so, struct output *out, uint64_t now_ns)
+int stats_out_init(struct stats_out *so, struct line_sink *out, const struct config *cfg,
+		   int64_t mono_to_real_ns, uint64_t now_ns)
 {
-	const struct config *cfg = out->cfg;
-
 	memset(so, 0, sizeof(*so));
 	so->out = out;
+	so->cfg = cfg;
+	so->mono_to_real_ns = mono_to_real_ns;
 	so->period_start_ns = now_ns;
 	so->interval_ns = (uint64_t)(cfg->interval_s * 1e9);
 	so->dot_fd = -1;
@@ -43,16 +44,16 @@ void stats_out_add(struct stats_out *so, const struct tcpstates_event *e)
 /* the interval that ends now: a block between the lines (text) or an "interval" record */
 static void show_period(struct stats_out *so, uint64_t now_ns)
 {
-	uint64_t real_ns = now_ns + (uint64_t)so->out->mono_to_real_ns;
+	uint64_t real_ns = now_ns + (uint64_t)so->mono_to_real_ns;
 	uint64_t len_ns = now_ns - so->period_start_ns;
 	char when[TIMEFMT_LEN], title[96];
 
-	if (so->out->cfg->format == OUT_JSON) {
-		stats_json_interval(so->out->out, real_ns, len_ns, &so->period);
+	if (so->cfg->format == OUT_JSON) {
+		stats_json_interval(so->out, real_ns, len_ns, &so->period);
 	} else {
-		timefmt_local((int64_t)real_ns, so->out->cfg->show_date, when, sizeof(when));
+		timefmt_local((int64_t)real_ns, so->cfg->show_date, when, sizeof(when));
 		snprintf(title, sizeof(title), "interval ending %s, %.3f s", when, len_ns / 1e9);
-		report_put(so->out->out, title, &so->period);
+		report_put(so->out, title, &so->period);
 	}
 	stats_reset(&so->period);
 	so->period_start_ns = now_ns;
@@ -68,29 +69,34 @@ void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print)
 {
 	if (print && so->interval_ns && so->period.transitions)
 		show_period(so, now_ns);
-	if (print && so->out->cfg->summary && so->out->cfg->format != OUT_JSON)
-		report_put(so->out->out, "summary", &so->total);
+	if (print && so->cfg->summary && so->cfg->format != OUT_JSON)
+		report_put(so->out, "summary", &so->total);
 	if (so->dot_fd >= 0)
 		so->dot_err = dot_write(so->dot_fd, &so->total);
 }
 
-int stats_out_close(struct stats_out *so)
+int stats_out_close_dot(struct stats_out *so)
 {
 	int status = 0;
 
-	if (so->dot_fd >= 0) {
-		if (!so->dot_err && close(so->dot_fd))
-			so->dot_err = -errno;
-		else if (so->dot_err)
-			close(so->dot_fd);
-		if (so->dot_err) {
-			fprintf(stderr, "tcpstates-c: cannot write '%s' for --dot: %s\n",
-				quote_str(so->out->cfg->dot_path), strerror(-so->dot_err));
-			status = 1;
-		}
-		so->dot_fd = -1;
+	if (so->dot_fd < 0)
+		return 0;
+	if (!so->dot_err && close(so->dot_fd))
+		so->dot_err = -errno;
+	else if (so->dot_err)
+		close(so->dot_fd);
+	if (so->dot_err) {
+		fprintf(stderr, "tcpstates-c: cannot write '%s' for --dot: %s\n",
+			quote_str(so->cfg->dot_path), strerror(-so->dot_err));
+		status = 1;
 	}
+	so->dot_fd = -1;
+	return status;
+}
+
+void stats_out_free(struct stats_out *so)
+{
+	stats_out_close_dot(so);
 	stats_free(&so->total);
 	stats_free(&so->period);
-	return status;
 }

@@ -5,11 +5,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "output.h"
+#include "cli.h"
+#include "linebuf.h"
 #include "stats.h"
 
 struct stats_out {
-	struct output *out;		/* the stream, and the config (format, --summary ...) */
+	struct line_sink *out;		/* the stream the blocks and records go to */
+	const struct config *cfg;	/* format, --summary, --interval, --dot, -T */
+	int64_t mono_to_real_ns;	/* add to a CLOCK_MONOTONIC time to get wall-clock ns */
 	struct stats total;		/* since start: the summary, --dot */
 	struct stats period;		/* since the last interval (--interval) */
 	uint64_t period_start_ns;	/* CLOCK_MONOTONIC start of the current interval */
@@ -19,7 +22,8 @@ struct stats_out {
 };
 
 /* Ready for the run that starts at now_ns; makes --dot's file. 0, or -1 after saying why. */
-int stats_out_init(struct stats_out *so, struct output *out, uint64_t now_ns);
+int stats_out_init(struct stats_out *so, struct line_sink *out, const struct config *cfg,
+		   int64_t mono_to_real_ns, uint64_t now_ns);
 
 /* one printed record */
 void stats_out_add(struct stats_out *so, const struct tcpstates_event *e);
@@ -34,7 +38,10 @@ void stats_out_tick(struct stats_out *so, uint64_t now_ns);
  */
 void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print);
 
-/* Close --dot's file and free. Returns 1 when the file could not be written (said on stderr). */
-int stats_out_close(struct stats_out *so);
+/* Close --dot's file. Returns 1 when it could not be written (said on stderr); else 0. */
+int stats_out_close_dot(struct stats_out *so);
+
+/* Free; closes --dot's file first if still open. */
+void stats_out_free(struct stats_out *so);
 
 #endif

@@ -537,16 +537,16 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	int fd = bpf_map__fd(t->skel->maps.counters);
 	uint64_t covered;
 
+	memset(c, 0, sizeof(*c));
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
 	c->swept = t->swept;
-	c->rb_full = sum_counter(fd, TS_CNT_RB_FULL);
-	c->map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
+	c->lost.rb_full = sum_counter(fd, TS_CNT_RB_FULL);
+	c->lost.map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);
-	c->unseen = sum_counter(fd, TS_CNT_UNSEEN);
+	c->lost.unseen = sum_counter(fd, TS_CNT_UNSEEN);
 	if (t->hook == TS_HOOK_TP) {
 		c->skipped_main = recursion_misses(t->skel->progs.on_set_state_tp);
-		c->covered = 0;
-		c->recursion_misses = c->skipped_main;
+		c->lost.recursion_misses = c->skipped_main;
 		return;
 	}
 	/* read the backup's count first: a miss it covers after this read is not counted as lost */
@@ -554,7 +554,7 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	c->skipped_main = recursion_misses(t->skel->progs.on_set_state_btf);
 	c->covered = covered;
 	/* lost to recursion: runs the main program missed that the backup did not take */
-	c->recursion_misses = c->skipped_main > covered ? c->skipped_main - covered : 0;
+	c->lost.recursion_misses = c->skipped_main > covered ? c->skipped_main - covered : 0;
 }
 
 void tracer_detach(struct tracer *t)

@@ -9,6 +9,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "feature.h"
+#include "loss.h"
 
 struct tcpstates_bpf;
 struct ring_buffer;
@@ -41,14 +42,13 @@ struct tracer_counts {
 					 * before the filters): the ring buffer's records */
 	uint64_t swept;			/* timewait ends the loader's sweep found (tw_pending): not
 					 * in events, never in the ring buffer */
-	uint64_t rb_full;		/* records lost: ring buffer full */
-	uint64_t map_full;		/* sockets not tracked: per-socket or timewait map full */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */
-	uint64_t unseen;		/* sockets destroyed while believed open: their closing
-					 * transitions never reached us (reported inferred) */
 	uint64_t skipped_main;		/* runs of the main program the kernel skipped (nested) */
 	uint64_t covered;		/* ... of which the backup program emitted */
-	uint64_t recursion_misses;	/* lost to recursion: skipped by both programs */
+	struct loss_counts lost;	/* the causes the BPF side counts: rb_full, map_full (per-
+					 * socket or timewait map), unseen (destroyed while believed
+					 * open: reported inferred), recursion_misses (skipped by
+					 * both programs); the others are the session's, 0 here */
 };
 
 /*

@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	b.out.cfg = &b.cfg;
 	b.out.mono_to_real_ns = 1795317632555566666LL;
 	filter_init(&b.filter, &b.cfg);
-	stats_out_init(&b.stats, &b.out, 0);
+	stats_out_init(&b.stats, &b.q.sink, &b.cfg, b.out.mono_to_real_ns, 0);
 	output_header(&b.out);
 
 	cpu_ns(&u0, &s0);
