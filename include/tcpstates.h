@@ -11,22 +11,29 @@
 #define TCPSTATES_COMM_LEN 16
 
 /*
- * TCP states, numbered as the kernel numbers them (include/net/tcp_states.h).
- * TCP_NEW_SYN_RECV (12) is a request socket and never passes the tracepoint.
+ * TCP states, numbered as the kernel numbers them (include/net/tcp_states.h), named as netstat
+ * names them (net-tools, /proc/net/tcp states 1-11). One row per state: the enum below and the
+ * names of user/states.c come from this list. TCP_NEW_SYN_RECV (12) is a request socket and
+ * never passes the tracepoint.
  */
+#define TS_STATE_LIST(X)	\
+	X(ESTABLISHED, 1)	\
+	X(SYN_SENT, 2)		\
+	X(SYN_RECV, 3)		\
+	X(FIN_WAIT1, 4)		\
+	X(FIN_WAIT2, 5)		\
+	X(TIME_WAIT, 6)		\
+	X(CLOSE, 7)		\
+	X(CLOSE_WAIT, 8)	\
+	X(LAST_ACK, 9)		\
+	X(LISTEN, 10)		\
+	X(CLOSING, 11)		\
+	X(NEW_SYN_RECV, 12)
+
 enum tcpstates_state {
-	TS_ESTABLISHED = 1,
-	TS_SYN_SENT = 2,
-	TS_SYN_RECV = 3,
-	TS_FIN_WAIT1 = 4,
-	TS_FIN_WAIT2 = 5,
-	TS_TIME_WAIT = 6,
-	TS_CLOSE = 7,
-	TS_CLOSE_WAIT = 8,
-	TS_LAST_ACK = 9,
-	TS_LISTEN = 10,
-	TS_CLOSING = 11,
-	TS_NEW_SYN_RECV = 12,
+#define TS_STATE_ENUM(name, num) TS_##name = num,
+	TS_STATE_LIST(TS_STATE_ENUM)
+#undef TS_STATE_ENUM
 	TS_MAX_STATE = 13,
 };
 
@@ -54,18 +61,32 @@ enum tcpstates_state {
 				 * holds an fd on the socket now (its remembered owner did not) */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
+/* one row per reason: the enum below and the names of user/reasons.c (JSON, text) */
+#define TS_REASON_LIST(X)							\
+	X(UNKNOWN, unknown)							\
+	X(ORDERLY, orderly)		/* the normal end of the FIN exchange (or a	\
+					 * listener closed) */				\
+	X(RESET_RECEIVED, reset_received) /* the peer sent a reset */		\
+	X(RESET_SENT, reset_sent)	/* we sent one: close() with unread data,	\
+					 * SO_LINGER 0, an error */			\
+	X(REFUSED, refused)		/* SYN_SENT -> CLOSE by a reset: nobody listens	\
+					 * there */					\
+	X(TIMEOUT, timeout)		/* retransmissions or keepalive probes gave up	\
+					 * (ETIMEDOUT) */				\
+	X(TIMEWAIT_EXPIRED, timewait_expired) /* a TIME_WAIT socket ran out (a	\
+					 * FIN_WAIT2 minisocket: TIMEOUT) */		\
+	X(NETNS_EXIT, netns_exit)	/* a timewait socket removed with its network	\
+					 * namespace */					\
+	X(REUSED, reused)		/* a TIME_WAIT ended early: a new connection	\
+					 * took its addresses and ports */		\
+	X(UNREACHABLE, unreachable)	/* an ICMP error ended a connect: host or	\
+					 * network unreachable */
+
 enum tcpstates_reason {
-	TS_R_NONE = 0,
-	TS_R_UNKNOWN,
-	TS_R_ORDERLY,		/* the normal end of the FIN exchange (or a listener closed) */
-	TS_R_RESET_RECEIVED,	/* the peer sent a reset */
-	TS_R_RESET_SENT,	/* we sent one: close() with unread data, SO_LINGER 0, an error */
-	TS_R_REFUSED,		/* SYN_SENT -> CLOSE by a reset: nobody listens there */
-	TS_R_TIMEOUT,		/* retransmissions or keepalive probes gave up (ETIMEDOUT) */
-	TS_R_TIMEWAIT_EXPIRED,	/* a TIME_WAIT socket ran out (a FIN_WAIT2 minisocket: TIMEOUT) */
-	TS_R_NETNS_EXIT,	/* a timewait socket removed with its network namespace */
-	TS_R_REUSED,		/* a TIME_WAIT ended early: a new connection took its addresses and ports */
-	TS_R_UNREACHABLE,	/* an ICMP error ended a connect: host or network unreachable */
+	TS_R_NONE = 0,		/* not a transition into CLOSE: no reason, no name */
+#define TS_REASON_ENUM(name, word) TS_R_##name,
+	TS_REASON_LIST(TS_REASON_ENUM)
+#undef TS_REASON_ENUM
 	TS_R_MAX,
 };
 
@@ -213,14 +234,20 @@ struct tcpstates_tw_wait {
  * found in the kernel stack at the timer's cancel. The loader fills the ranges from
  * /proc/kallsyms; entry TS_TWK_DESCHEDULE is inet_twsk_deschedule_put itself.
  */
+#define TS_TW_KILLER_LIST(X)							\
+	X(DESCHEDULE, inet_twsk_deschedule_put)	/* the frame above it is the killer */	\
+	X(STATE_PROCESS, tcp_timewait_state_process) /* a reset arrived		\
+						      * (reset_received) */	\
+	X(V4_RCV, tcp_v4_rcv)		/* a SYN reuses it, or it answered with a reset */ \
+	X(V6_RCV, tcp_v6_rcv)		/* the same for IPv6 */				\
+	X(CHECK_EST, __inet_check_established) /* connect() reuses it (tcp_tw_reuse) */ \
+	X(CHECK_EST6, __inet6_check_established) /* the same for IPv6 */		\
+	X(PURGE, inet_twsk_purge)	/* its network namespace goes away */
+
 enum tcpstates_tw_killer {
-	TS_TWK_DESCHEDULE = 0,	/* inet_twsk_deschedule_put: the frame above it is the killer */
-	TS_TWK_STATE_PROCESS,	/* tcp_timewait_state_process: a reset arrived (reset_received) */
-	TS_TWK_V4_RCV,		/* tcp_v4_rcv: a SYN reuses it, or it answered with a reset */
-	TS_TWK_V6_RCV,		/* tcp_v6_rcv: the same for IPv6 */
-	TS_TWK_CHECK_EST,	/* __inet_check_established: connect() reuses it (tcp_tw_reuse) */
-	TS_TWK_CHECK_EST6,	/* __inet6_check_established: the same for IPv6 */
-	TS_TWK_PURGE,		/* inet_twsk_purge: its network namespace goes away */
+#define TS_TW_KILLER_ENUM(name, fn) TS_TWK_##name,
+	TS_TW_KILLER_LIST(TS_TW_KILLER_ENUM)
+#undef TS_TW_KILLER_ENUM
 	TS_TWK_MAX,
 };
 
@@ -229,11 +256,16 @@ enum tcpstates_tw_killer {
  * private is the task; poll/select: the task is the poll_wqueues' polling_task), found in
  * /proc/kallsyms. Not epoll's: its entry leads to an epoll instance, not to one task.
  */
+#define TS_WAKER_LIST(X)							\
+	X(WOKEN, woken_wake_function)	/* sk_wait_data(), sk_stream_wait_memory() */	\
+	X(AUTOREMOVE, autoremove_wake_function)	/* prepare_to_wait() */		\
+	X(DEFAULT, default_wake_function)	/* DECLARE_WAITQUEUE() */		\
+	X(POLL, pollwake)	/* poll()/select(); private is the poller's poll_wqueues */
+
 enum tcpstates_waker {
-	TS_WAKE_WOKEN = 0,	/* woken_wake_function: sk_wait_data(), sk_stream_wait_memory() */
-	TS_WAKE_AUTOREMOVE,	/* autoremove_wake_function: prepare_to_wait() */
-	TS_WAKE_DEFAULT,	/* default_wake_function: DECLARE_WAITQUEUE() */
-	TS_WAKE_POLL,		/* pollwake: poll()/select(); private is the poller's poll_wqueues */
+#define TS_WAKER_ENUM(name, fn) TS_WAKE_##name,
+	TS_WAKER_LIST(TS_WAKER_ENUM)
+#undef TS_WAKER_ENUM
 	TS_WAKE_MAX,
 };
 

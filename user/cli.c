@@ -465,6 +465,21 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 	return 1;
 }
 
+/* the options that switch one setting on: each sets its bool in struct config */
+static const struct {
+	int opt;
+	size_t field;	/* offsetof(struct config, the bool) */
+} bool_flags[] = {
+	{ 'T', offsetof(struct config, show_date) },
+	{ 'w', offsetof(struct config, wide) },
+	{ 'x', offsetof(struct config, show_skaddr) },
+	{ 'v', offsetof(struct config, verbose) },
+	{ OPT_QUEUES, offsetof(struct config, show_queues) },
+	{ OPT_NO_SNAPSHOT, offsetof(struct config, no_snapshot) },
+	{ OPT_NO_TIMEWAIT, offsetof(struct config, no_timewait) },
+	{ OPT_SUMMARY, offsetof(struct config, summary) },
+};
+
 /* options without an argument, other than help and version */
 static int apply_flag(int c, struct config *cfg, FILE *err)
 {
@@ -473,33 +488,15 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 		return set_family(4, cfg, err);
 	case '6':
 		return set_family(6, cfg, err);
-	case 'T':
-		cfg->show_date = true;
-		return 0;
-	case 'w':
-		cfg->wide = true;
-		return 0;
-	case 'x':
-		cfg->show_skaddr = true;
-		return 0;
-	case OPT_QUEUES:
-		cfg->show_queues = true;
-		return 0;
-	case OPT_NO_SNAPSHOT:
-		cfg->no_snapshot = true;
-		return 0;
-	case OPT_NO_TIMEWAIT:
-		cfg->no_timewait = true;
-		return 0;
-	case OPT_SUMMARY:
-		cfg->summary = true;
-		return 0;
 	case 'j':
 		cfg->format = OUT_JSON;
 		return 0;
-	case 'v':
-		cfg->verbose = true;
-		return 0;
+	}
+	for (size_t i = 0; i < sizeof(bool_flags) / sizeof(bool_flags[0]); i++) {
+		if (bool_flags[i].opt == c) {
+			*(bool *)((char *)cfg + bool_flags[i].field) = true;
+			return 0;
+		}
 	}
 	return 1;
 }

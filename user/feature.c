@@ -148,37 +148,62 @@ static void probe_kernel(struct features *fs, const struct btf *btf)
 			fs->killers_found = false;
 }
 
+/* one way a feature can be had: the first of a feature's ways that holds decides it */
+struct way {
+	bool holds;
+	const char *how;
+	const char *why;	/* done this way rather than the first: why (NULL: it is the first) */
+};
+
+/* ways[0..n): on by the first that holds, else off saying why_off */
+static void decide_ways(struct features *fs, enum feature ft, const struct way *ways, int n,
+			const char *why_off)
+{
+	for (int i = 0; i < n; i++) {
+		if (!ways[i].holds)
+			continue;
+		if (ways[i].why)
+			set_alt(fs, ft, ways[i].how, ways[i].why);
+		else
+			set_on(fs, ft, ways[i].how);
+		return;
+	}
+	feature_off(fs, ft, "%s", why_off);
+}
+
 static void decide_owner(struct features *fs, bool btf)
 {
-	if (fs->tp_rcv_space_adjust && fs->wakers[TS_WAKE_WOKEN])
-		set_on(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust, and a task asleep on it");
-	else if (fs->tp_rcv_space_adjust)
-		set_alt(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust",
-			"woken_wake_function not in /proc/kallsyms: a worker blocked in recv() is "
-			"known only once it returns");
-	else
-		feature_off(fs, FT_OWNER_RECV, "tracepoint tcp_rcv_space_adjust missing");
-	if (btf && fs->tp_process_exit)
-		set_on(fs, FT_OWNER_EXIT, "tp_btf sched_process_exit, the heir found among its children");
-	else
-		feature_off(fs, FT_OWNER_EXIT, btf ? "tracepoint sched_process_exit missing" :
-			    "needs tp_btf: a listener's owner that exits stays named");
+	const struct way recv[] = {
+		{ fs->tp_rcv_space_adjust && fs->wakers[TS_WAKE_WOKEN],
+		  "tracepoint tcp_rcv_space_adjust, and a task asleep on it", NULL },
+		{ fs->tp_rcv_space_adjust, "tracepoint tcp_rcv_space_adjust",
+		  "woken_wake_function not in /proc/kallsyms: a worker blocked in recv() is known "
+		  "only once it returns" },
+	};
 	/*
 	 * The write timer first: a send arms it only when it is not armed yet, so its timer_start
 	 * (a program that runs anyway, for timewait) fires about once per socket and burst, where
 	 * tcp_sendmsg_locked would run a program on every send of every socket.
 	 */
-	fs->send_by_timer = fs->write_timer_fn && fs->tp_timers;
-	if (fs->send_by_timer)
-		set_on(fs, FT_OWNER_SEND, "timer_start of tcp_write_timer (a send arms it)");
-	else if (fs->tp_sendmsg_locked)
-		set_alt(fs, FT_OWNER_SEND, "tracepoint tcp_sendmsg_locked",
-			"timer_start of tcp_write_timer unusable, using tracepoint tcp_sendmsg_locked "
-			"(a program run on every send)");
+	const struct way send[] = {
+		{ fs->write_timer_fn && fs->tp_timers,
+		  "timer_start of tcp_write_timer (a send arms it)", NULL },
+		{ fs->tp_sendmsg_locked, "tracepoint tcp_sendmsg_locked",
+		  "timer_start of tcp_write_timer unusable, using tracepoint tcp_sendmsg_locked "
+		  "(a program run on every send)" },
+	};
+
+	decide_ways(fs, FT_OWNER_RECV, recv, 2, "tracepoint tcp_rcv_space_adjust missing");
+	if (btf && fs->tp_process_exit)
+		set_on(fs, FT_OWNER_EXIT, "tp_btf sched_process_exit, the heir found among its children");
 	else
-		feature_off(fs, FT_OWNER_SEND, "%s, and tracepoint tcp_sendmsg_locked missing",
-			    fs->write_timer_fn ? "no timer tracepoints" :
-						 "tcp_write_timer not in /proc/kallsyms");
+		feature_off(fs, FT_OWNER_EXIT, btf ? "tracepoint sched_process_exit missing" :
+			    "needs tp_btf: a listener's owner that exits stays named");
+	fs->send_by_timer = send[0].holds;
+	decide_ways(fs, FT_OWNER_SEND, send, 2,
+		    fs->write_timer_fn ? "no timer tracepoints, and tracepoint tcp_sendmsg_locked missing" :
+					 "tcp_write_timer not in /proc/kallsyms, and tracepoint "
+					 "tcp_sendmsg_locked missing");
 }
 
 static void decide_resets(struct features *fs)

@@ -10,17 +10,11 @@
 #include "tcpstates.h"
 #include "reasons.h"
 
+/* the words of include/tcpstates.h's list */
 static const char *const names[TS_R_MAX] = {
-	[TS_R_UNKNOWN] = "unknown",
-	[TS_R_ORDERLY] = "orderly",
-	[TS_R_RESET_RECEIVED] = "reset_received",
-	[TS_R_RESET_SENT] = "reset_sent",
-	[TS_R_REFUSED] = "refused",
-	[TS_R_TIMEOUT] = "timeout",
-	[TS_R_TIMEWAIT_EXPIRED] = "timewait_expired",
-	[TS_R_NETNS_EXIT] = "netns_exit",
-	[TS_R_REUSED] = "reused",
-	[TS_R_UNREACHABLE] = "unreachable",
+#define REASON_NAME(name, word) [TS_R_##name] = #word,
+	TS_REASON_LIST(REASON_NAME)
+#undef REASON_NAME
 };
 
 const char *reason_name(unsigned int reason)

@@ -6,20 +6,11 @@
 #include "tcpstates.h"
 #include "states.h"
 
-/* netstat's spelling (net-tools prints these for /proc/net/tcp states 1-11) */
+/* netstat's spelling: the names of include/tcpstates.h's list */
 static const char *const names[TS_MAX_STATE] = {
-	[TS_ESTABLISHED] = "ESTABLISHED",
-	[TS_SYN_SENT] = "SYN_SENT",
-	[TS_SYN_RECV] = "SYN_RECV",
-	[TS_FIN_WAIT1] = "FIN_WAIT1",
-	[TS_FIN_WAIT2] = "FIN_WAIT2",
-	[TS_TIME_WAIT] = "TIME_WAIT",
-	[TS_CLOSE] = "CLOSE",
-	[TS_CLOSE_WAIT] = "CLOSE_WAIT",
-	[TS_LAST_ACK] = "LAST_ACK",
-	[TS_LISTEN] = "LISTEN",
-	[TS_CLOSING] = "CLOSING",
-	[TS_NEW_SYN_RECV] = "NEW_SYN_RECV",
+#define STATE_NAME(name, num) [TS_##name] = #name,
+	TS_STATE_LIST(STATE_NAME)
+#undef STATE_NAME
 };
 
 const char *state_name(unsigned int s, char *buf, size_t len)

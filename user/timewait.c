@@ -15,21 +15,16 @@
 
 /* the functions tw_killed_why() (bpf/tracer/timewait.bpf.c) looks for in the stack of a kill */
 static const char *const killer_names[TS_TWK_MAX] = {
-	[TS_TWK_DESCHEDULE] = "inet_twsk_deschedule_put",
-	[TS_TWK_STATE_PROCESS] = "tcp_timewait_state_process",
-	[TS_TWK_V4_RCV] = "tcp_v4_rcv",
-	[TS_TWK_V6_RCV] = "tcp_v6_rcv",
-	[TS_TWK_CHECK_EST] = "__inet_check_established",
-	[TS_TWK_CHECK_EST6] = "__inet6_check_established",
-	[TS_TWK_PURGE] = "inet_twsk_purge",
+#define KILLER_NAME(name, fn) [TS_TWK_##name] = #fn,
+	TS_TW_KILLER_LIST(KILLER_NAME)
+#undef KILLER_NAME
 };
 
 /* the wake functions of a task asleep on a socket (owner.bpf.c, owner_from_waiter()) */
 static const char *const waker_names[TS_WAKE_MAX] = {
-	[TS_WAKE_WOKEN] = "woken_wake_function",
-	[TS_WAKE_AUTOREMOVE] = "autoremove_wake_function",
-	[TS_WAKE_DEFAULT] = "default_wake_function",
-	[TS_WAKE_POLL] = "pollwake",
+#define WAKER_NAME(name, fn) [TS_WAKE_##name] = #fn,
+	TS_WAKER_LIST(WAKER_NAME)
+#undef WAKER_NAME
 };
 
 /*
