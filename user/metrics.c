@@ -9,7 +9,7 @@
 #include "metrics.h"
 #include "quote.h"
 #include "privdrop.h"
-#include "socktab.h"
+#include "stuck_table.h"
 #include "states.h"
 
 /* ---- the text -------------------------------------------------------------------------------- */

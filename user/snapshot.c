@@ -12,7 +12,7 @@
 #include "holders.h"
 #include "netns.h"
 #include "snapshot.h"
-#include "sockscan.h"
+#include "iter_tcp.h"
 #include "timefmt.h"
 
 /* one socket found, with its owner once /proc names one */

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "stats_json.h"
 #include "stats_out.h"
 #include "quote.h"

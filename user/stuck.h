@@ -9,8 +9,8 @@
 #include <linux/types.h>
 #include "cli.h"
 #include "filter.h"
-#include "sockscan.h"
-#include "socktab.h"
+#include "iter_tcp.h"
+#include "stuck_table.h"
 #include "stats.h"
 #include "tcpstates.h"
 

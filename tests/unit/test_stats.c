@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "stats.h"
 #include "stats_json.h"
 #include "unit.h"

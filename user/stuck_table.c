@@ -2,7 +2,7 @@
 /* socktab.c - the sockets in a state they can get stuck in: a hash by key, a heap by due time. */
 #include <stdlib.h>
 #include <string.h>
-#include "socktab.h"
+#include "stuck_table.h"
 
 #define FIRST_CAP 1024
 

@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iter_tcp.skel.h"
-#include "sockscan.h"
+#include "iter_tcp.h"
 
 #define READ_BUF (64 * 1024)
 

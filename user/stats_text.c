@@ -2,7 +2,7 @@
 /* report.c - the stats as text (--summary, --interval): counters, matrix, log2 histograms. */
 #include <inttypes.h>
 #include <stdlib.h>
-#include "report.h"
+#include "stats_text.h"
 #include "states.h"
 
 #define STARS 40	/* the width of a histogram bar, as bcc's tools draw it */

@@ -2,7 +2,7 @@
 /* test_socktab.c - the --stuck table: which records enter, replace and remove a socket, due order. */
 #include <stdlib.h>
 #include <string.h>
-#include "socktab.h"
+#include "stuck_table.h"
 #include "unit.h"
 
 static struct tcpstates_event ev(uint64_t cookie, int oldstate, int newstate, uint64_t ts, int snap)

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <unistd.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "states.h"
 
 void dot_render(struct strbuf *sb, const struct stats *st)

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "sockscan.h"
+#include "iter_tcp.h"
 #include "unit.h"
 
 static int seen;
