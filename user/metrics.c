@@ -9,7 +9,7 @@
 #include "metrics.h"
 #include "quote.h"
 #include "privdrop.h"
-#include "socktab.h"
+#include "stuck_table.h"
 #include "states.h"
 
 /* ---- the text -------------------------------------------------------------------------------- */
@@ -122,7 +122,7 @@ static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES])
 	family(sb, "tcpstates_stuck_sockets", "gauge",
 	       "Sockets (passing the filters) in the state now for longer than --stuck SECONDS.");
 	for (unsigned int s = 0; s < STATS_STATES; s++)
-		if (socktab_watched(s))
+		if (stuck_table_watched(s))
 			sample1(sb, "tcpstates_stuck_sockets", "state", state_name(s, name, sizeof(name)),
 				n[s]);
 }

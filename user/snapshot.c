@@ -12,7 +12,7 @@
 #include "holders.h"
 #include "netns.h"
 #include "snapshot.h"
-#include "sockscan.h"
+#include "iter_tcp.h"
 #include "timefmt.h"
 
 /* one socket found, with its owner once /proc names one */
@@ -31,7 +31,7 @@ struct snap {
 	size_t n_ino;
 	const struct filter_targets *targets;
 	char cg_root[256];	/* where cgroup v2 is mounted ("": nowhere; ids unknown) */
-	struct sockscan scan;
+	struct iter_tcp scan;
 	struct snapshot_stats *st;
 	struct tcpstates_owner last_owner;	/* the owner read last (holders_scan's order) */
 };
@@ -64,7 +64,7 @@ static int scan_ns(void *ctx, const char *path, uint64_t ino)
 		return 0;
 	s->ns[s->n_ns++] = ino;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || sockscan_run(&s->scan, fd, on_sock, s) < 0)
+	if (fd < 0 || iter_tcp_run(&s->scan, fd, on_sock, s) < 0)
 		s->st->ns_failed++;
 	else
 		s->st->namespaces++;
@@ -248,7 +248,7 @@ int snapshot_run(const struct filter_targets *targets, const struct snapshot_see
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = sockscan_open(&s.scan, seeds->by_cookie);
+	err = iter_tcp_open(&s.scan, seeds->by_cookie);
 	if (!err) {
 		holders_cgroup_root(s.cg_root, sizeof(s.cg_root));
 		netns_walk(scan_ns, &s);
@@ -262,7 +262,7 @@ int snapshot_run(const struct filter_targets *targets, const struct snapshot_see
 			emit(ctx, &e);
 		}
 	}
-	sockscan_close(&s.scan);
+	iter_tcp_close(&s.scan);
 	free(s.v);
 	free(s.ns);
 	free(s.by_ino);

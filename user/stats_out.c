@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "stats_json.h"
 #include "stats_out.h"
 #include "quote.h"
@@ -53,7 +53,7 @@ static void show_period(struct stats_out *so, uint64_t now_ns)
 	} else {
 		timefmt_local((int64_t)real_ns, so->cfg->show_date, when, sizeof(when));
 		snprintf(title, sizeof(title), "interval ending %s, %.3f s", when, len_ns / 1e9);
-		report_put(so->out, title, &so->period);
+		stats_text_put(so->out, title, &so->period);
 	}
 	stats_reset(&so->period);
 	so->period_start_ns = now_ns;
@@ -70,9 +70,9 @@ void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print)
 	if (print && so->interval_ns && so->period.transitions)
 		show_period(so, now_ns);
 	if (print && so->cfg->summary && so->cfg->format != OUT_JSON)
-		report_put(so->out, "summary", &so->total);
+		stats_text_put(so->out, "summary", &so->total);
 	if (so->dot_fd >= 0)
-		so->dot_err = dot_write(so->dot_fd, &so->total);
+		so->dot_err = stats_dot_write(so->dot_fd, &so->total);
 }
 
 int stats_out_close_dot(struct stats_out *so)

@@ -19,8 +19,12 @@
 #define TABLE_MAX (1u << 19)	/* sockets followed at most: ~92 MB of entries when full */
 #define MAX_NS 64		/* namespaces read in one round; sockets of others wait a tick */
 
-int stuck_open(struct stuck *k, const struct config *cfg, const struct filter *filter,
-	       bool by_cookie)
+/*
+ * Load the iterator (before privileges are dropped); filter: what reports are shown; by_cookie:
+ * the tracer keys sockets by cookie. Returns 0 or a negative errno.
+ */
+static int detector_init(struct stuck *k, const struct config *cfg, const struct filter *filter,
+			 bool by_cookie)
 {
 	struct stat st;
 
@@ -29,16 +33,16 @@ int stuck_open(struct stuck *k, const struct config *cfg, const struct filter *f
 	k->first_ns = (uint64_t)(cfg->stuck_s * 1e9);
 	if (!k->first_ns)
 		k->first_ns = 1;
-	socktab_init(&k->tab, TABLE_MAX);
+	stuck_table_init(&k->tab, TABLE_MAX);
 	holders_cgroup_root(k->cg_root, sizeof(k->cg_root));
 	if (!stat("/proc/self/ns/net", &st))
 		k->home_netns = st.st_ino;
-	return sockscan_open(&k->scan, by_cookie);
+	return iter_tcp_open(&k->scan, by_cookie);
 }
 
 void stuck_feed(struct stuck *k, const struct tcpstates_event *e)
 {
-	socktab_update(&k->tab, e, k->first_ns);
+	stuck_table_update(&k->tab, e, k->first_ns);
 }
 
 /* ---- a round: the due sockets, read now ------------------------------------------------------ */
@@ -88,7 +92,7 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 	k->n_r = k->next_r = 0;
 	k->n_h = 0;
 	ns->n = 0;
-	while ((s = socktab_due(&k->tab, now))) {
+	while ((s = stuck_table_due(&k->tab, now))) {
 		struct stuck_report *r;
 		int i;
 
@@ -107,7 +111,7 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 		r->now_ns = now;
 		r->due_ns = s->due_ns;
 		r->since_exact = !s->lower_bound;
-		socktab_schedule(&k->tab, s, 0);
+		stuck_table_schedule(&k->tab, s, 0);
 	}
 }
 
@@ -115,13 +119,13 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
 {
 	struct stuck *k = ctx;
-	struct sock_entry *s = rec->cookie ? socktab_find(&k->tab, rec->cookie) : NULL;
+	struct sock_entry *s = rec->cookie ? stuck_table_find(&k->tab, rec->cookie) : NULL;
 	struct stuck_report *r;
 
 	/* a socket first seen without a cookie (a snapshot's minisocket) may have one by now */
 	if (!s)
-		s = socktab_find(&k->tab, rec->skaddr);
-	if (!s || s->slot == SOCKTAB_NONE)
+		s = stuck_table_find(&k->tab, rec->skaddr);
+	if (!s || s->slot == STUCK_TABLE_NONE)
 		return;
 	r = &k->r[s->slot];
 	r->read_now = true;
@@ -144,7 +148,7 @@ static void read_namespaces(struct stuck *k, struct ns_set *ns)
 	for (int i = 0; i < ns->n; i++) {
 		bool home = ns->ino[i] == k->home_netns;
 
-		if ((!home && ns->fd[i] < 0) || sockscan_run(&k->scan, home ? -1 : ns->fd[i],
+		if ((!home && ns->fd[i] < 0) || iter_tcp_run(&k->scan, home ? -1 : ns->fd[i],
 							     on_sock, k) < 0) {
 			k->st.ns_failed++;
 			ns->ino[i] = 0;	/* its sockets are reported without a read */
@@ -285,13 +289,13 @@ bool stuck_shown(const struct filter *f, const struct tcpstates_event *e,
  * not show is followed no more (its exit still clears it). The owner it names and the filters'
  * verdict take its holders into account (stuck_name_owner, stuck_shown).
  */
-static void settle(struct stuck *k, const struct ns_set *ns)
+static void judge_round(struct stuck *k, const struct ns_set *ns)
 {
 	size_t out = 0;
 
 	for (size_t i = 0; i < k->n_r; i++) {
 		struct stuck_report *r = &k->r[i];
-		struct sock_entry *s = socktab_find(&k->tab, socktab_key(&r->e));
+		struct sock_entry *s = stuck_table_find(&k->tab, stuck_table_key(&r->e));
 		const struct stuck_holder *h;
 		bool listed = false;
 		uint64_t step;
@@ -299,11 +303,11 @@ static void settle(struct stuck *k, const struct ns_set *ns)
 		for (int j = 0; j < ns->n; j++)
 			listed |= ns->ino[j] == r->e.netns;
 		if (s)
-			s->slot = SOCKTAB_NONE;
+			s->slot = STUCK_TABLE_NONE;
 		if (listed && (!r->read_now || r->e.oldstate != r->e.newstate)) {
 			k->st.gone++;
 			if (s)
-				socktab_remove(&k->tab, s);
+				stuck_table_remove(&k->tab, s);
 			continue;
 		}
 		r->e.oldstate = 0;
@@ -319,7 +323,7 @@ static void settle(struct stuck *k, const struct ns_set *ns)
 		step = r->due_ns > r->e.ts_ns ? r->due_ns - r->e.ts_ns : k->first_ns;
 		while (r->e.ts_ns + step <= r->now_ns)
 			step *= 2;
-		socktab_schedule(&k->tab, s, r->e.ts_ns + step);
+		stuck_table_schedule(&k->tab, s, r->e.ts_ns + step);
 		if (out != i) {
 			k->r[out] = *r;
 			for (uint32_t h = 0; h < r->n_holders; h++)
@@ -340,7 +344,7 @@ static void round_now(struct stuck *k)
 		return;
 	read_namespaces(k, &ns);
 	find_holders(k);
-	settle(k, &ns);
+	judge_round(k, &ns);
 	took = clock_ns(CLOCK_MONOTONIC) - start;
 	k->st.rounds++;
 	k->st.last_round_ns = took;
@@ -362,10 +366,11 @@ void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *c
 	}
 }
 
-void stuck_close(struct stuck *k)
+/* free what detector_init took; safe after it failed */
+static void detector_free(struct stuck *k)
 {
-	sockscan_close(&k->scan);
-	socktab_free(&k->tab);
+	iter_tcp_close(&k->scan);
+	stuck_table_free(&k->tab);
 	free(k->r);
 	free(k->h);
 	k->r = NULL;
@@ -403,11 +408,11 @@ struct stuck *stuck_start(const struct config *cfg, const struct filter *filter,
 		fprintf(stderr, "tcpstates-c: --stuck: out of memory; no stuck sockets reported\n");
 		return NULL;
 	}
-	err = stuck_open(k, cfg, filter, by_cookie);
+	err = detector_init(k, cfg, filter, by_cookie);
 	if (err) {
 		fprintf(stderr, "tcpstates-c: --stuck: cannot load the socket iterator (iter/tcp): %s; "
 				"no stuck sockets reported\n", strerror(-err));
-		stuck_close(k);
+		detector_free(k);
 		free(k);
 		return NULL;
 	}
@@ -430,6 +435,6 @@ void stuck_stop(struct stuck *k, bool verbose)
 			(unsigned long long)k->st.reports, (unsigned long long)k->st.rounds,
 			k->st.max_round_ns / 1e6, (unsigned long long)k->st.max_round_due,
 			(unsigned long long)k->st.gone, (unsigned long long)k->st.ns_failed, k->tab.n);
-	stuck_close(k);
+	detector_free(k);
 	free(k);
 }

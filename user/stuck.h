@@ -9,8 +9,8 @@
 #include <linux/types.h>
 #include "cli.h"
 #include "filter.h"
-#include "sockscan.h"
-#include "socktab.h"
+#include "iter_tcp.h"
+#include "stuck_table.h"
 #include "stats.h"
 #include "tcpstates.h"
 
@@ -62,21 +62,14 @@ struct stuck {
 	uint64_t first_ns;		/* --stuck in ns */
 	uint32_t home_netns;		/* inode of our own network namespace */
 	char cg_root[256];		/* where cgroup v2 is mounted, for the holders' cgroups */
-	struct socktab tab;		/* the sockets followed */
-	struct sockscan scan;		/* the iterator, loaded at start (it needs privileges) */
+	struct stuck_table tab;		/* the sockets followed */
+	struct iter_tcp scan;		/* the iterator, loaded at start (it needs privileges) */
 	struct stuck_report *r;		/* the round's reports ... */
 	size_t n_r, cap_r, next_r;	/* ... of which r[next_r..n_r) are not written yet */
 	struct stuck_holder *h;		/* the round's holders, by report */
 	size_t n_h, cap_h;
 	struct stuck_stats st;
 };
-
-/*
- * Load the iterator (before privileges are dropped); filter: what reports are shown; by_cookie:
- * the tracer keys sockets by cookie. Returns 0 or a negative errno.
- */
-int stuck_open(struct stuck *k, const struct config *cfg, const struct filter *filter,
-	       bool by_cookie);
 
 /* Take a record in: a transition (before the filters: a socket's exit must never be missed), or a
  * snapshot record. Cheap: a hash lookup, and a heap insert for a socket entering a watched state. */
@@ -88,8 +81,6 @@ void stuck_feed(struct stuck *k, const struct tcpstates_event *e);
  * those that pass the filters.
  */
 void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx);
-
-void stuck_close(struct stuck *k);
 
 /*
  * The owner a report names (e: its record; h: the n holders listed, n 0 when none or unknown):

@@ -228,7 +228,7 @@ static void why_refused(char *buf, size_t len, int err)
 }
 
 /* the dependent features follow the one they build on */
-static void settle(struct features *fs)
+static void drop_dependents(struct features *fs)
 {
 	if (!fs->f[FT_TIMEWAIT].on) {
 		if (fs->f[FT_TIMEWAIT_CHECK].on)
@@ -286,7 +286,7 @@ static int load(struct tracer *t, const struct config *cfg, struct features *fs,
 		s = next;
 	}
 done:
-	settle(fs);
+	drop_dependents(fs);
 	t->skel = s;
 	t->hook = btf ? TS_HOOK_BTF : TS_HOOK_TP;
 	t->timewait = fs->f[FT_TIMEWAIT].on;
@@ -333,7 +333,7 @@ static int attach(struct tracer *t, struct features *fs)
 	}
 	if (mounted)
 		umount2(TRACEFS, MNT_DETACH);
-	settle(fs);
+	drop_dependents(fs);
 	t->timewait = fs->f[FT_TIMEWAIT].on;
 	t->tw_check = t->timewait && fs->f[FT_TIMEWAIT_CHECK].on;
 	return err;

@@ -180,7 +180,7 @@ run_rr() {
 
 # wait until none of the churn's connections is still open in the namespace (a FIN or its ACK
 # retransmitted after a loss finishes late); prints how many were open at first and how long it took
-settle() {
+wait_churn_closed() {
 	local first="" n t0=$SECONDS
 
 	for _ in $(seq 100); do
@@ -308,7 +308,7 @@ run_one() {
 		foreign=$(foreign_tracers "")
 		res=$(run_churn "$N" "$PORT" "$PAR") || { say "bench: $tag: churn failed"; BROKEN=1; return; }
 		read -r cps exp failed <<<"$res"
-		settle >/dev/null
+		wait_churn_closed >/dev/null
 		local rtx=-
 		if [ "$RR_N" -gt 0 ]; then
 			rtx=$(run_rr) || { say "bench: $tag: rr failed"; BROKEN=1; rtx=-; }
@@ -381,7 +381,7 @@ run_one() {
 	read -r cps exp failed <<<"$res"
 	# late transitions: connections still open when the churn ended
 	local open_end settle_s open_left
-	read -r open_end settle_s open_left < <(settle)
+	read -r open_end settle_s open_left < <(wait_churn_closed)
 	[ "$open_left" = 0 ] || say "bench: $tag: $open_left connections still open ${settle_s} s after the churn"
 	# the reader catches up: its CPU time stops growing (under 1 % of a core), at most 10 s
 	for _ in $(seq 50); do

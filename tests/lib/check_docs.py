@@ -3,12 +3,16 @@
 # check_docs.py - the documents hold together: every link in README.md and docs/*.md points to a
 # file of the repository that exists (and to a heading of it that exists, for "file.md#anchor"),
 # none leaves the repository; every long option of --help is in README.md and docs/usage.md; the
-# README stays a page (at most 200 lines).
+# README stays a page (at most 200 lines); the source map of docs/how-it-works.md ("For
+# developers") matches the tree: every file it names exists, every source file is named.
 #
 #   check_docs.py ROOT HELP_TEXT_FILE      check the repository at ROOT
 #   check_docs.py --links FILE...          print each broken link of FILE... (one a line); for the
 #                                          self-test of t_docs.sh
+#   check_docs.py --source-map ROOT        print each mismatch of ROOT's source map and tree (one
+#                                          a line); for the self-test of t_docs.sh
 
+import glob
 import os
 import re
 import sys
@@ -20,6 +24,10 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 LONG_OPT = re.compile(r"^\s+(?:-[A-Za-z0-9], )?(--[a-z][a-z0-9-]*)")
 README_MAX_LINES = 200
+SOURCE_MAP_DOC = "docs/how-it-works.md"
+SOURCE_MAP_HEADING = "For developers"
+# the files the source map must name, every one
+SOURCE_MAP_COVERS = ("user/*.c", "bpf/*.bpf.c", "bpf/tracer/*.bpf.c")
 
 
 def prose_lines(text):
@@ -84,6 +92,53 @@ def broken_links(path, root):
     return bad
 
 
+def source_map_names(path):
+    """the paths named by the source map: the first code block under the heading "For
+    developers". An entry starts at column 0 with its paths ("user/stats.c, stats_out.c" - a name
+    without a directory is in the directory of the entry's first path; "tests/lib/" a directory),
+    then, after two blanks, what they do; indented lines go on with the text."""
+    names = []
+    under, inside = False, False
+    for line in open(path, encoding="utf-8").read().splitlines():
+        m = HEADING.match(line)
+        if m and not inside:
+            under = m.group(2) == SOURCE_MAP_HEADING
+            continue
+        if under and FENCE.match(line):
+            if inside:
+                break
+            inside = True
+            continue
+        if not inside or not line or line[0].isspace():
+            continue
+        base = ""
+        for name in re.split(r"\s{2,}", line.strip())[0].split(","):
+            name = name.strip()
+            if "/" in name.rstrip("/"):
+                base = os.path.dirname(name.rstrip("/"))
+            else:
+                name = os.path.join(base, name)
+            names.append(name)
+    return names
+
+
+def source_map_faults(root):
+    """each mismatch of the source map and the tree, one line each"""
+    names = source_map_names(os.path.join(root, SOURCE_MAP_DOC))
+    if not names:
+        return ["%s: no source map (a code block under \"## %s\")"
+                % (SOURCE_MAP_DOC, SOURCE_MAP_HEADING)]
+    faults = ["%s: named in the source map, no such file" % n for n in names
+              if not os.path.exists(os.path.join(root, n))]
+    named = {os.path.normpath(n) for n in names}
+    for pattern in SOURCE_MAP_COVERS:
+        for path in sorted(glob.glob(os.path.join(root, pattern))):
+            rel = os.path.relpath(path, root)
+            if rel not in named:
+                faults.append("%s: not named in the source map" % rel)
+    return faults
+
+
 def long_options(help_text):
     return sorted({m.group(1) for m in map(LONG_OPT.match, help_text.splitlines()) if m})
 
@@ -97,6 +152,10 @@ def main():
         for path in sys.argv[2:]:
             for target, why in broken_links(path, os.path.dirname(os.path.abspath(path))):
                 print("%s: %s" % (target, why))
+        return 0
+    if sys.argv[1] == "--source-map":
+        for fault in source_map_faults(sys.argv[2]):
+            print(fault)
         return 0
     root, help_file = sys.argv[1], sys.argv[2]
     R = tslib.Results()
@@ -118,6 +177,10 @@ def main():
     nlines = len(open(os.path.join(root, "README.md"), encoding="utf-8").read().splitlines())
     R.check(nlines <= README_MAX_LINES, "README.md is a page: %d lines (at most %d)"
             % (nlines, README_MAX_LINES))
+    names = source_map_names(os.path.join(root, SOURCE_MAP_DOC))
+    faults = source_map_faults(root)
+    R.check(not faults, "%s: its source map names %d paths, all there, and every %s"
+            % (SOURCE_MAP_DOC, len(names), " ".join(SOURCE_MAP_COVERS)), *faults)
     return 1 if R.failed else 0
 
 

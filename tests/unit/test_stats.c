@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "stats.h"
 #include "stats_json.h"
 #include "unit.h"
@@ -166,7 +166,7 @@ static void test_text(void)
 	struct strbuf sb = { 0 };
 
 	add_connection(&st);
-	report_text(&sb, "summary", &st);
+	stats_text_render(&sb, "summary", &st);
 	if (getenv("TCPSTATES_SHOW"))
 		fputs(sb.buf, stderr);
 	static const char *const want[] = {
@@ -223,7 +223,7 @@ static void test_dot(void)
 	struct strbuf sb = { 0 };
 
 	add_connection(&st);
-	dot_render(&sb, &st);
+	stats_dot_render(&sb, &st);
 	CHECK(sb.buf && strstr(sb.buf, "digraph tcp_states {\n"), "dot: a digraph");
 	CHECK(sb.buf && strstr(sb.buf, "\t\"CLOSE\" -> \"SYN_SENT\" [label=\"2\", penwidth=1];\n"),
 	      "dot: an edge with no known duration: its count only");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* socktab.h - the sockets in a state they can get stuck in, as transitions and the snapshot say. */
-#ifndef SOCKTAB_H
-#define SOCKTAB_H
+/* stuck_table.h - the sockets in a state they can get stuck in, as records and the snapshot say. */
+#ifndef STUCK_TABLE_H
+#define STUCK_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 
-#define SOCKTAB_NONE UINT32_MAX
+#define STUCK_TABLE_NONE UINT32_MAX
 
 /*
  * One socket that waits in CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2 (an orphan's minisocket included),
@@ -20,16 +20,16 @@ struct sock_entry {
 	struct tcpstates_event e;	/* the record that put it in its state */
 	uint64_t key;			/* socket cookie, or its kernel address without cookies */
 	uint64_t due_ns;		/* CLOCK_MONOTONIC ns of its next report (in the heap) */
-	uint32_t next;			/* hash chain, or free list (an index; SOCKTAB_NONE ends it) */
-	uint32_t heap;			/* its position in the due heap; SOCKTAB_NONE: not due */
+	uint32_t next;			/* hash chain, or free list (STUCK_TABLE_NONE ends it) */
+	uint32_t heap;			/* its place in the due heap; STUCK_TABLE_NONE: not due */
 	bool lower_bound;		/* e.ts_ns is when the snapshot saw it, not when it entered */
 	bool used;			/* a live entry (not on the free list) */
 	bool judged;			/* its last report was filtered, since e was set ... */
 	bool shown;			/* ... and shown (its holders considered): the gauge's answer */
-	uint32_t slot;			/* its report in the stuck detector's round (SOCKTAB_NONE) */
+	uint32_t slot;			/* its report in the round (STUCK_TABLE_NONE: none) */
 };
 
-struct socktab {
+struct stuck_table {
 	struct sock_entry *v;		/* entries; grows by doubling up to max */
 	uint32_t cap, n, max;		/* allocated, live, most allowed */
 	uint32_t free_head;		/* first free entry in v */
@@ -41,30 +41,30 @@ struct socktab {
 };
 
 /* Is state one a socket can get stuck in (and so is followed)? */
-bool socktab_watched(unsigned int state);
+bool stuck_table_watched(unsigned int state);
 
 /* The key of the socket a record is about: its cookie where known, else its kernel address. */
-uint64_t socktab_key(const struct tcpstates_event *e);
+uint64_t stuck_table_key(const struct tcpstates_event *e);
 
 /* An empty table of at most max entries; memory is taken as sockets come. */
-void socktab_init(struct socktab *t, uint32_t max);
-void socktab_free(struct socktab *t);
+void stuck_table_init(struct stuck_table *t, uint32_t max);
+void stuck_table_free(struct stuck_table *t);
 
 /*
  * Take one record in: a transition into a watched state (re)enters the socket, due first at
  * e->ts_ns + first_ns; any other transition removes it. A snapshot record enters a socket not
  * known yet, its time a lower bound. Returns the entry, or NULL when the socket is not followed.
  */
-struct sock_entry *socktab_update(struct socktab *t, const struct tcpstates_event *e,
-				  uint64_t first_ns);
+struct sock_entry *stuck_table_update(struct stuck_table *t, const struct tcpstates_event *e,
+				     uint64_t first_ns);
 
-struct sock_entry *socktab_find(struct socktab *t, uint64_t key);
-void socktab_remove(struct socktab *t, struct sock_entry *s);
+struct sock_entry *stuck_table_find(struct stuck_table *t, uint64_t key);
+void stuck_table_remove(struct stuck_table *t, struct sock_entry *s);
 
 /* (Re)schedule s at due_ns; or take it out of the heap (due_ns 0: not reported again). */
-void socktab_schedule(struct socktab *t, struct sock_entry *s, uint64_t due_ns);
+void stuck_table_schedule(struct stuck_table *t, struct sock_entry *s, uint64_t due_ns);
 
 /* The entry due soonest, or NULL when none is due by now_ns. */
-struct sock_entry *socktab_due(struct socktab *t, uint64_t now_ns);
+struct sock_entry *stuck_table_due(struct stuck_table *t, uint64_t now_ns);
 
 #endif

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* report.c - the stats as text (--summary, --interval): counters, matrix, log2 histograms. */
+/* stats_text.c - the stats as text (--summary, --interval): counters, matrix, log2 histograms. */
 #include <inttypes.h>
 #include <stdlib.h>
-#include "report.h"
+#include "stats_text.h"
 #include "states.h"
 
 #define STARS 40	/* the width of a histogram bar, as bcc's tools draw it */
 
-const char *report_dur(uint64_t ns, char *buf, size_t len)
+const char *stats_text_dur(uint64_t ns, char *buf, size_t len)
 {
 	static const struct {
 		uint64_t div;
@@ -48,7 +48,7 @@ static void counters(struct strbuf *sb, const struct stats_counters *c, uint64_t
 
 /* ---- the matrix ---------------------------------------------------------------------------- */
 
-int report_digits(uint64_t v)
+int stats_text_digits(uint64_t v)
 {
 	int n = 1;
 
@@ -73,7 +73,7 @@ static void matrix(struct strbuf *sb, const struct stats *st)
 			if (!st->pairs[o][n])
 				continue;
 			row[o] = col[n] = true;
-			w = report_digits(st->pairs[o][n]);
+			w = stats_text_digits(st->pairs[o][n]);
 			if (w > width[n])
 				width[n] = w;
 		}
@@ -145,16 +145,16 @@ static void state_durations(struct strbuf *sb, const struct stats *st)
 			continue;
 		sb_printf(sb, "Time in %s: %" PRIu64 " left it, p50 %s, p90 %s, p99 %s, max %s\n",
 			  state_name(s, name, sizeof(name)), h->count,
-			  report_dur(stats_hist_percentile(h, 50), a, sizeof(a)),
-			  report_dur(stats_hist_percentile(h, 90), b, sizeof(b)),
-			  report_dur(stats_hist_percentile(h, 99), c, sizeof(c)),
-			  report_dur(h->max, d, sizeof(d)));
+			  stats_text_dur(stats_hist_percentile(h, 50), a, sizeof(a)),
+			  stats_text_dur(stats_hist_percentile(h, 90), b, sizeof(b)),
+			  stats_text_dur(stats_hist_percentile(h, 99), c, sizeof(c)),
+			  stats_text_dur(h->max, d, sizeof(d)));
 		log2_hist(sb, h);
 	}
 	free(h);
 }
 
-void report_text(struct strbuf *sb, const char *title, const struct stats *st)
+void stats_text_render(struct strbuf *sb, const char *title, const struct stats *st)
 {
 	sb_printf(sb, "--- %s ---\n", title);
 	counters(sb, &st->c, st->transitions);
@@ -163,12 +163,12 @@ void report_text(struct strbuf *sb, const char *title, const struct stats *st)
 	state_durations(sb, st);
 }
 
-void report_put(struct line_sink *out, const char *title, const struct stats *st)
+void stats_text_put(struct line_sink *out, const char *title, const struct stats *st)
 {
 	struct strbuf sb = { 0 };
 	const char *p, *nl;
 
-	report_text(&sb, title, st);
+	stats_text_render(&sb, title, st);
 	for (p = sb.buf; p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* sockscan.c - run the iter/tcp program in a network namespace and hand back its records. */
+/* iter_tcp.c - run the iter/tcp program in a network namespace and hand back its records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -10,11 +10,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iter_tcp.skel.h"
-#include "sockscan.h"
+#include "iter_tcp.h"
 
 #define READ_BUF (64 * 1024)
 
-int sockscan_open(struct sockscan *s, bool use_cookie)
+int iter_tcp_open(struct iter_tcp *s, bool use_cookie)
 {
 	memset(s, 0, sizeof(*s));
 	s->home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -43,7 +43,7 @@ static void __attribute__((noreturn)) stranded(int err)
 }
 
 /* the iterator fd, created inside netns_fd; we are back home when this returns */
-static int create_in(struct sockscan *s, int netns_fd)
+static int create_in(struct iter_tcp *s, int netns_fd)
 {
 	int fd, err = 0;
 
@@ -61,7 +61,7 @@ static int create_in(struct sockscan *s, int netns_fd)
  * A read returns whole records unless the buffer ends inside one: the rest comes with the next
  * read, so a partial tail is carried over.
  */
-int sockscan_run(struct sockscan *s, int netns_fd, sockscan_fn fn, void *ctx)
+int iter_tcp_run(struct iter_tcp *s, int netns_fd, iter_tcp_fn fn, void *ctx)
 {
 	static char buf[READ_BUF];
 	const size_t rec = sizeof(struct tcpstates_sock_rec);
@@ -93,7 +93,7 @@ int sockscan_run(struct sockscan *s, int netns_fd, sockscan_fn fn, void *ctx)
 	return n;
 }
 
-void sockscan_close(struct sockscan *s)
+void iter_tcp_close(struct iter_tcp *s)
 {
 	bpf_link__destroy(s->link);
 	iter_tcp_bpf__destroy(s->skel);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* socktab.c - the sockets in a state they can get stuck in: a hash by key, a heap by due time. */
+/* stuck_table.c - the sockets in a state they can get stuck in: a hash by key, a due-time heap. */
 #include <stdlib.h>
 #include <string.h>
-#include "socktab.h"
+#include "stuck_table.h"
 
 #define FIRST_CAP 1024
 
-bool socktab_watched(unsigned int state)
+bool stuck_table_watched(unsigned int state)
 {
 	switch (state) {
 	case TS_CLOSE_WAIT:
@@ -21,46 +21,46 @@ bool socktab_watched(unsigned int state)
 	return false;
 }
 
-uint64_t socktab_key(const struct tcpstates_event *e)
+uint64_t stuck_table_key(const struct tcpstates_event *e)
 {
 	return (e->flags & TS_F_COOKIE_KNOWN) ? e->cookie : e->skaddr;
 }
 
-static uint32_t slot(const struct socktab *t, uint64_t key)
+static uint32_t slot(const struct stuck_table *t, uint64_t key)
 {
 	/* cookies count up and addresses are aligned: mix before taking the low bits */
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (t->n_buckets - 1);
 }
 
-void socktab_init(struct socktab *t, uint32_t max)
+void stuck_table_init(struct stuck_table *t, uint32_t max)
 {
 	memset(t, 0, sizeof(*t));
 	t->max = max;
-	t->free_head = SOCKTAB_NONE;
+	t->free_head = STUCK_TABLE_NONE;
 }
 
-void socktab_free(struct socktab *t)
+void stuck_table_free(struct stuck_table *t)
 {
 	free(t->v);
 	free(t->bucket);
 	free(t->heap);
-	socktab_init(t, t->max);
+	stuck_table_init(t, t->max);
 }
 
 /* ---- the due heap ---------------------------------------------------------------------------- */
 
-static uint64_t due_at(const struct socktab *t, uint32_t pos)
+static uint64_t due_at(const struct stuck_table *t, uint32_t pos)
 {
 	return t->v[t->heap[pos]].due_ns;
 }
 
-static void heap_set(struct socktab *t, uint32_t pos, uint32_t idx)
+static void heap_set(struct stuck_table *t, uint32_t pos, uint32_t idx)
 {
 	t->heap[pos] = idx;
 	t->v[idx].heap = pos;
 }
 
-static void sift_up(struct socktab *t, uint32_t pos)
+static void sift_up(struct stuck_table *t, uint32_t pos)
 {
 	uint32_t idx = t->heap[pos];
 
@@ -71,7 +71,7 @@ static void sift_up(struct socktab *t, uint32_t pos)
 	heap_set(t, pos, idx);
 }
 
-static void sift_down(struct socktab *t, uint32_t pos)
+static void sift_down(struct stuck_table *t, uint32_t pos)
 {
 	uint32_t idx = t->heap[pos];
 
@@ -90,13 +90,13 @@ static void sift_down(struct socktab *t, uint32_t pos)
 	heap_set(t, pos, idx);
 }
 
-static void heap_remove(struct socktab *t, struct sock_entry *s)
+static void heap_remove(struct stuck_table *t, struct sock_entry *s)
 {
 	uint32_t pos = s->heap, last;
 
-	if (pos == SOCKTAB_NONE)
+	if (pos == STUCK_TABLE_NONE)
 		return;
-	s->heap = SOCKTAB_NONE;
+	s->heap = STUCK_TABLE_NONE;
 	last = t->heap[--t->n_heap];
 	if (pos == t->n_heap)
 		return;
@@ -105,7 +105,7 @@ static void heap_remove(struct socktab *t, struct sock_entry *s)
 	sift_down(t, t->v[last].heap);
 }
 
-void socktab_schedule(struct socktab *t, struct sock_entry *s, uint64_t due_ns)
+void stuck_table_schedule(struct stuck_table *t, struct sock_entry *s, uint64_t due_ns)
 {
 	heap_remove(t, s);
 	s->due_ns = due_ns;
@@ -117,7 +117,7 @@ void socktab_schedule(struct socktab *t, struct sock_entry *s, uint64_t due_ns)
 	sift_up(t, s->heap);
 }
 
-struct sock_entry *socktab_due(struct socktab *t, uint64_t now_ns)
+struct sock_entry *stuck_table_due(struct stuck_table *t, uint64_t now_ns)
 {
 	if (!t->n_heap || due_at(t, 0) > now_ns)
 		return NULL;
@@ -126,17 +126,17 @@ struct sock_entry *socktab_due(struct socktab *t, uint64_t now_ns)
 
 /* ---- the hash -------------------------------------------------------------------------------- */
 
-struct sock_entry *socktab_find(struct socktab *t, uint64_t key)
+struct sock_entry *stuck_table_find(struct stuck_table *t, uint64_t key)
 {
 	if (!t->n_buckets)
 		return NULL;
-	for (uint32_t i = t->bucket[slot(t, key)]; i != SOCKTAB_NONE; i = t->v[i].next)
+	for (uint32_t i = t->bucket[slot(t, key)]; i != STUCK_TABLE_NONE; i = t->v[i].next)
 		if (t->v[i].key == key)
 			return &t->v[i];
 	return NULL;
 }
 
-static void link_entry(struct socktab *t, uint32_t idx)
+static void link_entry(struct stuck_table *t, uint32_t idx)
 {
 	uint32_t *b = &t->bucket[slot(t, t->v[idx].key)];
 
@@ -145,7 +145,7 @@ static void link_entry(struct socktab *t, uint32_t idx)
 }
 
 /* double v, the heap and the buckets (the chains are rebuilt); -1 when full or out of memory */
-static int grow(struct socktab *t)
+static int double_table(struct stuck_table *t)
 {
 	uint32_t cap = t->cap ? t->cap * 2 : FIRST_CAP, *b, *h;
 	struct sock_entry *v;
@@ -184,12 +184,12 @@ static int grow(struct socktab *t)
 	return 0;
 }
 
-static struct sock_entry *insert(struct socktab *t, uint64_t key)
+static struct sock_entry *insert(struct stuck_table *t, uint64_t key)
 {
 	struct sock_entry *s;
 	uint32_t idx;
 
-	if (t->free_head == SOCKTAB_NONE && grow(t)) {
+	if (t->free_head == STUCK_TABLE_NONE && double_table(t)) {
 		t->not_tracked++;
 		return NULL;
 	}
@@ -199,19 +199,19 @@ static struct sock_entry *insert(struct socktab *t, uint64_t key)
 	memset(s, 0, sizeof(*s));
 	s->key = key;
 	s->used = true;
-	s->heap = SOCKTAB_NONE;
-	s->slot = SOCKTAB_NONE;
+	s->heap = STUCK_TABLE_NONE;
+	s->slot = STUCK_TABLE_NONE;
 	link_entry(t, idx);
 	t->n++;
 	return s;
 }
 
-void socktab_remove(struct socktab *t, struct sock_entry *s)
+void stuck_table_remove(struct stuck_table *t, struct sock_entry *s)
 {
 	uint32_t idx = (uint32_t)(s - t->v), *pp = &t->bucket[slot(t, s->key)];
 
 	heap_remove(t, s);
-	while (*pp != SOCKTAB_NONE && *pp != idx)
+	while (*pp != STUCK_TABLE_NONE && *pp != idx)
 		pp = &t->v[*pp].next;
 	if (*pp == idx)
 		*pp = s->next;
@@ -221,16 +221,16 @@ void socktab_remove(struct socktab *t, struct sock_entry *s)
 	t->n--;
 }
 
-struct sock_entry *socktab_update(struct socktab *t, const struct tcpstates_event *e,
-				  uint64_t first_ns)
+struct sock_entry *stuck_table_update(struct stuck_table *t, const struct tcpstates_event *e,
+				     uint64_t first_ns)
 {
-	uint64_t key = socktab_key(e);
+	uint64_t key = stuck_table_key(e);
 	bool snapshot = e->flags2 & TS_F2_SNAPSHOT;
-	struct sock_entry *s = socktab_find(t, key);
+	struct sock_entry *s = stuck_table_find(t, key);
 
-	if (!socktab_watched(e->newstate)) {
+	if (!stuck_table_watched(e->newstate)) {
 		if (s && !snapshot)
-			socktab_remove(t, s);
+			stuck_table_remove(t, s);
 		return NULL;
 	}
 	/* what a transition said first is exact: a snapshot of the same socket adds nothing */
@@ -241,6 +241,6 @@ struct sock_entry *socktab_update(struct socktab *t, const struct tcpstates_even
 	s->e = *e;
 	s->lower_bound = snapshot;
 	s->judged = false;	/* a new record, maybe a new owner: the filters decide afresh */
-	socktab_schedule(t, s, e->ts_ns + first_ns);
+	stuck_table_schedule(t, s, e->ts_ns + first_ns);
 	return s;
 }

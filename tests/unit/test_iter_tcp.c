@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* test_sockscan.c - the namespace scan: sockets listed, and no going on in a foreign namespace. */
+/* test_iter_tcp.c - the namespace scan: sockets listed, and no going on in a foreign namespace. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "sockscan.h"
+#include "iter_tcp.h"
 #include "unit.h"
 
 static int seen;
@@ -38,19 +38,19 @@ static void test_own_namespace(void)
 	int l = socket(AF_INET, SOCK_STREAM, 0), n;
 	socklen_t len = sizeof(a);
 	struct wanted w = { 0 };
-	struct sockscan s;
+	struct iter_tcp s;
 	struct stat st;
 
 	CHECK(l >= 0 && !bind(l, (struct sockaddr *)&a, sizeof(a)) && !listen(l, 1), "listener");
 	CHECK(!getsockname(l, (struct sockaddr *)&a, &len) && !fstat(l, &st), "its port and inode");
 	w.ino = st.st_ino;
 	w.port = ntohs(a.sin_port);
-	CHECK(sockscan_open(&s, true) == 0, "sockscan_open (root and BPF needed)");
-	n = sockscan_run(&s, -1, on_sock, &w);
+	CHECK(iter_tcp_open(&s, true) == 0, "iter_tcp_open (root and BPF needed)");
+	n = iter_tcp_run(&s, -1, on_sock, &w);
 	CHECK(n >= 1 && seen == n, "own namespace: %d sockets, %d seen", n, seen);
 	CHECK(w.found == 1, "our listener 127.0.0.1:%u (inode %llu) listed once, as LISTEN (got %d)",
 	      w.port, (unsigned long long)w.ino, w.found);
-	sockscan_close(&s);
+	iter_tcp_close(&s);
 	close(l);
 }
 
@@ -68,15 +68,15 @@ static void test_stranded(void)
 	CHECK(!pipe(pipefd), "pipe");
 	pid = fork();
 	if (pid == 0) {
-		struct sockscan s;
+		struct iter_tcp s;
 		int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
 		dup2(pipefd[1], 2);
-		if (sockscan_open(&s, true))
+		if (iter_tcp_open(&s, true))
 			_exit(3);
 		dup2(open("/dev/null", O_RDONLY), s.home_ns);
 		seen = 0;
-		n = sockscan_run(&s, ns, on_sock, NULL);
+		n = iter_tcp_run(&s, ns, on_sock, NULL);
 		_exit(seen ? 4 : 0);	/* still here: the bug */
 	}
 	close(pipefd[1]);

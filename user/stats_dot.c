@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* dot.c - the observed state machine for Graphviz: states as nodes, transitions as edges. */
+/* stats_dot.c - the observed state machine for Graphviz: states as nodes, transitions as edges. */
 #include <errno.h>
 #include <inttypes.h>
 #include <unistd.h>
-#include "dot.h"
-#include "report.h"
+#include "stats_dot.h"
+#include "stats_text.h"
 #include "states.h"
 
-void dot_render(struct strbuf *sb, const struct stats *st)
+void stats_dot_render(struct strbuf *sb, const struct stats *st)
 {
 	bool seen[STATS_STATES] = { 0 };
 	char a[STATE_NAME_MAX], b[STATE_NAME_MAX], d[16];
@@ -36,22 +36,24 @@ void dot_render(struct strbuf *sb, const struct stats *st)
 				continue;
 			sb_printf(sb, "\t\"%s\" -> \"%s\" [label=\"%" PRIu64,
 				  state_name(o, a, sizeof(a)), state_name(n, b, sizeof(b)), c);
-			if (h)
-				sb_printf(sb, "\\nmedian %s",
-					  report_dur(stats_hist_percentile(h, 50), d, sizeof(d)));
+			if (h) {
+				uint64_t median = stats_hist_percentile(h, 50);
+
+				sb_printf(sb, "\\nmedian %s", stats_text_dur(median, d, sizeof(d)));
+			}
 			/* thicker for the paths most sockets take: one more per power of ten */
-			sb_printf(sb, "\", penwidth=%d];\n", report_digits(c));
+			sb_printf(sb, "\", penwidth=%d];\n", stats_text_digits(c));
 		}
 	sb_puts(sb, "}\n");
 }
 
-int dot_write(int fd, const struct stats *st)
+int stats_dot_write(int fd, const struct stats *st)
 {
 	struct strbuf sb = { 0 };
 	size_t off = 0;
 	int err = 0;
 
-	dot_render(&sb, st);
+	stats_dot_render(&sb, st);
 	if (sb.oom)
 		err = -ENOMEM;
 	while (!err && off < sb.len) {

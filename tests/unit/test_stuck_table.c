@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* test_socktab.c - the --stuck table: which records enter, replace and remove a socket, due order. */
+/* test_stuck_table.c - the --stuck table: what enters, replaces, removes a socket; due order. */
 #include <stdlib.h>
 #include <string.h>
-#include "socktab.h"
+#include "stuck_table.h"
 #include "unit.h"
 
 static struct tcpstates_event ev(uint64_t cookie, int oldstate, int newstate, uint64_t ts, int snap)
@@ -41,16 +41,16 @@ static void scenarios(void)
 		{ "SYN_SENT followed", TS_CLOSE, TS_SYN_SENT, 0, 70, 1, 70, 0 },
 		{ "a snapshot never removes", 0, TS_ESTABLISHED, 1, 75, 1, 70, 0 },
 	};
-	struct socktab t;
+	struct stuck_table t;
 
-	socktab_init(&t, 16);
+	stuck_table_init(&t, 16);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct tcpstates_event e = ev(7, rows[i].oldstate, rows[i].newstate, rows[i].ts,
 					      rows[i].snap);
 		struct sock_entry *s;
 
-		socktab_update(&t, &e, 100);
-		s = socktab_find(&t, 7);
+		stuck_table_update(&t, &e, 100);
+		s = stuck_table_find(&t, 7);
 		CHECK((int)t.n == rows[i].want_n, "%s: %u entries, want %d", rows[i].what, t.n,
 		      rows[i].want_n);
 		CHECK(!s == !rows[i].want_n, "%s: found %s", rows[i].what, s ? "yes" : "no");
@@ -61,38 +61,38 @@ static void scenarios(void)
 			CHECK(s->due_ns == rows[i].want_since + 100, "%s: due", rows[i].what);
 		}
 	}
-	socktab_free(&t);
+	stuck_table_free(&t);
 }
 
 /* many sockets, due in time order whatever the order they came in; removal keeps the heap */
 static void due_order(void)
 {
 	enum { N = 5000 };
-	struct socktab t;
+	struct stuck_table t;
 	uint64_t last = 0;
 	int n = 0, ok = 1;
 
-	socktab_init(&t, N);
+	stuck_table_init(&t, N);
 	for (int i = 0; i < N; i++) {
 		struct tcpstates_event e = ev(i + 1, TS_ESTABLISHED, TS_CLOSE_WAIT,
 					      (uint64_t)(i * 7919 % N) * 10, 0);
 
-		socktab_update(&t, &e, 1000);
+		stuck_table_update(&t, &e, 1000);
 	}
 	CHECK(t.n == N, "all %d followed (%u)", N, t.n);
 	for (int i = 0; i < N; i += 3) {
 		struct tcpstates_event e = ev(i + 1, TS_CLOSE_WAIT, TS_LAST_ACK, 1, 0);
 		struct tcpstates_event c = ev(i + 1, TS_LAST_ACK, TS_CLOSE, 2, 0);
 
-		socktab_update(&t, &e, 1000000000);	/* re-entered, due much later */
-		socktab_update(&t, &c, 1000);		/* and gone */
+		stuck_table_update(&t, &e, 1000000000);	/* re-entered, due much later */
+		stuck_table_update(&t, &c, 1000);		/* and gone */
 	}
 	struct sock_entry *s;
 
-	while ((s = socktab_due(&t, UINT64_MAX - 1))) {
+	while ((s = stuck_table_due(&t, UINT64_MAX - 1))) {
 		ok &= s->due_ns >= last;
 		last = s->due_ns;
-		socktab_schedule(&t, s, 0);
+		stuck_table_schedule(&t, s, 0);
 		n++;
 	}
 	CHECK(ok, "due in order");
@@ -102,7 +102,7 @@ static void due_order(void)
 	for (int i = 0; i < N; i += 3) {
 		struct tcpstates_event e = ev(N + 1 + i, TS_ESTABLISHED, TS_CLOSE_WAIT, 1, 0);
 
-		ok &= socktab_update(&t, &e, 1) != NULL;
+		ok &= stuck_table_update(&t, &e, 1) != NULL;
 	}
 	CHECK(ok, "refilled: each new one followed");
 	CHECK(t.n == N && t.not_tracked == 0, "full: %u of %d, %llu not followed", t.n, N,
@@ -110,26 +110,26 @@ static void due_order(void)
 	{
 		struct tcpstates_event e = ev(2 * N + 1, TS_ESTABLISHED, TS_CLOSE_WAIT, 1, 0);
 
-		CHECK(!socktab_update(&t, &e, 1) && t.n == N && t.not_tracked == 1,
+		CHECK(!stuck_table_update(&t, &e, 1) && t.n == N && t.not_tracked == 1,
 		      "bounded: one past max not followed (%u, %llu not followed)", t.n,
 		      (unsigned long long)t.not_tracked);
 	}
-	socktab_free(&t);
+	stuck_table_free(&t);
 }
 
 static void bounded(void)
 {
-	struct socktab t;
+	struct stuck_table t;
 
-	socktab_init(&t, 4);
+	stuck_table_init(&t, 4);
 	for (int i = 0; i < 6; i++) {
 		struct tcpstates_event e = ev(i + 1, TS_ESTABLISHED, TS_FIN_WAIT1, 1, 0);
 
-		socktab_update(&t, &e, 1);
+		stuck_table_update(&t, &e, 1);
 	}
 	CHECK(t.n == 4 && t.not_tracked == 2, "at most max followed, the rest counted (%u, %llu)",
 	      t.n, (unsigned long long)t.not_tracked);
-	socktab_free(&t);
+	stuck_table_free(&t);
 }
 
 int main(void)
