@@ -5,6 +5,7 @@
 #include <string.h>
 #include <stdio.h>
 #include "json_writer.h"
+#include "timefmt.h"
 
 /*
  * Length of the well-formed UTF-8 sequence at s (n bytes available), or 0 if s does not start one;
@@ -135,6 +136,19 @@ void json_begin(struct json_writer *w, struct line_sink *out)
 	w->first = true;
 	lb_reset(&w->lb);
 	lb_putc(&w->lb, '{');
+}
+
+void json_record_begin(struct json_writer *w, struct line_sink *out, const char *type,
+		       uint64_t ts_real_ns)
+{
+	char buf[TIMEFMT_LEN];
+
+	json_begin(w, out);
+	json_str(w, "type", type, strlen(type));
+	if (timefmt_rfc3339((int64_t)ts_real_ns, buf, sizeof(buf)))
+		json_str(w, "time", buf, strlen(buf));
+	else
+		json_null(w, "time");
 }
 
 void json_end(struct json_writer *w)

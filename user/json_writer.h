@@ -18,6 +18,13 @@ struct json_writer {
 /* Start an object ('{') for out. */
 void json_begin(struct json_writer *w, struct line_sink *out);
 
+/*
+ * Start the object every record but a transition starts with: {"type":TYPE,"time":T (T RFC 3339
+ * UTC of ts_real_ns, or null where it cannot be written).
+ */
+void json_record_begin(struct json_writer *w, struct line_sink *out, const char *type,
+		       uint64_t ts_real_ns);
+
 /* End the object and its line ("}\n") and hand it to the sink, whole. */
 void json_end(struct json_writer *w);
 

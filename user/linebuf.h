@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include "digits.h"
 
 /*
  * Every record is bounded (the longest: a comm of 16 bytes each escaped to 6, addresses of 39,
@@ -79,12 +80,6 @@ static inline void lb_spaces(struct linebuf *lb, int n)
 	lb->len += n;
 }
 
-/* "00" "01" ... "99": two digits a division, half the divisions of one digit at a time */
-static const char lb_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-					"25262728293031323334353637383940414243444546474849"
-					"50515253545556575859606162636465666768697071727374"
-					"75767778798081828384858687888990919293949596979899";
-
 /* 10^i, i = 0..19: the digit count of a number from its bit length */
 static const uint64_t lb_pow10[20] = {
 	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
@@ -108,11 +103,11 @@ static inline void lb_u64_write(uint64_t v, char *end)
 		uint64_t q = v / 100;
 
 		end -= 2;
-		memcpy(end, lb_digit_pairs + (v - q * 100) * 2, 2);
+		memcpy(end, digit_pairs + (v - q * 100) * 2, 2);
 		v = q;
 	}
 	if (v >= 10)
-		memcpy(end - 2, lb_digit_pairs + v * 2, 2);
+		memcpy(end - 2, digit_pairs + v * 2, 2);
 	else
 		end[-1] = '0' + (char)v;
 }

@@ -9,7 +9,6 @@
 #include "metrics.h"
 #include "quote.h"
 #include "privdrop.h"
-#include "stuck_table.h"
 #include "states.h"
 
 /* ---- the text -------------------------------------------------------------------------------- */
@@ -115,14 +114,15 @@ static void tcp_counters(struct strbuf *sb, const struct stats *st, uint64_t see
 	sb_printf(sb, "tcpstates_transitions_seen_total %" PRIu64 "\n", seen);
 }
 
-static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES])
+static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES],
+		  const bool followed[STATS_STATES])
 {
 	char name[STATE_NAME_MAX];
 
 	family(sb, "tcpstates_stuck_sockets", "gauge",
 	       "Sockets (passing the filters) in the state now for longer than --stuck SECONDS.");
 	for (unsigned int s = 0; s < STATS_STATES; s++)
-		if (stuck_table_watched(s))
+		if (followed[s])
 			sample1(sb, "tcpstates_stuck_sockets", "state", state_name(s, name, sizeof(name)),
 				n[s]);
 }
@@ -186,7 +186,7 @@ void metrics_format(struct strbuf *sb, const struct metrics_values *v)
 	losses(sb, v->loss);
 	/* at exit the gauge would say forever what was stuck at the last instant: it goes */
 	if (v->has_stuck && !v->final)
-		stuck(sb, v->stuck);
+		stuck(sb, v->stuck, v->stuck_followed);
 	liveness(sb, v);
 	run_info(sb, v);
 }

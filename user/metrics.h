@@ -16,7 +16,8 @@ struct metrics_values {
 	uint64_t seen;				/* transitions the kernel delivered, before filters */
 	uint64_t loss[LOSS_CAUSES];		/* by cause (enum loss_cause) */
 	bool has_stuck;				/* --stuck is on: the gauge below is shown */
-	uint64_t stuck[STATS_STATES];		/* sockets stuck now, per state */
+	uint64_t stuck[STATS_STATES];		/* sockets stuck now, per state ... */
+	bool stuck_followed[STATS_STATES];	/* ... of the states --stuck follows (the rows) */
 	const struct features *features;	/* the kernel features, decided at start */
 	const char *version, *kernel, *hook;	/* tcpstates_info's labels */
 	uint64_t wall_ns;			/* when written (CLOCK_REALTIME): last_update */

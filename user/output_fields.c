@@ -267,7 +267,7 @@ static void w_inferred(struct printer *p, const struct output *o, const struct t
 
 /*
  * One row per id, in JSON member order; the text columns are the rows with a header, in the same
- * order. FIELD_STUCK: the members a --stuck record keeps (output_stuck writes its own values in
+ * order. FIELD_STUCK: the members a --stuck record keeps (stuck_write writes its own values in
  * some of them).
  */
 const struct output_field output_fields[OUTPUT_NFIELDS] = {

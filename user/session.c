@@ -221,7 +221,7 @@ static void put_metrics(struct session *s, uint64_t now, bool final)
 	loss_values(&l, v.loss);
 	v.seen = c.events;
 	if (s->stuck)
-		stuck_count(s->stuck, now, v.stuck);
+		stuck_count(s->stuck, now, v.stuck, v.stuck_followed, STATS_STATES);
 	metrics_write(s->metrics, &v, now);
 }
 
@@ -235,7 +235,7 @@ static bool stuck_room(void *ctx)
 
 static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
 {
-	output_stuck(&((struct session *)ctx)->out, r, h);
+	stuck_write(&((struct session *)ctx)->out, r, h);
 }
 
 static void install_signals(bool hup_reopens)
@@ -343,7 +343,7 @@ static int finish(struct session *s)
 	outfile_tick(&s->file, &s->q);	/* a SIGHUP just before the stop: the end goes there too */
 	run_counts(s, &c, &n);
 	if (!s->q.err)
-		output_summary(&s->out, clock_ns(CLOCK_REALTIME), &n, &total, &run);
+		stats_out_summary(&s->stats, clock_ns(CLOCK_REALTIME), &n, &total, &run);
 	outq_finish(&s->q, deadline, STALL_MS);
 	/* lines the end left unwritten are loss too (the summary, if written, could not say so) */
 	total.not_written = s->q.not_written;
@@ -353,7 +353,7 @@ static int finish(struct session *s)
 	if (out_failed(s))
 		fprintf(stderr, "tcpstates-c: cannot write output: %s\n", strerror(s->q.err));
 	run_counts(s, &c, &n);
-	output_closing(text, sizeof(text), &n, &total);
+	stats_out_closing(text, sizeof(text), &n, &total);
 	fprintf(stderr, "%s\n", text);
 	/* -v: how often the kernel's recursion guard hid a transition, and what the backup took */
 	if (s->cfg->verbose)

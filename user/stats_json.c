@@ -4,7 +4,6 @@
 #include "stats_json.h"
 #include "states.h"
 #include "strbuf.h"
-#include "timefmt.h"
 
 static const double pcts[] = { 50, 90, 99 };
 static const char *const pct_keys[] = { "p50_ns", "p90_ns", "p99_ns" };
@@ -104,15 +103,9 @@ void stats_json_end(struct json_writer *w, const struct stats *st)
 void stats_json_interval(struct line_sink *out, uint64_t ts_real_ns, uint64_t interval_ns,
 			 const struct stats *st)
 {
-	char buf[TIMEFMT_LEN];
 	struct json_writer w;
 
-	json_begin(&w, out);
-	json_str(&w, "type", "interval", 8);
-	if (timefmt_rfc3339((int64_t)ts_real_ns, buf, sizeof(buf)))
-		json_str(&w, "time", buf, strlen(buf));
-	else
-		json_null(&w, "time");
+	json_record_begin(&w, out, "interval", ts_real_ns);
 	json_uint(&w, "interval_ns", interval_ns);
 	json_uint(&w, "printed", st->transitions);
 	stats_json_end(&w, st);

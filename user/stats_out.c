@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* stats_out.c - a run's stats: counted from printed records, shown per interval, at exit, as dot. */
+/* stats_out.c - a run's stats per interval, at exit, as dot; the summary record, closing line. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,6 +73,53 @@ void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print)
 		stats_text_put(so->out, "summary", &so->total);
 	if (so->dot_fd >= 0)
 		so->dot_err = stats_dot_write(so->dot_fd, &so->total);
+}
+
+void stats_out_summary(struct stats_out *so, uint64_t ts_real_ns, const struct run_counts *n,
+		       const struct loss_counts *total, const struct run_info *run)
+{
+	uint64_t t[LOSS_CAUSES];
+	struct json_writer w;
+
+	if (so->cfg->format != OUT_JSON)
+		return;
+	loss_values(total, t);
+	json_record_begin(&w, so->out, "summary", ts_real_ns);
+	json_uint(&w, "kernel_transitions", n->kernel);
+	json_uint(&w, "swept_transitions", n->swept);
+	json_uint(&w, "lines", n->lines + 1);	/* this record is one more */
+	json_uint(&w, "transition_lines", n->transitions);
+	json_uint(&w, "snapshot_lines", n->snapshot);
+	for (int i = 0; i < LOSS_CAUSES; i++)
+		json_uint(&w, loss_names[i], t[i]);
+	if (run) {
+		json_uint(&w, "gaps", run->gaps);
+		json_str(&w, "kernel", run->kernel, strlen(run->kernel));
+		json_str(&w, "hook", run->hook, strlen(run->hook));
+		json_str_array(&w, "features", run->features, run->n_features);
+	}
+	if (run && run->stats)
+		stats_json_end(&w, run->stats);	/* a line longer than the writer's buffer */
+	else
+		json_end(&w);
+}
+
+void stats_out_closing(char *buf, size_t len, const struct run_counts *n,
+		       const struct loss_counts *total)
+{
+	uint64_t shown = n->transitions + n->snapshot;
+	char lost[256];
+
+	loss_text(total, lost, sizeof(lost));
+	snprintf(buf, len, "tcpstates-c: in: %llu transitions from the kernel + %llu from the "
+			   "timewait sweep (machine-wide, unfiltered); out: %llu lines = %llu "
+			   "transitions + %llu snapshot + %llu other = %llu written + %llu not "
+			   "written; lost: %s",
+		 (unsigned long long)n->kernel, (unsigned long long)n->swept,
+		 (unsigned long long)n->lines, (unsigned long long)n->transitions,
+		 (unsigned long long)n->snapshot,
+		 (unsigned long long)(n->lines > shown ? n->lines - shown : 0),
+		 (unsigned long long)n->written, (unsigned long long)total->not_written, lost);
 }
 
 int stats_out_close_dot(struct stats_out *so)

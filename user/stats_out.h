@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* stats_out.h - a run's stats: fed by the printed transitions, shown per interval and at exit. */
+/* stats_out.h - a run's stats per interval and at exit; the summary record, the closing line. */
 #ifndef STATS_OUT_H
 #define STATS_OUT_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "cli.h"
 #include "linebuf.h"
+#include "loss.h"
 #include "stats.h"
 
 struct stats_out {
@@ -37,6 +38,48 @@ void stats_out_tick(struct stats_out *so, uint64_t now_ns);
  * `print`: the stream still takes lines.
  */
 void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print);
+
+/*
+ * What the run took in and put out, as the summary record and the closing line name them. In:
+ * transitions as they reached the tracer, all namespaces, before the filters. Out: every line;
+ * those not transitions or snapshot are the header, stuck, lost, interval and summary lines.
+ */
+struct run_counts {
+	uint64_t kernel;		/* transitions the BPF programs handled (the ring buffer's) */
+	uint64_t swept;			/* timewait ends the loader's sweep found: not in kernel */
+	uint64_t lines;			/* lines handed to the output */
+	uint64_t transitions;		/* ... of them transitions (after the filters and -n) */
+	uint64_t snapshot;		/* ... of them the start-up snapshot's sockets */
+	uint64_t written;		/* ... written whole (the closing line's; at exit) */
+};
+
+/* what the run was, for the summary: the kernel, the hook, the features that were on */
+struct run_info {
+	const char *kernel;		/* uname -r */
+	const char *hook;		/* tracer_hook_name() */
+	const char *const *features;	/* names of the features on (feature_name()) */
+	size_t n_features;
+	uint64_t gaps;			/* transitions whose old state was not the socket's last
+					 * seen: a sign of loss (counted above where it was seen) */
+	const struct stats *stats;	/* the printed transitions' counters, pairs, durations
+					 * (NULL: none in the record) */
+};
+
+/*
+ * End of run. Text mode: nothing (the caller writes the closing line on stderr); JSON mode: a
+ * {"type":"summary",...} record with n's counts (lines: this record included; written is not
+ * known yet), the loss since start by cause, the gaps, and the kernel, hook and features.
+ */
+void stats_out_summary(struct stats_out *so, uint64_t ts_real_ns, const struct run_counts *n,
+		       const struct loss_counts *total, const struct run_info *run);
+
+/*
+ * The closing line (stderr, no newline), numbers that add up: "in: K transitions from the kernel
+ * + S from the timewait sweep (...); out: L lines = T transitions + P snapshot + O other = W
+ * written + N not written; lost: ...". N is total's not_written.
+ */
+void stats_out_closing(char *buf, size_t len, const struct run_counts *n,
+		       const struct loss_counts *total);
 
 /* Close --dot's file. Returns 1 when it could not be written (said on stderr); else 0. */
 int stats_out_close_dot(struct stats_out *so);

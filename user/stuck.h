@@ -11,7 +11,6 @@
 #include "filter.h"
 #include "iter_tcp.h"
 #include "stuck_table.h"
-#include "stats.h"
 #include "tcpstates.h"
 
 #define STUCK_HOLDERS_MAX 16	/* holders listed per report (holders_total counts them all) */
@@ -98,8 +97,21 @@ void stuck_name_owner(struct tcpstates_event *e, const struct stuck_holder *h, u
 bool stuck_shown(const struct filter *f, const struct tcpstates_event *e,
 		 const struct stuck_holder *h, uint32_t n);
 
-/* sockets followed, shown by the filters and older than --stuck at now_ns, per state */
-void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t per_state[STATS_STATES]);
+/*
+ * --metrics-file's gauge, for each state below n: followed[state], whether --stuck follows it;
+ * per_state[state], the sockets followed, shown by the filters and older than --stuck at now_ns
+ */
+void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t *per_state, bool *followed,
+		 unsigned int n);
+
+struct output;
+
+/*
+ * One report as a record of the output o (--stuck): JSON {"type":"stuck",...} with the transition
+ * keys that apply, read now, and state, since, since_exact, age_ns, holders; text one line with
+ * STUCK in the OLDSTATE column, the age in MS and the holders in REASON. h: r->n_holders holders.
+ */
+void stuck_write(struct output *o, const struct stuck_report *r, const struct stuck_holder *h);
 
 /*
  * For the session: NULL without --stuck; else a detector whose iterator is loaded, and privdrop

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
-#include "linebuf.h"
+#include "digits.h"
 #include "timefmt.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -63,7 +63,7 @@ static size_t format(int64_t real_ns, bool utc, const char *fmt, const char *suf
 	*p++ = '.';
 	/* six digits, two at a time */
 	for (int i = 2; i >= 0; i--, usec /= 100)
-		memcpy(p + 2 * i, lb_digit_pairs + usec % 100 * 2, 2);
+		memcpy(p + 2 * i, digit_pairs + usec % 100 * 2, 2);
 	for (size_t i = 0; i <= slen; i++)
 		p[6 + i] = suffix[i];
 	return c->n + 7 + slen;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "metrics.h"
+#include "stuck_table.h"
 #include "unit.h"
 
 #define T(o, n) .oldstate = TS_##o, .newstate = TS_##n
@@ -99,6 +100,9 @@ static void fill(struct stats *st, struct features *fs, struct metrics_values *v
 		v->loss[i] = i + 1;
 	v->has_stuck = true;
 	v->stuck[TS_CLOSE_WAIT] = 3;
+	/* the gauge's rows, as stuck_count() gives them: the states --stuck follows */
+	for (unsigned int s = 0; s < STATS_STATES; s++)
+		v->stuck_followed[s] = stuck_table_watched(s);
 	v->features = fs;
 	v->version = "1.2";
 	v->kernel = "6.1-\\x\"y\nz";

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "json_writer.h"
 #include "output.h"
+#include "stats_out.h"
 #include "timefmt.h"
 #include "unit.h"
 
@@ -162,6 +163,7 @@ struct sink {
 	FILE *f;
 	struct config cfg;
 	struct output o;
+	struct stats_out so;	/* the summary's writer, on the same sink */
 	char *buf;
 	size_t len;
 };
@@ -194,6 +196,16 @@ static struct output *sink_open(struct sink *s, unsigned int opts)
 	s->o.cfg = &s->cfg;
 	s->o.mono_to_real_ns = OFFSET;
 	return &s->o;
+}
+
+/* the sink for stats_out's records (the summary) */
+static struct stats_out *stats_sink(struct sink *s, unsigned int opts)
+{
+	struct output *o = sink_open(s, opts);
+
+	s->so.out = o->out;
+	s->so.cfg = o->cfg;
+	return &s->so;
 }
 
 /* what was written; records also go to the dump */
@@ -451,7 +463,7 @@ static void test_lost_and_summary(void)
 		   "json lost: every cause, then every total");
 	free(s.buf);
 
-	output_summary(sink_open(&s, O_JSON), REAL_NS, &counts, &total, NULL);
+	stats_out_summary(stats_sink(&s, O_JSON), REAL_NS, &counts, &total, NULL);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
 		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
@@ -470,7 +482,7 @@ static void test_lost_and_summary(void)
 		.gaps = 7,
 	};
 
-	output_summary(sink_open(&s, O_JSON), REAL_NS, &counts, &total, &run);
+	stats_out_summary(stats_sink(&s, O_JSON), REAL_NS, &counts, &total, &run);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
 		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
@@ -485,7 +497,7 @@ static void test_lost_and_summary(void)
 	output_lost(sink_open(&s, 0), REAL_NS, &delta, &total);
 	CHECK_STR(sink_close(&s), "", "text lost");
 	free(s.buf);
-	output_summary(sink_open(&s, 0), REAL_NS, &counts, &total, &run);
+	stats_out_summary(stats_sink(&s, 0), REAL_NS, &counts, &total, &run);
 	CHECK_STR(sink_close(&s), "", "text summary");
 	free(s.buf);
 
@@ -493,7 +505,7 @@ static void test_lost_and_summary(void)
 	char line[512];
 
 	counts.written = 571;
-	output_closing(line, sizeof(line), &counts, &total);
+	stats_out_closing(line, sizeof(line), &counts, &total);
 	CHECK_STR(line,
 		  "tcpstates-c: in: 500 transitions from the kernel + 30 from the timewait sweep "
 		  "(machine-wide, unfiltered); out: 611 lines = 498 transitions + 100 snapshot + 13 "
@@ -518,7 +530,7 @@ static void test_local_time(void)
 		   "1.1.1.1            53 CLOSE       -> SYN_SENT    -",
 		   "text in local time");
 	free(s.buf);
-	output_summary(sink_open(&s, O_JSON), REAL_NS, &(struct run_counts){ 0 },
+	stats_out_summary(stats_sink(&s, O_JSON), REAL_NS, &(struct run_counts){ 0 },
 		       &(struct loss_counts){ 0 }, NULL);
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","

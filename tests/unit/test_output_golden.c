@@ -135,7 +135,7 @@ static void stuck_record(struct output *o)
 		h[i].pid = pick(100000);
 		memcpy(h[i].comm, c, strnlen(c, sizeof(h[i].comm)));
 	}
-	output_stuck(o, &r, h);
+	stuck_write(o, &r, h);
 }
 
 /* ---- formatting into memory ----------------------------------------------------------------- */
@@ -272,7 +272,7 @@ static void test_stuck_lines(void)
 		r.n_holders = rows[i].n_holders;
 		r.holders_total = rows[i].holders_total;
 		s.f = open_memstream(&got, &len);
-		output_stuck(&o, &r, rows[i].h);
+		stuck_write(&o, &r, rows[i].h);
 		fclose(s.f);
 		CHECK(len && got[len - 1] == '\n', "stuck, %s: one line", rows[i].what);
 		if (len && got[len - 1] == '\n')
