@@ -97,13 +97,15 @@ umask 022
 
 # ---- A: rotated while the lines flow -------------------------------------------------------------
 
-churn_start A 3000
+# long enough (about half a second here) that lines still flow once the SIGHUP is handled: with
+# 3000 connections a quiet machine had written all of them to the old file before the reopen
+churn_start A 10000
 if wait_for_count "$F" '"type":"transition"' 1500 30; then
 	mv "$F" "$F.a"
 	kill -HUP "$TRACER_PID"
 	ROTATED_DURING=1
 fi
-churn_end A 3000
+churn_end A 10000
 check "A: rotated while churn A was being written (${COUNT:-0} transitions before the mv)" \
 	[ "${ROTATED_DURING:-0}" = 1 ]
 settled A
