@@ -15,8 +15,8 @@ import tslib  # noqa: E402  (tests/lib)
 #   listener  lport = port, rport 0         client   lport = cport, rport = port (rf: any lport)
 #   accepted  lport = port, rport = cport   client2/accepted2  the second socket with those ports (tw)
 # TRANSITION: the grammar of tests/lib/tslib.py (its SEQUENCES too), where every transition names
-# its owner (@WHO): srv, cli or wrk, the scenario's server, client or prefork worker (its pid and
-# its comm ks-srv-XX, ks-cli-XX, ks-wrk-XX), /listener for "owner":"listener" (the listener's
+# its owner (@WHO): srv, cli or wrk, the scenario's server, client or worker (pf, pw: the prefork
+# worker; dm: the heir) (its pid and its comm ks-srv-XX, ks-cli-XX, ks-wrk-XX), /listener for "owner":"listener" (the listener's
 # owner, before a process used the socket), "@-" none known. The "reason" is checked on every
 # transition: =REASON on those into CLOSE, null on the others unless one is given.
 # Besides the rows, on every transition of a scenario's socket: family as the scenario's,
@@ -26,7 +26,8 @@ import tslib  # noqa: E402  (tests/lib)
 #
 # Where the rows come from: the host in a private network namespace, where everything works:
 # FULL is what its default hook (tp_btf) prints, and what --hook tracepoint must print too (there
-# "sock" is null: KERNELS' cookies apply to the default hook only). CORE is what --hook
+# "sock" is null: KERNELS' cookies apply to the default hook only), but for dm's accepted socket
+# (DM_HEIR, DM_NO_HEIR). CORE is what --hook
 # tracepoint prints when every optional feature fails to load (TCPSTATES_TEST_BREAK=all): the
 # core alone:
 #   - no owner takeover (neither at receive nor at send): an accepted socket keeps its listener's
@@ -67,6 +68,17 @@ pw  accepted  @accept@srv/listener @passive-close@wrk
 of  listener  @listener@srv
 of  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=timeout~1.5-4.5
 of  accepted  @accept@srv/listener @passive-close@srv LAST_ACK->CLOSE@srv=reset_received
+
+dm  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@wrk=orderly
+dm  client    @client@cli
+"""
+# dm's accepted socket: the server that listened exits before it; its heir, the worker, is named
+# where the listener owner's exit is followed (owner_exit: tp_btf only); else the server stays
+DM_HEIR = """
+dm  accepted  @accept@wrk/listener @passive-close@wrk
+"""
+DM_NO_HEIR = """
+dm  accepted  @accept@srv/listener @passive-close@wrk
 """
 
 CORE = """
@@ -102,6 +114,10 @@ of  listener  @listener@srv
 of  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
 of  accepted  @accept@srv/listener @passive-close@srv ESTABLISHED->CLOSE_WAIT@srv/listener
               LAST_ACK->CLOSE@srv=reset_received
+
+dm  listener  CLOSE->LISTEN@srv LISTEN->CLOSE@wrk=orderly
+dm  client    @client-fin-wait2@cli FIN_WAIT2->CLOSE@cli=orderly
+dm  accepted  @accept@srv/listener @passive-close@wrk ESTABLISHED->CLOSE_WAIT@srv/listener
 """
 
 # cf6 is cf on ::1
@@ -164,8 +180,8 @@ KERNELS = {
 # hook the tracer must report ("Tracing TCP state transitions (...)"); the feature names the
 # summary must list and the start-up line are functions of the kernel, below
 HOOKS = {
-    "default": {"table": FULL, "uses": None},	# KERNELS' default_uses
-    "tracepoint": {"table": FULL, "uses": {HOOK_TP}},
+    "default": {"table": FULL + DM_HEIR, "uses": None},	# KERNELS' default_uses
+    "tracepoint": {"table": FULL + DM_NO_HEIR, "uses": {HOOK_TP}},
     "core": {"table": CORE, "uses": {HOOK_TP}},
 }
 TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_exit"}
@@ -225,7 +241,7 @@ def verbose_rows(kernel):
     return rows
 
 
-SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "pw", "of"]
+SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "pw", "of", "dm"]
 
 
 def parse_table(text):

@@ -18,6 +18,8 @@
  *        closes once the worker's write returned, and only then does the worker read (its EOF)
  *        and close: the accepted socket's ESTABLISHED -> CLOSE_WAIT (made in softirq) can name
  *        the worker only if the tracer saw it send
+ *   dm   daemon: the server listens, forks the worker and exits; the worker, its listener's
+ *        heir, accepts once the server is gone; then as cf (the worker closes the listener)
  *   of   orphaned FIN_WAIT2: the client closes and exits, the server holds its end open for
  *        --hold seconds (default: tcp_fin_timeout + 1.5), then closes (answered by a reset)
  * The steps of the roles are ordered by pipes (never by sleeps), so that the transitions, and
@@ -304,16 +306,17 @@ struct run {
 	struct gate got;	/* the server read the request; the worker's write returned (pw) */
 	struct gate go;		/* the client may close (sf); the client's close() returned (the rest) */
 	struct gate closed;	/* tw: the server's close() of its first connection returned */
-	int lfd;		/* pf, pw: the parent's listener */
-	void (*worker)(void *);	/* pf, pw: what the forked worker does */
+	struct gate named;	/* dm: the worker runs under its own name (its parent may exit) */
+	int lfd;		/* pf, pw, dm: the parent's listener */
+	void (*worker)(void *);	/* pf, pw, dm: what the forked worker does */
 };
 
 /* ---- the scenarios: a server and a client function each ---------------------------------------- */
 
-static void cf_server(void *a)
+/* cf's server on listener l (dm's worker too): say ready, serve one connection, close both */
+static void serve_one(struct run *r, int l)
 {
-	struct run *r = a;
-	int l = listen_on(), c;
+	int c;
 
 	gate_pass(&r->ready);
 	c = accept_one(l);
@@ -324,6 +327,11 @@ static void cf_server(void *a)
 	gate_wait(&r->go);
 	close(c);
 	close(l);
+}
+
+static void cf_server(void *a)
+{
+	serve_one(a, listen_on());
 }
 
 /*
@@ -526,6 +534,30 @@ static void prefork_server(void *a)
 	close(r->lfd);
 }
 
+static pid_t dm_parent;	/* dm: the server, set before it forks the worker */
+
+/* dm: the worker goes on alone once its parent, which opened the listener, has exited */
+static void dm_worker(void *a)
+{
+	struct run *r = a;
+
+	gate_pass(&r->named);
+	while (getppid() == dm_parent)
+		nap(0.002);
+	serve_one(r, r->lfd);
+}
+
+/* dm: listen, hand the listener to a forked worker, exit (a daemon's first process) */
+static void dm_server(void *a)
+{
+	struct run *r = a;
+
+	r->lfd = listen_on();
+	dm_parent = getpid();
+	sh->worker = role("ks-wrk-dm", r->worker, r);
+	gate_wait(&r->named);	/* the heir the tracer finds at our exit has its name */
+}
+
 static void of_server(void *a)
 {
 	struct run *r = a;
@@ -560,7 +592,7 @@ struct scenario {
 	void (*server)(void *);		/* NULL: nobody listens */
 	void (*client)(void *);
 	int client_waits_server;		/* sf: the client closes once the server exited */
-	void (*worker)(void *);			/* pf, pw: the prefork worker */
+	void (*worker)(void *);			/* pf, pw, dm: the forked worker */
 };
 
 static const struct scenario scenarios[] = {
@@ -573,6 +605,7 @@ static const struct scenario scenarios[] = {
 	{ "pf", AF_INET, 7, prefork_server, cf_client, 0, pf_worker },
 	{ "pw", AF_INET, 9, prefork_server, pw_client, 0, pw_worker },
 	{ "of", AF_INET, 6, of_server, of_client, 0, NULL },
+	{ "dm", AF_INET, 10, dm_server, cf_client, 0, dm_worker },
 };
 
 /* ---- the orchestrator ------------------------------------------------------------------------ */
@@ -613,9 +646,13 @@ static int run_one(const struct scenario *sc, int base)
 	gate_init(&r.got);
 	gate_init(&r.go);
 	gate_init(&r.closed);
+	gate_init(&r.named);
 	if (sc->server) {
 		snprintf(comm, sizeof(comm), "ks-srv-%.3s", sc->name);
 		srv = role(comm, sc->server, &r);
+		/* dm: the server exits at once; its worker says ready */
+		if (sc->server == dm_server)
+			reap(srv, "server");
 		gate_wait(&r.ready);
 	}
 	snprintf(comm, sizeof(comm), "ks-cli-%.3s", sc->name);
@@ -627,10 +664,13 @@ static int run_one(const struct scenario *sc, int base)
 	reap(cli, "client");
 	if (sh->err[0] && srv && !sc->client_waits_server)
 		kill(-srv, SIGKILL);	/* the client failed: the server would wait for it in vain */
-	if (!sc->client_waits_server)
+	if (sc->server == dm_server)
+		reap(sh->worker, "worker");	/* ours since its parent exited (subreaper) */
+	else if (!sc->client_waits_server)
 		reap(srv, "server");
 	for (int i = 0; i < 2; i++)
-		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]), close(r.closed.fd[i]);
+		close(r.ready.fd[i]), close(r.got.fd[i]), close(r.go.fd[i]), close(r.closed.fd[i]),
+			close(r.named.fd[i]);
 
 	printf("{\"scenario\":\"%s\",\"family\":%d,\"port\":%d", sc->name,
 	       sc->family == AF_INET6 ? 6 : 4, port);
@@ -699,6 +739,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* dm's worker, orphaned by its exiting parent, becomes our child: reaped and timed like the rest */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		bad |= run_one(&scenarios[i], base);
 	return bad;
