@@ -131,12 +131,17 @@ static __always_inline void owner_from_claim(struct tcpstates_sock_info *si, con
 static __always_inline void owner_resolve(struct tcpstates_sock_info *si, const struct tcpstates_event *e,
 					  bool owner_ctx)
 {
-	/* owner unknown outside process context, not a new socket: older than the tracer */
-	if (!si->owner_known && e->oldstate != TS_CLOSE && !owner_ctx)
-		owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
-	/* a child of a listener older than the tracer, which has no entry to clone */
-	if (!si->owner_known && e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
-		owner_from_listener_seed(si, e);
+	/*
+	 * Owner unknown outside process context: a listener's new child whose listener is older
+	 * than the tracer (it had no entry to clone), or, but for a new socket, a socket older than
+	 * the tracer itself. A new child is never in the /proc scan's seeds: one lookup, not two.
+	 */
+	if (!si->owner_known && !owner_ctx) {
+		if (e->oldstate == TS_LISTEN && e->newstate == TS_SYN_RECV)
+			owner_from_listener_seed(si, e);
+		else if (e->oldstate != TS_CLOSE)
+			owner_from_seed(si, use_cookie ? e->cookie : e->skaddr);
+	}
 	/* a presumed owner that has exited: the child that holds the listener now */
 	if (owners_moved && si->owner_known &&
 	    (si->inherited || si->from_snapshot || e->oldstate == TS_LISTEN))
