@@ -125,6 +125,107 @@ struct tcpstates_event {
 };
 _Static_assert(sizeof(struct tcpstates_event) == 144, "event record must not change size silently");
 
+/*
+ * --records: what the kernel sends the loader, one row per kind (cli.c parses the words).
+ * TRANSITIONS: a tcpstates_event per transition; CONNECTIONS: a tcpstates_conn per connection,
+ * kept in the kernel until it ends; NONE: nothing per event, only tallies (tally.bpf.c).
+ */
+#define TS_RECORDS_LIST(X)	\
+	X(TRANSITIONS, transitions)	\
+	X(CONNECTIONS, connections)	\
+	X(NONE, none)
+
+enum tcpstates_records {
+#define TS_RECORDS_ENUM(name, word) TS_REC_##name,
+	TS_RECORDS_LIST(TS_RECORDS_ENUM)
+#undef TS_RECORDS_ENUM
+	TS_REC_MAX,
+};
+
+/* the states a connection record's path can hold; a longer path keeps its first ones */
+#define TS_PATH_MAX 12
+/* a duration in a path that is not known (the socket is older than the tracer) */
+#define TS_DUR_UNKNOWN (~0ULL)
+
+/* connection record flags (tcpstates_conn.cflags) */
+#define TS_C_START_KNOWN 0x01	/* start_ns is the socket's first transition (not older) */
+#define TS_C_OPENER 0x02	/* opener_pid/opener_comm: the owner at its first transition */
+#define TS_C_TCP_INFO 0x04	/* srtt_us and retrans were read from the socket at its end */
+#define TS_C_SEGS 0x08		/* segs_in/segs_out too (the kernel has them) */
+#define TS_C_TRUNCATED 0x10	/* more than TS_PATH_MAX states: the path keeps the first ones */
+#define TS_C_END_OPEN 0x20	/* the last state of the path continues as a minisocket
+				 * (TIME_WAIT): its duration is not waited for */
+
+/*
+ * One connection, from its first transition to its end for its owner (--records connections),
+ * built in the kernel (bpf/tracer/conn.bpf.c) and written once. The ring buffer tells it from a
+ * tcpstates_event by its size. path[i] is a state it was in (CLOSE never), for dur_ns[i]
+ * (TS_DUR_UNKNOWN: not known); fixed-width, largest first, no implicit padding.
+ */
+struct tcpstates_conn {
+	__u64 start_ns;		/* its first transition (TS_C_START_KNOWN), bpf_ktime_get_ns() */
+	__u64 end_ns;		/* its last: into CLOSE, TIME_WAIT or out of an orphan's FIN_WAIT2 */
+	__u64 cookie;		/* socket cookie (0: unknown) */
+	__u64 skaddr;		/* kernel address of the struct sock */
+	__u64 cgroup_id;	/* owner's cgroup v2 id (TS_F_OWNER_KNOWN) */
+	__u64 rx_bytes;		/* bytes received in its life */
+	__u64 tx_bytes;		/* bytes sent and acknowledged */
+	__u64 dur_ns[TS_PATH_MAX]; /* time in path[i] */
+	__u8 saddr[16];		/* local address, network order; first 4 bytes for AF_INET */
+	__u8 daddr[16];		/* remote address, same layout */
+	__u32 pid;		/* owner at the end (TS_F_OWNER_KNOWN) */
+	__u32 opener_pid;	/* owner at the first transition (TS_C_OPENER) */
+	__u32 netns;		/* inode number of its network namespace */
+	__u32 srtt_us;		/* smoothed round-trip time at the end (TS_C_TCP_INFO) */
+	__u32 retrans;		/* retransmitted segments in its life (TS_C_TCP_INFO) */
+	__u32 segs_in;		/* segments received (TS_C_SEGS) */
+	__u32 segs_out;		/* segments sent (TS_C_SEGS) */
+	__u16 sport;		/* local port, host order */
+	__u16 dport;		/* remote port, host order */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 rst_reason;	/* kernel enum sk_rst_reason of the reset we sent (TS_F_RST_REASON) */
+	__u8 path[TS_PATH_MAX];	/* enum tcpstates_state, in order */
+	__u8 path_len;		/* states in path */
+	__u8 reason;		/* enum tcpstates_reason of its end */
+	__u8 flags;		/* TS_F_* of its last transition (owner, reset reason, bytes) */
+	__u8 flags2;		/* TS_F2_* of its last transition */
+	__u8 cflags;		/* TS_C_* */
+	__u8 hook;		/* TS_HOOK_* */
+	__u8 _pad[2];
+	char comm[TCPSTATES_COMM_LEN];	/* owner's command at the end */
+	char opener_comm[TCPSTATES_COMM_LEN]; /* opener's command (TS_C_OPENER) */
+};
+_Static_assert(sizeof(struct tcpstates_conn) == 272, "connection record must not change size");
+_Static_assert(sizeof(struct tcpstates_conn) != sizeof(struct tcpstates_event),
+	       "the reader tells the records apart by their size");
+
+/*
+ * A connection's path as the kernel keeps it until its end (conn.bpf.c: socket storage, or a
+ * hash by address; an orphan waiting in FIN_WAIT2 hands it on, by its minisocket's key).
+ */
+struct tcpstates_conn_path {
+	__u64 start_ns;		/* its first transition (0: older than the tracer) */
+	__u64 entered_ns;	/* when it entered its last state (0: unknown) */
+	__u64 dur_ns[TS_PATH_MAX];
+	__u32 opener_pid;
+	__u32 srtt_us;		/* read at its end (TS_C_TCP_INFO) */
+	__u32 retrans;
+	__u32 segs_in;
+	__u32 segs_out;
+	__u8 path[TS_PATH_MAX];
+	__u8 path_len;
+	__u8 cflags;		/* TS_C_* */
+	__u8 _pad[6];
+	char opener_comm[TCPSTATES_COMM_LEN];
+};
+_Static_assert(sizeof(struct tcpstates_conn_path) == 168, "path entry must not change size");
+
+/* --records none: what the kernel counts, per CPU (bpf/tracer/tally.bpf.c) */
+#define TS_TALLY_STATES 16
+struct tcpstates_tally {
+	__u64 pairs[TS_TALLY_STATES][TS_TALLY_STATES];	/* transitions by (old, new) state */
+};
+
 /* what a socket is, in a snapshot record */
 enum tcpstates_sock_kind {
 	TS_SK_FULL = 1,		/* a full socket: listener or connection */
@@ -204,6 +305,9 @@ enum tcpstates_counter {
 	TS_CNT_TW_HIDDEN,	/* FIN_WAIT2 -> CLOSE not shown: the socket lives on as a minisocket */
 	TS_CNT_TW_LOST,		/* timewait socket not tracked (a timewait map full): its lines
 				 * are not shown or come late */
+	TS_CNT_CONNS,		/* connection records the kernel wrote (--records connections) */
+	TS_CNT_CONN_LOST,	/* connections whose record could not be kept or written (a
+				 * full ring buffer or map): counted lost, in connections */
 	TS_CNT_MAX,
 };
 

@@ -49,6 +49,7 @@ enum {
 	OPT_STUCK,
 	OPT_METRICS_FILE,
 	OPT_METRICS_PERIOD,
+	OPT_RECORDS,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -86,6 +87,7 @@ static const struct option long_opts[] = {
 	{ "stuck", required_argument, NULL, OPT_STUCK },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-period", required_argument, NULL, OPT_METRICS_PERIOD },
+	{ "records", required_argument, NULL, OPT_RECORDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +121,12 @@ static const char usage_text[] =
 	"  -x, --skaddr            show the kernel address of each socket\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
+	"      --records transitions|connections|none\n"
+	"                          a line per transition (default); one per connection\n"
+	"                          when it ends, with its path of states and their times\n"
+	"                          (cheaper: written once by the kernel); or none, only\n"
+	"                          --summary, --interval, --metrics-file, --stuck (counted\n"
+	"                          in the kernel: the cheapest)\n"
 	"  -o, --output FILE       append the output to FILE (made mode 0640 if missing);\n"
 	"                          SIGHUP reopens FILE (for logrotate) instead of stopping\n"
 	"      --no-snapshot       do not list the sockets that exist at start (by default\n"
@@ -150,7 +158,7 @@ static const char usage_text[] =
 	"\n"
 	"Stopping (otherwise run until Ctrl-C):\n"
 	"  -d, --duration SECONDS  stop after SECONDS (may be fractional, e.g. 0.5)\n"
-	"  -n, --count N           stop after printing N transitions\n"
+	"  -n, --count N           stop after printing N records (transitions, connections)\n"
 	"\n"
 	"Tuning:\n"
 	"      --hook auto|btf|tracepoint\n"
@@ -183,6 +191,10 @@ static const char usage_text[] =
 	"  " PROG " --stuck 60 --state CLOSE_WAIT     who leaves connections in CLOSE_WAIT\n"
 	"  " PROG " --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
 	"                                                the lines, and counters for node_exporter\n"
+	"  " PROG " --records connections -j -o /var/log/tcpstates/conns.jsonl\n"
+	"                                                a JSON line per connection, its whole path\n"
+	"  " PROG " --records none --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
+	"                                                only the counters: cheap enough to leave on\n"
 	"\n"
 	"Needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.\n"
 	"Exit status: 0 on success, 1 on a runtime error, 2 on bad arguments.\n";
@@ -393,6 +405,24 @@ static int set_output(const char *text, struct config *cfg, FILE *err)
 	return 0;
 }
 
+static const char *const records_words[TS_REC_MAX] = {
+#define RECORDS_WORD(name, word) [TS_REC_##name] = #word,
+	TS_RECORDS_LIST(RECORDS_WORD)
+#undef RECORDS_WORD
+};
+
+static int parse_records(const char *text, enum tcpstates_records *out, FILE *err)
+{
+	for (int i = 0; i < TS_REC_MAX; i++) {
+		if (!strcmp(text, records_words[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return fail(err, "invalid value '%s' for --records (expected transitions, connections or "
+		    "none)", q(text));
+}
+
 /* the directory is checked when tracing starts; here only what can be said of the name */
 static int set_metrics_file(const char *text, struct config *cfg, FILE *err)
 {
@@ -451,6 +481,8 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 	case OPT_METRICS_PERIOD:
 		return parse_seconds(arg, "metrics-period", MIN_METRICS_PERIOD_S,
 				     MAX_METRICS_PERIOD_S, &cfg->metrics_period_s, err);
+	case OPT_RECORDS:
+		return parse_records(arg, &cfg->records, err);
 	case OPT_HOOK:
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
@@ -508,7 +540,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
-	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD,
+	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD, OPT_RECORDS,
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)
@@ -623,6 +655,16 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 	}
 	if (period_given && !cfg->metrics_path) {
 		fail(err, "option --metrics-period needs --metrics-file");
+		return CLI_EXIT_USAGE;
+	}
+	if (cfg->records == TS_REC_NONE && !cfg->summary && !cfg->interval_s && !cfg->dot_path &&
+	    !cfg->metrics_path && !cfg->stuck_s) {
+		fail(err, "--records none prints no records: add --summary, --interval, --dot, "
+		     "--metrics-file or --stuck");
+		return CLI_EXIT_USAGE;
+	}
+	if (cfg->records == TS_REC_NONE && cfg->count) {
+		fail(err, "option -n (--count) counts records: it cannot be used with --records none");
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_RUN;

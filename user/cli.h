@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "tcpstates.h"
 
 #define CLI_MAX_PORTS 64
 
@@ -51,6 +52,8 @@ struct config {
 	double stuck_s;			/* --stuck: report sockets this long in a closing or
 					 * opening state (seconds; 0: off) */
 	enum out_format format;		/* -j: JSON lines */
+	enum tcpstates_records records;	/* --records: a record per transition, per connection,
+					 * or none (counted in the kernel) */
 	double duration_s;		/* -d: stop after this many seconds; 0 = never */
 	uint64_t count;			/* -n: stop after this many printed transitions; 0 = never */
 	bool verbose;			/* -v: hook in use, libbpf debug output */

@@ -159,6 +159,7 @@ static int try_load(const struct config *cfg, const struct cgroup_tree *cg,
 		    (rows[i].ft != FT_CORE || btf))
 			bpf_program__set_type(rows[i].prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	}
+	s->rodata->records_mode = cfg->records;
 	s->rodata->use_sk_storage = fs->f[FT_SK_STORAGE].on;
 	s->rodata->use_cookie = fs->f[FT_COOKIES].on;
 	s->rodata->use_task_btf = fs->helper_task_btf;

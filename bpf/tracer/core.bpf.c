@@ -354,7 +354,7 @@ static __always_inline void hold_record(struct tcpstates_event *e, struct tcpsta
 		__builtin_memcpy(copy, e, sizeof(*e));
 		if (!bpf_map_update_elem(&held, &addr, copy, BPF_ANY)) {
 			si->held = 1;
-			bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+			discard(e);
 			return;
 		}
 	}
@@ -390,13 +390,13 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 static __always_inline void deliver(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u8 tw,
 				    bool hold)
 {
-	if (si && hold) {
+	if (si && hold && records_mode == TS_REC_TRANSITIONS) {
 		hold_record(e, si, e->skaddr);
 		return;
 	}
 	if (tw == TS_FIN_WAIT2) {
 		count(TS_CNT_TW_HIDDEN);
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		discard(e);
 		return;
 	}
 	submit(e);
@@ -460,7 +460,7 @@ static __always_inline void fill_queues(struct tcpstates_event *e, struct tcp_so
 __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
 		       __u8 extra_flags2)
 {
-	struct tcpstates_event *e;
+	struct tcpstates_event *e, local;
 	struct tcpstates_sock_info *si;
 	struct tcp_sock *tp;
 	bool hold = false;
@@ -474,7 +474,10 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	si = si_get(sk, true);
 	if (si && si->held)
 		release_held(si, sk);
-	e = reserve_for(!(extra_flags2 & TS_F2_INFERRED));
+	if (records_mode == TS_REC_TRANSITIONS)
+		e = reserve_for(!(extra_flags2 & TS_F2_INFERRED));
+	else
+		e = reserve_any(&local);
 	if (!e) {
 		/* lost (counted): still the socket's state now, or the witness would count it again */
 		if (si) {

@@ -28,7 +28,7 @@ static __always_inline void fill_queues_core(struct tcpstates_event *e, struct s
 SEC("tracepoint/sock/inet_sock_set_state")
 int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	struct tcpstates_event *e;
+	struct tcpstates_event *e, local;
 	struct sock *sk;
 	bool owner_ctx;
 
@@ -39,7 +39,7 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	} else if (ctx->protocol != IPPROTO_TCP) {
 		return 0;
 	}
-	e = reserve();
+	e = reserve_any(&local);
 	if (!e)
 		return 0;
 	sk = (struct sock *)ctx->skaddr;

@@ -192,7 +192,7 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti,
 							__u8 old, __u8 new)
 {
-	struct tcpstates_event *e = reserve();
+	struct tcpstates_event *e = reserve_any(NULL);
 
 	if (e)
 		tw_fill(e, tw, ti, old, new);

@@ -13,6 +13,8 @@
  *   resets.bpf.c    resets sent and received, for the close reason
  *   witness.bpf.c   sockets destroyed while we believed them open (loss, never silent)
  *   timewait.bpf.c  TIME_WAIT and orphaned FIN_WAIT2 minisockets, through their timer
+ *   conn.bpf.c      --records connections: a connection's path, kept until it ends
+ *   tally.bpf.c     --records none: transitions counted in the kernel, nothing sent
  * The loader (user/feature.c) decides before load which programs this kernel can take; the
  * settings below are fixed then, so the verifier prunes the branches a kernel cannot run.
  * What several features use is defined here, __weak: every file that includes this header has a
@@ -43,6 +45,8 @@
 
 /* ---- settings, fixed by the loader before load (const volatile: the verifier sees them) ---- */
 
+/* --records: enum tcpstates_records (what goes into the ring buffer) */
+const volatile __u8 records_mode __weak = TS_REC_TRANSITIONS;
 /* wake the reader once this many bytes wait in the ring buffer */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 /* per-socket data in socket-local storage (else: a hash keyed by the socket's address) */
@@ -251,10 +255,56 @@ static __always_inline struct tcpstates_event *reserve(void)
 	return reserve_for(true);
 }
 
+/*
+ * Where a record of a transition is built when no transition goes into the ring buffer
+ * (--records connections or none): the state hook's own stack; here for the timewait programs,
+ * which build theirs one at a time per CPU.
+ */
+struct rec_scratch_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstates_event);
+};
+struct rec_scratch_map rec_scratch SEC(".maps") __weak;
+
+/* --records none: count the transition record e (tally.bpf.c) */
+extern void tally_add(const struct tcpstates_event *e) __hidden;
+
+/* a cleared record for a transition: in the ring buffer, or where records_mode says */
+static __always_inline struct tcpstates_event *reserve_any(struct tcpstates_event *local)
+{
+	__u32 zero = 0;
+
+	if (records_mode == TS_REC_TRANSITIONS)
+		return reserve();
+	count(TS_CNT_EVENTS);
+	if (!local)
+		local = bpf_map_lookup_elem(&rec_scratch, &zero);
+	if (local)
+		init_event(local);
+	return local;
+}
+
+/* drop a record from reserve_any() */
+static __always_inline void discard(struct tcpstates_event *e)
+{
+	if (records_mode == TS_REC_TRANSITIONS)
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+}
+
+/* hand a transition record on: to the reader, to the tallies, or (connections) nowhere */
 static __always_inline void submit(struct tcpstates_event *e)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u64 avail, flags = BPF_RB_NO_WAKEUP;
+
+	if (records_mode == TS_REC_NONE) {
+		tally_add(e);
+		return;
+	}
+	if (records_mode != TS_REC_TRANSITIONS)
+		return;
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 	/*
 	 * Wake the reader once, when this record takes the unread data past the threshold (the

@@ -131,6 +131,13 @@ static const struct good_row good[] = {
 	  { .metrics_path = "t.prom", .metrics_period_s = 0.1 } },
 	{ { "--metrics-period=3600", "--metrics-file", "./t.prom" },
 	  { .metrics_path = "./t.prom", .metrics_period_s = 3600 } },
+	{ { "--records", "transitions" }, { .records = TS_REC_TRANSITIONS } },
+	{ { "--records=connections", "-j" }, { .records = TS_REC_CONNECTIONS, .format = OUT_JSON } },
+	{ { "--records", "connections", "-n", "5" }, { .records = TS_REC_CONNECTIONS, .count = 5 } },
+	{ { "--records", "none", "--summary" }, { .records = TS_REC_NONE, .summary = true } },
+	{ { "--records", "none", "--metrics-file", "m.prom" },
+	  { .records = TS_REC_NONE, .metrics_path = "m.prom" } },
+	{ { "--records", "none", "--stuck", "5" }, { .records = TS_REC_NONE, .stuck_s = 5 } },
 	{ { "-n", "1" }, { .count = 1 } },
 	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
 	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
@@ -175,7 +182,7 @@ static const struct good_row good[] = {
 	X(family, num) X(lports, ports) X(rports, ports) X(ports, ports) X(has_pid, num)        \
 	X(pid, num) X(has_comm, num) X(comm, chars) X(state_mask, num) X(show_date, num)        \
 	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(no_snapshot, num)                \
-	X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl) X(format, num)                  \
+	X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl) X(format, num) X(records, num)   \
 	X(duration_s, dbl) X(count, num) X(verbose, num) X(hook, num) X(ringbuf_mb, num)        \
 	X(netns_arg, str) X(cgroup_path, str) X(summary, num) X(interval_s, dbl)                \
 	X(dot_path, str) X(output_path, str) X(metrics_path, str) X(metrics_period_s, dbl)
@@ -355,6 +362,14 @@ static const struct bad_row bad[] = {
 	{ { "--metrics-file", "a/.." }, "invalid file 'a/..' for --metrics-file" },
 	{ { "--metrics-file", "a", "--metrics-file=b" }, "option --metrics-file given twice" },
 	{ { "--metrics-period", "15" }, "option --metrics-period needs --metrics-file" },
+	{ { "--records", "conn" }, "invalid value 'conn' for --records (expected transitions, "
+	  "connections or none)" },
+	{ { "--records", "" }, "invalid value '' for --records" },
+	{ { "--records", "none" }, "--records none prints no records: add --summary" },
+	{ { "--records", "none", "-j" }, "--records none prints no records" },
+	{ { "--records", "none", "--summary", "-n", "3" }, "option -n (--count) counts records: it "
+	  "cannot be used with --records none" },
+	{ { "--records", "none", "--records", "none", "--summary" }, "option --records given twice" },
 	{ { "--metrics-file=a", "--metrics-period", "0.05" },
 	  "invalid period '0.05' for --metrics-period (expected seconds, 0.1 to 3600" },
 	{ { "--metrics-file=a", "--metrics-period", "3601" }, "invalid period '3601' for " },
