@@ -142,8 +142,9 @@ enum tcpstates_records {
 	TS_REC_MAX,
 };
 
-/* the states a connection record's path can hold; a longer path keeps its first ones */
-#define TS_PATH_MAX 12
+/* the states a connection record's path can hold; a longer path keeps its first ones (a power of
+ * two: the BPF side masks its indexes with TS_PATH_MAX - 1) */
+#define TS_PATH_MAX 16
 /* a duration in a path that is not known (the socket is older than the tracer) */
 #define TS_DUR_UNKNOWN (~0ULL)
 
@@ -191,11 +192,11 @@ struct tcpstates_conn {
 	__u8 flags2;		/* TS_F2_* of its last transition */
 	__u8 cflags;		/* TS_C_* */
 	__u8 hook;		/* TS_HOOK_* */
-	__u8 _pad[2];
+	__u8 _pad[6];
 	char comm[TCPSTATES_COMM_LEN];	/* owner's command at the end */
 	char opener_comm[TCPSTATES_COMM_LEN]; /* opener's command (TS_C_OPENER) */
 };
-_Static_assert(sizeof(struct tcpstates_conn) == 272, "connection record must not change size");
+_Static_assert(sizeof(struct tcpstates_conn) == 312, "connection record must not change size");
 _Static_assert(sizeof(struct tcpstates_conn) != sizeof(struct tcpstates_event),
 	       "the reader tells the records apart by their size");
 
@@ -215,10 +216,10 @@ struct tcpstates_conn_path {
 	__u8 path[TS_PATH_MAX];
 	__u8 path_len;
 	__u8 cflags;		/* TS_C_* */
-	__u8 _pad[6];
+	__u8 _pad[2];
 	char opener_comm[TCPSTATES_COMM_LEN];
 };
-_Static_assert(sizeof(struct tcpstates_conn_path) == 168, "path entry must not change size");
+_Static_assert(sizeof(struct tcpstates_conn_path) == 200, "path entry must not change size");
 
 /* --records none: what the kernel counts, per CPU (bpf/tracer/tally.bpf.c) */
 #define TS_TALLY_STATES 16

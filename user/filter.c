@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "conn.h"
 #include "filter.h"
 #include "netns.h"
 #include "quote.h"
@@ -42,7 +43,8 @@ static enum port_verdict match_ports(const struct config *cfg, const struct tcps
 	return PORT_YES;
 }
 
-bool filter_match_event(const struct filter *f, const struct tcpstates_event *e)
+/* the tests of the socket and its owner: family, owner, namespace, cgroup */
+static bool match_socket(const struct filter *f, const struct tcpstates_event *e)
 {
 	const struct config *cfg = f->cfg;
 	const struct filter_targets *t = f->targets;
@@ -60,10 +62,27 @@ bool filter_match_event(const struct filter *f, const struct tcpstates_event *e)
 		return false;
 	if (t->cgroup.id && (!owner || !cgroup_owner_in(&t->cgroup, e)))
 		return false;
-	if (cfg->state_mask &&
-	    !(cfg->state_mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))
-		return false;
 	return true;
+}
+
+bool filter_match_event(const struct filter *f, const struct tcpstates_event *e)
+{
+	uint32_t mask = f->cfg->state_mask;
+
+	if (mask && !(mask & ((1u << (e->oldstate & 31)) | (1u << (e->newstate & 31)))))
+		return false;
+	return match_socket(f, e);
+}
+
+bool filter_conn(const struct filter *f, const struct tcpstates_conn *c)
+{
+	struct tcpstates_event last;
+
+	if (f->cfg->state_mask && !conn_has_state(c, f->cfg->state_mask))
+		return false;
+	/* its end: the owner then, and the ports (a connect that never got one has none) */
+	conn_last_event(c, &last);
+	return match_ports(f->cfg, &last) == PORT_YES && match_socket(f, &last);
 }
 
 static uint64_t sock_key(const struct tcpstates_event *e)

@@ -58,6 +58,12 @@ void filter_free(struct filter *f);
 /* A socket of the start-up snapshot (oldstate 0): the same tests, ports included, at once. */
 bool filter_snapshot(const struct filter *f, const struct tcpstates_event *e);
 
+/*
+ * A connection (--records connections): the same tests on its end (owner, addresses, ports);
+ * --state keeps one whose path went through a state of the list.
+ */
+bool filter_conn(const struct filter *f, const struct tcpstates_conn *c);
+
 /* The per-event part alone (family, owner, states), for tests. */
 bool filter_match_event(const struct filter *f, const struct tcpstates_event *e);
 

@@ -25,7 +25,9 @@
 	/* the port filter could not hold them */					\
 	X(filter_dropped, "lines")							\
 	/* not tracked, a BPF map was full (owner, duration, TIME_WAIT unknown) */	\
-	X(map_full, "sockets")
+	X(map_full, "sockets")								\
+	/* --records connections: a record the ring buffer or a map had no room for */ \
+	X(conn_lost, "connections")
 
 /* the causes' indexes, in list order (LOSS_rb_full ...): loss_values(), loss_names */
 enum loss_cause {

@@ -25,6 +25,8 @@ enum output_field_id {
 #define FIELD_IF_QUEUES 0x8	/* text column only with --queues */
 #define FIELD_STUCK 0x10	/* a member of a --stuck JSON record too (a stuck text line has
 				 * every column) */
+#define FIELD_CONN 0x20		/* a member of a connection's JSON record too (its last
+				 * transition's value; a connection's text line has every column) */
 
 /* one row: a value of the transition, under its JSON key and its text header */
 struct output_field {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "conn_record.h"
 #include "filter.h"
 #include "outfile.h"
 #include "metrics.h"
@@ -37,6 +38,7 @@ struct session {
 	uint64_t start_ns;		/* when the run started (CLOCK_MONOTONIC): -d counts from it */
 	uint64_t deadline_ns;		/* -d: when the run ends (CLOCK_MONOTONIC); 0: never */
 	uint64_t printed;		/* transitions queued for output */
+	uint64_t conn_lines;		/* connections queued for output */
 	uint64_t snapshot_lines;	/* snapshot records queued for output */
 	bool count_reached;		/* -n satisfied */
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
@@ -99,16 +101,9 @@ static void make_room(struct session *s, bool wait)
 	}
 }
 
-static int on_event(void *ctx, const struct tcpstates_event *e)
+/* after a record: read on (0), or leave the rest in the ring buffer for the next read */
+static int read_on(struct session *s)
 {
-	struct session *s = ctx;
-
-	/* -n is done: nothing more is wanted */
-	if (s->count_reached)
-		return -ECANCELED;
-	if (s->stuck)
-		stuck_feed(s->stuck, e);
-	filter_event(&s->filter, e, emit, s);
 	/*
 	 * A stop is obeyed between two records, and a reader far behind makes the ring buffer wait
 	 * (where the kernel counts what no longer fits): the rest stays there for the next read.
@@ -124,6 +119,39 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 		make_room(s, false);
 	return 0;
 }
+
+static int on_event(void *ctx, const struct tcpstates_event *e)
+{
+	struct session *s = ctx;
+
+	/* -n is done: nothing more is wanted */
+	if (s->count_reached)
+		return -ECANCELED;
+	if (s->stuck)
+		stuck_feed(s->stuck, e);
+	/* a record per connection: the transitions the loader itself finds are not printed */
+	if (s->cfg->records == TS_REC_TRANSITIONS)
+		filter_event(&s->filter, e, emit, s);
+	return read_on(s);
+}
+
+/* a connection (--records connections): filtered, printed and counted as a whole */
+static int on_conn(void *ctx, const struct tcpstates_conn *c)
+{
+	struct session *s = ctx;
+
+	if (s->count_reached)
+		return -ECANCELED;
+	if (filter_conn(&s->filter, c)) {
+		conn_write(&s->out, c);
+		stats_out_add_conn(&s->stats, c);
+		s->conn_lines++;
+		if (s->cfg->count && s->conn_lines >= s->cfg->count)
+			s->count_reached = true;
+	}
+	return read_on(s);
+}
+
 
 /* a socket that existed at start: filtered like a transition, not counted as one (-n) */
 static void emit_snapshot(void *arg, const struct tcpstates_event *e)
@@ -303,6 +331,8 @@ static void run_counts(const struct session *s, const struct tracer_counts *c,
 	n->swept = c->swept;
 	n->lines = s->q.lines;
 	n->transitions = s->printed;
+	n->kernel_connections = c->connections;
+	n->connections = s->conn_lines;
 	n->snapshot = s->snapshot_lines;
 	n->written = s->q.written;
 }
@@ -400,6 +430,7 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 
 	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s))
 		goto destroy_tracer;
+	s.tracer.conn_fn = on_conn;
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
 	targets->cgroup.in_kernel = s.tracer.cgroup_in_kernel;

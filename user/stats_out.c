@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "conn.h"
 #include "stats_dot.h"
 #include "stats_text.h"
 #include "stats_json.h"
@@ -39,6 +40,16 @@ void stats_out_add(struct stats_out *so, const struct tcpstates_event *e)
 	stats_add(&so->total, e);
 	if (so->interval_ns)
 		stats_add(&so->period, e);
+}
+
+static void add_transition(void *arg, const struct tcpstates_event *e)
+{
+	stats_out_add(arg, e);
+}
+
+void stats_out_add_conn(struct stats_out *so, const struct tcpstates_conn *c)
+{
+	conn_transitions(c, add_transition, so);
 }
 
 /* the interval that ends now: a block between the lines (text) or an "interval" record */
@@ -89,6 +100,8 @@ void stats_out_summary(struct stats_out *so, uint64_t ts_real_ns, const struct r
 	json_uint(&w, "swept_transitions", n->swept);
 	json_uint(&w, "lines", n->lines + 1);	/* this record is one more */
 	json_uint(&w, "transition_lines", n->transitions);
+	json_uint(&w, "kernel_connections", n->kernel_connections);
+	json_uint(&w, "connection_lines", n->connections);
 	json_uint(&w, "snapshot_lines", n->snapshot);
 	for (int i = 0; i < LOSS_CAUSES; i++)
 		json_uint(&w, loss_names[i], t[i]);
@@ -107,17 +120,18 @@ void stats_out_summary(struct stats_out *so, uint64_t ts_real_ns, const struct r
 void stats_out_closing(char *buf, size_t len, const struct run_counts *n,
 		       const struct loss_counts *total)
 {
-	uint64_t shown = n->transitions + n->snapshot;
+	uint64_t shown = n->transitions + n->connections + n->snapshot;
 	char lost[256];
 
 	loss_text(total, lost, sizeof(lost));
 	snprintf(buf, len, "tcpstates-c: in: %llu transitions from the kernel + %llu from the "
-			   "timewait sweep (machine-wide, unfiltered); out: %llu lines = %llu "
-			   "transitions + %llu snapshot + %llu other = %llu written + %llu not "
-			   "written; lost: %s",
+			   "timewait sweep, %llu connections from the kernel (machine-wide, "
+			   "unfiltered); out: %llu lines = %llu transitions + %llu connections + %llu "
+			   "snapshot + %llu other = %llu written + %llu not written; lost: %s",
 		 (unsigned long long)n->kernel, (unsigned long long)n->swept,
+		 (unsigned long long)n->kernel_connections,
 		 (unsigned long long)n->lines, (unsigned long long)n->transitions,
-		 (unsigned long long)n->snapshot,
+		 (unsigned long long)n->connections, (unsigned long long)n->snapshot,
 		 (unsigned long long)(n->lines > shown ? n->lines - shown : 0),
 		 (unsigned long long)n->written, (unsigned long long)total->not_written, lost);
 }

@@ -29,6 +29,9 @@ int stats_out_init(struct stats_out *so, struct line_sink *out, const struct con
 /* one printed record */
 void stats_out_add(struct stats_out *so, const struct tcpstates_event *e);
 
+/* one printed connection: the transitions its path stands for (conn_transitions) */
+void stats_out_add_conn(struct stats_out *so, const struct tcpstates_conn *c);
+
 /* --interval: at or past the interval's end, its block (text) or record (JSON); then the next */
 void stats_out_tick(struct stats_out *so, uint64_t now_ns);
 
@@ -49,6 +52,8 @@ struct run_counts {
 	uint64_t swept;			/* timewait ends the loader's sweep found: not in kernel */
 	uint64_t lines;			/* lines handed to the output */
 	uint64_t transitions;		/* ... of them transitions (after the filters and -n) */
+	uint64_t kernel_connections;	/* connection records the BPF programs wrote */
+	uint64_t connections;		/* lines that are connections (after the filters and -n) */
 	uint64_t snapshot;		/* ... of them the start-up snapshot's sockets */
 	uint64_t written;		/* ... written whole (the closing line's; at exit) */
 };
@@ -75,8 +80,9 @@ void stats_out_summary(struct stats_out *so, uint64_t ts_real_ns, const struct r
 
 /*
  * The closing line (stderr, no newline), numbers that add up: "in: K transitions from the kernel
- * + S from the timewait sweep (...); out: L lines = T transitions + P snapshot + O other = W
- * written + N not written; lost: ...". N is total's not_written.
+ * + S from the timewait sweep, C connections from the kernel (...); out: L lines = T transitions
+ * + X connections + P snapshot + O other = W written + N not written; lost: ...". N is total's
+ * not_written.
  */
 void stats_out_closing(char *buf, size_t len, const struct run_counts *n,
 		       const struct loss_counts *total);

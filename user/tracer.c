@@ -44,6 +44,9 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
+	/* the two kinds of record differ in size (tcpstates.h asserts it) */
+	if (size == sizeof(struct tcpstates_conn))
+		return t->conn_fn ? t->conn_fn(t->fn_ctx, data) : 0;
 	if (size < sizeof(struct tcpstates_event))
 		return 0;
 	return t->fn(t->fn_ctx, data);
@@ -195,6 +198,11 @@ static int try_load(const struct config *cfg, const struct cgroup_tree *cg,
 		bpf_map__set_max_entries(s->maps.tw_pending, 1);
 		bpf_map__set_max_entries(s->maps.tw_waiting, 1);
 	}
+	/* connection paths: by address only without socket storage, waiting orphans with timewait */
+	if (cfg->records != TS_REC_CONNECTIONS || fs->f[FT_SK_STORAGE].on)
+		bpf_map__set_max_entries(s->maps.conn_path_by_addr, 1);
+	if (cfg->records != TS_REC_CONNECTIONS || !fs->f[FT_TIMEWAIT].on)
+		bpf_map__set_max_entries(s->maps.conn_waiting, 1);
 	/* for tests: small per-socket and timewait maps, to make "map full" happen (t_loss) */
 	if (test_limit()) {
 		bpf_map__set_max_entries(s->maps.sk_info_by_addr, test_limit());
@@ -542,6 +550,8 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
 	c->swept = t->swept;
 	c->lost.rb_full = sum_counter(fd, TS_CNT_RB_FULL);
+	c->connections = sum_counter(fd, TS_CNT_CONNS);
+	c->lost.conn_lost = sum_counter(fd, TS_CNT_CONN_LOST);
 	c->lost.map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);
 	c->lost.unseen = sum_counter(fd, TS_CNT_UNSEEN);

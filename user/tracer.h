@@ -16,6 +16,8 @@ struct ring_buffer;
 
 /* called for every record read from the ring buffer; non-zero stops the current read */
 typedef int (*tracer_event_fn)(void *ctx, const struct tcpstates_event *e);
+/* ... for every connection record (--records connections) */
+typedef int (*tracer_conn_fn)(void *ctx, const struct tcpstates_conn *c);
 
 struct tracer {
 	struct tcpstates_bpf *skel;	/* the loaded object */
@@ -33,6 +35,7 @@ struct tracer {
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
 	uint64_t swept;			/* records the sweep of tw_pending handed to fn */
 	tracer_event_fn fn;		/* per-record callback */
+	tracer_conn_fn conn_fn;		/* per-connection callback (NULL: connections dropped) */
 	void *fn_ctx;			/* its argument */
 };
 
@@ -40,6 +43,7 @@ struct tracer {
 struct tracer_counts {
 	uint64_t events;		/* TCP transitions the BPF programs handled (all namespaces,
 					 * before the filters): the ring buffer's records */
+	uint64_t connections;		/* connection records the BPF programs wrote */
 	uint64_t swept;			/* timewait ends the loader's sweep found (tw_pending): not
 					 * in events, never in the ring buffer */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */

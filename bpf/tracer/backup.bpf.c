@@ -14,5 +14,5 @@ int BPF_PROG(on_set_state_bk, struct sock *sk, int oldstate, int newstate)
 	if (ts_marked((__u64)sk, oldstate, newstate))
 		return 0;
 	count(TS_CNT_COVERED);
-	return ts_handle(sk, oldstate, newstate, 0, 0);	/* counted: TS_CNT_COVERED */
+	return ts_handle(sk, oldstate, newstate, SLOT_BACKUP, 0);	/* counted: TS_CNT_COVERED */
 }

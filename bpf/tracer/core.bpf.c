@@ -375,7 +375,7 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 		__builtin_memcpy(e, h, sizeof(*e));
 		e->cookie = sock_cookie(sk);
 		e->flags |= e->cookie ? TS_F_COOKIE_KNOWN : 0;
-		submit(e);
+		RB_SUBMIT(e);
 	} else {
 		count(TS_CNT_RB_FULL);
 	}
@@ -405,12 +405,14 @@ static __always_inline void deliver(struct tcpstates_event *e, struct tcpstates_
 /*
  * The part of a transition record that does not depend on the hook: e holds the socket's
  * addresses, ports, queues, states and flags as the hook saw them; si is its entry (NULL: none);
- * hold: e waits in `held` for the socket's own cookie. Shared by the tp_btf programs here and the
+ * FACT_HOLD in facts: e waits in `held` for the socket's own cookie; cn (--records connections,
+ * else NULL) gets what the connection's step needs. Shared by the tp_btf programs here and the
  * classic tracepoint's (fallback.bpf.c). Submits e, or holds or drops it (deliver).
  */
 __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		       bool hold)
+		       struct conn_next *cn)
 {
+	bool hold = facts & FACT_HOLD;
 	__u64 twkey = 0;
 	__u8 tw;
 
@@ -433,6 +435,11 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		tw_adopt(e, si, tw, twkey);
 	if (si && !use_sk_storage)
 		addr_mode_end(si, e);
+	/* the connection's step is taken by the caller, after this returns (conn_next) */
+	if (cn) {
+		cn->tw = tw;
+		cn->twkey = twkey;
+	}
 	deliver(e, si, tw, hold);
 	return 0;
 }
@@ -457,10 +464,11 @@ static __always_inline void fill_queues(struct tcpstates_event *e, struct tcp_so
 }
 
 /* a transition seen by tp_btf; sk is a trusted pointer. Shared with backup.bpf.c, witness.bpf.c */
-__hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
+__hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 slot,
 		       __u8 extra_flags2)
 {
-	struct tcpstates_event *e, local;
+	struct tcpstates_event *e;
+	struct conn_next cn = {};
 	struct tcpstates_sock_info *si;
 	struct tcp_sock *tp;
 	bool hold = false;
@@ -477,7 +485,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	if (records_mode == TS_REC_TRANSITIONS)
 		e = reserve_for(!(extra_flags2 & TS_F2_INFERRED));
 	else
-		e = reserve_any(&local);
+		e = reserve_any(slot);
 	if (!e) {
 		/* lost (counted): still the socket's state now, or the witness would count it again */
 		if (si) {
@@ -506,7 +514,7 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	e->hook = TS_HOOK_BTF;
-	e->flags = (e->cookie ? TS_F_COOKIE_KNOWN : 0) | extra_flags;
+	e->flags = e->cookie ? TS_F_COOKIE_KNOWN : 0;
 	e->flags2 = extra_flags2;
 	e->family = sk->__sk_common.skc_family;
 	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
@@ -528,8 +536,17 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_f
 		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
 		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
 	}
-	return ts_finish(e, si, newstate == TS_CLOSE ? sock_facts(sk) : 0,
-			 in_owner_context(sk->sk_lock.owned), hold);
+	if (records_mode == TS_REC_CONNECTIONS) {
+		cn.path = conn_path_get(sk, true);
+		if (newstate == TS_CLOSE)
+			conn_tcp_info(cn.path, sk);
+	}
+	ts_finish(e, si, (newstate == TS_CLOSE ? sock_facts(sk) : 0) | (hold ? FACT_HOLD : 0),
+		  in_owner_context(sk->sk_lock.owned), records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
+	/* after it, where the verifier meets fewer distinct states than inside */
+	if (records_mode == TS_REC_CONNECTIONS)
+		conn_next(&cn, e);
+	return 0;
 }
 
 /* one CPU's mark stack (marks.h), a cache line apart from the next CPU's */
@@ -550,5 +567,5 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
 	marks_push(THIS_CPU_MARKS, (__u64)sk, oldstate, newstate, bpf_get_current_task());
-	return ts_handle(sk, oldstate, newstate, 0, 0);
+	return ts_handle(sk, oldstate, newstate, SLOT_STATE, 0);
 }

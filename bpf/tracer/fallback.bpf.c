@@ -28,7 +28,8 @@ static __always_inline void fill_queues_core(struct tcpstates_event *e, struct s
 SEC("tracepoint/sock/inet_sock_set_state")
 int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	struct tcpstates_event *e, local;
+	struct tcpstates_event *e;
+	struct conn_next cn = {};
 	struct sock *sk;
 	bool owner_ctx;
 
@@ -39,7 +40,7 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	} else if (ctx->protocol != IPPROTO_TCP) {
 		return 0;
 	}
-	e = reserve_any(&local);
+	e = reserve_any(SLOT_STATE);
 	if (!e)
 		return 0;
 	sk = (struct sock *)ctx->skaddr;
@@ -67,6 +68,15 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	}
 	fill_queues_core(e, sk);
 	owner_ctx = in_owner_context(BPF_CORE_READ(sk, sk_lock.owned));
-	return ts_finish(e, si_by_addr(e->skaddr, e->newstate != TS_CLOSE),
-			 e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx, false);
+	if (records_mode == TS_REC_CONNECTIONS) {
+		cn.path = conn_path_get(sk, false);
+		if (e->newstate == TS_CLOSE)
+			conn_tcp_info(cn.path, sk);
+	}
+	ts_finish(e, si_by_addr(e->skaddr, e->newstate != TS_CLOSE),
+		  e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx,
+		  records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
+	if (records_mode == TS_REC_CONNECTIONS)
+		conn_next(&cn, e);
+	return 0;
 }

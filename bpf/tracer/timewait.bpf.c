@@ -192,7 +192,7 @@ static __always_inline void tw_fill(struct tcpstates_event *e, struct inet_timew
 static __always_inline struct tcpstates_event *tw_event(struct inet_timewait_sock *tw, struct tcpstates_tw_info *ti,
 							__u8 old, __u8 new)
 {
-	struct tcpstates_event *e = reserve_any(NULL);
+	struct tcpstates_event *e = reserve_any(SLOT_TIMEWAIT);
 
 	if (e)
 		tw_fill(e, tw, ti, old, new);
@@ -408,6 +408,8 @@ static __always_inline void tw_fin_arrived(struct inet_timewait_sock *tw, struct
 	ti->substate = TS_TIME_WAIT;
 	ti->entered_ns = e->ts_ns;
 	ti->expires = tw_expires(tw);
+	if (records_mode == TS_REC_CONNECTIONS)
+		conn_orphan_end(key, e);
 	submit(e);
 }
 
@@ -498,6 +500,9 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 		e->flags |= TS_F_DUR_KNOWN;
 		e->flags2 |= TS_F2_FIN_UNSEEN;
 	}
+	/* an orphan's FIN_WAIT2 killed, and why is known: its connection ends here */
+	if (records_mode == TS_REC_CONNECTIONS && why && sub == TS_FIN_WAIT2)
+		conn_orphan_end(key, e);
 	if (bpf_map_update_elem(&tw_pending, &key, e, BPF_ANY))
 		count(TS_CNT_TW_LOST);
 	return 0;
@@ -522,6 +527,8 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 	e = tw_event(tw, ti, tw_substate(tw), TS_CLOSE);
 	if (e) {
 		e->reason = tw_expired_why(tw);
+		if (records_mode == TS_REC_CONNECTIONS && e->oldstate == TS_FIN_WAIT2)
+			conn_orphan_end(key, e);
 		submit(e);
 	}
 	bpf_map_delete_elem(&tw_info, &key);

@@ -257,12 +257,22 @@ static __always_inline struct tcpstates_event *reserve(void)
 
 /*
  * Where a record of a transition is built when no transition goes into the ring buffer
- * (--records connections or none): the state hook's own stack; here for the timewait programs,
- * which build theirs one at a time per CPU.
+ * (--records connections or none): memory the verifier does not follow byte by byte, as it does
+ * not follow the ring buffer's (a record on the stack made it follow every field: thirty times
+ * the work). One slot per program that builds records, per CPU: a program never runs nested in
+ * itself (the kernel's recursion guard), so a slot is never in use twice at once.
  */
+enum rec_slot {
+	SLOT_STATE,		/* the state hook (tp_btf or the classic tracepoint) */
+	SLOT_BACKUP,		/* backup.bpf.c, which runs nested in it */
+	SLOT_WITNESS,		/* witness.bpf.c */
+	SLOT_TIMEWAIT,		/* the timewait programs, one after the other */
+	SLOTS,
+};
+
 struct rec_scratch_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SLOTS);
 	__type(key, __u32);
 	__type(value, struct tcpstates_event);
 };
@@ -271,19 +281,18 @@ struct rec_scratch_map rec_scratch SEC(".maps") __weak;
 /* --records none: count the transition record e (tally.bpf.c) */
 extern void tally_add(const struct tcpstates_event *e) __hidden;
 
-/* a cleared record for a transition: in the ring buffer, or where records_mode says */
-static __always_inline struct tcpstates_event *reserve_any(struct tcpstates_event *local)
+/* a cleared record for a transition: in the ring buffer, or where records_mode says (slot) */
+static __always_inline struct tcpstates_event *reserve_any(__u32 slot)
 {
-	__u32 zero = 0;
+	struct tcpstates_event *e;
 
 	if (records_mode == TS_REC_TRANSITIONS)
 		return reserve();
 	count(TS_CNT_EVENTS);
-	if (!local)
-		local = bpf_map_lookup_elem(&rec_scratch, &zero);
-	if (local)
-		init_event(local);
-	return local;
+	e = bpf_map_lookup_elem(&rec_scratch, &slot);
+	if (e)
+		init_event(e);
+	return e;
 }
 
 /* drop a record from reserve_any() */
@@ -293,27 +302,31 @@ static __always_inline void discard(struct tcpstates_event *e)
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * Submit a record reserved in the ring buffer, waking the reader once: when this record takes
+ * the unread data past the threshold (the reader also drains on its own every 100 ms). Waking on
+ * every record past it would raise an interrupt per event, and softirq work run on its way out
+ * re-enters this hook.
+ */
+#define RB_SUBMIT(rec)								\
+	do {									\
+		__u64 avail_ = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);	\
+										\
+		bpf_ringbuf_submit((rec), avail_ >= wakeup_bytes &&		\
+				   avail_ < wakeup_bytes + 2 * sizeof(*(rec)) + 16 ?	\
+				   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);	\
+	} while (0)
+
 /* hand a transition record on: to the reader, to the tallies, or (connections) nowhere */
 static __always_inline void submit(struct tcpstates_event *e)
 {
-	__u64 avail, flags = BPF_RB_NO_WAKEUP;
-
 	if (records_mode == TS_REC_NONE) {
 		tally_add(e);
 		return;
 	}
 	if (records_mode != TS_REC_TRANSITIONS)
 		return;
-	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
-	/*
-	 * Wake the reader once, when this record takes the unread data past the threshold (the
-	 * reader also drains on its own every 100 ms). Waking on every record past it would raise
-	 * an interrupt per event, and softirq work run on its way out re-enters this hook.
-	 */
-	if (avail >= wakeup_bytes && avail < wakeup_bytes + 2 * sizeof(*e) + 16)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	RB_SUBMIT(e);
 }
 
 /* the socket's entry in address mode; created (zeroed) with create */
@@ -377,6 +390,8 @@ static __always_inline bool in_owner_context(bool lock_owned)
  * the callers read them only then (two probe reads saved on every other transition).
  */
 #define FACT_PEER_FIN (1u << 16)
+/* not a fact of the socket: its record waits in `held` for the socket's own cookie (core.bpf.c) */
+#define FACT_HOLD (1u << 17)
 #define RCV_SHUTDOWN 1
 
 static __always_inline __u32 sock_facts(struct sock *sk)
@@ -430,6 +445,30 @@ extern void tw_adopt(const struct tcpstates_event *e, const struct tcpstates_soc
 /* At timer_start of a minisocket's timer (timers.bpf.c; timer: its address). */
 extern void tw_timer_started(__u64 timer) __hidden;
 
+/* ---- what the connection records offer the state hook (conn.bpf.c) --------------------------- */
+
+/*
+ * The socket's path entry, created if missing; NULL unless --records connections (or no room).
+ * btf: sk is a tp_btf argument (socket storage may be used); else only its address is.
+ */
+extern struct tcpstates_conn_path *conn_path_get(struct sock *sk, bool btf) __hidden;
+/* At a transition into CLOSE: what the kernel's tcp_sock knows of the connection, into p. */
+extern void conn_tcp_info(struct tcpstates_conn_path *p, struct sock *sk) __hidden;
+/*
+ * A transition's step in its connection's path, taken by the state hook after ts_finish() (the
+ * verifier meets fewer distinct states there than inside it): path, and the minisocket born
+ * from the socket (tw: TS_TIME_WAIT or TS_FIN_WAIT2, key twkey), set by ts_finish().
+ */
+struct conn_next {
+	struct tcpstates_conn_path *path;	/* conn_path_get(); NULL: no room */
+	__u64 twkey;
+	__u8 tw;
+};
+/* Record e (complete) is a transition of cn's socket: step its path, send it at its end. */
+extern void conn_next(struct conn_next *cn, const struct tcpstates_event *e) __hidden;
+/* timewait.bpf.c: the orphan minisocket `key` leaves FIN_WAIT2 (record e). */
+extern void conn_orphan_end(__u64 key, const struct tcpstates_event *e) __hidden;
+
 /* ---- what the owner feature offers the state hook (owner.bpf.c) ------------------------------ */
 
 /* At timer_start of a socket's write timer (timers.bpf.c; timer: its address). */
@@ -441,14 +480,15 @@ extern bool owner_from_waiter(struct tcpstates_sock_info *si, __u64 skaddr) __hi
 /* ---- what core.bpf.c offers the other features ---------------------------------------------- */
 
 /* A transition seen by a tp_btf program (sk trusted): build, account and submit its record. */
-extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 extra_flags,
+extern int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 slot,
 		     __u8 extra_flags2) __hidden;
 /*
- * The hook-independent rest of a record e (entry si, or NULL; facts: sock_facts()): reasons,
- * owner, timewait, submit - or, with hold, keep it until the socket has its own cookie.
+ * The hook-independent rest of a record e (entry si, or NULL; facts: sock_facts(), and FACT_HOLD
+ * to keep it until the socket has its own cookie): reasons, owner, timewait, submit; cn: what
+ * the connection's step (conn_next) needs, --records connections only (else NULL).
  */
 extern int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
-		     bool hold) __hidden;
+		     struct conn_next *cn) __hidden;
 /*
  * Did the main program begin this event on this CPU (its mark is popped, marks.h)? For the backup
  * program, run after it (backup.bpf.c).

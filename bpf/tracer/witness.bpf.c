@@ -18,5 +18,5 @@ int BPF_PROG(on_destroy, struct sock *sk)
 		return 0;
 	last = si->state;
 	count(TS_CNT_UNSEEN);
-	return ts_handle(sk, last, TS_CLOSE, 0, TS_F2_INFERRED);
+	return ts_handle(sk, last, TS_CLOSE, SLOT_WITNESS, TS_F2_INFERRED);
 }

@@ -299,15 +299,20 @@ stop_tracer() {
 }
 
 # closing_counts ERR: the numbers of the tracer's closing line in ERR, "tcpstates-c: in: K
-# transitions from the kernel + S from the timewait sweep (...); out: L lines = T transitions + P
-# snapshot + O other = W written + N not written; lost: ...". Sets CL_KERNEL CL_SWEPT CL_LINES
-# CL_TRANS CL_SNAP CL_OTHER CL_WRITTEN CL_NOTW; returns 1 (all empty) without such a line.
+# transitions from the kernel + S from the timewait sweep, C connections from the kernel (...);
+# out: L lines = T transitions + X connections + P snapshot + O other = W written + N not written;
+# lost: ...". Sets CL_KERNEL CL_SWEPT CL_KCONN CL_LINES CL_TRANS CL_CONN CL_SNAP CL_OTHER
+# CL_WRITTEN CL_NOTW; returns 1 (all empty) without such a line.
 closing_counts() {
-	local v
-	v=$(sed -nE 's/^tcpstates-c: in: ([0-9]+) transitions from the kernel \+ ([0-9]+) from the timewait sweep \([^)]*\); out: ([0-9]+) lines = ([0-9]+) transitions \+ ([0-9]+) snapshot \+ ([0-9]+) other = ([0-9]+) written \+ ([0-9]+) not written; lost: .*/\1 \2 \3 \4 \5 \6 \7 \8/p' \
-		"$1" | tail -n 1)
-	read -r CL_KERNEL CL_SWEPT CL_LINES CL_TRANS CL_SNAP CL_OTHER CL_WRITTEN CL_NOTW <<<"$v"
-	[ -n "$v" ]
+	local line re='^tcpstates-c: in: ([0-9]+) transitions from the kernel \+ ([0-9]+) from the timewait sweep, ([0-9]+) connections from the kernel \([^)]*\); out: ([0-9]+) lines = ([0-9]+) transitions \+ ([0-9]+) connections \+ ([0-9]+) snapshot \+ ([0-9]+) other = ([0-9]+) written \+ ([0-9]+) not written; lost: '
+	line=$(grep '^tcpstates-c: in: ' "$1" | tail -n 1)
+	CL_KERNEL= CL_SWEPT= CL_KCONN= CL_LINES= CL_TRANS= CL_CONN= CL_SNAP= CL_OTHER= CL_WRITTEN=
+	CL_NOTW=
+	[[ $line =~ $re ]] || return 1
+	CL_KERNEL=${BASH_REMATCH[1]} CL_SWEPT=${BASH_REMATCH[2]} CL_KCONN=${BASH_REMATCH[3]}
+	CL_LINES=${BASH_REMATCH[4]} CL_TRANS=${BASH_REMATCH[5]} CL_CONN=${BASH_REMATCH[6]}
+	CL_SNAP=${BASH_REMATCH[7]} CL_OTHER=${BASH_REMATCH[8]} CL_WRITTEN=${BASH_REMATCH[9]}
+	CL_NOTW=${BASH_REMATCH[10]}
 }
 
 # bpf_prog_ids PID: ids of the BPF programs PID holds open (from /proc/PID/fdinfo)

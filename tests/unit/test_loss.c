@@ -12,11 +12,12 @@ static const struct {
 	{ "rb_full", "transitions" },	{ "recursion_misses", "transitions" },
 	{ "unseen", "sockets" },	{ "not_written", "lines" },
 	{ "filter_dropped", "lines" },	{ "map_full", "sockets" },
+	{ "conn_lost", "connections" },
 };
 
 static void test_list(void)
 {
-	const struct loss_counts l = { 1, 2, 3, 4, 5, 6 };
+	const struct loss_counts l = { 1, 2, 3, 4, 5, 6, 7 };
 	uint64_t v[LOSS_CAUSES];
 
 	CHECK(LOSS_CAUSES == sizeof(want) / sizeof(want[0]), "%d causes", LOSS_CAUSES);
@@ -46,15 +47,16 @@ static void test_since(void)
 
 static void test_texts(void)
 {
-	const struct loss_counts l = { 1, 0, 3, 0, 5, 60 };
+	const struct loss_counts l = { 1, 0, 3, 0, 5, 60, 2 };
 	char buf[256];
 
 	loss_text(&l, buf, sizeof(buf));
 	CHECK_STR(buf, "rb_full 1, recursion_misses 0, unseen 3, not_written 0, "
-		       "filter_dropped 5, map_full 60", "loss_text");
+		       "filter_dropped 5, map_full 60, conn_lost 2", "loss_text");
 	loss_units_text(buf, sizeof(buf));
 	CHECK_STR(buf, "rb_full and recursion_misses transitions, unseen and map_full sockets, "
-		       "not_written and filter_dropped lines", "loss_units_text");
+		       "not_written and filter_dropped lines, conn_lost connections",
+		  "loss_units_text");
 	/* cut short, still a string */
 	loss_units_text(buf, 12);
 	CHECK(strlen(buf) == 11, "cut: '%s'", buf);

@@ -447,19 +447,20 @@ static void test_headers(void)
 
 static void test_lost_and_summary(void)
 {
-	const struct loss_counts delta = { 1, 2, 3, 4, 5, 6 }, total = { 10, 20, 30, 40, 50, 60 };
-	/* 611 lines before the summary: 498 transitions, 100 snapshot, 13 others */
-	struct run_counts counts = { .kernel = 500, .swept = 30, .lines = 611, .transitions = 498,
-				     .snapshot = 100 };
+	const struct loss_counts delta = { 1, 2, 3, 4, 5, 6, 7 },
+				 total = { 10, 20, 30, 40, 50, 60, 70 };
+	/* 611 lines before the summary: 490 transitions, 8 connections, 100 snapshot, 13 others */
+	struct run_counts counts = { .kernel = 500, .swept = 30, .lines = 611, .transitions = 490,
+				     .kernel_connections = 9, .connections = 8, .snapshot = 100 };
 	struct sink s;
 
 	output_lost(sink_open(&s, O_JSON), REAL_NS, &delta, &total);
 	check_line(sink_close(&s),
 		   "{\"type\":\"lost\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"rb_full\":1,"
 		   "\"recursion_misses\":2,\"unseen\":3,\"not_written\":4,\"filter_dropped\":5,"
-		   "\"map_full\":6,\"total_rb_full\":10,\"total_recursion_misses\":20,"
-		   "\"total_unseen\":30,\"total_not_written\":40,\"total_filter_dropped\":50,"
-		   "\"total_map_full\":60}",
+		   "\"map_full\":6,\"conn_lost\":7,\"total_rb_full\":10,"
+		   "\"total_recursion_misses\":20,\"total_unseen\":30,\"total_not_written\":40,"
+		   "\"total_filter_dropped\":50,\"total_map_full\":60,\"total_conn_lost\":70}",
 		   "json lost: every cause, then every total");
 	free(s.buf);
 
@@ -467,8 +468,9 @@ static void test_lost_and_summary(void)
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
 		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
-		   "\"transition_lines\":498,\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
-		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60}",
+		   "\"transition_lines\":490,\"kernel_connections\":9,\"connection_lines\":8,"
+		   "\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60,\"conn_lost\":70}",
 		   "json summary");
 	free(s.buf);
 
@@ -486,8 +488,9 @@ static void test_lost_and_summary(void)
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
 		   "\"kernel_transitions\":500,\"swept_transitions\":30,\"lines\":612,"
-		   "\"transition_lines\":498,\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
-		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60,\"gaps\":7,"
+		   "\"transition_lines\":490,\"kernel_connections\":9,\"connection_lines\":8,"
+		   "\"snapshot_lines\":100,\"rb_full\":10,\"recursion_misses\":20,\"unseen\":30,"
+		   "\"not_written\":40,\"filter_dropped\":50,\"map_full\":60,\"conn_lost\":70,\"gaps\":7,"
 		   "\"kernel\":\"6.1.0-47-cloud-amd64\",\"hook\":\"tp_btf/inet_sock_set_state\","
 		   "\"features\":[\"tp_btf\",\"cookies\",\"timewait\"]}",
 		   "json summary with the run's features");
@@ -507,10 +510,11 @@ static void test_lost_and_summary(void)
 	counts.written = 571;
 	stats_out_closing(line, sizeof(line), &counts, &total);
 	CHECK_STR(line,
-		  "tcpstates-c: in: 500 transitions from the kernel + 30 from the timewait sweep "
-		  "(machine-wide, unfiltered); out: 611 lines = 498 transitions + 100 snapshot + 13 "
-		  "other = 571 written + 40 not written; lost: rb_full 10, recursion_misses 20, "
-		  "unseen 30, not_written 40, filter_dropped 50, map_full 60",
+		  "tcpstates-c: in: 500 transitions from the kernel + 30 from the timewait sweep, "
+		  "9 connections from the kernel (machine-wide, unfiltered); out: 611 lines = 490 "
+		  "transitions + 8 connections + 100 snapshot + 13 other = 571 written + 40 not "
+		  "written; lost: rb_full 10, recursion_misses 20, unseen 30, not_written 40, "
+		  "filter_dropped 50, map_full 60, conn_lost 70",
 		  "closing line");
 }
 
@@ -535,8 +539,9 @@ static void test_local_time(void)
 	check_line(sink_close(&s),
 		   "{\"type\":\"summary\",\"time\":\"2026-11-22T03:41:07.123456Z\","
 		   "\"kernel_transitions\":0,\"swept_transitions\":0,\"lines\":1,"
-		   "\"transition_lines\":0,\"snapshot_lines\":0,\"rb_full\":0,\"recursion_misses\":0,\"unseen\":0,"
-		   "\"not_written\":0,\"filter_dropped\":0,\"map_full\":0}",
+		   "\"transition_lines\":0,\"kernel_connections\":0,\"connection_lines\":0,"
+		   "\"snapshot_lines\":0,\"rb_full\":0,\"recursion_misses\":0,\"unseen\":0,"
+		   "\"not_written\":0,\"filter_dropped\":0,\"map_full\":0,\"conn_lost\":0}",
 		   "JSON in UTC");
 	free(s.buf);
 	setenv("TZ", "UTC", 1);
