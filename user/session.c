@@ -42,6 +42,7 @@ struct session {
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
 	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
+	struct tally tally;		/* --records none: the kernel's counts, read for stats */
 	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
 	struct metrics *metrics;	/* --metrics-file (NULL: not asked) ... */
 	struct metrics metrics_file;	/* ... else this */
@@ -108,6 +109,12 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 		return -ECANCELED;
 	if (s->stuck)
 		stuck_feed(s->stuck, e);
+	/* --records none: the kernel counted it (a copy for --stuck), or the sweep's: count it */
+	if (s->cfg->records == TS_REC_NONE) {
+		if (!(e->flags2 & TS_F2_TALLIED) && filter_match_event(&s->filter, e))
+			stats_out_add(&s->stats, e);
+		return 0;
+	}
 	filter_event(&s->filter, e, emit, s);
 	/*
 	 * A stop is obeyed between two records, and a reader far behind makes the ring buffer wait
@@ -132,7 +139,7 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 
 	if (s->stuck)
 		stuck_feed(s->stuck, e);
-	if (!filter_snapshot(&s->filter, e))
+	if (s->cfg->records == TS_REC_NONE || !filter_snapshot(&s->filter, e))
 		return;
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
 	make_room(s, true);
@@ -205,7 +212,7 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 static void put_metrics(struct session *s, uint64_t now, bool final)
 {
 	struct metrics_values v = {
-		.stats = &s->stats.total,
+		.stats = stats_out_total(&s->stats),
 		.has_stuck = s->stuck != NULL,
 		.features = &s->tracer.features,
 		.version = TCPSTATES_VERSION,
@@ -236,6 +243,20 @@ static bool stuck_room(void *ctx)
 static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
 {
 	stuck_write(&((struct session *)ctx)->out, r, h);
+}
+
+/* --records none: the stats are the kernel's tallies */
+static int use_tally(struct session *s)
+{
+	int counts_fd, hists_fd, err;
+
+	tracer_tally_fds(&s->tracer, &counts_fd, &hists_fd);
+	err = tally_open(&s->tally, counts_fd, hists_fd);
+	if (!err)
+		err = stats_out_use_tally(&s->stats, &s->tally);
+	if (err)
+		fprintf(stderr, "tcpstates-c: cannot read the kernel's tallies: %s\n", strerror(-err));
+	return err;
 }
 
 static void install_signals(bool hup_reopens)
@@ -400,6 +421,8 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 
 	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s))
 		goto destroy_tracer;
+	if (cfg->records == TS_REC_NONE && use_tally(&s))
+		goto destroy_tracer;
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
 	targets->cgroup.in_kernel = s.tracer.cgroup_in_kernel;
@@ -410,7 +433,9 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 		features_print_table(&s.tracer.features, stderr);
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
-	output_header(&s.out);
+	/* the columns' heads: for the records, or (--records none) --stuck's lines */
+	if (cfg->records != TS_REC_NONE || cfg->stuck_s)
+		output_header(&s.out);
 	s.stuck = stuck_start(cfg, &s.filter, tracer_keys_by_cookie(&s.tracer));
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
@@ -426,6 +451,7 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	stuck_stop(s.stuck, cfg->verbose);
 destroy_tracer:
 	tracer_destroy(&s.tracer);
+	tally_free(&s.tally);
 	if (s.metrics)
 		metrics_close(s.metrics, ran && cfg->verbose);
 free_stats:

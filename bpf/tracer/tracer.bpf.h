@@ -268,8 +268,8 @@ struct rec_scratch_map {
 };
 struct rec_scratch_map rec_scratch SEC(".maps") __weak;
 
-/* --records none: count the transition record e (tally.bpf.c) */
-extern void tally_add(const struct tcpstates_event *e) __hidden;
+/* --records none: count the transition record e (tally.bpf.c); may mark it TS_F2_TALLIED */
+extern void tally_add(struct tcpstates_event *e) __hidden;
 
 /* a cleared record for a transition: in the ring buffer, or where records_mode says */
 static __always_inline struct tcpstates_event *reserve_any(struct tcpstates_event *local)
