@@ -59,6 +59,9 @@ enum tcpstates_state {
 				 * precision_ns (user/timewait.c reports it before the record) */
 #define TS_F2_OWNER_HOLDER 0x40 /* never from the kernel: a --stuck report names a process that
 				 * holds an fd on the socket now (its remembered owner did not) */
+#define TS_F2_TALLIED 0x80	/* never output: --stuck with --records none or connections, a
+				 * copy for the stuck tracker of a transition the kernel counted
+				 * or keeps in a connection's path */
 
 /* why a connection went to CLOSE (or was reset); TS_R_NONE on other transitions */
 /* one row per reason: the enum below and the names of user/reasons.c (JSON, text) */
@@ -221,11 +224,96 @@ struct tcpstates_conn_path {
 };
 _Static_assert(sizeof(struct tcpstates_conn_path) == 200, "path entry must not change size");
 
-/* --records none: what the kernel counts, per CPU (bpf/tracer/tally.bpf.c) */
+/*
+ * --records none: what the kernel counts, per CPU (bpf/tracer/tally.bpf.c), for the loader's
+ * statistics (user/tally.c sums the CPUs): the same things user/stats.c counts of each record.
+ */
 #define TS_TALLY_STATES 16
+#define TS_TALLY_REASONS 16
+
+/* the TCP MIB counters' inputs, as user/stats.c's count_mib() counts them */
+enum tcpstates_tally_mib {
+	TS_MIB_OPENS,		/* CLOSE -> SYN_SENT (ActiveOpens, less the connects failed) */
+	TS_MIB_PASSIVE,		/* LISTEN -> SYN_RECV (PassiveOpens) */
+	TS_MIB_ATTEMPT_FAILS,	/* SYN_SENT -> CLOSE on an error, SYN_RECV -> CLOSE (AttemptFails) */
+	TS_MIB_ESTAB_RESETS,	/* ESTABLISHED or CLOSE_WAIT -> CLOSE (EstabResets) */
+	TS_MIB_CONNECTS_FAILED,	/* SYN_SENT -> CLOSE before a port was taken: no SYN sent */
+	TS_MIB_MAX,
+};
+
 struct tcpstates_tally {
 	__u64 pairs[TS_TALLY_STATES][TS_TALLY_STATES];	/* transitions by (old, new) state */
+	__u64 reasons[TS_TALLY_REASONS];		/* ... by close reason (TS_R_*) */
+	__u64 mib[TS_MIB_MAX];		/* delivered transitions only: not inferred, not timewait */
 };
+
+/*
+ * A pair's key in tally_hists (tally.bpf.c), a per-CPU hash whose entries are made as pairs
+ * occur: memory for the twenty-odd pairs TCP makes, not for 16 x 16.
+ */
+#define TS_TALLY_PAIR(old, new) ((__u32)(old) * TS_TALLY_STATES + (__u32)(new))
+
+/*
+ * A pair's durations in ns: below 8 exact, above in 4 sub-buckets per power of two (the two
+ * bits below the highest set bit), so a value stands for its bucket's middle within 1/8
+ * (12.5 %) of itself; count and sum exact (sum: wraps after 584 years), max exact. 2 KiB a pair
+ * per CPU (16 sub-buckets, as the loader's stats_hist, would be 7.8).
+ */
+#define TS_TALLY_BUCKETS 252	/* ts_tally_bucket(2^64 - 1) + 1 */
+struct tcpstates_tally_hist {
+	__u64 sum_ns;			/* durations added */
+	__u64 max_ns;			/* the largest (per CPU: the loader takes the largest) */
+	__u64 b[TS_TALLY_BUCKETS];	/* durations per bucket: their sum is the count */
+};
+
+/*
+ * The bucket of v: v below 8; else, for 2^e <= v < 2^(e+1), 4e - 4 + the two bits of v below
+ * bit e. floor(log2 v) by halving, not a clz: BPF has none, and the kernel side computes it too.
+ */
+static inline __u32 ts_tally_bucket(__u64 v)
+{
+	__u64 x = v;
+	__u32 e = 0;
+
+	if (v < 8)
+		return (__u32)v;
+	if (x >> 32) {
+		x >>= 32;
+		e += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		e += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		e += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		e += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		e += 2;
+	}
+	if (x >> 1)
+		e += 1;
+	return 4 * e - 4 + (__u32)((v >> (e - 2)) & 3);
+}
+
+/* the smallest value of bucket i, and in *width how many values it holds */
+static inline __u64 ts_tally_bucket_low(__u32 i, __u64 *width)
+{
+	__u32 e = i / 4 + 1;
+
+	if (i < 8) {
+		*width = 1;
+		return i;
+	}
+	*width = 1ULL << (e - 2);
+	return (__u64)(4 + i % 4) << (e - 2);
+}
 
 /* what a socket is, in a snapshot record */
 enum tcpstates_sock_kind {

@@ -663,6 +663,13 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 		     "--metrics-file or --stuck");
 		return CLI_EXIT_USAGE;
 	}
+	/* the kernel counts: it tests only what a record says of itself (tally.bpf.c) */
+	if (cfg->records == TS_REC_NONE && (cfg->has_pid || cfg->has_comm || cfg->cgroup_path ||
+					    cfg->ports.n || cfg->lports.n || cfg->rports.n)) {
+		fail(err, "--records none counts in the kernel, which filters by --netns, -4, -6 and "
+		     "--state only: -p, -c, --cgroup and the port filters cannot be used with it");
+		return CLI_EXIT_USAGE;
+	}
 	if (cfg->records == TS_REC_NONE && cfg->count) {
 		fail(err, "option -n (--count) counts records: it cannot be used with --records none");
 		return CLI_EXIT_USAGE;

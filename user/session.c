@@ -44,6 +44,7 @@ struct session {
 	bool draining;			/* the last read after a stop: take what the kernel wrote */
 	struct loss_counts reported;	/* loss already reported */
 	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
+	struct tally tally;		/* --records none: the kernel's counts, read for stats */
 	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
 	struct metrics *metrics;	/* --metrics-file (NULL: not asked) ... */
 	struct metrics metrics_file;	/* ... else this */
@@ -129,9 +130,19 @@ static int on_event(void *ctx, const struct tcpstates_event *e)
 		return -ECANCELED;
 	if (s->stuck)
 		stuck_feed(s->stuck, e);
-	/* a record per connection: the transitions the loader itself finds are not printed */
-	if (s->cfg->records == TS_REC_TRANSITIONS)
+	switch (s->cfg->records) {
+	case TS_REC_TRANSITIONS:
 		filter_event(&s->filter, e, emit, s);
+		break;
+	case TS_REC_NONE:
+		/* the kernel counted it (this is a copy for --stuck), or the sweep's: count it */
+		if (!(e->flags2 & TS_F2_TALLIED) && filter_match_event(&s->filter, e))
+			stats_out_add(&s->stats, e);
+		break;
+	default:
+		/* a record per connection: transitions reach --stuck (and the sweep's) only */
+		break;
+	}
 	return read_on(s);
 }
 
@@ -160,7 +171,7 @@ static void emit_snapshot(void *arg, const struct tcpstates_event *e)
 
 	if (s->stuck)
 		stuck_feed(s->stuck, e);
-	if (!filter_snapshot(&s->filter, e))
+	if (s->cfg->records == TS_REC_NONE || !filter_snapshot(&s->filter, e))
 		return;
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
 	make_room(s, true);
@@ -233,7 +244,7 @@ static void check_loss(struct session *s, struct tracer_counts *c)
 static void put_metrics(struct session *s, uint64_t now, bool final)
 {
 	struct metrics_values v = {
-		.stats = &s->stats.total,
+		.stats = stats_out_total(&s->stats),
 		.has_stuck = s->stuck != NULL,
 		.features = &s->tracer.features,
 		.version = TCPSTATES_VERSION,
@@ -264,6 +275,20 @@ static bool stuck_room(void *ctx)
 static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
 {
 	stuck_write(&((struct session *)ctx)->out, r, h);
+}
+
+/* --records none: the stats are the kernel's tallies */
+static int use_tally(struct session *s)
+{
+	int counts_fd, hists_fd, err;
+
+	tracer_tally_fds(&s->tracer, &counts_fd, &hists_fd);
+	err = tally_open(&s->tally, counts_fd, hists_fd);
+	if (!err)
+		err = stats_out_use_tally(&s->stats, &s->tally);
+	if (err)
+		fprintf(stderr, "tcpstates-c: cannot read the kernel's tallies: %s\n", strerror(-err));
+	return err;
 }
 
 static void install_signals(bool hup_reopens)
@@ -431,6 +456,8 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	if (tracer_start(&s.tracer, cfg, &targets->cgroup, on_event, &s))
 		goto destroy_tracer;
 	s.tracer.conn_fn = on_conn;
+	if (cfg->records == TS_REC_NONE && use_tally(&s))
+		goto destroy_tracer;
 	if (cfg->no_snapshot)
 		feature_off(&s.tracer.features, FT_SNAPSHOT, "--no-snapshot");
 	targets->cgroup.in_kernel = s.tracer.cgroup_in_kernel;
@@ -441,7 +468,9 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 		features_print_table(&s.tracer.features, stderr);
 	fprintf(stderr, "Tracing TCP state transitions (%s). Ctrl-C to stop.\n",
 		tracer_hook_name(s.tracer.hook));
-	output_header(&s.out);
+	/* the columns' heads: for the records, or (--records none) --stuck's lines */
+	if (cfg->records != TS_REC_NONE || cfg->stuck_s)
+		output_header(&s.out);
 	s.stuck = stuck_start(cfg, &s.filter, tracer_keys_by_cookie(&s.tracer));
 	if (!cfg->no_snapshot)
 		run_snapshot(&s);
@@ -457,6 +486,7 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	stuck_stop(s.stuck, cfg->verbose);
 destroy_tracer:
 	tracer_destroy(&s.tracer);
+	tally_free(&s.tally);
 	if (s.metrics)
 		metrics_close(s.metrics, ran && cfg->verbose);
 free_stats:

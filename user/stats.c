@@ -206,6 +206,28 @@ void stats_add(struct stats *st, const struct tcpstates_event *e)
 		stats_hist_add(*h, e->dur_ns);
 }
 
+void stats_merge(struct stats *into, const struct stats *from)
+{
+#define STATS_SUM(name, reason, text, help) into->c.name += from->c.name;
+	STATS_COUNTER_LIST(STATS_SUM)
+#undef STATS_SUM
+	into->transitions += from->transitions;
+	into->connects_failed += from->connects_failed;
+	for (unsigned int o = 0; o < STATS_STATES; o++) {
+		for (unsigned int n = 0; n < STATS_STATES; n++) {
+			struct stats_hist **h = &into->dur[o][n];
+
+			into->pairs[o][n] += from->pairs[o][n];
+			if (!from->dur[o][n] || !from->dur[o][n]->count)
+				continue;
+			if (!*h)
+				*h = calloc(1, sizeof(**h));
+			if (*h)
+				stats_hist_merge(*h, from->dur[o][n]);
+		}
+	}
+}
+
 void stats_reset(struct stats *st)
 {
 	memset(&st->c, 0, sizeof(st->c));

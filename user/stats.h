@@ -92,6 +92,9 @@ struct stats {
 /* Add one printed record: a transition counts, a snapshot record does not. */
 void stats_add(struct stats *st, const struct tcpstates_event *e);
 
+/* Add what `from` counted to `into` (its histograms allocated as needed). */
+void stats_merge(struct stats *into, const struct stats *from);
+
 /* Forget everything (the next interval); memory is kept. */
 void stats_reset(struct stats *st);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,11 +36,44 @@ int stats_out_init(struct stats_out *so, struct line_sink *out, const struct con
 	return 0;
 }
 
+int stats_out_use_tally(struct stats_out *so, struct tally *t)
+{
+	so->now = calloc(1, sizeof(*so->now));
+	so->base = calloc(1, sizeof(*so->base));
+	if (!so->now || !so->base)
+		return -ENOMEM;
+	so->tally = t;	/* base: zeros, the first interval starts with the tallies */
+	return 0;
+}
+
 void stats_out_add(struct stats_out *so, const struct tcpstates_event *e)
 {
-	stats_add(&so->total, e);
+	stats_add(so->tally ? &so->rec_total : &so->total, e);
 	if (so->interval_ns)
-		stats_add(&so->period, e);
+		stats_add(so->tally ? &so->rec_period : &so->period, e);
+}
+
+/*
+ * --records none: total and period again, from one read of the tallies (so the intervals add
+ * up to the total) and the loader's records. A failed read keeps the last one.
+ */
+static void refresh(struct stats_out *so)
+{
+	if (!so->tally)
+		return;
+	tally_read(so->tally, so->now);
+	stats_reset(&so->total);
+	stats_merge(&so->total, &so->rec_total);
+	tally_stats(&so->total, so->now, NULL);
+	stats_reset(&so->period);
+	stats_merge(&so->period, &so->rec_period);
+	tally_stats(&so->period, so->now, so->base);
+}
+
+const struct stats *stats_out_total(struct stats_out *so)
+{
+	refresh(so);
+	return &so->total;
 }
 
 static void add_transition(void *arg, const struct tcpstates_event *e)
@@ -68,16 +102,24 @@ static void show_period(struct stats_out *so, uint64_t now_ns)
 	}
 	stats_reset(&so->period);
 	so->period_start_ns = now_ns;
+	if (so->tally) {
+		stats_reset(&so->rec_period);
+		/* out of memory: a pair not copied counts this interval again in the next */
+		tally_sums_copy(so->base, so->now);
+	}
 }
 
 void stats_out_tick(struct stats_out *so, uint64_t now_ns)
 {
-	if (so->interval_ns && now_ns - so->period_start_ns >= so->interval_ns)
-		show_period(so, now_ns);
+	if (!so->interval_ns || now_ns - so->period_start_ns < so->interval_ns)
+		return;
+	refresh(so);
+	show_period(so, now_ns);
 }
 
 void stats_out_end(struct stats_out *so, uint64_t now_ns, bool print)
 {
+	refresh(so);
 	if (print && so->interval_ns && so->period.transitions)
 		show_period(so, now_ns);
 	if (print && so->cfg->summary && so->cfg->format != OUT_JSON)
@@ -160,4 +202,13 @@ void stats_out_free(struct stats_out *so)
 	stats_out_close_dot(so);
 	stats_free(&so->total);
 	stats_free(&so->period);
+	stats_free(&so->rec_total);
+	stats_free(&so->rec_period);
+	if (so->now)
+		tally_sums_free(so->now);
+	if (so->base)
+		tally_sums_free(so->base);
+	free(so->now);
+	free(so->base);
+	so->now = so->base = NULL;
 }

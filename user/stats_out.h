@@ -9,6 +9,7 @@
 #include "linebuf.h"
 #include "loss.h"
 #include "stats.h"
+#include "tally.h"
 
 struct stats_out {
 	struct line_sink *out;		/* the stream the blocks and records go to */
@@ -20,17 +21,35 @@ struct stats_out {
 	uint64_t interval_ns;		/* --interval; 0: none */
 	int dot_fd;			/* --dot's file; -1: none */
 	int dot_err;			/* writing it failed: -errno */
+	/*
+	 * --records none: total and period are the kernel's tallies (read when wanted) plus the
+	 * records the loader made itself (the timewait sweep's), kept here.
+	 */
+	struct tally *tally;		/* NULL: total and period come from the records alone */
+	struct stats rec_total;		/* the loader's records since start ... */
+	struct stats rec_period;	/* ... and since the last interval */
+	struct tally_sums *now;		/* the tallies at the last read */
+	struct tally_sums *base;	/* ... at the start of the current interval */
 };
 
 /* Ready for the run that starts at now_ns; makes --dot's file. 0, or -1 after saying why. */
 int stats_out_init(struct stats_out *so, struct line_sink *out, const struct config *cfg,
 		   int64_t mono_to_real_ns, uint64_t now_ns);
 
-/* one printed record */
+/*
+ * --records none: the stats come from the kernel's tallies t (open; the session keeps it),
+ * counted since the BPF side was loaded: the first interval starts there. 0, or -ENOMEM.
+ */
+int stats_out_use_tally(struct stats_out *so, struct tally *t);
+
+/* one printed record (--records none: one the loader made, counted but not printed) */
 void stats_out_add(struct stats_out *so, const struct tcpstates_event *e);
 
 /* one printed connection: the transitions its path stands for (conn_transitions) */
 void stats_out_add_conn(struct stats_out *so, const struct tcpstates_conn *c);
+
+/* the totals since start, up to date (--records none: the tallies read now) */
+const struct stats *stats_out_total(struct stats_out *so);
 
 /* --interval: at or past the interval's end, its block (text) or record (JSON); then the next */
 void stats_out_tick(struct stats_out *so, uint64_t now_ns);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +17,7 @@
 #include "timewait.h"
 #include "tracer.h"
 #include "feature.h"
+#include "netns.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -144,6 +146,27 @@ static unsigned int test_limit(void)
 }
 
 /* Open and load the object with the programs the features ask for; the settings they imply. */
+/*
+ * --records none: the filters the kernel applies to its tallies (those cli.c allows with it),
+ * the histograms (only then), and a ring buffer that holds only --stuck's copies.
+ */
+static void tally_settings(struct tcpstates_bpf *s, const struct config *cfg)
+{
+	const char *why;
+	uint32_t ino;
+
+	s->rodata->tally_send = cfg->records != TS_REC_TRANSITIONS && cfg->stuck_s > 0;
+	s->rodata->tally_family = cfg->family == 4 ? AF_INET : cfg->family == 6 ? AF_INET6 : 0;
+	s->rodata->tally_state_mask = cfg->state_mask;
+	/* the same answer as the filter's: main resolved it a moment ago */
+	if (cfg->netns_arg && !netns_resolve(cfg->netns_arg, &ino, &why))
+		s->rodata->tally_netns = ino;
+	if (cfg->records != TS_REC_NONE)
+		bpf_map__set_max_entries(s->maps.tally_hists, 1);
+	else if (!s->rodata->tally_send)
+		bpf_map__set_max_entries(s->maps.events, (uint32_t)sysconf(_SC_PAGESIZE));
+}
+
 static int try_load(const struct config *cfg, const struct cgroup_tree *cg,
 		    const struct features *fs, bool btf, struct tcpstates_bpf **out)
 {
@@ -212,6 +235,7 @@ static int try_load(const struct config *cfg, const struct cgroup_tree *cg,
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_mb << 20);
 	/* wake the reader early only when a quarter of the buffer waits */
 	s->rodata->wakeup_bytes = (uint64_t)(cfg->ringbuf_mb << 20) / 4;
+	tally_settings(s, cfg);
 
 	last_warning[0] = '\0';
 	err = tcpstates_bpf__load(s);
@@ -616,6 +640,12 @@ void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd)
 
 	*info_fd = on ? bpf_map__fd(t->skel->maps.tw_info) : -1;
 	*waiting_fd = on ? bpf_map__fd(t->skel->maps.tw_waiting) : -1;
+}
+
+void tracer_tally_fds(struct tracer *t, int *counts_fd, int *hists_fd)
+{
+	*counts_fd = t->skel ? bpf_map__fd(t->skel->maps.tallies) : -1;
+	*hists_fd = t->skel ? bpf_map__fd(t->skel->maps.tally_hists) : -1;
 }
 
 const char *tracer_hook_name(int hook)

@@ -96,6 +96,9 @@ int tracer_owner_watch_fd(struct tracer *t);
 /* fds of the tw_info and tw_waiting maps; -1 when timewait minisockets are not followed */
 void tracer_tw_fds(struct tracer *t, int *info_fd, int *waiting_fd);
 
+/* fds of the --records none tallies (tally.bpf.c): counts, and histograms by slot */
+void tracer_tally_fds(struct tracer *t, int *counts_fd, int *hists_fd);
+
 /* Human name of a TS_HOOK_* value. */
 const char *tracer_hook_name(int hook);
 

@@ -368,7 +368,7 @@ static __always_inline void release_held(struct tcpstates_sock_info *si, struct 
 	struct tcpstates_event *h = bpf_map_lookup_elem(&held, &addr), *e;
 
 	si->held = 0;
-	if (!h)
+	if (!h || records_mode != TS_REC_TRANSITIONS)	/* never: held only then (deliver) */
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e) {

@@ -278,8 +278,8 @@ struct rec_scratch_map {
 };
 struct rec_scratch_map rec_scratch SEC(".maps") __weak;
 
-/* --records none: count the transition record e (tally.bpf.c) */
-extern void tally_add(const struct tcpstates_event *e) __hidden;
+/* --records none: count the transition record e (tally.bpf.c); may mark it TS_F2_TALLIED */
+extern void tally_add(struct tcpstates_event *e) __hidden;
 
 /* a cleared record for a transition: in the ring buffer, or where records_mode says (slot) */
 static __always_inline struct tcpstates_event *reserve_any(__u32 slot)
@@ -317,15 +317,33 @@ static __always_inline void discard(struct tcpstates_event *e)
 				   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);	\
 	} while (0)
 
-/* hand a transition record on: to the reader, to the tallies, or (connections) nowhere */
+/*
+ * --stuck with --records none or connections: each transition record also goes to the loader,
+ * marked TS_F2_TALLIED, for the stuck tracker only (never printed, never counted again).
+ */
+const volatile bool tally_send __weak;
+
+static __always_inline void send_copy(struct tcpstates_event *e)
+{
+	if (!tally_send)
+		return;
+	e->flags2 |= TS_F2_TALLIED;
+	/* no wake-up: the loader's own poll takes it within 100 ms */
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), BPF_RB_NO_WAKEUP))
+		count(TS_CNT_RB_FULL);
+}
+
+/* hand a transition record on: to the reader, to the tallies, or (connections) to --stuck */
 static __always_inline void submit(struct tcpstates_event *e)
 {
 	if (records_mode == TS_REC_NONE) {
 		tally_add(e);
 		return;
 	}
-	if (records_mode != TS_REC_TRANSITIONS)
+	if (records_mode != TS_REC_TRANSITIONS) {
+		send_copy(e);
 		return;
+	}
 	RB_SUBMIT(e);
 }
 

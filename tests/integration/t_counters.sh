@@ -24,17 +24,9 @@ start_tracer "$TS_TMP/out.txt" "$TS_TMP/err.txt" --netns "/run/netns/$NS" --summ
 T2=$TRACER_PID
 ip netns exec "$NS" cat /proc/net/snmp >"$TS_TMP/snmp.before"
 
-# one connection in NS: server args, then -- and client args
-conn() {
-	local sargs=() n=$((${N:-0} + 1))
-	N=$n
-	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
-	shift
-	start_server "$NS" "$TS_TMP/s$n" --addr "$A" "${sargs[@]}" || return 1
-	app "$NS" "$TS_TMP/c$n" client --addr "$A" --port "$SRV_PORT" "$@"
-	wait_pid "$APP_PID" 15
-	wait_pid "$SRV_PID" 15
-}
+# one connection in NS (serve_one): server args, then -- and client args
+N=0
+conn() { N=$((N + 1)); serve_one "$NS" "$A" "$TS_TMP/$N" "$@"; }
 # the close reasons these make: a reset sent and one received by each abortive close, three
 # refused connects, no timeout
 REASONS=resets_sent=2,resets_received=2,timeouts=0,refused=3
@@ -50,7 +42,7 @@ for i in 1 2 3; do
 done
 e=$(json_field "$TS_TMP/r1" connect_error errno)
 check "a connect was refused ($e)" [ "$e" = ECONNREFUSED ]
-e=$(json_field "$TS_TMP/s5" closed lport)
+e=$(json_field "$TS_TMP/5.s" closed lport)
 check "the server's abortive close ran" [ -n "$e" ]
 sleep 1.2	# an interval passes with these in it; the last softirq transitions are in
 ip netns exec "$NS" cat /proc/net/snmp >"$TS_TMP/snmp.after"

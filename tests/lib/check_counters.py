@@ -16,6 +16,8 @@ import json
 import re
 import sys
 
+from tslib import nearest_rank, snmp_tcp
+
 MIB = {"active_opens": "ActiveOpens", "passive_opens": "PassiveOpens",
        "attempt_fails": "AttemptFails", "estab_resets": "EstabResets"}
 TEXT = {"active_opens": "active connection openings", "passive_opens":
@@ -30,17 +32,6 @@ REASONS = {"resets_sent": "reset_sent", "resets_received": "reset_received",
 def result(ok, what):
     print(("ok - " if ok else "not ok - ") + what)
     return ok
-
-
-def snmp_tcp(path):
-    lines = [l.split() for l in open(path) if l.startswith("Tcp:")]
-    return dict(zip(lines[0][1:], (int(v) for v in lines[1][1:])))
-
-
-def nearest_rank(values, p):
-    values = sorted(values)
-    k = max(1, -(-len(values) * p // 100))
-    return values[int(k) - 1]
 
 
 def main():

@@ -372,6 +372,20 @@ start_server() {
 	SRV_PORT=$(json_field "$out" listening port)
 }
 
+# serve_one NS ADDR PREFIX SERVER-ARGS -- CLIENT-ARGS: one connection in NS to a server of its own
+# on ADDR (a fresh port), tcpapp.py's options for each side; waits until both have ended.
+# Outputs PREFIX.s and PREFIX.c; sets SRV_PID and SRV_PORT (free again: a connect there is refused).
+serve_one() {
+	local ns=$1 addr=$2 prefix=$3 sargs=()
+	shift 3
+	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	start_server "$ns" "$prefix.s" --addr "$addr" "${sargs[@]}" || return 1
+	app "$ns" "$prefix.c" client --addr "$addr" --port "$SRV_PORT" "$@"
+	wait_pid "$APP_PID" 15
+	wait_pid "$SRV_PID" 15
+}
+
 # basic_connection FAMILY PREFIX [SERVER-ARGS -- CLIENT-ARGS]: one connection from NS_C to a
 # listener in NS_S (4: ADDR4_S, 6: ADDR6_S); by default the client sleeps 200 ms after connect and
 # closes first, the server reads to EOF and closes, then closes its listener. Outputs PREFIX.srv

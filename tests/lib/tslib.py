@@ -40,6 +40,19 @@ class Results:
         sys.exit(1 if self.failed else 0)
 
 
+def snmp_tcp(path):
+    """the "Tcp:" counters of a copy of /proc/net/snmp, by name"""
+    lines = [l.split() for l in open(path) if l.startswith("Tcp:")]
+    return dict(zip(lines[0][1:], (int(v) for v in lines[1][1:])))
+
+
+def nearest_rank(values, p):
+    """the p-th percentile of values, nearest rank (as stats_hist_percentile reads it)"""
+    values = sorted(values)
+    k = max(1, -(-len(values) * p // 100))
+    return values[int(k) - 1]
+
+
 def load(path):
     """(records, bad): every JSON line of path; bad lists (lineno, text) of lines that did not parse"""
     recs, bad = [], []

@@ -138,6 +138,8 @@ static const struct good_row good[] = {
 	{ { "--records", "none", "--metrics-file", "m.prom" },
 	  { .records = TS_REC_NONE, .metrics_path = "m.prom" } },
 	{ { "--records", "none", "--stuck", "5" }, { .records = TS_REC_NONE, .stuck_s = 5 } },
+	{ { "--records", "none", "--summary", "-4", "--state", "LISTEN" },
+	  { .records = TS_REC_NONE, .summary = true, .family = 4, .state_mask = 1u << TS_LISTEN } },
 	{ { "-n", "1" }, { .count = 1 } },
 	{ { "--count", "18446744073709551615" }, { .count = UINT64_MAX } },
 	{ { "-n", "20", "-d", "10" }, { .count = 20, .duration_s = 10 } },
@@ -370,6 +372,10 @@ static const struct bad_row bad[] = {
 	{ { "--records", "none", "--summary", "-n", "3" }, "option -n (--count) counts records: it "
 	  "cannot be used with --records none" },
 	{ { "--records", "none", "--records", "none", "--summary" }, "option --records given twice" },
+	{ { "--records", "none", "--summary", "-p", "1" }, "--records none counts in the kernel, "
+	  "which filters by --netns, -4, -6 and --state only" },
+	{ { "--records", "none", "--summary", "--lport", "80" }, "--records none counts in the kernel" },
+	{ { "--records", "none", "--summary", "-c", "nginx" }, "--records none counts in the kernel" },
 	{ { "--metrics-file=a", "--metrics-period", "0.05" },
 	  "invalid period '0.05' for --metrics-period (expected seconds, 0.1 to 3600" },
 	{ { "--metrics-file=a", "--metrics-period", "3601" }, "invalid period '3601' for " },
