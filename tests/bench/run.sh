@@ -890,10 +890,13 @@ if [ -s "$WORK/allin.tsv" ]; then
 		goal() {
 			local v
 			v=$(awk -v x="$3" -v l="$4" -v op="$5" -v j="${6:-1}" 'BEGIN { if (x == "") print "not measured"
-				else if (j == "" || j <= 0) print "not measurable: not above untraced (noise)"
+				else if (j == "" || j <= 0 || (op == "le" && x <= 0)) print "not measurable: not above untraced (noise)"
 				else if (op == "le") print (x <= l ? "met" : "not met"); else print (x >= l ? "met" : "not met") }')
-			printf '| %s | %s | %s |\n' "$1" "$2" "$v"
+			printf '| %s | %s | %s%s |\n' "$1" "$2" "$v" "${7:-}"
 		}
+		# a configuration that did not report all it should is cheaper for it: say so
+		CONN_NOTE=$(awk -v r="$(aval tc-conn recv | median)" -v e="$(aval tc-conn exp | median)" \
+			'BEGIN { if (r != "-" && e != "-" && r != e) printf " (but %d of %d records received)", r, e }')
 		CONN_OVER=$(over_us tc-conn allin); NONE_OVER=$(over_us tc-none allin)
 		rj() { awk -v o="$1" -v j="$JSON_OVER" 'BEGIN { if (o != "" && j != "" && j > 0) printf "%.2f", o / j }'; }
 		CONN_X=$(rj "$CONN_OVER"); NONE_X=$(rj "$NONE_OVER")
@@ -910,14 +913,14 @@ if [ -s "$WORK/allin.tsv" ]; then
 		echo "| goal | measured | verdict |"
 		echo "|---|---|---|"
 		goal "\`--records connections -j\` ≤ 0.35 × the per-transition \`-j\` stream" \
-			"$(fmt2 "$CONN_X") × ($(fmt2 "$CONN_OVER") µs against $(fmt2 "$JSON_OVER") µs)" "$CONN_X" 0.35 le "$JSON_OVER"
+			"$(fmt2 "$CONN_X") × ($(fmt2 "$CONN_OVER") µs against $(fmt2 "$JSON_OVER") µs)" "$CONN_X" 0.35 le "$JSON_OVER" "$CONN_NOTE"
 		goal "\`--records none --metrics-file\` ≤ 0.2 × the per-transition \`-j\` stream" \
 			"$(fmt2 "$NONE_X") × ($(fmt2 "$NONE_OVER") µs against $(fmt2 "$JSON_OVER") µs)" "$NONE_X" 0.2 le "$JSON_OVER"
 		goal "per-transition \`-j\` stream ≤ 10 µs per connection (1 µs per transition)" \
 			"$(fmt2 "$JSON_OVER") µs per connection ($(awk -v o="$JSON_OVER" 'BEGIN { if (o != "") printf "%.2f", o / 10; else print "–" }') µs per transition)" \
 			"$JSON_OVER" 10 le "$JSON_OVER"
 		goal "workload speed ≥ 97 % of untraced with \`--records connections -j\`" \
-			"$(fmt2 "$CONN_SPEED" 1) %" "$CONN_SPEED" 97 ge
+			"$(fmt2 "$CONN_SPEED" 1) %" "$CONN_SPEED" 97 ge 1 "$CONN_NOTE"
 		goal "data path ≤ 120 ns of BPF per request/response (bpf_stats pass, the worst tcpstates-c row)" \
 			"${RR_TXT:-–}" "$RR_MAX" 120 le
 		echo
