@@ -37,6 +37,8 @@ struct bench {
 	struct stats_out stats;
 };
 
+static const struct filter_targets no_targets;	/* what --cgroup and --netns name: nothing */
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: fmtbench [-j] [-n LINES] [-b BATCH]\n");
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 	b.out.out = &b.q.sink;
 	b.out.cfg = &b.cfg;
 	b.out.mono_to_real_ns = 1795317632555566666LL;
-	filter_init(&b.filter, &b.cfg);
+	filter_init(&b.filter, &b.cfg, &no_targets);	/* no --cgroup, no --netns */
 	stats_out_init(&b.stats, &b.q.sink, &b.cfg, b.out.mono_to_real_ns, 0);
 	output_header(&b.out);
 
