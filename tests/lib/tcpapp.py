@@ -171,7 +171,12 @@ def client(args):
     try:
         s.connect((args.addr, args.port))
     except OSError as e:
-        say(event="connect_error", pid=os.getpid(),
+        # the port the attempt had (0 if the kernel has let it go)
+        try:
+            lport = s.getsockname()[1]
+        except OSError:
+            lport = 0
+        say(event="connect_error", pid=os.getpid(), lport=lport,
             errno=errno.errorcode.get(e.errno, str(e)) if e.errno else "timeout")
         s.close()
         return
