@@ -179,16 +179,26 @@ KERNELS = {
 # the runs of guest.sh (hooks): tracer arguments and environment, the table each must meet, the
 # hook the tracer must report ("Tracing TCP state transitions (...)"); the feature names the
 # summary must list and the start-up line are functions of the kernel, below
+# records: what the run writes (--records). connections: a record per socket of the table's
+# rows, its path their new states up to its end (CLOSE excluded, a TIME_WAIT ends it), its owner
+# and reason those of the transition that ends it (orderly into TIME_WAIT); none: only the
+# summary, whose transitions by pair are the table's
 HOOKS = {
     "default": {"table": FULL + DM_HEIR, "uses": None},	# KERNELS' default_uses
     "tracepoint": {"table": FULL + DM_NO_HEIR, "uses": {HOOK_TP}},
     "core": {"table": CORE, "uses": {HOOK_TP}},
+    "connections": {"table": FULL + DM_HEIR, "uses": None, "records": "connections"},
+    "none": {"table": FULL + DM_HEIR, "uses": None, "records": "none"},
 }
+# the runs on the default hook: the same features and start-up line
+DEFAULT_HOOKS = ("default", "connections", "none")
 TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_exit"}
 
 
 def summary_features(kernel, hook, snapshot=False):
     """the summary's "features" of a run, in their order"""
+    if hook in DEFAULT_HOOKS:
+        hook = "default"
     if hook == "core":
         on = set()	# every feature of its own refused; cookies, storage, backup off there
     else:
@@ -205,6 +215,8 @@ def startup_line(kernel, hook):
     starts with it. [] means no line at all."""
     k = KERNELS[kernel]
     items = []
+    if hook in DEFAULT_HOOKS:
+        hook = "default"
     if hook == "default":
         if "cookies" in k["off"]:
             items.append(("cookies", True, NO_COOKIE_TRACING))
@@ -242,6 +254,30 @@ def verbose_rows(kernel):
 
 
 SCENARIOS = ["cf", "cf6", "sf", "rf", "ab", "tw", "pf", "pw", "of", "dm"]
+
+
+def conn_want(rows):
+    """what the connection record of a socket with these expected transitions must say: (path,
+    reason, the tslib.Want that ends it)"""
+    path, last = [], None
+    for w in rows:
+        last = w
+        if w.new == "CLOSE":
+            break
+        path.append(w.new)
+        if w.new == "TIME_WAIT":
+            break
+    return path, (last.reason if last.new == "CLOSE" else "orderly"), last
+
+
+def table_pairs(table):
+    """{"OLD->NEW": count} of every scenario's rows (a summary's "transitions")"""
+    out = {}
+    for sc in SCENARIOS:
+        for _, rows in table[sc]:
+            for w in rows:
+                out[w.name()] = out.get(w.name(), 0) + 1
+    return out
 
 
 def parse_table(text):

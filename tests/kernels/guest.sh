@@ -14,6 +14,8 @@
 #   tracepoint  tcpstates-c -j --no-snapshot --hook tracepoint                kscen --base 42000
 #   core        TCPSTATES_TEST_BREAK=all tcpstates-c -j --no-snapshot --hook tracepoint
 #               (every optional feature's programs fail to load: the core alone)  --base 43000
+#   connections tcpstates-c -j --no-snapshot --records connections              kscen --base 45000
+#   none        tcpstates-c -j --no-snapshot --records none --summary           kscen --base 46000
 #   verbose     tcpstates-c -v -j -d 1, with its snapshot, while kscen --listen 44100 (a listener
 #               made before the tracer started) waits
 # Output lines: "@@kt KEY VALUE" facts, and "@@kt begin NAME" ... "@@kt end NAME" around files.
@@ -39,9 +41,13 @@ echo 2 >/proc/sys/net/ipv4/tcp_fin_timeout
 echo "@@kt fin_timeout $(cat /proc/sys/net/ipv4/tcp_fin_timeout)"
 
 base=41000
-for hook in default tracepoint core; do
-	hargs=""
-	[ "$hook" != default ] && hargs="--hook tracepoint"
+for hook in default tracepoint core connections none; do
+	case $hook in
+	default) hargs="" ;;
+	connections) hargs="--records connections" base=45000 ;;
+	none) hargs="--records none --summary" ;;
+	*) hargs="--hook tracepoint" ;;
+	esac
 	if [ "$hook" = core ]; then
 		export TCPSTATES_TEST_BREAK=all
 	else

@@ -11,6 +11,8 @@ tracer_ready() {
 	while [ $_n -lt 1200 ]; do
 		grep -q '^Tracing' "$2" 2>/dev/null && { echo 1; return; }
 		kill -0 "$1" 2>/dev/null || break
+		# exited, not waited for yet (kill -0 still finds a zombie)
+		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ] && break
 		sleep 0.1
 		_n=$((_n + 1))
 	done
