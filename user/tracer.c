@@ -633,6 +633,8 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 
 void tracer_detach(struct tracer *t)
 {
+	/* for good: a wake record still read while draining attaches nothing */
+	t->recv_detached = false;
 	if (t->skel)
 		tcpstates_bpf__detach(t->skel);
 }
