@@ -75,8 +75,16 @@ __hidden void conn_tcp_info(struct tcpstates_conn_path *p, struct sock *sk)
 	}
 }
 
-/* a path index the verifier can see is in bounds (checked before: this only keeps it so) */
-#define PATH_I(i) ((i) & (TS_PATH_MAX - 1))
+/*
+ * A path index the verifier can see is in bounds. The callers have checked it; but the compiler,
+ * knowing so, would drop a plain mask, and older verifiers (6.1) lose the check's bounds on the
+ * way: the empty asm hides the value from the compiler so that the mask stays.
+ */
+static __always_inline __u32 PATH_I(__u32 i)
+{
+	asm volatile("" : "+r"(i));
+	return i & (TS_PATH_MAX - 1);
+}
 
 static __always_inline void path_push(struct tcpstates_conn_path *p, __u8 state, __u64 dur)
 {
@@ -240,12 +248,12 @@ static __always_inline void conn_step(struct tcpstates_conn_path *p, const struc
 	p->path_len = 0;
 }
 
-__hidden void conn_next(struct conn_next *cn, const struct tcpstates_event *e)
+__hidden void conn_next(struct tcpstates_conn_path *p, const struct tcpstates_event *e, __u8 tw,
+		       __u64 twkey)
 {
-	/* a key on the stack: before 6.x a helper takes no ring-buffer memory for a key */
 	__u64 addr = e->skaddr;
 
-	conn_step(cn->path, e, cn->tw, cn->twkey);
+	conn_step(p, e, tw, twkey);
 	/* address mode: a socket that ends leaves its address to the next one */
 	if (!use_sk_storage && (e->newstate == TS_CLOSE || e->newstate == TS_TIME_WAIT))
 		bpf_map_delete_elem(&conn_path_by_addr, &addr);

@@ -405,8 +405,8 @@ static __always_inline void deliver(struct tcpstates_event *e, struct tcpstates_
 /*
  * The part of a transition record that does not depend on the hook: e holds the socket's
  * addresses, ports, queues, states and flags as the hook saw them; si is its entry (NULL: none);
- * FACT_HOLD in facts: e waits in `held` for the socket's own cookie; cn (--records connections,
- * else NULL) gets what the connection's step needs. Shared by the tp_btf programs here and the
+ * FACT_HOLD in facts: e waits in `held` for the socket's own cookie; cn: the connection's path
+ * (--records connections, else NULL). Shared by the tp_btf programs here and the
  * classic tracepoint's (fallback.bpf.c). Submits e, or holds or drops it (deliver).
  */
 __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si, __u32 facts, bool owner_ctx,
@@ -435,11 +435,9 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 		tw_adopt(e, si, tw, twkey);
 	if (si && !use_sk_storage)
 		addr_mode_end(si, e);
-	/* the connection's step is taken by the caller, after this returns (conn_next) */
-	if (cn) {
-		cn->tw = tw;
-		cn->twkey = twkey;
-	}
+	/* the connection's path takes the step (tw, twkey: passed as values, see conn_next) */
+	if (records_mode == TS_REC_CONNECTIONS && cn)
+		conn_next(cn->path, e, tw, twkey);
 	deliver(e, si, tw, hold);
 	return 0;
 }
@@ -541,12 +539,9 @@ __hidden int ts_handle(struct sock *sk, int oldstate, int newstate, __u8 slot,
 		if (newstate == TS_CLOSE)
 			conn_tcp_info(cn.path, sk);
 	}
-	ts_finish(e, si, (newstate == TS_CLOSE ? sock_facts(sk) : 0) | (hold ? FACT_HOLD : 0),
-		  in_owner_context(sk->sk_lock.owned), records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
-	/* after it, where the verifier meets fewer distinct states than inside */
-	if (records_mode == TS_REC_CONNECTIONS)
-		conn_next(&cn, e);
-	return 0;
+	return ts_finish(e, si, (newstate == TS_CLOSE ? sock_facts(sk) : 0) | (hold ? FACT_HOLD : 0),
+			 in_owner_context(sk->sk_lock.owned),
+			 records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
 }
 
 /* one CPU's mark stack (marks.h), a cache line apart from the next CPU's */

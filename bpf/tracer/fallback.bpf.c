@@ -73,10 +73,7 @@ int on_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 		if (e->newstate == TS_CLOSE)
 			conn_tcp_info(cn.path, sk);
 	}
-	ts_finish(e, si_by_addr(e->skaddr, e->newstate != TS_CLOSE),
-		  e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx,
-		  records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
-	if (records_mode == TS_REC_CONNECTIONS)
-		conn_next(&cn, e);
-	return 0;
+	return ts_finish(e, si_by_addr(e->skaddr, e->newstate != TS_CLOSE),
+			 e->newstate == TS_CLOSE ? sock_facts(sk) : 0, owner_ctx,
+			 records_mode == TS_REC_CONNECTIONS ? &cn : NULL);
 }

@@ -483,18 +483,19 @@ extern void tw_timer_started(__u64 timer) __hidden;
 extern struct tcpstates_conn_path *conn_path_get(struct sock *sk, bool btf) __hidden;
 /* At a transition into CLOSE: what the kernel's tcp_sock knows of the connection, into p. */
 extern void conn_tcp_info(struct tcpstates_conn_path *p, struct sock *sk) __hidden;
-/*
- * A transition's step in its connection's path, taken by the state hook after ts_finish() (the
- * verifier meets fewer distinct states there than inside it): path, and the minisocket born
- * from the socket (tw: TS_TIME_WAIT or TS_FIN_WAIT2, key twkey), set by ts_finish().
- */
+/* the connection's path of a transition, from the state hook to ts_finish() */
 struct conn_next {
 	struct tcpstates_conn_path *path;	/* conn_path_get(); NULL: no room */
-	__u64 twkey;
-	__u8 tw;
 };
-/* Record e (complete) is a transition of cn's socket: step its path, send it at its end. */
-extern void conn_next(struct conn_next *cn, const struct tcpstates_event *e) __hidden;
+/*
+ * Record e (complete) is a transition of the socket whose path is p (NULL: no room; its end is
+ * counted lost): step the path, send it at its end; tw: the minisocket born from the socket
+ * (TS_TIME_WAIT, or TS_FIN_WAIT2: an orphan that waits for the peer's FIN, key twkey). tw and
+ * twkey go as values: written by ts_finish() into its caller's stack, 5.10's and 6.1's verifiers
+ * lost them (they saw only the initial 0 there and removed the branch for an orphan as dead).
+ */
+extern void conn_next(struct tcpstates_conn_path *p, const struct tcpstates_event *e, __u8 tw,
+		      __u64 twkey) __hidden;
 /* timewait.bpf.c: the orphan minisocket `key` leaves FIN_WAIT2 (record e). */
 extern void conn_orphan_end(__u64 key, const struct tcpstates_event *e) __hidden;
 
