@@ -378,12 +378,19 @@ static int attach(struct tracer *t, struct features *fs)
 	return err;
 }
 
+/* the features that find a socket's owner */
+static const enum feature owner_features[] = { FT_OWNER_RECV, FT_OWNER_SEND, FT_OWNER_EXIT };
+
 /* One state hook, with every feature it can carry. */
 static int start_hook(struct tracer *t, const struct config *cfg, bool btf)
 {
 	int err;
 
 	features_decide(&t->features, btf, cfg->no_timewait);
+	/* no record names an owner: none of the programs that find one */
+	if (cfg->records == TS_REC_NONE)
+		for (int i = 0; i < (int)(sizeof(owner_features) / sizeof(owner_features[0])); i++)
+			feature_off(&t->features, owner_features[i], "--records none names no owner");
 	err = load(t, cfg, &t->features, btf);
 	if (!err) {
 		err = attach(t, &t->features);

@@ -224,6 +224,9 @@ static __always_inline void conn_step(struct tcpstates_conn_path *p, const struc
 			p->cflags |= TS_C_OPENER;
 		}
 	}
+	/* the kernel set the state it was in (shutdown(), then close(), in FIN_WAIT1): one stay */
+	if (old == new && path_last(p) == old)
+		return;
 	/* older than the tracer, or transitions missed: the state it left, for an unknown time */
 	if (old != TS_CLOSE && !(old == TS_LISTEN && new == TS_SYN_RECV) && path_last(p) != old) {
 		path_push(p, old, TS_DUR_UNKNOWN);

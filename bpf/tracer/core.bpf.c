@@ -207,7 +207,8 @@ static __always_inline void track(struct tcpstates_sock_info *si, struct tcpstat
 {
 	int oldstate = e->oldstate, newstate = e->newstate;
 
-	if (owner_ctx)
+	/* --records none names no owner: nothing to read */
+	if (owner_ctx && records_mode != TS_REC_NONE)
 		set_owner(si);
 	/* the first state of a new socket follows nothing; any other mismatch means we missed some */
 	if (si->state && si->state != oldstate) {
@@ -425,7 +426,8 @@ __hidden int ts_finish(struct tcpstates_event *e, struct tcpstates_sock_info *si
 	if (e->flags2 & TS_F2_INFERRED)
 		e->reason = TS_R_UNKNOWN;	/* we did not see how it closed */
 	if (si) {
-		owner_resolve(si, e, owner_ctx);
+		if (records_mode != TS_REC_NONE)
+			owner_resolve(si, e, owner_ctx);
 		entry_update(si, e, owner_ctx);
 	} else {
 		count(TS_CNT_NO_STORAGE);

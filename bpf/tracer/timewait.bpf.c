@@ -322,7 +322,13 @@ static __always_inline void tw_born(struct inet_timewait_sock *tw, __u64 key)
 	ti.substate = tw_substate(tw);
 	ti.entered_ns = bpf_ktime_get_ns();
 	ti.expires = tw_expires(tw);
-	if (bpf_map_update_elem(&tw_info, &key, &ti, BPF_NOEXIST))
+	/*
+	 * --records connections: a connection ends where its TIME_WAIT begins; only an orphan's
+	 * FIN_WAIT2 is followed (the note below still tells the full socket's close which it is)
+	 */
+	if (records_mode == TS_REC_CONNECTIONS && ti.substate == TS_TIME_WAIT)
+		;
+	else if (bpf_map_update_elem(&tw_info, &key, &ti, BPF_NOEXIST))
 		count(TS_CNT_TW_LOST);
 	n->cookie = use_cookie ? BPF_CORE_READ(tw, __tw_common.skc_cookie.counter) : 0;
 	n->key = key;
@@ -453,6 +459,9 @@ int BPF_PROG(on_tw_cancel, struct timer_list *timer)
 	expires = tw_expires(tw);
 	sub = tw_substate(tw);
 	ti = bpf_map_lookup_elem(&tw_info, &key);
+	/* --records connections: a minisocket not followed (a TIME_WAIT) ends nothing of ours */
+	if (!ti && records_mode == TS_REC_CONNECTIONS)
+		return 0;
 	if (!ti)
 		ti = tw_info_older(tw, key);
 	/*
@@ -519,9 +528,12 @@ int BPF_PROG(on_tw_expire, struct timer_list *timer)
 	if (!tw)
 		return 0;
 	key = tw_key(tw);
+	ti = bpf_map_lookup_elem(&tw_info, &key);
+	/* --records connections: a minisocket not followed (a TIME_WAIT) ends nothing of ours */
+	if (!ti && records_mode == TS_REC_CONNECTIONS)
+		return 0;
 	bpf_map_delete_elem(&tw_pending, &key);
 	bpf_map_delete_elem(&tw_waiting, &key);
-	ti = bpf_map_lookup_elem(&tw_info, &key);
 	if (ti && ti->substate == TS_FIN_WAIT2 && tw_substate(tw) == TS_TIME_WAIT)
 		tw_fin_arrived(tw, ti, key, TW_SEEN_END);
 	e = tw_event(tw, ti, tw_substate(tw), TS_CLOSE);

@@ -54,7 +54,8 @@
 # and to .output/bench.md; per-run values and per-program costs follow it in .output/bench.md.
 #
 # Environment: BENCH_PASSES ("allin breakdown"), BENCH_ALLIN_RUNS (5), BENCH_ALLIN_CONNS
-# (BENCH_CONNS), BENCH_ALLIN_CONFIGS ("none tc-json tc-text tc-conn tc-none libbpf-tools floor"),
+# (BENCH_CONNS), BENCH_ALLIN_CONFIGS ("none tc-json tc-text tc-conn tc-none tc-conn-notw
+# tc-none-notw libbpf-tools floor": -notw, with --no-timewait),
 # BENCH_ALLIN_BG (0.5 s), BENCH_CONNS (20000), BENCH_RUNS (3), BENCH_PARALLEL (2: client and server
 # threads each), BENCH_RR (200000; 0: no request/response run), BENCH_RR_CONNS (4), BENCH_CONFIGS
 # ("none tc-text tc-json tc-conn tc-none libbpf-tools floor"), BENCH_TC_ARGS (extra tcpstates-c
@@ -91,7 +92,7 @@ TC_ARGS=${BENCH_TC_ARGS:-}
 PASSES=${BENCH_PASSES:-allin breakdown}
 ALLIN_RUNS=${BENCH_ALLIN_RUNS:-5}
 ALLIN_N=${BENCH_ALLIN_CONNS:-$N}
-ALLIN_CONFIGS=${BENCH_ALLIN_CONFIGS:-none tc-json tc-text tc-conn tc-none libbpf-tools floor}
+ALLIN_CONFIGS=${BENCH_ALLIN_CONFIGS:-none tc-json tc-text tc-conn tc-none tc-conn-notw tc-none-notw libbpf-tools floor}
 ALLIN_BG=${BENCH_ALLIN_BG:-0.5}
 [[ " $PASSES " == *" allin "* ]] || ALLIN_CONFIGS=
 [[ " $PASSES " == *" breakdown "* ]] || CONFIGS=
@@ -153,7 +154,7 @@ fi
 [[ "$ALLIN_RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ALLIN_RUNS must be a positive integer"
 [[ "$ALLIN_BG" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_ALLIN_BG must be a number of seconds"
 for c in $ALL_CONFIGS; do
-	case "$c" in none|tc-text|tc-json|tc-conn|tc-none|libbpf-tools|floor) ;;
+	case "$c" in none|tc-text|tc-json|tc-conn|tc-none|tc-conn-notw|tc-none-notw|libbpf-tools|floor) ;;
 	*) die "unknown configuration $c" ;;
 	esac
 done
@@ -295,7 +296,7 @@ churn_connections() {
 # tc-conn: connection records, 2 a connection (client, server), 1 a failed connect, 1 the listener
 # (its expected count is what count_expected says); tc-none writes no records: "- -"
 count_received() {
-	case "$1" in
+	case "${1%-notw}" in
 	tc-none) echo "- -"; return ;;
 	tc-conn)
 		churn_connections "$2" | awk -v e="$(count_expected tc-conn 0 "${3:-0}")" \
@@ -324,7 +325,7 @@ count_received() {
 # what the tracer should report about a churn of N connections whose churn expected EXP
 # transitions, FAILED connects failed: EXP, or for tc-conn its connection records
 count_expected() {
-	case "$1" in
+	case "${1%-notw}" in
 	tc-conn) echo $((2 * N + 1 + $3)) ;;
 	*) echo "$2" ;;
 	esac
@@ -333,7 +334,7 @@ count_expected() {
 # transition lines the tracer wrote in all (the denominator of CPU per event; tc-conn:
 # connection records; tc-none: none, "-")
 count_written() {
-	local cfg=$1 f=$2 e=$3 v
+	local cfg=${1%-notw} f=$2 e=$3 v
 
 	case "$cfg" in
 	tc-none) echo - ;;
@@ -376,6 +377,8 @@ tracer_cmd() {
 	tc-json) CMD=("$BIN" -j) ;;
 	tc-conn) CMD=("$BIN" --records connections -j) ;;
 	tc-none) CMD=("$BIN" --records none --metrics-file "$WORK/$2.prom") ;;
+	tc-conn-notw) CMD=("$BIN" --records connections -j --no-timewait) ;;
+	tc-none-notw) CMD=("$BIN" --records none --metrics-file "$WORK/$2.prom" --no-timewait) ;;
 	libbpf-tools) CMD=("$LBT") ;;
 	floor) CMD=("$FLOOR" "$WORK/floor.bpf.o") ;;
 	*) return 1 ;;
@@ -726,6 +729,8 @@ name_of() {
 	tc-json) echo "tcpstates-c -j" ;;
 	tc-conn) echo "tcpstates-c --records connections -j" ;;
 	tc-none) echo "tcpstates-c --records none --metrics-file F" ;;
+	tc-conn-notw) echo "tcpstates-c --records connections -j --no-timewait" ;;
+	tc-none-notw) echo "tcpstates-c --records none --metrics-file F --no-timewait" ;;
 	libbpf-tools) echo "libbpf-tools tcpstates" ;;
 	floor) echo "empty tp_btf programs (floor)" ;;
 	*) echo "$1" ;;

@@ -197,6 +197,8 @@ TP_OFF = {"tp_btf", "cookies", "socket_storage", "recursion_backup", "owner_exit
 
 def summary_features(kernel, hook, snapshot=False):
     """the summary's "features" of a run, in their order"""
+    # --records none finds no owner: its programs are not loaded (said only with -v)
+    off = {"owner_takeover_recv", "owner_takeover_send", "owner_exit"} if hook == "none" else set()
     if hook in DEFAULT_HOOKS:
         hook = "default"
     if hook == "core":
@@ -207,7 +209,7 @@ def summary_features(kernel, hook, snapshot=False):
             on -= TP_OFF
     if snapshot:
         on.add("snapshot")
-    return [f for f in FEATURES if f in on]
+    return [f for f in FEATURES if f in on - off]
 
 
 def startup_line(kernel, hook):
