@@ -129,12 +129,6 @@ struct tcpstates_event {
 _Static_assert(sizeof(struct tcpstates_event) == 144, "event record must not change size silently");
 
 /*
- * A ring-buffer record of 8 bytes holding this value is no event: a socket waits for its owner
- * while the receive-side takeover is detached; the loader attaches it again (user/tracer.c).
- */
-#define TS_RECORD_RECV_WANTED 0x7473726563767721ULL
-
-/*
  * --records: what the kernel sends the loader, one row per kind (cli.c parses the words).
  * TRANSITIONS: a tcpstates_event per transition; CONNECTIONS: a tcpstates_conn per connection,
  * kept in the kernel until it ends; NONE: nothing per event, only tallies (tally.bpf.c).

@@ -42,17 +42,11 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static void recv_hook_attach(struct tracer *t);
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	/* the kinds of record differ in size (tcpstates.h asserts it) */
-	if (size == sizeof(uint64_t) && *(uint64_t *)data == TS_RECORD_RECV_WANTED) {
-		recv_hook_attach(t);
-		return 0;
-	}
+	/* the two kinds of record differ in size (tcpstates.h asserts it) */
 	if (size == sizeof(struct tcpstates_conn))
 		return t->conn_fn ? t->conn_fn(t->fn_ctx, data) : 0;
 	if (size < sizeof(struct tcpstates_event))
@@ -524,72 +518,6 @@ static int timewait_work(struct tracer *t, bool force)
 	return n;
 }
 
-/*
- * The receive-side takeover (on_recvmsg, tcp_rcv_space_adjust) runs on every receive of the
- * machine, and has work only while a socket waits for its claim (claims_pending). Detached once
- * none has waited for RECV_QUIET_NS, so a data path pays nothing then; attached again when one
- * waits: at once through the record owner_recv_wanted() sends (bpf/tracer/owner.bpf.c), or at
- * the next poll. The quiet period keeps a server that accepts now and then from attaching and
- * detaching on every connection (an attach is ~0.15 ms of the loader's time here, measured).
- */
-#define RECV_QUIET_NS 500000000ULL
-
-static void recv_hook_attach(struct tracer *t)
-{
-	struct bpf_link *l;
-
-	t->recv_idle_since_ns = 0;
-	if (!t->recv_detached)
-		return;
-	l = bpf_program__attach(t->skel->progs.on_recvmsg);
-	if (!l)
-		return;	/* tried again at the next poll (recv_hook_off is 0 by now) */
-	t->skel->links.on_recvmsg = l;
-	t->recv_detached = false;
-	__atomic_store_n(&t->skel->bss->recv_hook_off, 0, __ATOMIC_SEQ_CST);
-	t->recv_attaches++;
-}
-
-static void recv_hook_manage(struct tracer *t)
-{
-	struct tcpstates_bpf__bss *bss = t->skel->bss;
-	uint64_t now;
-
-	if (!t->features.f[FT_OWNER_RECV].on || !t->skel->progs.on_recvmsg)
-		return;
-	if (t->recv_detached) {
-		if (__atomic_load_n(&bss->claims_pending, __ATOMIC_SEQ_CST) ||
-		    !__atomic_load_n(&bss->recv_hook_off, __ATOMIC_SEQ_CST))
-			recv_hook_attach(t);
-		return;
-	}
-	if (!t->skel->links.on_recvmsg ||
-	    __atomic_load_n(&bss->claims_pending, __ATOMIC_SEQ_CST)) {
-		t->recv_idle_since_ns = 0;
-		return;
-	}
-	now = clock_ns(CLOCK_MONOTONIC);
-	if (!t->recv_idle_since_ns) {
-		t->recv_idle_since_ns = now;
-		return;
-	}
-	if (now - t->recv_idle_since_ns < RECV_QUIET_NS)
-		return;
-	/*
-	 * Say so first, then look again: a socket counted in claims_pending after this look
-	 * finds recv_hook_off set and asks for the hook back (claim_sync()).
-	 */
-	__atomic_store_n(&bss->recv_hook_off, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&bss->claims_pending, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&bss->recv_hook_off, 0, __ATOMIC_SEQ_CST);
-		t->recv_idle_since_ns = 0;
-		return;
-	}
-	bpf_link__destroy(t->skel->links.on_recvmsg);
-	t->skel->links.on_recvmsg = NULL;
-	t->recv_detached = true;
-}
-
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
@@ -606,7 +534,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	if (m < 0)
 		return m;
 	m += timewait_work(t, false);
-	recv_hook_manage(t);
 	return (n > 0 ? n : 0) + m;
 }
 
@@ -674,8 +601,6 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 
 void tracer_detach(struct tracer *t)
 {
-	/* for good: a wake record still read while draining attaches nothing */
-	t->recv_detached = false;
 	if (t->skel)
 		tcpstates_bpf__detach(t->skel);
 }

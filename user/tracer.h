@@ -34,9 +34,6 @@ struct tracer {
 	uint64_t sweep_next_ns;		/* when tw_pending is swept next (CLOCK_MONOTONIC) */
 	uint64_t tw_adds_seen;		/* tw_waiting_adds at its last run */
 	uint64_t swept;			/* records the sweep of tw_pending handed to fn */
-	bool recv_detached;		/* the receive-side takeover detached: nothing to claim */
-	uint64_t recv_idle_since_ns;	/* since when nothing waits for its claim (0: something does) */
-	uint64_t recv_attaches;		/* times it was attached again */
 	tracer_event_fn fn;		/* per-record callback */
 	tracer_conn_fn conn_fn;		/* per-connection callback (NULL: connections dropped) */
 	void *fn_ctx;			/* its argument */

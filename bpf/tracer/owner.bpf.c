@@ -90,22 +90,6 @@ static __always_inline void claim_owner(struct sock *sk)
 	}
 }
 
-/*
- * The loader detaches on_recvmsg once no socket has waited for its claim for a while (a program
- * on every receive costs a data path ~60-130 ns a transaction even when it returns at once) and
- * sets recv_hook_off. The first socket that waits again (claim_sync(), on its transition) sends
- * this record, which wakes the loader to attach it again before the socket's user is likely to
- * have received: the accept() and the request are still ahead. Sent once (a loader poll also
- * sees recv_hook_off cleared); a full ring buffer only delays the attach to that poll.
- */
-__hidden void owner_recv_wanted(void)
-{
-	__u64 rec = TS_RECORD_RECV_WANTED;
-
-	recv_hook_off = 0;
-	bpf_ringbuf_output(&events, &rec, sizeof(rec), BPF_RB_FORCE_WAKEUP);
-}
-
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(on_sendmsg, struct sock *sk)
 {

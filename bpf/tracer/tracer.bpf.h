@@ -186,14 +186,6 @@ __u64 claims_live __weak;
  */
 __u64 claims_pending __weak;
 
-/*
- * Set by the loader while it has detached the receive-side takeover (nothing to claim for a
- * while, user/tracer.c): a socket that starts waiting for its claim asks for it back at once.
- */
-__u32 recv_hook_off __weak;
-/* the receive-side takeover is wanted again: wake the loader (owner.bpf.c) */
-extern void owner_recv_wanted(void) __hidden;
-
 static __always_inline void claim_sync(struct tcpstates_sock_info *si, bool alive)
 {
 	__u8 want = alive && (!si->owner_known || si->inherited || si->from_snapshot);
@@ -201,10 +193,7 @@ static __always_inline void claim_sync(struct tcpstates_sock_info *si, bool aliv
 	if (want == si->claim_counted)
 		return;
 	si->claim_counted = want;
-	/* counted before recv_hook_off is read: the loader detaches only if it then sees 0 */
 	__sync_fetch_and_add(&claims_pending, want ? 1 : -1);
-	if (want && recv_hook_off)
-		owner_recv_wanted();
 }
 
 /* the state hook takes claims (the write timer's, in socket-storage mode) */
