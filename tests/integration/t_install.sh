@@ -184,6 +184,7 @@ for mode in plain bash-completion; do
 	expect "CLOSE CLOSE_WAIT CLOSING" --state = clos
 	expect "auto btf tracepoint" --hook ""
 	expect "tracepoint" --hook = t
+	expect "connections" --records co
 	expect "" --lport ""
 	expect "$TS_TMP/out-a.jsonl $TS_TMP/out-b.jsonl" -o "$TS_TMP/out-"
 	expect "$TS_TMP/out-a.jsonl" --dot "$TS_TMP/out-a"
