@@ -112,7 +112,7 @@ static void emit_fin(int info_fd, const uint64_t *key, struct tcpstates_event *e
 		fin.dur_ns = fin.ts_ns - ti.entered_ns;
 		fin.flags |= TS_F_DUR_KNOWN;
 	}
-	emit(ctx, &fin);
+	emit(ctx, &fin, *key);
 	e->precision_ns = 0;	/* the kill's own time is exact */
 	e->flags2 &= ~TS_F2_FIN_UNSEEN;
 }
@@ -134,7 +134,7 @@ static int sweep_one(int pending_fd, int info_fd, int waiting_fd, const uint64_t
 	}
 	bpf_map_delete_elem(info_fd, key);
 	bpf_map_delete_elem(waiting_fd, key);
-	emit(ctx, e);
+	emit(ctx, e, *key);
 	return emitted + 1;
 }
 

@@ -8,7 +8,8 @@
 #include <linux/types.h>
 #include "tcpstates.h"
 
-typedef int (*timewait_emit_fn)(void *ctx, const struct tcpstates_event *e);
+/* a record of the sweep, and the key of its minisocket in the timewait maps */
+typedef int (*timewait_emit_fn)(void *ctx, const struct tcpstates_event *e, uint64_t key);
 
 /* what the BPF side needs to know of the kernel's text; zeros for what cannot be known */
 struct timewait_syms {

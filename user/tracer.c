@@ -42,6 +42,52 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/*
+ * --records connections: an orphan killed in FIN_WAIT2 (or after a FIN nobody saw: its
+ * FIN_WAIT2 -> TIME_WAIT first) for a reason only the sweep finds out - nothing came after the
+ * cancel. Its record waits in conn_waiting (conn.bpf.c), its last state's dur_ns the time it
+ * entered it: finish it as conn_orphan_end() does, and hand it on.
+ */
+static void conn_orphan_swept(struct tracer *t, const struct tcpstates_event *e, uint64_t key)
+{
+	int fd = bpf_map__fd(t->skel->maps.conn_waiting);
+	struct tcpstates_conn c;
+	unsigned int n;
+
+	if (bpf_map_lookup_and_delete_elem(fd, &key, &c))
+		return;
+	n = c.path_len < TS_PATH_MAX ? c.path_len : TS_PATH_MAX;
+	if (n)
+		c.dur_ns[n - 1] = c.dur_ns[n - 1] && e->ts_ns >= c.dur_ns[n - 1] ?
+					  e->ts_ns - c.dur_ns[n - 1] : TS_DUR_UNKNOWN;
+	if (e->newstate == TS_TIME_WAIT) {
+		if (n < TS_PATH_MAX) {
+			c.path[n] = TS_TIME_WAIT;
+			c.dur_ns[n] = TS_DUR_UNKNOWN;
+			c.path_len = n + 1;
+		} else {
+			c.cflags |= TS_C_TRUNCATED;
+		}
+		c.cflags |= TS_C_END_OPEN;
+	} else {
+		c.reason = e->reason;
+	}
+	c.end_ns = e->ts_ns;
+	t->swept_conns++;
+	if (t->conn_fn)
+		t->conn_fn(t->fn_ctx, &c);
+}
+
+/* a record of the timewait sweep: to the session; an orphan's end to its waiting connection */
+static int swept(void *ctx, const struct tcpstates_event *e, uint64_t key)
+{
+	struct tracer *t = ctx;
+
+	if (t->records == TS_REC_CONNECTIONS && e->oldstate == TS_FIN_WAIT2)
+		conn_orphan_swept(t, e, key);
+	return t->fn(t->fn_ctx, e);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -428,6 +474,7 @@ int tracer_start(struct tracer *t, const struct config *cfg, const struct cgroup
 	t->cgroup = cgroup;
 	t->fn = fn;
 	t->fn_ctx = ctx;
+	t->records = cfg->records;
 	t->tw_period_ns = (uint64_t)(cfg->tw_period_s * 1e9);
 	/* the first look always runs: it covers what the start-up snapshot enters */
 	t->tw_adds_seen = UINT64_MAX;
@@ -512,7 +559,7 @@ static int timewait_work(struct tracer *t, bool force)
 		return 0;
 	t->sweep_next_ns = now + 2 * TS_TW_KILL_NS;
 	n = timewait_sweep(bpf_map__fd(t->skel->maps.tw_pending), bpf_map__fd(t->skel->maps.tw_info),
-			   bpf_map__fd(t->skel->maps.tw_waiting), t->fn, t->fn_ctx);
+			   bpf_map__fd(t->skel->maps.tw_waiting), swept, t);
 	if (n > 0)
 		t->swept += n;
 	return n;
@@ -581,7 +628,7 @@ void tracer_counts(struct tracer *t, struct tracer_counts *c)
 	c->events = sum_counter(fd, TS_CNT_EVENTS);
 	c->swept = t->swept;
 	c->lost.rb_full = sum_counter(fd, TS_CNT_RB_FULL);
-	c->connections = sum_counter(fd, TS_CNT_CONNS);
+	c->connections = sum_counter(fd, TS_CNT_CONNS) + t->swept_conns;
 	c->lost.conn_lost = sum_counter(fd, TS_CNT_CONN_LOST);
 	c->lost.map_full = sum_counter(fd, TS_CNT_NO_STORAGE) + sum_counter(fd, TS_CNT_TW_LOST);
 	c->gaps = sum_counter(fd, TS_CNT_GAPS);

@@ -36,6 +36,8 @@ struct tracer {
 	uint64_t swept;			/* records the sweep of tw_pending handed to fn */
 	tracer_event_fn fn;		/* per-record callback */
 	tracer_conn_fn conn_fn;		/* per-connection callback (NULL: connections dropped) */
+	enum tcpstates_records records;	/* --records: what the BPF side sends */
+	uint64_t swept_conns;		/* connections the sweep ended (killed orphans) */
 	void *fn_ctx;			/* its argument */
 };
 
@@ -43,7 +45,8 @@ struct tracer {
 struct tracer_counts {
 	uint64_t events;		/* TCP transitions the BPF programs handled (all namespaces,
 					 * before the filters): the ring buffer's records */
-	uint64_t connections;		/* connection records the BPF programs wrote */
+	uint64_t connections;		/* connection records the BPF programs wrote, and the sweep
+					 * (an orphan killed in FIN_WAIT2) */
 	uint64_t swept;			/* timewait ends the loader's sweep found (tw_pending): not
 					 * in events, never in the ring buffer */
 	uint64_t gaps;			/* transitions that did not follow the socket's last state */

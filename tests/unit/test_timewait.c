@@ -16,7 +16,7 @@ static struct tcpstates_event emitted[8];
 static int n_emitted;
 static uint64_t sum_emitted;	/* of the cookies emitted: each once, none other */
 
-static int on_emit(void *ctx, const struct tcpstates_event *e)
+static int on_emit(void *ctx, const struct tcpstates_event *e, uint64_t key)
 {
 	if (n_emitted < 8)
 		emitted[n_emitted] = *e;
