@@ -39,9 +39,12 @@ chmod 0600 "$F"
 PORTS=()
 CONNS=0
 FAILED=0
-# churn NAME N [&]: N connections in NS; its port goes to PORTS, its counts to CONNS/FAILED
+# churn NAME N [&]: N connections in NS; its port goes to PORTS, its counts to CONNS/FAILED. Each
+# churn listens on a port of its own (61000 + the letter's code, above the ephemeral range): the file a churn's lines went
+# to is told by its port, and an ephemeral port may come back for the next churn
 churn_start() {
-	ip netns exec "$NS" "$GEN" -n "$2" -P 1 -t 60 >"$TS_TMP/$1.out" 2>&1 &
+	ip netns exec "$NS" "$GEN" -n "$2" -P 1 -t 60 -p "$((61000 + $(printf '%d' "'$1")))" \
+		>"$TS_TMP/$1.out" 2>&1 &
 	GEN_PID=$!
 	TS_HELPERS+=("$GEN_PID")
 }
