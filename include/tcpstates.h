@@ -123,10 +123,13 @@ struct tcpstates_event {
 	__u8 hook;		/* TS_HOOK_* */
 	__u8 reason;		/* enum tcpstates_reason */
 	__u8 flags2;		/* TS_F2_* */
-	__u8 _pad[2];		/* explicit: keeps comm 8-aligned and the size fixed */
+	__u8 timer;		/* enum tcpstates_timer: read by the loader (snapshot, stuck); the
+				 * kernel leaves it TS_TIMER_UNREAD */
+	__u8 timer_retries;	/* retransmits (RETRANSMIT), probes sent (PROBE, KEEPALIVE) */
 	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
+	__s64 timer_left_ns;	/* time until the timer fires (< 0: overdue); with timer > OFF */
 };
-_Static_assert(sizeof(struct tcpstates_event) == 144, "event record must not change size silently");
+_Static_assert(sizeof(struct tcpstates_event) == 152, "event record must not change size silently");
 
 /*
  * --records: what the kernel sends the loader, one row per kind (cli.c parses the words).
@@ -322,6 +325,27 @@ enum tcpstates_sock_kind {
 	TS_SK_REQUEST = 3,	/* a request socket (TCP_NEW_SYN_RECV), reported as SYN_RECV */
 };
 
+/*
+ * A socket's pending timer, as netstat -o and ss -o show it in their Timer column; one row per
+ * kind, X(NAME, word): the word is the JSON value
+ */
+#define TS_TIMER_LIST(X)		\
+	X(OFF, off)			\
+	X(RETRANSMIT, retransmit)	\
+	X(PROBE, probe)			\
+	X(KEEPALIVE, keepalive)		\
+	X(TIMEWAIT, timewait)
+
+enum tcpstates_timer {
+	TS_TIMER_UNREAD = 0,		/* not read: a transition record */
+#define TS_TIMER_ENUM(name, word) TS_TIMER_##name,
+	TS_TIMER_LIST(TS_TIMER_ENUM)
+#undef TS_TIMER_ENUM
+	TS_TIMER_MAX,
+};
+
+#define TS_SR_TIMES 0x1		/* last_recv_j and last_send_j are read (a full connection) */
+
 /* one socket as the iter/tcp program (bpf/iter_tcp.bpf.c) writes it; fixed-width, no holes */
 struct tcpstates_sock_rec {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() when the iterator saw it */
@@ -340,9 +364,18 @@ struct tcpstates_sock_rec {
 	__u16 family;		/* AF_INET or AF_INET6 */
 	__u8 state;		/* enum tcpstates_state as netstat would show it */
 	__u8 kind;		/* enum tcpstates_sock_kind */
-	__u8 _pad[4];
+	__u8 timer;		/* enum tcpstates_timer (OFF and above) */
+	__u8 timer_retries;	/* as in tcpstates_event */
+	__u8 flags;		/* TS_SR_* */
+	__u8 _pad;
+	__u64 jiffies;		/* bpf_jiffies64(), read with ts_ns: the loader infers HZ from both */
+	__s32 timer_left_j;	/* jiffies until the timer fires (< 0: overdue), timer > OFF */
+	__u32 last_recv_j;	/* jiffies since it last received (TS_SR_TIMES): data
+				 * (icsk_ack.lrcvtime) or an ACK (rcv_tstamp), the later of the two */
+	__u32 last_send_j;	/* jiffies since it last sent data (lsndtime; TS_SR_TIMES) */
+	__u32 _pad2;
 };
-_Static_assert(sizeof(struct tcpstates_sock_rec) == 96, "snapshot record must not change size");
+_Static_assert(sizeof(struct tcpstates_sock_rec) == 120, "snapshot record must not change size");
 
 /* a socket's owner found by the snapshot, for the main program's owner_seed map (key: cookie) */
 struct tcpstates_owner {

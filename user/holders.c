@@ -62,7 +62,7 @@ static void scan_fds(const char *pid, const uint64_t *inos, size_t n, holders_fn
 		if (i == n || inos[i] != ino || seen_before(seen, &n_seen, ino))
 			continue;
 		for (; i < n && inos[i] == ino; i++)
-			fn(ctx, pid, (uint32_t)strtoul(pid, NULL, 10), i);
+			fn(ctx, pid, (uint32_t)strtoul(pid, NULL, 10), i, -1);
 	}
 	if (dir)
 		closedir(dir);

@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 /*
- * A process holding socket inos[i]: its pid as /proc names it (text and number). Called once per
- * (process, i) pair; a process with several fds on one socket is named once for it.
+ * A process holding socket inos[i] through descriptor fd: its pid as /proc names it (text and
+ * number). Called once per (process, i, fd), a process's calls one after the other, in the
+ * order of its /proc/PID/fd listing.
  */
-typedef void (*holders_fn)(void *ctx, const char *pid_text, uint32_t pid, size_t i);
+typedef void (*holders_fn)(void *ctx, const char *pid_text, uint32_t pid, size_t i, int fd);
 
 /*
  * One pass over /proc/PID/fd of every process for the socket inodes inos[0..n) (sorted, equal

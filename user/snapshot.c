@@ -107,7 +107,7 @@ static void read_owner(const char *pid, const char *cg_root, struct tcpstates_ow
 }
 
 /* a process holding socket by_ino[i]; like ss -p, the first process found names a shared socket */
-static void on_holder(void *ctx, const char *pid, uint32_t pid_nr, size_t i)
+static void on_holder(void *ctx, const char *pid, uint32_t pid_nr, size_t i, int fd)
 {
 	struct snap *s = ctx;
 	struct snap_sock *k = &s->v[s->by_ino[i]];

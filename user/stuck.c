@@ -167,7 +167,7 @@ struct holder_scan {
 	uint64_t last_cgroup;		/* ... and its cgroup */
 };
 
-static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i)
+static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i, int fd)
 {
 	struct holder_scan *hs = ctx;
 	struct stuck *k = hs->k;

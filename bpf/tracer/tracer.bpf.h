@@ -228,7 +228,9 @@ static __always_inline void init_event(struct tcpstates_event *e)
 	e->rst_reason = 0;
 	e->reason = TS_R_NONE;
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
-	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	e->timer = TS_TIMER_UNREAD;
+	e->timer_retries = 0;
+	e->timer_left_ns = 0;
 }
 
 /*
