@@ -259,7 +259,7 @@ int snapshot_run(const struct filter_targets *targets, const struct snapshot_see
 		st->sockets = s.n;
 		for (size_t i = 0; i < s.n; i++) {
 			snapshot_event(&s.v[i].r, s.v[i].owner_known ? &s.v[i].owner : NULL, &e);
-			emit(ctx, &e);
+			emit(ctx, &e, &s.v[i].r);
 		}
 	}
 	iter_tcp_close(&s.scan);

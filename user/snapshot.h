@@ -9,8 +9,12 @@
 #include "tcpstates.h"
 #include "filter.h"
 
-/* hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints) */
-typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e);
+/*
+ * hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints),
+ * with the iterator's record it was made of
+ */
+typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e,
+				 const struct tcpstates_sock_rec *r);
 
 struct snapshot_stats {
 	unsigned int namespaces;	/* network namespaces listed */
