@@ -13,6 +13,7 @@
 #include "holders.h"
 #include "netns.h"
 #include "privdrop.h"
+#include "snapshot.h"
 #include "stuck.h"
 #include "timefmt.h"
 
@@ -138,6 +139,7 @@ static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
 	r->e.family = rec->family;
 	r->e.rx_queue = rec->rx_queue;
 	r->e.tx_queue = rec->tx_queue;
+	snapshot_timer(rec, &r->e);	/* the timer netstat -o shows, read now */
 	/* a request socket's inode is its listener's: nobody holds the request itself */
 	r->ino = rec->kind == TS_SK_FULL ? rec->ino : 0;
 }
