@@ -39,6 +39,7 @@ enum {
 	OPT_RINGBUF_MB,
 	OPT_CGROUP,
 	OPT_QUEUES,
+	OPT_TIMERS,
 	OPT_NETNS,
 	OPT_NO_SNAPSHOT,
 	OPT_NO_TIMEWAIT,
@@ -78,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "queues", no_argument, NULL, OPT_QUEUES },
+	{ "timers", no_argument, NULL, OPT_TIMERS },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "no-timewait", no_argument, NULL, OPT_NO_TIMEWAIT },
@@ -122,6 +124,8 @@ static const char usage_text[] =
 	"  -w, --wide              columns wide enough for IPv6 addresses\n"
 	"  -x, --skaddr            show the kernel address of each socket\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
+	"      --timers            TIMER column of snapshot and stuck lines, as netstat -o:\n"
+	"                          keepalive(7171.07/0) is seconds left / retries; off\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
 	"      --records transitions|connections|none\n"
 	"                          a record per transition (default); one per connection\n"
@@ -195,6 +199,7 @@ static const char usage_text[] =
 	"  " PROG " --netns /run/netns/blue           one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
 	"  " PROG " --stuck 60 --state CLOSE_WAIT     who leaves connections in CLOSE_WAIT\n"
+	"  " PROG " --timers -d 1                     the sockets there are, with their timers\n"
 	"  " PROG " --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
 	"                                                the lines, and counters for node_exporter\n"
 	"  " PROG " --records connections -j -o /var/log/tcpstates/conns.jsonl\n"
@@ -531,6 +536,7 @@ static const struct {
 	{ 'x', offsetof(struct config, show_skaddr) },
 	{ 'v', offsetof(struct config, verbose) },
 	{ OPT_QUEUES, offsetof(struct config, show_queues) },
+	{ OPT_TIMERS, offsetof(struct config, show_timers) },
 	{ OPT_NO_SNAPSHOT, offsetof(struct config, no_snapshot) },
 	{ OPT_NO_TIMEWAIT, offsetof(struct config, no_timewait) },
 	{ OPT_SUMMARY, offsetof(struct config, summary) },

@@ -48,6 +48,7 @@ struct config {
 	bool wide;			/* -w: columns wide enough for IPv6 */
 	bool show_skaddr;		/* -x: kernel socket address column */
 	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
+	bool show_timers;		/* --timers: TIMER column (snapshot and stuck lines) */
 	bool no_snapshot;		/* --no-snapshot: do not list the sockets that exist at start */
 	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
 	double tw_period_s;		/* --timewait-period: how often waiting FIN_WAIT2 orphans

@@ -14,6 +14,7 @@
 #include "jiffies.h"
 #include "netns.h"
 #include "privdrop.h"
+#include "snapshot.h"
 #include "stuck.h"
 #include "timefmt.h"
 
@@ -161,7 +162,7 @@ static bool fin_received(unsigned int state)
 /*
  * What the kernel knows of why: the data not read (rcv_nxt - copied_seq, netstat's Recv-Q, counts
  * the FIN too until recv() returns 0: then copied_seq passes it), the times of the last receive
- * and send, the timer.
+ * and send.
  */
 static void read_evidence(struct stuck_report *r, const struct tcpstates_sock_rec *rec)
 {
@@ -177,9 +178,6 @@ static void read_evidence(struct stuck_report *r, const struct tcpstates_sock_re
 		r->last_recv_ago_ns = jiffies_to_ns(rec->last_recv_j, hz);
 		r->last_send_ago_ns = jiffies_to_ns(rec->last_send_j, hz);
 	}
-	r->e.timer = rec->timer;
-	r->e.timer_retries = rec->timer_retries;
-	r->e.timer_left_ns = hz ? jiffies_to_ns(rec->timer_left_j, hz) : 0;
 }
 
 /* the iterator's record of a due socket: where it is now, its queues, its file */
@@ -205,6 +203,7 @@ static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
 	r->e.family = rec->family;
 	r->e.rx_queue = rec->rx_queue;
 	r->e.tx_queue = rec->tx_queue;
+	snapshot_timer(rec, &r->e);	/* the timer netstat -o shows, read now */
 	/* a request socket's inode is its listener's: nobody holds the request itself */
 	r->ino = rec->kind == TS_SK_FULL ? rec->ino : 0;
 	r->full = rec->kind == TS_SK_FULL;

@@ -128,8 +128,8 @@ static void reason_text(struct cell *c, const struct stuck_report *r, const stru
 
 /*
  * One cell of a stuck line: where the stuck record has its own value, that (the time it was
- * found, STUCK in OLDSTATE, the state, the age in MS, the holders in REASON; the queues only if
- * read now); else the transition's.
+ * found, STUCK in OLDSTATE, the state, the age in MS, the holders in REASON; the queues and
+ * the timer only if read now); else the transition's.
  */
 static void stuck_cell(struct printer *p, const struct output *o, enum output_field_id id,
 		       const struct stuck_report *r, const struct stuck_holder *h,
@@ -147,6 +147,7 @@ static void stuck_cell(struct printer *p, const struct output *o, enum output_fi
 		break;
 	case OF_RX_QUEUE:
 	case OF_TX_QUEUE:
+	case OF_TIMER:	/* not the snapshot's, which the table's event may still carry */
 		if (r->read_now)
 			output_fields[id].write(p, o, &r->e);
 		else

@@ -151,6 +151,9 @@ static const struct good_row good[] = {
 	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
 	{ { "--wi", "--times" }, { .wide = true, .show_date = true } }, /* unique prefixes */
 	{ { "--queues" }, { .show_queues = true } },
+	{ { "--timers" }, { .show_timers = true } },
+	{ { "--timers", "--queues", "-j" },
+	  { .show_timers = true, .show_queues = true, .format = OUT_JSON } },
 	{ { "--no-snapshot", "--no-snapshot" }, { .no_snapshot = true } },
 	{ { "--no-timewait" }, { .no_timewait = true } },
 	{ { "--no-timewait", "--timewait-period", "5" }, { .no_timewait = true, .tw_period_s = 5 } },
@@ -187,8 +190,9 @@ static const struct good_row good[] = {
 #define CONFIG_FIELDS(X)                                                                        \
 	X(family, num) X(lports, ports) X(rports, ports) X(ports, ports) X(has_pid, num)        \
 	X(pid, num) X(has_comm, num) X(comm, chars) X(state_mask, num) X(show_date, num)        \
-	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(no_snapshot, num)                \
-	X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl) X(stuck_detail, num) X(format, num) X(records, num)   \
+	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(show_timers, num)                \
+	X(no_snapshot, num) X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl)             \
+	X(stuck_detail, num) X(format, num) X(records, num)                                     \
 	X(duration_s, dbl) X(count, num) X(verbose, num) X(hook, num) X(ringbuf_mb, num)        \
 	X(netns_arg, str) X(cgroup_path, str) X(summary, num) X(interval_s, dbl)                \
 	X(dot_path, str) X(output_path, str) X(metrics_path, str) X(metrics_period_s, dbl)
