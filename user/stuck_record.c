@@ -372,7 +372,8 @@ static void summary_cell(struct printer *p, const struct output *o, enum output_
 /* the fields of one socket, not of a group */
 static bool per_socket(enum output_field_id id)
 {
-	return id == OF_SOCK || id == OF_SKADDR || id == OF_RX_QUEUE || id == OF_TX_QUEUE;
+	return id == OF_SOCK || id == OF_SKADDR || id == OF_RX_QUEUE || id == OF_TX_QUEUE ||
+	       id == OF_TIMER;
 }
 
 void stuck_write_summary(struct output *o, const struct stuck_summary *sum)

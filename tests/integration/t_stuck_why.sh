@@ -171,10 +171,16 @@ for kind, (unread, eof, dx, holders) in want.items():
 r = first("forked")
 say(r and r["pid"] == srv["child"] and r["owner"] == "holder",
     "forked: the report names the child, the holder (pid %s, owner %s)" % (r and r["pid"], r and r["owner"]))
+# the keepalive one closed 0.2 s after the others: its first report may come in a round of its own
 own = [s for s in sums if s["state"] == "CLOSE_WAIT" and s["lport"] == port and s["pid"] == srv["pid"]]
-say(len(own) == 1 and own[0]["count"] == 3 and own[0]["detailed"] == 3 and own[0]["raddr"] == "127.0.0.1"
-    and own[0]["diagnoses"] == {"data_unread": 1, "eof_unread": 1, "eof_read_not_closed": 1},
-    "the server's three other CLOSE_WAITs: one summary of 3, all detailed, their diagnoses")
+dx = {}
+for s in own:
+    for d, n in s["diagnoses"].items():
+        dx[d] = dx.get(d, 0) + n
+say(own and sum(s["count"] for s in own) == 3 and all(s["detailed"] == s["count"] for s in own) and
+    all(s["raddr"] == "127.0.0.1" for s in own) and
+    dx == {"data_unread": 1, "eof_unread": 1, "eof_read_not_closed": 1},
+    "the server's three other CLOSE_WAITs: summaries of 3 in all, all detailed, their diagnoses (%s)" % dx)
 # the client's orphans: minisockets, their timer the time fin_timeout (60 s) leaves them
 orph = [r for r in stuck if r["state"] == "FIN_WAIT2" and r["rport"] == port and r["holders"] == []]
 say(len(orph) == 3, "the three orphaned FIN_WAIT2 reported (got %d)" % len(orph))
