@@ -14,13 +14,17 @@
 #include "tcpstates.h"
 
 #define STUCK_HOLDERS_MAX 16	/* holders listed per report (holders_total counts them all) */
+#define STUCK_FDS_MAX 4		/* a holder's descriptors listed (fds_total counts them all) */
 
-/* a process holding an fd on a reported socket */
+/* a process holding a reported socket, through one descriptor or several (dup, fork + exec) */
 struct stuck_holder {
 	uint32_t slot;			/* its report in the round */
 	uint32_t pid;			/* tgid */
 	char comm[TCPSTATES_COMM_LEN];	/* /proc/PID/comm */
 	uint64_t cgroup_id;		/* from /proc/PID/cgroup (0: unknown) */
+	int32_t fds[STUCK_FDS_MAX];	/* its descriptors on the socket, lowest first */
+	uint32_t n_fds;			/* listed in fds (at most STUCK_FDS_MAX) */
+	uint32_t fds_total;		/* found */
 };
 
 /* one socket reported: what the table knows of it, and what was read now */
