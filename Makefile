@@ -147,10 +147,10 @@ $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(USER_OBJS) | $(OUTPUT)/tes
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
 
-# the stuck bench's CLOSE_WAIT maker
+# the stuck bench's CLOSE_WAIT maker (its holders run threads: -pthread)
 $(OUTPUT)/bench/stuckgen: tests/bench/stuckgen.c tests/bench/bench.h | $(OUTPUT)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 $< -o $@
+	$(Q)$(CC) -O2 -g -Wall -Wextra -std=gnu11 -pthread $< -o $@
 
 # the user-space cost of a line: records through the tracer's filter, format and output queue
 $(OUTPUT)/bench/fmtbench: tests/bench/fmtbench.c tests/bench/bench.h $(USER_OBJS) | $(OUTPUT)/bench

@@ -10,8 +10,6 @@
 #include "holders.h"
 #include "procfs.h"
 
-#define SEEN_MAX 64	/* inodes of one process already named (the same socket in several fds) */
-
 /* first position in inos holding ino, or n */
 static size_t find(const uint64_t *inos, size_t n, uint64_t ino)
 {
@@ -28,22 +26,15 @@ static size_t find(const uint64_t *inos, size_t n, uint64_t ino)
 	return lo;
 }
 
-static bool seen_before(uint64_t *seen, size_t *n_seen, uint64_t ino)
-{
-	for (size_t i = 0; i < *n_seen; i++)
-		if (seen[i] == ino)
-			return true;
-	if (*n_seen < SEEN_MAX)
-		seen[(*n_seen)++] = ino;
-	return false;
-}
-
-/* the sockets of inos that process `pid` holds */
+/*
+ * The sockets of inos that process `pid` holds, one call per descriptor: a socket held through
+ * two fds (dup, or kept across an exec) is named twice, and the consumer merges them.
+ */
 static void scan_fds(const char *pid, const uint64_t *inos, size_t n, holders_fn fn, void *ctx)
 {
-	uint64_t seen[SEEN_MAX], ino;
-	size_t n_seen = 0;
-	char path[300], link[64];
+	uint32_t pid_nr = (uint32_t)strtoul(pid, NULL, 10);
+	char path[300], link[64], *end;
+	uint64_t ino;
 	struct dirent *d;
 	DIR *dir;
 
@@ -58,11 +49,12 @@ static void scan_fds(const char *pid, const uint64_t *inos, size_t n, holders_fn
 		if (procfs_socket_inode(link, &ino))
 			continue;
 		size_t i = find(inos, n, ino);
+		long fd = strtol(d->d_name, &end, 10);
 
-		if (i == n || inos[i] != ino || seen_before(seen, &n_seen, ino))
+		if (i == n || inos[i] != ino || *end || fd < 0 || fd > INT32_MAX)
 			continue;
 		for (; i < n && inos[i] == ino; i++)
-			fn(ctx, pid, (uint32_t)strtoul(pid, NULL, 10), i, -1);
+			fn(ctx, pid, pid_nr, i, (int)fd);
 	}
 	if (dir)
 		closedir(dir);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* procfs.c - parse /proc/PID/fd links, /proc/PID/cgroup and mountinfo, as ss -p and systemd do. */
+/* procfs.c - parse /proc texts: fd links, cgroup, mountinfo (as ss -p does), task stat, syscall. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -103,4 +103,40 @@ int procfs_cgroup2_mount(const char *line, char *out, size_t len)
 		}
 	}
 	return -1;
+}
+
+int procfs_stat_state(const char *text, char *state, char *comm, size_t len)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	size_t n;
+
+	/* "TID (COMM) S ...": the state is the one letter after ") " */
+	if (!open || !close || close < open || close[1] != ' ' || !close[2] ||
+	    (close[3] != ' ' && close[3] != '\0' && close[3] != '\n') || !len)
+		return -1;
+	n = close - open - 1;
+	if (n >= len)
+		n = len - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	*state = close[2];
+	return 0;
+}
+
+enum procfs_syscall procfs_syscall_nr(const char *text, long *nr)
+{
+	char *end;
+	long v;
+
+	if (!strncmp(text, "running", 7) && (text[7] == '\n' || !text[7]))
+		return PROCFS_SC_RUNNING;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || (*end != ' ' && *end != '\n' && *end) || v < -1 ||
+	    *text == ' ' || *text == '+')
+		return PROCFS_SC_UNKNOWN;
+	if (v == -1)
+		return PROCFS_SC_NONE;
+	*nr = v;
+	return PROCFS_SC_NR;
 }

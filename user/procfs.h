@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* procfs.h - the few /proc texts the snapshot reads, parsed without touching /proc (testable). */
+/* procfs.h - the few /proc texts the snapshot and --stuck read, parsed without /proc (testable). */
 #ifndef PROCFS_H
 #define PROCFS_H
 
@@ -25,5 +25,22 @@ int procfs_cgroup_v2_path(const char *text, char *out, size_t len);
  * for another file system, a line that is not mountinfo, or a point that does not fit in out.
  */
 int procfs_cgroup2_mount(const char *line, char *out, size_t len);
+
+/*
+ * The state letter and the name of a thread from the text of /proc/PID/task/TID/stat
+ * ("42 (a) b) S 1 ..."): the name may hold spaces and ')', so it ends at the last ')'. Returns 0,
+ * or -1 for a text that is not a stat line (*state and comm untouched).
+ */
+int procfs_stat_state(const char *text, char *state, char *comm, size_t len);
+
+/* what /proc/PID/task/TID/syscall says a thread is doing */
+enum procfs_syscall {
+	PROCFS_SC_NR,		/* in the system call *nr ("202 0x7f... ...") */
+	PROCFS_SC_NONE,		/* blocked, but not in a system call ("-1 SP PC") */
+	PROCFS_SC_RUNNING,	/* on a CPU: the kernel did not look ("running") */
+	PROCFS_SC_UNKNOWN,	/* anything else: empty (unreadable), garbled */
+};
+
+enum procfs_syscall procfs_syscall_nr(const char *text, long *nr);
 
 #endif

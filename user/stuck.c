@@ -226,37 +226,53 @@ static void read_namespaces(struct stuck *k, struct ns_set *ns)
 	}
 }
 
+/* a socket's holder so far: a process's fds come one after the other, so one is enough */
+struct holder_last {
+	uint32_t pid;			/* the process counted last (0: none yet) */
+	uint32_t h;			/* its entry in k->h; UINT32_MAX when not listed */
+};
+
 /* holders_scan hands back positions in the sorted inode list: slot_of maps them to reports */
 struct holder_scan {
 	struct stuck *k;
 	const uint32_t *slot_of;	/* position in the sorted inodes -> report */
+	struct holder_last *last;	/* position -> the holder named last for it */
 	uint32_t last_pid;		/* a process's holdings come together: read once ... */
 	char last_comm[TCPSTATES_COMM_LEN];	/* ... its comm */
 	uint64_t last_cgroup;		/* ... and its cgroup */
 };
 
+/* another descriptor of the holder named last: listed in its entry, or only counted */
+static void add_fd(struct stuck_holder *h, int fd)
+{
+	h->fds_total++;
+	if (h->n_fds < STUCK_FDS_MAX)
+		h->fds[h->n_fds++] = fd;
+}
+
+/* holders_scan's callback: one call per (process, socket, fd), merged here per process */
 static void add_holder(void *ctx, const char *pid_text, uint32_t pid, size_t i, int fd)
 {
 	struct holder_scan *hs = ctx;
+	struct holder_last *last = &hs->last[i];
 	struct stuck *k = hs->k;
 	struct stuck_report *r = &k->r[hs->slot_of[i]];
-	struct stuck_holder *h = k->n_h ? &k->h[k->n_h - 1] : NULL;
+	struct stuck_holder *h;
 
-	/* a process's fds come one after the other: another fd on the same socket */
-	if (h && h->pid == pid && h->slot == hs->slot_of[i]) {
-		if (h->n_fds < sizeof(h->fds) / sizeof(h->fds[0]))
-			h->fds[h->n_fds++] = fd;
+	if (last->pid == pid) {
+		if (last->h != UINT32_MAX)
+			add_fd(&k->h[last->h], fd);
 		return;
 	}
+	*last = (struct holder_last){ pid, UINT32_MAX };
 	r->holders_total++;
 	if (r->holders_total > STUCK_HOLDERS_MAX ||
 	    grow((void **)&k->h, &k->cap_h, k->n_h, sizeof(*k->h)))
 		return;
+	last->h = k->n_h;
 	h = &k->h[k->n_h++];
-	memset(h, 0, sizeof(*h));
-	h->slot = hs->slot_of[i];
-	h->pid = pid;
-	h->fds[h->n_fds++] = fd;
+	*h = (struct stuck_holder){ .slot = hs->slot_of[i], .pid = pid };
+	add_fd(h, fd);
 	if (hs->last_pid != pid) {
 		holders_comm(pid_text, hs->last_comm, sizeof(hs->last_comm));
 		hs->last_cgroup = holders_cgroup(pid_text, k->cg_root);
@@ -293,10 +309,11 @@ static void find_holders(struct stuck *k)
 	struct ino_slot *is = malloc((k->n_r ? k->n_r : 1) * sizeof(*is));
 	uint64_t *inos = malloc((k->n_r ? k->n_r : 1) * sizeof(*inos));
 	uint32_t *slot_of = malloc((k->n_r ? k->n_r : 1) * sizeof(*slot_of));
-	struct holder_scan hs = { .k = k, .slot_of = slot_of };
+	struct holder_last *last = calloc(k->n_r ? k->n_r : 1, sizeof(*last));
+	struct holder_scan hs = { .k = k, .slot_of = slot_of, .last = last };
 	size_t n = 0;
 
-	for (size_t i = 0; is && inos && slot_of && i < k->n_r; i++)
+	for (size_t i = 0; is && inos && slot_of && last && i < k->n_r; i++)
 		if (k->r[i].read_now && k->r[i].ino)
 			is[n++] = (struct ino_slot){ k->r[i].ino, (uint32_t)i };
 	if (n) {
@@ -315,6 +332,7 @@ static void find_holders(struct stuck *k)
 	free(is);
 	free(inos);
 	free(slot_of);
+	free(last);
 }
 
 /* ---- who owns a report, and is it shown ------------------------------------------------------ */

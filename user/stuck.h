@@ -15,6 +15,7 @@
 #include "threads.h"
 
 #define STUCK_HOLDERS_MAX 16	/* holders listed per report (holders_total counts them all) */
+#define STUCK_FDS_MAX 4		/* a holder's descriptors listed (fds_total counts them all) */
 
 /*
  * Why a socket is stuck, one word each, X(NAME, word, words): the JSON value and the text
@@ -43,7 +44,7 @@ extern const char *const stuck_dx_words[STUCK_DX_MAX - 1];
 const char *stuck_diagnosis_word(enum stuck_diagnosis d);
 const char *stuck_diagnosis_words(enum stuck_diagnosis d);
 
-/* a process holding an fd on a reported socket */
+/* a process holding a reported socket, through one descriptor or several (dup, fork + exec) */
 struct stuck_holder {
 	uint32_t slot;			/* its report in the round */
 	uint32_t pid;			/* tgid */
@@ -52,8 +53,9 @@ struct stuck_holder {
 	uint32_t first_thread;		/* its threads in the round's thread array ... */
 	uint32_t n_threads;		/* ... listed (at most THREADS_MAX) */
 	uint32_t threads_total;		/* all it has; 0: not read (not detailed, or gone) */
-	int fds[4];			/* the descriptors it holds the socket by (the first few) */
-	uint32_t n_fds;
+	int32_t fds[STUCK_FDS_MAX];	/* its descriptors on the socket, lowest first */
+	uint32_t n_fds;			/* listed in fds (at most STUCK_FDS_MAX) */
+	uint32_t fds_total;		/* found */
 };
 
 /* one socket reported: what the table knows of it, and what was read now */

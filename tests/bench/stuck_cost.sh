@@ -3,7 +3,9 @@
 # stuck_cost.sh - what --stuck costs with N sockets stuck in CLOSE_WAIT (make bench-stuck).
 #
 # In a private network namespace (tcp_fin_timeout 1, so the clients' orphans are gone within a
-# second), tests/bench/stuckgen makes N CLOSE_WAIT sockets before any tracer starts. Then, one
+# second), tests/bench/stuckgen makes N CLOSE_WAIT sockets before any tracer starts, held by
+# workers of 15 000 sockets each running SB_THREADS threads asleep (a JVM-like holder: a round
+# reads its threads, 16 in detail, the rest counted from /proc/PID/task). Then, one
 # after the other, `tcpstates-c -j -v --netns NS` runs for SB_WINDOW seconds (default 20) after
 # its start-up snapshot, output to /dev/null (the output's own cost is the main bench's), in three configurations:
 #   off       no --stuck
@@ -13,7 +15,7 @@
 # peak (VmHWM), the lines it made (snapshot included), and from its -v line the longest report round (the iterator
 # in the namespace, one /proc scan for the holders, for all N due at once) and the rounds.
 # Output: a markdown table on stdout and in .output/bench-stuck.md.
-# Environment: SB_SOCKETS (100000), SB_WINDOW (20), SB_BIN (./tcpstates-c),
+# Environment: SB_SOCKETS (100000), SB_THREADS (1000), SB_WINDOW (20), SB_BIN (./tcpstates-c),
 # SB_STUCKGEN (.output/bench/stuckgen). Exit status 1 when the bench itself broke.
 # Host state touched, restored on every exit path: one network namespace, the processes started.
 set -uo pipefail
@@ -22,6 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh || exit 1
 ROOT=$PWD
 N=${SB_SOCKETS:-100000}
+T=${SB_THREADS:-1000}
 W=${SB_WINDOW:-20}
 BIN=${SB_BIN:-$ROOT/tcpstates-c}
 GEN=${SB_STUCKGEN:-$ROOT/.output/bench/stuckgen}
@@ -47,7 +50,7 @@ trap cleanup EXIT INT TERM
 ip netns add "$NS" && ip -n "$NS" link set lo up &&
 	ip netns exec "$NS" sysctl -qw net.ipv4.tcp_fin_timeout=1 || { say "bench-stuck: netns"; exit 1; }
 NSI=$(stat -L -c %i "/run/netns/$NS")
-ip netns exec "$NS" "$GEN" -n "$N" >"$WORK/stuckgen.out" &
+ip netns exec "$NS" "$GEN" -n "$N" -t "$T" >"$WORK/stuckgen.out" &
 GPID=$!
 T0=$(date +%s%N)
 for _ in $(seq 1200); do grep -q ready "$WORK/stuckgen.out" && break; sleep 0.1; done
@@ -55,7 +58,7 @@ grep -q ready "$WORK/stuckgen.out" || { say "bench-stuck: stuckgen not ready"; e
 MADE_MS=$((($(date +%s%N) - T0) / 1000000))
 sleep 2
 CW=$(ip netns exec "$NS" ss -tanH state close-wait | wc -l)
-say "bench-stuck: $CW CLOSE_WAIT sockets (made in $MADE_MS ms)"
+say "bench-stuck: $CW CLOSE_WAIT sockets (made in $MADE_MS ms), $T threads per holder"
 
 ROWS=()
 for cfg in off stuck-60 stuck-2; do
@@ -80,7 +83,7 @@ for cfg in off stuck-60 stuck-2; do
 	say "bench-stuck: $cfg done"
 done
 {
-	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
+	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), held by $(((N + 14999) / 15000)) processes of $T threads each, window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
 	echo
 	echo "| tracer | CPU ms/s in the window (% of a CPU) | RSS MiB at the end | peak RSS MiB | lines | stuck reports | longest round (all due at once) |"
 	echo "|---|---:|---:|---:|---:|---|---|"

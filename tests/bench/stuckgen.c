@@ -3,11 +3,15 @@
  * and never closes them, while each client closes at once. Run in a private network namespace
  * (the bench sets tcp_fin_timeout 1 there, so the clients' orphans are gone a second later).
  * The sockets are held by workers of PER_WORKER each (a hard RLIMIT_NOFILE cannot be raised
- * without CAP_SYS_RESOURCE), each with its own listener on PORT + w. Prints "ready N" when all
- * N are accepted, then holds them until SIGTERM or SIGINT (the workers die with it). */
+ * without CAP_SYS_RESOURCE), each with its own listener on PORT + w. With -t T each worker also
+ * runs T threads asleep, as a JVM holding its sockets would (--stuck reads a holder's threads).
+ * Prints "ready N" when all N are accepted, then holds them until SIGTERM or SIGINT (the workers
+ * die with it). */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -23,7 +27,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: stuckgen -n N [-p PORT]\n");
+	fprintf(stderr, "usage: stuckgen -n N [-p PORT] [-t THREADS]\n");
 	exit(2);
 }
 
@@ -38,14 +42,41 @@ static long drain(int ls)
 	return n;
 }
 
+/* a worker's idle thread: asleep (clock_nanosleep) until the worker dies */
+static void *sleeper(void *arg)
+{
+	for (;;)
+		sleep(3600);
+	return arg;
+}
+
+/* n idle threads with small stacks (a thousand at 8 MiB each is 8 GiB of address space) */
+static int start_threads(long n)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int err = 0;
+
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, PTHREAD_STACK_MIN + 16384);
+	for (long i = 0; !err && i < n; i++)
+		err = pthread_create(&t, &at, sleeper, NULL);
+	pthread_attr_destroy(&at);
+	if (err)
+		fprintf(stderr, "stuckgen: thread: %s\n", strerror(err));
+	return err ? -1 : 0;
+}
+
 /* one worker: n connections to its own listener on port; their count written to fd out */
-static int worker(long n, long port, long w, int out)
+static int worker(long n, long port, long w, long threads, int out)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	long accepted = 0;
 	int ls, one = 1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (start_threads(threads))
+		return 1;
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_port = htons(port);
@@ -84,14 +115,16 @@ static int worker(long n, long port, long w, int out)
 
 int main(int argc, char **argv)
 {
-	long n = 0, port = 10100, total = 0, got;
+	long n = 0, port = 10100, threads = 0, total = 0, got;
 	int opt, p[2];
 
-	while ((opt = getopt(argc, argv, "n:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:t:")) != -1) {
 		if (opt == 'n')
 			n = bench_parse_num("stuckgen", optarg, 1, 1000000, "count", usage);
 		else if (opt == 'p')
 			port = bench_parse_num("stuckgen", optarg, 1, 65000, "port", usage);
+		else if (opt == 't')
+			threads = bench_parse_num("stuckgen", optarg, 0, 10000, "threads", usage);
 		else
 			usage();
 	}
@@ -105,7 +138,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!pid)
-			_exit(worker(left < PER_WORKER ? left : PER_WORKER, port + w, w, p[1]));
+			_exit(worker(left < PER_WORKER ? left : PER_WORKER, port + w, w, threads,
+				     p[1]));
 	}
 	while (total < n && read(p[0], &got, sizeof(got)) == sizeof(got))
 		total += got;
