@@ -46,8 +46,11 @@ wait_for() {
 app_start old-server $OLD_PORT $LEAK_PORT $N_LEAK "$FACTS"
 wait_for $LEAK_PORT || { not_ok "old server listens"; finish; }
 app_start old-client $OLD_PORT $LEAK_PORT $N_LEAK "$FACTS"
-check "the old CLOSE_WAIT and the leak are set up" wait_for $LEAK_PORT "$FACTS.old-server" "$FACTS.old-client" ||
-	{ diag "$(cat "$TS_TMP"/*.err)"; finish; }
+if ! wait_for $LEAK_PORT "$FACTS.old-server" "$FACTS.old-client"; then
+	not_ok "the old CLOSE_WAIT and the leak are set up"
+	diag "$(cat "$TS_TMP"/*.err)"
+	finish
+fi
 diag "$(ip netns exec "$NS" ss -tan | awk 'NR > 1 {print $1}' | sort | uniq -c)"
 
 # 20 s after the old client closed: the old CLOSE_WAIT is that old when the tracer starts
@@ -64,8 +67,11 @@ TT=$TRACER_PID
 app_start server $PORT "$FACTS"
 wait_for $PORT || { not_ok "server listens"; finish; }
 app_start client $PORT "$FACTS"
-check "the four CLOSE_WAITs are set up" wait_for $PORT "$FACTS.server" "$FACTS.client" ||
-	{ diag "$(cat "$TS_TMP"/*.err)"; finish; }
+if ! wait_for $PORT "$FACTS.server" "$FACTS.client"; then
+	not_ok "the four CLOSE_WAITs are set up"
+	diag "$(cat "$TS_TMP"/*.err)"
+	finish
+fi
 for t in "$TJ" "$TT"; do
 	wait_pid "$t" 20
 	check "tracer $t ends by itself (-d 10) with status 0 (got $WAIT_RC)" [ "$WAIT_RC" = 0 ]
