@@ -154,8 +154,7 @@ say(cw and all(r["diagnosis"] == "eof_unread" and r["eof_read"] is False and r["
                for r in cw) and f2 and all(r["diagnosis"] == "peer_silent" for r in f2),
     "diagnoses: the client's CLOSE_WAIT eof_unread, the orphan peer_silent")
 sums = [r for r in recs if r["type"] == "stuck_summary"]
-say(sums and all(s["count"] == 1 and s["detailed"] == 1 for s in sums) and
-    len(sums) == len(stuck), "one summary of one socket before each report (%d, %d)" % (len(sums), len(stuck)))
+say(stuck and not sums, "no summary: each round's group is one socket, its report says it all")
 PY
 validate_json "$TS_TMP/out.jsonl"
 finish
