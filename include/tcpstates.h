@@ -127,7 +127,8 @@ struct tcpstates_event {
 				 * kernel leaves it TS_TIMER_UNREAD */
 	__u8 timer_retries;	/* retransmits (RETRANSMIT), probes sent (PROBE, KEEPALIVE) */
 	char comm[TCPSTATES_COMM_LEN]; /* owner's command (TS_F_OWNER_KNOWN) */
-	__s64 timer_left_ns;	/* time until the timer fires (< 0: overdue); with timer > OFF */
+	__s64 timer_left_ns;	/* time until the timer fires (< 0: overdue), with timer > OFF;
+				 * TS_TIMER_LEFT_UNKNOWN where HZ is not known */
 };
 _Static_assert(sizeof(struct tcpstates_event) == 152, "event record must not change size silently");
 
@@ -343,6 +344,9 @@ enum tcpstates_timer {
 #undef TS_TIMER_ENUM
 	TS_TIMER_MAX,
 };
+
+/* tcpstates_event.timer_left_ns of a timer whose jiffies could not be turned into ns */
+#define TS_TIMER_LEFT_UNKNOWN (-0x7fffffffffffffffLL - 1)
 
 #define TS_SR_TIMES 0x1		/* last_recv_j and last_send_j are read (a full connection) */
 

@@ -39,6 +39,7 @@ enum {
 	OPT_RINGBUF_MB,
 	OPT_CGROUP,
 	OPT_QUEUES,
+	OPT_TIMERS,
 	OPT_NETNS,
 	OPT_NO_SNAPSHOT,
 	OPT_NO_TIMEWAIT,
@@ -50,6 +51,7 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_METRICS_PERIOD,
 	OPT_RECORDS,
+	OPT_STUCK_DETAIL,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
@@ -77,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "queues", no_argument, NULL, OPT_QUEUES },
+	{ "timers", no_argument, NULL, OPT_TIMERS },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "no-timewait", no_argument, NULL, OPT_NO_TIMEWAIT },
@@ -85,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "dot", required_argument, NULL, OPT_DOT },
 	{ "stuck", required_argument, NULL, OPT_STUCK },
+	{ "stuck-detail", required_argument, NULL, OPT_STUCK_DETAIL },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-period", required_argument, NULL, OPT_METRICS_PERIOD },
 	{ "records", required_argument, NULL, OPT_RECORDS },
@@ -120,6 +124,8 @@ static const char usage_text[] =
 	"  -w, --wide              columns wide enough for IPv6 addresses\n"
 	"  -x, --skaddr            show the kernel address of each socket\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
+	"      --timers            TIMER column of snapshot and stuck lines, as netstat -o:\n"
+	"                          keepalive(7171.07/0) is seconds left / retries; off\n"
 	"  -j, --json              one JSON object per line instead of columns\n"
 	"      --records transitions|connections|none\n"
 	"                          a record per transition (default); one per connection\n"
@@ -134,7 +140,11 @@ static const char usage_text[] =
 	"      --stuck SECONDS     report a socket that stays longer than SECONDS in\n"
 	"                          CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK,\n"
 	"                          SYN_SENT or SYN_RECV (a STUCK line, again each time its\n"
-	"                          age doubles), with the processes holding it now\n"
+	"                          age doubles): why (unread data, end of file read or\n"
+	"                          not, held by another process), the processes holding\n"
+	"                          it now, their descriptors and what their threads do\n"
+	"      --stuck-detail N    per round, one summary per process, state and peer, and\n"
+	"                          the reports of its N oldest sockets (default 3; all)\n"
 	"  -v, --verbose           the kernel features found and used, the hook, the\n"
 	"                          privileges kept; libbpf debug output\n"
 	"\n"
@@ -189,6 +199,7 @@ static const char usage_text[] =
 	"  " PROG " --netns /run/netns/blue           one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
 	"  " PROG " --stuck 60 --state CLOSE_WAIT     who leaves connections in CLOSE_WAIT\n"
+	"  " PROG " --timers -d 1                     the sockets there are, with their timers\n"
 	"  " PROG " --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
 	"                                                the lines, and counters for node_exporter\n"
 	"  " PROG " --records connections -j -o /var/log/tcpstates/conns.jsonl\n"
@@ -411,6 +422,22 @@ static const char *const records_words[TS_REC_MAX] = {
 #undef RECORDS_WORD
 };
 
+/* --stuck-detail: a count of reports per group and round, or "all" */
+static int parse_stuck_detail(const char *text, uint32_t *out, FILE *err)
+{
+	uint64_t v;
+
+	if (!strcmp(text, "all")) {
+		*out = STUCK_DETAIL_ALL;
+		return 0;
+	}
+	if (parse_uint(text, strlen(text), 0, 1000000, &v))
+		return fail(err, "invalid value '%s' for --stuck-detail (expected a whole number "
+			    "0-1000000, or all)", q(text));
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int parse_records(const char *text, enum tcpstates_records *out, FILE *err)
 {
 	for (int i = 0; i < TS_REC_MAX; i++) {
@@ -467,6 +494,8 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 				     &cfg->tw_period_s, err);
 	case OPT_STUCK:
 		return parse_seconds(arg, "stuck", 0, MAX_DURATION_S, &cfg->stuck_s, err);
+	case OPT_STUCK_DETAIL:
+		return parse_stuck_detail(arg, &cfg->stuck_detail, err);
 	case 'n':
 		return parse_count(arg, &cfg->count, err);
 	case OPT_INTERVAL:
@@ -507,6 +536,7 @@ static const struct {
 	{ 'x', offsetof(struct config, show_skaddr) },
 	{ 'v', offsetof(struct config, verbose) },
 	{ OPT_QUEUES, offsetof(struct config, show_queues) },
+	{ OPT_TIMERS, offsetof(struct config, show_timers) },
 	{ OPT_NO_SNAPSHOT, offsetof(struct config, no_snapshot) },
 	{ OPT_NO_TIMEWAIT, offsetof(struct config, no_timewait) },
 	{ OPT_SUMMARY, offsetof(struct config, summary) },
@@ -540,7 +570,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
 static const int single_valued[] = {
 	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
-	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD, OPT_RECORDS,
+	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD, OPT_RECORDS, OPT_STUCK_DETAIL,
 };
 
 static int check_once(int c, unsigned int *seen, FILE *err)
@@ -617,12 +647,13 @@ static void config_defaults(struct config *cfg)
 	cfg->ringbuf_mb = 16;
 	cfg->tw_period_s = DEFAULT_TW_PERIOD_S;
 	cfg->metrics_period_s = DEFAULT_METRICS_PERIOD_S;
+	cfg->stuck_detail = STUCK_DETAIL_DEFAULT;
 }
 
 enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
 {
 	unsigned int seen = 0;	/* single_valued[] options given so far, one bit each */
-	bool period_given = false;
+	bool period_given = false, detail_given = false;
 	int c;
 
 	config_defaults(cfg);
@@ -640,6 +671,7 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 			return CLI_EXIT_OK;
 		}
 		period_given |= c == OPT_METRICS_PERIOD;
+		detail_given |= c == OPT_STUCK_DETAIL;
 		if (c == '?')
 			ret = fail_unknown(argv, err);
 		else if (c == ':')
@@ -651,6 +683,10 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 	}
 	if (optind < argc) {
 		fail(err, "unexpected argument '%s'", q(argv[optind]));
+		return CLI_EXIT_USAGE;
+	}
+	if (detail_given && !cfg->stuck_s) {
+		fail(err, "option --stuck-detail needs --stuck");
 		return CLI_EXIT_USAGE;
 	}
 	if (period_given && !cfg->metrics_path) {

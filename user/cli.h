@@ -31,6 +31,9 @@ struct port_list {
 	uint16_t port[CLI_MAX_PORTS];	/* host order, 1-65535 */
 };
 
+#define STUCK_DETAIL_DEFAULT 3		/* --stuck-detail: reports per group and round */
+#define STUCK_DETAIL_ALL UINT32_MAX	/* --stuck-detail all */
+
 struct config {
 	int family;			/* 0: both, 4: -4, 6: -6 (family of the socket) */
 	struct port_list lports;	/* -L/--lport */
@@ -45,12 +48,15 @@ struct config {
 	bool wide;			/* -w: columns wide enough for IPv6 */
 	bool show_skaddr;		/* -x: kernel socket address column */
 	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
+	bool show_timers;		/* --timers: TIMER column (snapshot and stuck lines) */
 	bool no_snapshot;		/* --no-snapshot: do not list the sockets that exist at start */
 	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
 	double tw_period_s;		/* --timewait-period: how often waiting FIN_WAIT2 orphans
 					 * are looked at (seconds) */
 	double stuck_s;			/* --stuck: report sockets this long in a closing or
 					 * opening state (seconds; 0: off) */
+	uint32_t stuck_detail;		/* --stuck-detail: reports per group and round
+					 * (STUCK_DETAIL_ALL: every one) */
 	enum out_format format;		/* -j: JSON lines */
 	enum tcpstates_records records;	/* --records: a record per transition, per connection,
 					 * or none (counted in the kernel) */

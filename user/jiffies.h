@@ -13,7 +13,15 @@
  */
 unsigned int jiffies_hz(uint64_t jiffies64, uint64_t ktime_ns);
 
-/* j jiffies in ns at hz (hz > 0) */
+/*
+ * What jiffies_hz() is made of, for its tests: the HZ of a kernel config's text (its
+ * CONFIG_HZ=N line; 0: none), and the HZ a (jiffies64, ktime_ns) pair says (0: none of 100,
+ * 250, 300, 1000 fits alone - near 300 s of uptime they all do - or the pair is nonsense).
+ */
+unsigned int jiffies_hz_config(const char *text);
+unsigned int jiffies_hz_infer(uint64_t jiffies64, uint64_t ktime_ns);
+
+/* j jiffies in ns at hz (hz > 0; |j| < 2^33: a socket's deadlines and ages are u32/s32) */
 static inline int64_t jiffies_to_ns(int64_t j, unsigned int hz)
 {
 	return j * 1000000000 / (int64_t)hz;

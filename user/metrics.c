@@ -127,6 +127,16 @@ static void stuck(struct strbuf *sb, const uint64_t n[STATS_STATES],
 				n[s]);
 }
 
+static void stuck_diagnosed(struct strbuf *sb, const struct metrics_values *v)
+{
+	family(sb, "tcpstates_stuck_diagnosed_sockets", "gauge",
+	       "Sockets stuck now (as tcpstates_stuck_sockets) by the diagnosis of their last "
+	       "report: why they are stuck.");
+	for (unsigned int d = 0; d < v->n_stuck_dx && d < METRICS_DX_MAX; d++)
+		sample1(sb, "tcpstates_stuck_diagnosed_sockets", "diagnosis", v->stuck_dx_names[d],
+			v->stuck_dx[d]);
+}
+
 static void losses(struct strbuf *sb, const uint64_t v[LOSS_CAUSES])
 {
 	char units[512], help[600];
@@ -185,8 +195,10 @@ void metrics_format(struct strbuf *sb, const struct metrics_values *v)
 	tcp_counters(sb, v->stats, v->seen);
 	losses(sb, v->loss);
 	/* at exit the gauge would say forever what was stuck at the last instant: it goes */
-	if (v->has_stuck && !v->final)
+	if (v->has_stuck && !v->final) {
 		stuck(sb, v->stuck, v->stuck_followed);
+		stuck_diagnosed(sb, v);
+	}
 	liveness(sb, v);
 	run_info(sb, v);
 }

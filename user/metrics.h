@@ -10,6 +10,8 @@
 #include "stats.h"
 #include "strbuf.h"
 
+#define METRICS_DX_MAX 8	/* stuck diagnoses shown at most */
+
 /* what one write shows; every count is since start (Prometheus counters never reset here) */
 struct metrics_values {
 	const struct stats *stats;		/* the transitions shown (after the filters) */
@@ -18,6 +20,9 @@ struct metrics_values {
 	bool has_stuck;				/* --stuck is on: the gauge below is shown */
 	uint64_t stuck[STATS_STATES];		/* sockets stuck now, per state ... */
 	bool stuck_followed[STATS_STATES];	/* ... of the states --stuck follows (the rows) */
+	const char *const *stuck_dx_names;	/* the diagnoses of reported sockets ... */
+	uint64_t stuck_dx[METRICS_DX_MAX];	/* ... and how many stuck now have each */
+	unsigned int n_stuck_dx;
 	const struct features *features;	/* the kernel features, decided at start */
 	const char *version, *kernel, *hook;	/* tcpstates_info's labels */
 	uint64_t wall_ns;			/* when written (CLOCK_REALTIME): last_update */

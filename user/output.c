@@ -20,6 +20,8 @@ static bool shown(const struct output_field *f, const struct config *cfg, int pa
 		return false;
 	if ((f->flags & FIELD_IF_QUEUES) && !cfg->show_queues)
 		return false;
+	if ((f->flags & FIELD_IF_TIMERS) && !cfg->show_timers)
+		return false;
 	return !!(f->flags & FIELD_FIRST) == (pass == 0);
 }
 
@@ -85,8 +87,13 @@ void output_event(struct output *o, const struct tcpstates_event *e)
 
 	printer_begin(&p, o->out, o->cfg);
 	for (size_t i = 0; i < pl->n; i++) {
+		const struct output_field *f = &output_fields[pl->order[i]];
+
+		/* a transition's timer is not read: no member, rather than a null */
+		if (p.json && (f->flags & FIELD_IF_TIMERS) && e->timer == TS_TIMER_UNREAD)
+			continue;
 		printer_column(&p, &pl->col[pl->order[i]]);
-		output_fields[pl->order[i]].write(&p, o, e);
+		f->write(&p, o, e);
 	}
 	printer_end(&p);
 }

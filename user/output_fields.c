@@ -231,6 +231,61 @@ static void w_precision(struct printer *p, const struct output *o, const struct 
 		print_uint(p, e->precision_ns);
 }
 
+/* the timer kinds' names, as TS_TIMER_LIST spells them */
+static const char *const timer_names[TS_TIMER_MAX] = {
+#define TIMER_NAME(name, word) [TS_TIMER_##name] = #word,
+	TS_TIMER_LIST(TIMER_NAME)
+#undef TIMER_NAME
+};
+
+/*
+ * The socket's timer as netstat -o shows it, read at the snapshot or the stuck report: JSON
+ * {"kind":"keepalive","expires_in_ns":N,"retries":R}, N < 0 when overdue, null when off or HZ is
+ * not known, R null when off; text "keepalive(7171.07/0)" (seconds left, 10 ms steps, "?" where
+ * HZ is not known; then retries), "off". Not read (a transition): null, "-".
+ */
+static void w_timer(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	bool known = e->timer_left_ns != TS_TIMER_LEFT_UNKNOWN;
+	int64_t cs = e->timer_left_ns / 10000000;	/* centiseconds, toward 0 */
+	char buf[96], left[32];
+	const char *kind;
+	int n;
+
+	if (e->timer <= TS_TIMER_UNREAD || e->timer >= TS_TIMER_MAX) {
+		print_null(p);
+		return;
+	}
+	kind = timer_names[e->timer];
+	if (p->json) {
+		if (!printer_member(p))
+			return;
+		if (e->timer == TS_TIMER_OFF)
+			n = snprintf(buf, sizeof(buf),
+				     "{\"kind\":\"off\",\"expires_in_ns\":null,\"retries\":null}");
+		else if (known)
+			n = snprintf(buf, sizeof(buf), "{\"kind\":\"%s\",\"expires_in_ns\":%lld,"
+				     "\"retries\":%u}", kind, (long long)e->timer_left_ns,
+				     e->timer_retries);
+		else
+			n = snprintf(buf, sizeof(buf), "{\"kind\":\"%s\",\"expires_in_ns\":null,"
+				     "\"retries\":%u}", kind, e->timer_retries);
+		lb_put(&p->jw.lb, buf, n);
+		return;
+	}
+	if (e->timer == TS_TIMER_OFF) {
+		PLAIN(p, "off");
+		return;
+	}
+	if (known)
+		snprintf(left, sizeof(left), "%s%lld.%02lld", cs < 0 ? "-" : "",
+			 (long long)(cs < 0 ? -cs : cs) / 100, (long long)(cs < 0 ? -cs : cs) % 100);
+	else
+		snprintf(left, sizeof(left), "?");
+	n = snprintf(buf, sizeof(buf), "%s(%s/%u)", kind, left, e->timer_retries);
+	print_plain(p, buf, n);
+}
+
 /* why the socket went to CLOSE; empty/null on other transitions */
 static void w_reason(struct printer *p, const struct output *o, const struct tcpstates_event *e)
 {
@@ -295,6 +350,7 @@ const struct output_field output_fields[OUTPUT_NFIELDS] = {
 	[OF_NEWSTATE] = { "newstate", "NEWSTATE", 11, NULL, 0, w_newstate },
 	[OF_DUR] = { "dur_ns", "MS", 8, NULL, 0, w_dur },
 	[OF_PRECISION] = { "precision_ns", NULL, 0, NULL, 0, w_precision },
+	[OF_TIMER] = { "timer", "TIMER", 20, NULL, FIELD_IF_TIMERS | FIELD_STUCK, w_timer },
 	[OF_REASON] = { "reason", "REASON", 0, NULL, FIELD_CONN, w_reason },
 	[OF_RST_REASON] = { "reset_reason", NULL, 0, NULL, FIELD_CONN, w_rst_reason },
 	[OF_RX_BYTES] = { "rx_bytes", NULL, 0, NULL, FIELD_CONN, w_rx_bytes },

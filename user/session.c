@@ -165,12 +165,13 @@ static int on_conn(void *ctx, const struct tcpstates_conn *c)
 
 
 /* a socket that existed at start: filtered like a transition, not counted as one (-n) */
-static void emit_snapshot(void *arg, const struct tcpstates_event *e)
+static void emit_snapshot(void *arg, const struct tcpstates_event *e,
+			  const struct tcpstates_sock_rec *r)
 {
 	struct session *s = arg;
 
 	if (s->stuck)
-		stuck_feed(s->stuck, e);
+		stuck_feed_found(s->stuck, e, r);
 	if (s->cfg->records == TS_REC_NONE || !filter_snapshot(&s->filter, e))
 		return;
 	/* the reader sets the pace: meanwhile the kernel's lines wait in the ring buffer */
@@ -259,8 +260,13 @@ static void put_metrics(struct session *s, uint64_t now, bool final)
 	loss_now(s, &c, &l);
 	loss_values(&l, v.loss);
 	v.seen = c.events;
-	if (s->stuck)
+	if (s->stuck) {
 		stuck_count(s->stuck, now, v.stuck, v.stuck_followed, STATS_STATES);
+		_Static_assert(STUCK_DX_MAX - 1 <= METRICS_DX_MAX, "a diagnosis without a gauge row");
+		v.n_stuck_dx = STUCK_DX_MAX - 1;
+		v.stuck_dx_names = stuck_dx_words;
+		stuck_count_diagnosed(s->stuck, now, v.stuck_dx, v.n_stuck_dx);
+	}
 	metrics_write(s->metrics, &v, now);
 }
 
@@ -272,9 +278,15 @@ static bool stuck_room(void *ctx)
 	return !stop_signal && outq_pending(&s->q) < HIGH_WATER;
 }
 
-static void emit_stuck(void *ctx, const struct stuck_report *r, const struct stuck_holder *h)
+static void emit_stuck(void *ctx, const struct stuck_summary *sum, const struct stuck_report *r,
+		       const struct stuck_holder *h, const struct thread_info *t)
 {
-	stuck_write(&((struct session *)ctx)->out, r, h);
+	struct session *s = ctx;
+
+	if (sum)
+		stuck_write_summary(&s->out, sum);
+	else
+		stuck_write(&s->out, r, h, t);
 }
 
 /* --records none: the stats are the kernel's tallies */

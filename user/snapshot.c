@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "snapshot.h"
 #include "iter_tcp.h"
+#include "jiffies.h"
 #include "timefmt.h"
 
 /* one socket found, with its owner once /proc names one */
@@ -139,6 +140,22 @@ static void resolve_owners(struct snap *s)
 
 /* ---- results --------------------------------------------------------------------------------- */
 
+/*
+ * The socket's timer as the iterator read it, its time left in ns; with HZ unknown the kind
+ * and retries stay and the time left is TS_TIMER_LEFT_UNKNOWN (null in JSON, "?" in text).
+ */
+void snapshot_timer(const struct tcpstates_sock_rec *r, struct tcpstates_event *e)
+{
+	unsigned int hz = jiffies_hz(r->jiffies, r->ts_ns);
+
+	e->timer = r->timer;
+	e->timer_retries = r->timer_retries;
+	if (r->timer <= TS_TIMER_OFF)
+		e->timer_left_ns = 0;
+	else
+		e->timer_left_ns = hz ? jiffies_to_ns(r->timer_left_j, hz) : TS_TIMER_LEFT_UNKNOWN;
+}
+
 void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_owner *o,
 		    struct tcpstates_event *e)
 {
@@ -158,6 +175,7 @@ void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_o
 	e->newstate = r->state;
 	e->flags = r->cookie ? TS_F_COOKIE_KNOWN : 0;
 	e->flags2 = TS_F2_SNAPSHOT;
+	snapshot_timer(r, e);
 	if (!o)
 		return;
 	e->pid = o->pid;
@@ -259,7 +277,7 @@ int snapshot_run(const struct filter_targets *targets, const struct snapshot_see
 		st->sockets = s.n;
 		for (size_t i = 0; i < s.n; i++) {
 			snapshot_event(&s.v[i].r, s.v[i].owner_known ? &s.v[i].owner : NULL, &e);
-			emit(ctx, &e);
+			emit(ctx, &e, &s.v[i].r);
 		}
 	}
 	iter_tcp_close(&s.scan);

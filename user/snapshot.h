@@ -9,8 +9,12 @@
 #include "tcpstates.h"
 #include "filter.h"
 
-/* hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints) */
-typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e);
+/*
+ * hands one socket, as a record with TS_F2_SNAPSHOT, to the caller (which filters and prints),
+ * with the iterator's record it was made of
+ */
+typedef void (*snapshot_emit_fn)(void *ctx, const struct tcpstates_event *e,
+				 const struct tcpstates_sock_rec *r);
 
 struct snapshot_stats {
 	unsigned int namespaces;	/* network namespaces listed */
@@ -44,6 +48,12 @@ struct snapshot_seeds {
  */
 int snapshot_run(const struct filter_targets *targets, const struct snapshot_seeds *seeds,
 		 snapshot_emit_fn emit, void *ctx, struct snapshot_stats *st);
+
+/*
+ * The timer of iterator record r into e (timer, timer_retries, timer_left_ns): --stuck's reports
+ * take it as the snapshot's records do.
+ */
+void snapshot_timer(const struct tcpstates_sock_rec *r, struct tcpstates_event *e);
 
 /* One iterator record and its owner (NULL: unknown) as an event record. */
 void snapshot_event(const struct tcpstates_sock_rec *r, const struct tcpstates_owner *o,

@@ -11,8 +11,10 @@
 #include "filter.h"
 #include "grow.h"
 #include "holders.h"
+#include "jiffies.h"
 #include "netns.h"
 #include "privdrop.h"
+#include "snapshot.h"
 #include "stuck.h"
 #include "timefmt.h"
 
@@ -30,6 +32,7 @@ static int detector_init(struct stuck *k, const struct config *cfg, const struct
 
 	memset(k, 0, sizeof(*k));
 	k->filter = filter;
+	k->detail = cfg->stuck_detail;
 	k->first_ns = (uint64_t)(cfg->stuck_s * 1e9);
 	if (!k->first_ns)
 		k->first_ns = 1;
@@ -43,6 +46,38 @@ static int detector_init(struct stuck *k, const struct config *cfg, const struct
 void stuck_feed(struct stuck *k, const struct tcpstates_event *e)
 {
 	stuck_table_update(&k->tab, e, k->first_ns);
+}
+
+/*
+ * How long ago a socket found in state entered it, by the kernel's timestamps; -1: no estimate.
+ * CLOSE_WAIT and CLOSING came with the peer's FIN, FIN_WAIT2 with the ACK of ours: the last
+ * packet received, unless the socket received since (an ACK of data sent in CLOSE_WAIT, a
+ * keepalive's answer): then the estimate is short, never long.
+ */
+static int64_t entered_ago_ns(const struct tcpstates_sock_rec *r)
+{
+	unsigned int hz;
+
+	if (r->kind != TS_SK_FULL || !(r->flags & TS_SR_TIMES) ||
+	    (r->state != TS_CLOSE_WAIT && r->state != TS_CLOSING && r->state != TS_FIN_WAIT2))
+		return -1;
+	hz = jiffies_hz(r->jiffies, r->ts_ns);
+	return hz ? jiffies_to_ns(r->last_recv_j, hz) : -1;
+}
+
+void stuck_feed_found(struct stuck *k, const struct tcpstates_event *e,
+		      const struct tcpstates_sock_rec *r)
+{
+	int64_t ago = entered_ago_ns(r);
+	struct tcpstates_event c = *e;
+	struct sock_entry *s;
+
+	if (ago > 0 && (uint64_t)ago < c.ts_ns)
+		c.ts_ns -= ago;
+	s = stuck_table_update(&k->tab, &c, k->first_ns);
+	/* a transition seen already is exact: the snapshot's record then changed nothing */
+	if (s && s->lower_bound)
+		s->estimated = ago >= 0;
 }
 
 /* ---- a round: the due sockets, read now ------------------------------------------------------ */
@@ -90,7 +125,7 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 	struct sock_entry *s;
 
 	k->n_r = k->next_r = 0;
-	k->n_h = 0;
+	k->n_h = k->n_t = k->n_g = k->next_g = 0;
 	ns->n = 0;
 	while ((s = stuck_table_due(&k->tab, now))) {
 		struct stuck_report *r;
@@ -111,7 +146,37 @@ static void take_due(struct stuck *k, uint64_t now, struct ns_set *ns)
 		r->now_ns = now;
 		r->due_ns = s->due_ns;
 		r->since_exact = !s->lower_bound;
+		r->estimated = s->estimated;
+		r->last_recv_ago_ns = r->last_send_ago_ns = -1;
+		r->eof_read = -1;
 		stuck_table_schedule(&k->tab, s, 0);
+	}
+}
+
+/* has the socket received the peer's FIN (in the receive sequence, where copied_seq passes it) */
+static bool fin_received(unsigned int state)
+{
+	return state == TS_CLOSE_WAIT || state == TS_LAST_ACK || state == TS_CLOSING;
+}
+
+/*
+ * What the kernel knows of why: the data not read (rcv_nxt - copied_seq, netstat's Recv-Q, counts
+ * the FIN too until recv() returns 0: then copied_seq passes it), the times of the last receive
+ * and send.
+ */
+static void read_evidence(struct stuck_report *r, const struct tcpstates_sock_rec *rec)
+{
+	unsigned int hz = jiffies_hz(rec->jiffies, rec->ts_ns);
+
+	if (rec->kind == TS_SK_FULL && fin_received(rec->state)) {
+		r->eof_read = rec->rx_queue == 0;
+		r->unread_bytes = rec->rx_queue ? rec->rx_queue - 1 : 0;
+	} else if (rec->kind == TS_SK_FULL && rec->state != TS_LISTEN) {
+		r->unread_bytes = rec->rx_queue;
+	}
+	if ((rec->flags & TS_SR_TIMES) && hz) {
+		r->last_recv_ago_ns = jiffies_to_ns(rec->last_recv_j, hz);
+		r->last_send_ago_ns = jiffies_to_ns(rec->last_send_j, hz);
 	}
 }
 
@@ -138,8 +203,11 @@ static void on_sock(void *ctx, const struct tcpstates_sock_rec *rec)
 	r->e.family = rec->family;
 	r->e.rx_queue = rec->rx_queue;
 	r->e.tx_queue = rec->tx_queue;
+	snapshot_timer(rec, &r->e);	/* the timer netstat -o shows, read now */
 	/* a request socket's inode is its listener's: nobody holds the request itself */
 	r->ino = rec->kind == TS_SK_FULL ? rec->ino : 0;
+	r->full = rec->kind == TS_SK_FULL;
+	read_evidence(r, rec);
 }
 
 static void read_namespaces(struct stuck *k, struct ns_set *ns)
@@ -309,6 +377,55 @@ bool stuck_shown(const struct filter *f, const struct tcpstates_event *e,
 	return false;
 }
 
+static const struct {
+	const char *word, *words;
+} diagnoses[STUCK_DX_MAX] = {
+#define STUCK_DX_ROW(name, word, words) [STUCK_DX_##name] = { #word, words },
+	STUCK_DIAGNOSIS_LIST(STUCK_DX_ROW)
+#undef STUCK_DX_ROW
+};
+
+const char *const stuck_dx_words[STUCK_DX_MAX - 1] = {
+#define STUCK_DX_WORD(name, word, words) #word,
+	STUCK_DIAGNOSIS_LIST(STUCK_DX_WORD)
+#undef STUCK_DX_WORD
+};
+
+const char *stuck_diagnosis_word(enum stuck_diagnosis d)
+{
+	return d < STUCK_DX_MAX ? diagnoses[d].word : NULL;
+}
+
+const char *stuck_diagnosis_words(enum stuck_diagnosis d)
+{
+	return d < STUCK_DX_MAX ? diagnoses[d].words : NULL;
+}
+
+/*
+ * CLOSE_WAIT waits for the application's close(): no holder (orphan); held, but not by the
+ * process that used it (a child that inherited it); else how far it read. The other states wait
+ * for the peer (FIN_WAIT2 for its FIN, LAST_ACK and CLOSING for the ACK of ours, the SYN_*
+ * states for the handshake, FIN_WAIT1 for its ACK or window).
+ */
+enum stuck_diagnosis stuck_diagnose(const struct stuck_report *r, const struct stuck_holder *h)
+{
+	bool owner_holds = false;
+
+	if (!r->read_now)
+		return STUCK_DX_NONE;
+	if (r->e.newstate != TS_CLOSE_WAIT)
+		return STUCK_DX_PEER_SILENT;
+	if (!r->holders_total)
+		return STUCK_DX_ORPHAN;
+	for (uint32_t i = 0; i < r->n_holders; i++)
+		owner_holds |= h[i].pid == r->owner_pid;
+	if (r->owner_pid && !owner_holds && r->holders_total == r->n_holders)
+		return STUCK_DX_INHERITED;
+	if (r->unread_bytes)
+		return STUCK_DX_DATA_UNREAD;
+	return r->eof_read == 1 ? STUCK_DX_EOF_READ_NOT_CLOSED : STUCK_DX_EOF_UNREAD;
+}
+
 /*
  * Each report: still there in the same state? Then when next: when its age has doubled (past
  * now, however late this round is). A socket gone or moved unseen is dropped; one the filters do
@@ -339,9 +456,14 @@ static void judge_round(struct stuck *k, const struct ns_set *ns)
 		r->e.oldstate = 0;
 		r->age_ns = r->now_ns - r->e.ts_ns;
 		h = r->n_holders ? &k->h[r->first_holder] : NULL;
+		/* an owner that used the socket, not one copied from its listener */
+		if ((r->e.flags & TS_F_OWNER_KNOWN) && !(r->e.flags & TS_F_OWNER_INHERITED))
+			r->owner_pid = r->e.pid;
 		stuck_name_owner(&r->e, h, r->n_holders);
+		r->diagnosis = stuck_diagnose(r, h);
 		if (!s)
 			continue;
+		s->diagnosis = r->diagnosis;
 		s->judged = true;
 		s->shown = stuck_shown(k->filter, &r->e, h, r->n_holders);
 		if (!s->shown)
@@ -360,6 +482,124 @@ static void judge_round(struct stuck *k, const struct ns_set *ns)
 	k->n_r = out;
 }
 
+/* ---- the round's groups: one process, one state, one peer ------------------------------------ */
+
+static int cmp_addr(const struct tcpstates_event *x, const struct tcpstates_event *y)
+{
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->daddr, y->daddr, sizeof(x->daddr));
+}
+
+static int cmp_group(const struct tcpstates_event *x, const struct tcpstates_event *y)
+{
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->newstate != y->newstate)
+		return x->newstate < y->newstate ? -1 : 1;
+	return cmp_addr(x, y);
+}
+
+/* by group, then oldest first (ties: by port, for a stable order) */
+static int cmp_report(const void *a, const void *b)
+{
+	const struct stuck_report *x = a, *y = b;
+	int c = cmp_group(&x->e, &y->e);
+
+	if (c)
+		return c;
+	if (x->age_ns != y->age_ns)
+		return x->age_ns > y->age_ns ? -1 : 1;
+	if (x->e.sport != y->e.sport)
+		return x->e.sport < y->e.sport ? -1 : 1;
+	return x->e.dport < y->e.dport ? -1 : x->e.dport > y->e.dport;
+}
+
+/* sort the reports into groups and sum each up; the first --stuck-detail of each are detailed */
+static void group_round(struct stuck *k)
+{
+	struct stuck_summary *g = NULL;
+
+	qsort(k->r, k->n_r, sizeof(*k->r), cmp_report);
+	k->n_g = 0;
+	for (size_t i = 0; i < k->n_r; i++) {
+		struct stuck_report *r = &k->r[i];
+
+		if (!g || cmp_group(&g->first->e, &r->e)) {
+			if (grow((void **)&k->g, &k->cap_g, k->n_g, sizeof(*k->g))) {
+				/* no memory for a summary: the rest are written as reports */
+				for (; i < k->n_r; i++)
+					k->r[i].detailed = true;
+				break;
+			}
+			g = &k->g[k->n_g++];
+			memset(g, 0, sizeof(*g));
+			g->first = r;
+			g->now_ns = r->now_ns;
+			g->oldest_age_ns = r->age_ns;
+			g->lport = r->e.sport;
+			g->rport = r->e.dport;
+		}
+		r->detailed = g->count < k->detail;
+		g->detailed += r->detailed;
+		g->count++;
+		g->diagnoses[r->diagnosis]++;
+		if (g->lport != r->e.sport)
+			g->lport = 0;
+		if (g->rport != r->e.dport)
+			g->rport = 0;
+	}
+}
+
+/* ---- what the holders of detailed reports are doing ------------------------------------------- */
+
+/* a holder's threads, read once per process and round (a leak names one process many times) */
+struct pid_threads {
+	uint32_t pid, first, n, total;
+};
+
+static void read_threads(struct stuck *k)
+{
+	struct pid_threads *seen = NULL, *hit = NULL;
+	size_t n_seen = 0, cap_seen = 0;
+
+	for (size_t i = 0; i < k->n_r; i++) {
+		const struct stuck_report *r = &k->r[i];
+
+		for (uint32_t j = 0; r->detailed && j < r->n_holders; j++) {
+			struct stuck_holder *h = &k->h[r->first_holder + j];
+			char pid_text[16];
+			unsigned int listed = 0;
+
+			if (hit && hit->pid != h->pid)
+				hit = NULL;
+			for (size_t x = 0; x < n_seen && !hit; x++)
+				if (seen[x].pid == h->pid)
+					hit = &seen[x];
+			if (!hit) {
+				if (grow((void **)&seen, &cap_seen, n_seen, sizeof(*seen)))
+					return free(seen);
+				while (k->cap_t < k->n_t + THREADS_MAX)
+					if (grow((void **)&k->t, &k->cap_t, k->cap_t, sizeof(*k->t)))
+						return free(seen);
+				hit = &seen[n_seen++];
+				snprintf(pid_text, sizeof(pid_text), "%u", h->pid);
+				hit->pid = h->pid;
+				hit->first = k->n_t;
+				hit->total = threads_read(pid_text, &k->t[k->n_t], THREADS_MAX, &listed);
+				hit->n = listed;
+				k->n_t += listed;
+			}
+			h->first_thread = hit->first;
+			h->n_threads = hit->n;
+			h->threads_total = hit->total;
+		}
+	}
+	free(seen);
+}
+
 static void round_now(struct stuck *k)
 {
 	uint64_t start = clock_ns(CLOCK_MONOTONIC), took;
@@ -371,6 +611,8 @@ static void round_now(struct stuck *k)
 	read_namespaces(k, &ns);
 	find_holders(k);
 	judge_round(k, &ns);
+	group_round(k);
+	read_threads(k);
 	took = clock_ns(CLOCK_MONOTONIC) - start;
 	k->st.rounds++;
 	k->st.last_round_ns = took;
@@ -380,14 +622,26 @@ static void round_now(struct stuck *k)
 	}
 }
 
+/* the round's records in order: each group's summary, then its detailed reports */
 void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx)
 {
 	if (k->next_r == k->n_r && room(ctx))
 		round_now(k);
 	while (k->next_r < k->n_r && room(ctx)) {
-		const struct stuck_report *r = &k->r[k->next_r++];
+		const struct stuck_report *r = &k->r[k->next_r];
 
-		emit(ctx, r, r->n_holders ? &k->h[r->first_holder] : NULL);
+		if (k->next_g < k->n_g && k->g[k->next_g].first == r) {
+			emit(ctx, &k->g[k->next_g++], NULL, NULL, NULL);
+			k->st.summaries++;
+			if (!room(ctx))
+				break;
+		}
+		k->next_r++;
+		if (!r->detailed) {
+			k->st.folded++;
+			continue;
+		}
+		emit(ctx, NULL, r, r->n_holders ? &k->h[r->first_holder] : NULL, k->t);
 		k->st.reports++;
 	}
 }
@@ -399,8 +653,12 @@ static void detector_free(struct stuck *k)
 	stuck_table_free(&k->tab);
 	free(k->r);
 	free(k->h);
+	free(k->t);
+	free(k->g);
 	k->r = NULL;
 	k->h = NULL;
+	k->t = NULL;
+	k->g = NULL;
 }
 
 /*
@@ -420,6 +678,18 @@ void stuck_count(const struct stuck *k, uint64_t now_ns, uint64_t *per_state, bo
 		if (s->used && s->e.newstate < n && now_ns >= s->e.ts_ns + k->first_ns &&
 		    (s->judged ? s->shown : filter_snapshot(k->filter, &s->e)))
 			per_state[s->e.newstate]++;
+	}
+}
+
+void stuck_count_diagnosed(const struct stuck *k, uint64_t now_ns, uint64_t *per_dx, unsigned int n)
+{
+	memset(per_dx, 0, n * sizeof(per_dx[0]));
+	for (uint32_t i = 0; i < k->tab.cap; i++) {
+		const struct sock_entry *s = &k->tab.v[i];
+
+		if (s->used && s->judged && s->shown && s->diagnosis && s->diagnosis <= n &&
+		    now_ns >= s->e.ts_ns + k->first_ns)
+			per_dx[s->diagnosis - 1]++;
 	}
 }
 
@@ -458,10 +728,12 @@ void stuck_stop(struct stuck *k, bool verbose)
 		fprintf(stderr, "tcpstates-c: --stuck: %llu sockets not followed (table full at %u)\n",
 			(unsigned long long)k->tab.not_tracked, k->tab.max);
 	if (verbose)
-		fprintf(stderr, "tcpstates-c: --stuck: %llu reports in %llu rounds; longest round "
+		fprintf(stderr, "tcpstates-c: --stuck: %llu reports and %llu summaries (%llu reports "
+				"folded into them) in %llu rounds; longest round "
 				"%.1f ms (%llu sockets reported); %llu gone unseen; %llu namespace reads "
 				"failed; %u sockets followed at the end\n",
-			(unsigned long long)k->st.reports, (unsigned long long)k->st.rounds,
+			(unsigned long long)k->st.reports, (unsigned long long)k->st.summaries,
+			(unsigned long long)k->st.folded, (unsigned long long)k->st.rounds,
 			k->st.max_round_ns / 1e6, (unsigned long long)k->st.max_round_due,
 			(unsigned long long)k->st.gone, (unsigned long long)k->st.ns_failed, k->tab.n);
 	detector_free(k);

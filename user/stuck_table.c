@@ -240,6 +240,7 @@ struct sock_entry *stuck_table_update(struct stuck_table *t, const struct tcpsta
 		return NULL;
 	s->e = *e;
 	s->lower_bound = snapshot;
+	s->estimated = false;
 	s->judged = false;	/* a new record, maybe a new owner: the filters decide afresh */
 	stuck_table_schedule(t, s, e->ts_ns + first_ns);
 	return s;

@@ -23,9 +23,11 @@ struct sock_entry {
 	uint32_t next;			/* hash chain, or free list (STUCK_TABLE_NONE ends it) */
 	uint32_t heap;			/* its place in the due heap; STUCK_TABLE_NONE: not due */
 	bool lower_bound;		/* e.ts_ns is when the snapshot saw it, not when it entered */
+	bool estimated;			/* ... or an estimate of when it entered (stuck_feed_found) */
 	bool used;			/* a live entry (not on the free list) */
 	bool judged;			/* its last report was filtered, since e was set ... */
 	bool shown;			/* ... and shown (its holders considered): the gauge's answer */
+	uint8_t diagnosis;		/* its last report's (enum stuck_diagnosis) */
 	uint32_t slot;			/* its report in the round (STUCK_TABLE_NONE: none) */
 };
 

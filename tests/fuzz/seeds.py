@@ -24,7 +24,7 @@ CLI = {
     "stop": ["-n", "20", "-d", "0.5"], "hook": ["--hook", "tracepoint", "--ringbuf-mb", "64"],
     "netns": ["--netns", "4026531840"], "netns_path": ["--netns", "/proc/self/ns/net"],
     "cgroup_bad": ["--cgroup", "/nonexistent"], "tw": ["--no-timewait", "--timewait-period", "0.1"],
-    "flags": ["-4", "-T", "-w", "-x", "--queues", "--no-snapshot", "-v"],
+    "flags": ["-4", "-T", "-w", "-x", "--queues", "--timers", "--no-snapshot", "-v"],
     "bad_both": ["-4", "-6"], "bad_port": ["--port", "70000"], "missing": ["-L"],
     "ambiguous": ["--no"], "unknown": ["--bogus=1"], "positional": ["foo"], "cluster": ["-jwTx"],
     "flag_arg": ["--json=1"], "long_eq": ["--lport=1,2,3"], "ctrl": ["-c", "a\nb"],

@@ -135,9 +135,14 @@ say(old and old[0]["since_exact"] is False and old[0]["pid"] == old_cli and old[
     and any(h["pid"] == old_cli for h in old[0]["holders"]),
     "a CLOSE_WAIT older than the tracer: since_exact false, owner and holder the client")
 keys = ["type", "time", "sock", "pid", "comm", "rx_queue", "tx_queue", "owner", "cgroup", "family",
-        "laddr", "lport", "raddr", "rport", "netns", "state", "since", "since_exact", "age_ns",
-        "holders", "holders_total"]
+        "laddr", "lport", "raddr", "rport", "timer", "netns", "state", "since", "since_exact",
+        "age_ns", "holders", "holders_total"]
 say(stuck and all(list(r) == keys for r in stuck), "stuck records have exactly the keys, in order")
+# read now: the CLOSE_WAIT has no timer armed (no keepalive, nothing to send); the orphan's
+# FIN_WAIT2 minisocket ends within tcp_fin_timeout (12 s)
+say(cw and all(r["timer"] == {"kind": "off", "expires_in_ns": None, "retries": None} for r in cw)
+    and f2 and all(r["timer"]["kind"] == "timewait" and 0 < r["timer"]["expires_in_ns"] <= 12e9
+                   for r in f2), "timers read now: CLOSE_WAIT off, the orphan's FIN_WAIT2 timewait <= 12 s")
 say(cw and cw[0]["rx_queue"] == 1, "the client's Recv-Q read now: the FIN (1)")
 lines = [l for l in open(txt) if " STUCK " in l]
 print("# " + "".join(open(txt).readlines()[:1] + lines).replace("\n", "\n# "))

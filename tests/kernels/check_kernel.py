@@ -415,7 +415,36 @@ def check_verbose(kernel, facts, sections):
             probs.append("want %r, got %r" % ({k: want_rec[k] for k in bad}, bad))
     v.report("start-up snapshot names a listener older than the tracer", probs,
              ": pid %d, comm ks-lsn, port %d" % (lsn["listener"], lsn["port"]))
+    check_timers(v, snaps, lsn)
     return v.failed
+
+
+def check_timers(v, snaps, lsn):
+    """every snapshot record's timer has a kind; the listener's is off, the keepalive client's
+    keepalive with 0 < expires_in_ns <= 600 s (null only where the tracer could not know HZ)"""
+    probs = []
+    for r in snaps:
+        t = r.get("timer")
+        if not isinstance(t, dict) or t.get("kind") not in expect.TIMER_KINDS:
+            probs.append("port %s -> %s: timer %r" % (r.get("lport"), r.get("rport"), t))
+    lrec = [r for r in snaps if r.get("lport") == lsn["port"] and r.get("rport") == 0]
+    want_off = {"kind": "off", "expires_in_ns": None, "retries": None}
+    if lrec and lrec[0].get("timer") != want_off:
+        probs.append("listener: want timer %r, got %r" % (want_off, lrec[0].get("timer")))
+    ka = [r for r in snaps if r.get("lport") == lsn.get("ka_cport") and
+          r.get("rport") == lsn["port"]]
+    if len(ka) != 1:
+        probs.append("want one snapshot record of the keepalive client (port %s), got %d" % (
+            lsn.get("ka_cport"), len(ka)))
+    else:
+        t = ka[0].get("timer") or {}
+        left = t.get("expires_in_ns")
+        if t.get("kind") != "keepalive" or t.get("retries") != 0 or \
+                not (isinstance(left, int) and 0 < left <= 600 * 10**9):
+            probs.append("keepalive client: want kind keepalive, 0 < expires_in_ns <= 600 s, "
+                         "retries 0; got %r" % t)
+    v.report("snapshot records carry the timer (listener off, keepalive client keepalive)",
+             probs, ": %d records" % len(snaps))
 
 
 # ---- one hook ----------------------------------------------------------------------------------

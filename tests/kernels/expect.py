@@ -123,6 +123,10 @@ dm  accepted  @accept@srv/listener @passive-close@wrk ESTABLISHED->CLOSE_WAIT@sr
 # cf6 is cf on ::1
 SAME_AS = {"cf6": "cf"}
 
+# the snapshot's "timer" kinds (include/tcpstates.h TS_TIMER_LIST); every kernel of the matrix
+# has the fields they are read from (5.10 too)
+TIMER_KINDS = ("off", "retransmit", "probe", "keepalive", "timewait")
+
 HOOK_TP_BTF = "tp_btf/inet_sock_set_state"
 HOOK_TP = "tracepoint/sock/inet_sock_set_state"
 

@@ -29,8 +29,10 @@
  * "client":..,"worker":..,"cport":..,"cport2":..,"error":null|".."}. Exit 1 if one failed.
  *
  * --listen PORT: a listener on 127.0.0.1:PORT that exists before a tracer starts (its start-up
- * snapshot must name it): comm ks-lsn, prints {"listener":PID,"port":PORT} once it listens, then
- * waits until a signal ends it (SIGALRM after 120 s at the latest).
+ * snapshot must name it), and a connection to it whose client has SO_KEEPALIVE with
+ * TCP_KEEPIDLE 600 s (the snapshot's timer: keepalive); comm ks-lsn, prints
+ * {"listener":PID,"port":PORT,"ka_cport":CPORT} once both are there, then waits until a signal
+ * ends it (SIGALRM after 120 s at the latest).
  */
 #define _GNU_SOURCE	/* POLLRDHUP */
 #include <arpa/inet.h>
@@ -691,9 +693,20 @@ static int run_one(const struct scenario *sc, int base)
 static void __attribute__((noreturn)) listen_only(void)
 {
 	prctl(PR_SET_NAME, "ks-lsn", 0, 0, 0);
+	int l, c, one = 1, idle = 600;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
 	alarm(120);
-	listen_on();
-	printf("{\"listener\":%d,\"port\":%d}\n", getpid(), port);
+	l = listen_on();
+	c = connect_from(0);
+	if (c < 0 || setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) ||
+	    getsockname(c, (struct sockaddr *)&ss, &len))
+		fail("keepalive connection to port %d", port);
+	accept_one(l);
+	printf("{\"listener\":%d,\"port\":%d,\"ka_cport\":%d}\n", getpid(), port,
+	       ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	fflush(stdout);
 	for (;;)
 		pause();

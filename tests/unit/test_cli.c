@@ -151,10 +151,17 @@ static const struct good_row good[] = {
 	{ { "--ringbuf-mb=1024" }, { .ringbuf_mb = 1024 } },
 	{ { "--wi", "--times" }, { .wide = true, .show_date = true } }, /* unique prefixes */
 	{ { "--queues" }, { .show_queues = true } },
+	{ { "--timers" }, { .show_timers = true } },
+	{ { "--timers", "--queues", "-j" },
+	  { .show_timers = true, .show_queues = true, .format = OUT_JSON } },
 	{ { "--no-snapshot", "--no-snapshot" }, { .no_snapshot = true } },
 	{ { "--no-timewait" }, { .no_timewait = true } },
 	{ { "--no-timewait", "--timewait-period", "5" }, { .no_timewait = true, .tw_period_s = 5 } },
 	{ { "--stuck", "60" }, { .stuck_s = 60 } },
+	{ { "--stuck", "1", "--stuck-detail", "5" }, { .stuck_s = 1, .stuck_detail = 5 } },
+	{ { "--stuck-detail=all", "--stuck", "2" },
+	  { .stuck_s = 2, .stuck_detail = STUCK_DETAIL_ALL } },
+	{ { "--stuck", "1", "--stuck-detail", "1000000" }, { .stuck_s = 1, .stuck_detail = 1000000 } },
 	{ { "--stuck=0.5", "--state", "CLOSE_WAIT" },
 	  { .stuck_s = 0.5, .state_mask = BIT(TS_CLOSE_WAIT) } },
 	/* --netns and --cgroup as typed: what they name is looked up after parsing (test_filter) */
@@ -183,8 +190,9 @@ static const struct good_row good[] = {
 #define CONFIG_FIELDS(X)                                                                        \
 	X(family, num) X(lports, ports) X(rports, ports) X(ports, ports) X(has_pid, num)        \
 	X(pid, num) X(has_comm, num) X(comm, chars) X(state_mask, num) X(show_date, num)        \
-	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(no_snapshot, num)                \
-	X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl) X(format, num) X(records, num)   \
+	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(show_timers, num)                \
+	X(no_snapshot, num) X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl)             \
+	X(stuck_detail, num) X(format, num) X(records, num)                                     \
 	X(duration_s, dbl) X(count, num) X(verbose, num) X(hook, num) X(ringbuf_mb, num)        \
 	X(netns_arg, str) X(cgroup_path, str) X(summary, num) X(interval_s, dbl)                \
 	X(dot_path, str) X(output_path, str) X(metrics_path, str) X(metrics_period_s, dbl)
@@ -264,6 +272,7 @@ static struct config expected(const struct config *row)
 	want.ringbuf_mb = row->ringbuf_mb ? row->ringbuf_mb : 16;
 	want.tw_period_s = row->tw_period_s ? row->tw_period_s : 1.0;
 	want.metrics_period_s = row->metrics_period_s ? row->metrics_period_s : 15.0;
+	want.stuck_detail = row->stuck_detail ? row->stuck_detail : 3;
 	return want;
 }
 
@@ -389,6 +398,13 @@ static const struct bad_row bad[] = {
 	{ { "--stuck", "31536001" }, "invalid duration '31536001' for --stuck" },
 	{ { "--stuck", "x" }, "invalid duration 'x' for --stuck" },
 	{ { "--stuck", "1", "--stuck", "2" }, "option --stuck given twice" },
+	{ { "--stuck-detail", "3" }, "option --stuck-detail needs --stuck" },
+	{ { "--stuck", "1", "--stuck-detail", "-1" }, "invalid value '-1' for --stuck-detail" },
+	{ { "--stuck", "1", "--stuck-detail", "1000001" },
+	  "invalid value '1000001' for --stuck-detail" },
+	{ { "--stuck", "1", "--stuck-detail", "al" }, "invalid value 'al' for --stuck-detail" },
+	{ { "--stuck", "1", "--stuck-detail", "2", "--stuck-detail", "3" },
+	  "option --stuck-detail given twice" },
 	{ { "-o", "" }, "invalid file '' for --output" },
 	{ { "--output=" }, "invalid file '' for --output" },
 	{ { "-o", "a", "--output", "b" }, "option -o/--output given twice" },

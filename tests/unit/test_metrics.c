@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "metrics.h"
+#include "stuck.h"
 #include "stuck_table.h"
 #include "unit.h"
 
@@ -61,6 +62,9 @@ static const char *const want_lines[] = {
 	"tcpstates_lost_records_total{cause=\"map_full\"} 6",
 	"tcpstates_stuck_sockets{state=\"CLOSE_WAIT\"} 3",
 	"tcpstates_stuck_sockets{state=\"SYN_SENT\"} 0",
+	"tcpstates_stuck_diagnosed_sockets{diagnosis=\"orphan\"} 0",
+	"tcpstates_stuck_diagnosed_sockets{diagnosis=\"data_unread\"} 2",
+	"tcpstates_stuck_diagnosed_sockets{diagnosis=\"peer_silent\"} 1",
 	"tcpstates_up 1",
 	"tcpstates_last_update_timestamp_seconds 1796042390.123",
 	"tcpstates_feature_active{feature=\"cookies\"} 1",
@@ -103,6 +107,10 @@ static void fill(struct stats *st, struct features *fs, struct metrics_values *v
 	/* the gauge's rows, as stuck_count() gives them: the states --stuck follows */
 	for (unsigned int s = 0; s < STATS_STATES; s++)
 		v->stuck_followed[s] = stuck_table_watched(s);
+	v->stuck_dx_names = stuck_dx_words;
+	v->n_stuck_dx = STUCK_DX_MAX - 1;
+	v->stuck_dx[STUCK_DX_DATA_UNREAD - 1] = 2;
+	v->stuck_dx[STUCK_DX_PEER_SILENT - 1] = 1;
 	v->features = fs;
 	v->version = "1.2";
 	v->kernel = "6.1-\\x\"y\nz";
@@ -125,12 +133,12 @@ static void test_format(void)
 	for (size_t i = 0; i < sizeof(absent_lines) / sizeof(absent_lines[0]); i++)
 		CHECK(!has_line(sb.buf, absent_lines[i], true), "unexpected line: %s",
 		      absent_lines[i]);
-	/* 17 families (8 of them the TCP counters), each with its HELP and TYPE once */
+	/* 18 families (8 of them the TCP counters), each with its HELP and TYPE once */
 	for (const char *p = sb.buf; (p = strstr(p, "\n# TYPE ")); p++)
 		types++;
 	for (const char *p = sb.buf; (p = strstr(p, "# HELP ")); p++)
 		helps++;
-	CHECK(types == 17 && helps == 17, "families: %d TYPE, %d HELP", types, helps);
+	CHECK(types == 18 && helps == 18, "families: %d TYPE, %d HELP", types, helps);
 	CHECK(sb.len && sb.buf[sb.len - 1] == '\n', "ends with a newline");
 
 	/* without --stuck no gauge; and a second format starts from empty */
@@ -145,6 +153,7 @@ static void test_format(void)
 	metrics_format(&sb, &v);
 	CHECK(has_line(sb.buf, "tcpstates_up 0", false), "final: tcpstates_up 0");
 	CHECK(!strstr(sb.buf, "tcpstates_stuck_sockets"), "final: no stuck gauge");
+	CHECK(!strstr(sb.buf, "tcpstates_stuck_diagnosed"), "final: no diagnosis gauge");
 	CHECK(has_line(sb.buf, "tcpstates_refused_total 1", false), "final: the counters stay");
 	CHECK(has_line(sb.buf, "tcpstates_last_update_timestamp_seconds 1796042390.123", false),
 	      "final: when it was written");

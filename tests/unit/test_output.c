@@ -82,7 +82,22 @@ static const struct tcpstates_event ev_snapshot = {
 	.sport = 80, .family = AF_INET, .newstate = TS_LISTEN,
 	.flags = TS_F_OWNER_KNOWN | TS_F_COOKIE_KNOWN,
 	.flags2 = TS_F2_SNAPSHOT | TS_F2_OWNER_SNAPSHOT, .comm = "nginx",
+	.timer = TS_TIMER_OFF,
 };
+
+/* snapshot connections with a timer: keepalive, one overdue, one whose HZ was not known */
+#define SNAP_CONN(tmr, retries, left)                                                       \
+	{ .ts_ns = TS, .cookie = 78, .skaddr = 0xffff888100a1e800, .saddr = V4(10, 0, 0, 1),    \
+	  .daddr = V4(10, 0, 0, 2), .netns = NETNS_INIT, .sport = 40000, .dport = 80,           \
+	  .family = AF_INET, .newstate = TS_ESTABLISHED, .flags = TS_F_COOKIE_KNOWN,            \
+	  .flags2 = TS_F2_SNAPSHOT, .timer = (tmr), .timer_retries = (retries),                  \
+	  .timer_left_ns = (left) }
+static const struct tcpstates_event ev_snap_keepalive = SNAP_CONN(TS_TIMER_KEEPALIVE, 0,
+								  7171072000000LL);
+static const struct tcpstates_event ev_snap_overdue = SNAP_CONN(TS_TIMER_RETRANSMIT, 3,
+								-204000000LL);
+static const struct tcpstates_event ev_snap_no_hz = SNAP_CONN(TS_TIMER_PROBE, 2,
+							      TS_TIMER_LEFT_UNKNOWN);
 
 /* owner unknown: whatever pid/comm/cgroup hold must not show */
 static const struct tcpstates_event ev_no_owner = {
@@ -154,7 +169,7 @@ static const struct tcpstates_event ev_empty_comm = {
 
 /* ---- capturing output ----------------------------------------------------------------------- */
 
-enum { O_JSON = 1, O_WIDE = 2, O_DATE = 4, O_SKADDR = 8 };
+enum { O_JSON = 1, O_WIDE = 2, O_DATE = 4, O_SKADDR = 8, O_TIMERS = 16 };
 
 static FILE *json_dump;		/* TCPSTATES_JSON_DUMP: every record line, for the schema check */
 
@@ -190,6 +205,7 @@ static struct output *sink_open(struct sink *s, unsigned int opts)
 	s->cfg.wide = opts & O_WIDE;
 	s->cfg.show_date = opts & O_DATE;
 	s->cfg.show_skaddr = opts & O_SKADDR;
+	s->cfg.show_timers = opts & O_TIMERS;
 	s->f = open_memstream(&s->buf, &s->len);
 	s->ls.put = sink_put;
 	s->o.out = &s->ls;
@@ -361,8 +377,40 @@ static const struct {
 	  "\"sock\":77,\"skaddr\":\"0xffff888100a1e000\",\"pid\":500,\"comm\":\"nginx\","
 	  "\"rx_queue\":3,\"tx_queue\":128,\"owner\":\"snapshot\",\"cgroup\":9,\"family\":4,"
 	  "\"laddr\":\"10.0.0.1\",\"lport\":80,\"raddr\":\"0.0.0.0\",\"rport\":0,\"oldstate\":null,"
-	  "\"newstate\":\"LISTEN\",\"dur_ns\":null,\"precision_ns\":null,\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
+	  "\"newstate\":\"LISTEN\",\"dur_ns\":null,\"precision_ns\":null,"
+	  "\"timer\":{\"kind\":\"off\",\"expires_in_ns\":null,\"retries\":null},"
+	  "\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,"
 	  "\"tx_bytes\":null,\"netns\":4026531840,\"gap\":false,\"inferred\":false}" },
+	/* the timer: its member on snapshot records only; --timers' column, "-" on a transition */
+#define SNAP_JSON(timer)                                                                          \
+	"{\"type\":\"snapshot\",\"time\":\"2026-11-22T03:41:07.123456Z\",\"ts_ns\":1234567890123,"     \
+	"\"sock\":78,\"skaddr\":\"0xffff888100a1e800\",\"pid\":null,\"comm\":null,\"rx_queue\":0,"     \
+	"\"tx_queue\":0,\"owner\":\"unknown\",\"cgroup\":null,\"family\":4,\"laddr\":\"10.0.0.1\","   \
+	"\"lport\":40000,\"raddr\":\"10.0.0.2\",\"rport\":80,\"oldstate\":null,"                       \
+	"\"newstate\":\"ESTABLISHED\",\"dur_ns\":null,\"precision_ns\":null,\"timer\":" timer ","       \
+	"\"reason\":null,\"reset_reason\":null,\"rx_bytes\":null,\"tx_bytes\":null,"                    \
+	"\"netns\":4026531840,\"gap\":false,\"inferred\":false}"
+	{ "json keepalive", O_JSON | O_TIMERS, &ev_snap_keepalive,
+	  SNAP_JSON("{\"kind\":\"keepalive\",\"expires_in_ns\":7171072000000,\"retries\":0}") },
+	{ "json overdue retransmit", O_JSON, &ev_snap_overdue,
+	  SNAP_JSON("{\"kind\":\"retransmit\",\"expires_in_ns\":-204000000,\"retries\":3}") },
+	{ "json probe, HZ unknown", O_JSON, &ev_snap_no_hz,
+	  SNAP_JSON("{\"kind\":\"probe\",\"expires_in_ns\":null,\"retries\":2}") },
+	{ "--timers keepalive", O_TIMERS, &ev_snap_keepalive,
+	  "03:41:07.123456       - -               10.0.0.1        40000 10.0.0.2           80 "
+	  "            -> ESTABLISHED -        keepalive(7171.07/0)" },
+	{ "--timers overdue", O_TIMERS, &ev_snap_overdue,
+	  "03:41:07.123456       - -               10.0.0.1        40000 10.0.0.2           80 "
+	  "            -> ESTABLISHED -        retransmit(-0.20/3)" },
+	{ "--timers HZ unknown", O_TIMERS, &ev_snap_no_hz,
+	  "03:41:07.123456       - -               10.0.0.1        40000 10.0.0.2           80 "
+	  "            -> ESTABLISHED -        probe(?/2)" },
+	{ "--timers off", O_TIMERS, &ev_snapshot,
+	  "03:41:07.123456     500 nginx           10.0.0.1           80 0.0.0.0             0 "
+	  "            -> LISTEN      -        off" },
+	{ "--timers transition", O_TIMERS, &ev_no_owner,
+	  "03:41:07.123456       - -               10.1.2.3           80 10.9.8.7        55555 "
+	  "FIN_WAIT1   -> FIN_WAIT2   40.000   -" },
 	{ "json no owner", O_JSON, &ev_no_owner,
 	  JSON_HEAD
 	  "\"sock\":101,\"skaddr\":\"0xffff888100a1d000\",\"pid\":null,\"comm\":null,"

@@ -112,9 +112,11 @@ static void make_event(struct tcpstates_event *e)
 	memcpy(e->comm, c, strnlen(c, sizeof(e->comm)));
 }
 
-/* a socket --stuck reports, with up to 3 holders listed of holders_total */
+/* a socket --stuck reports, with up to 3 holders listed of holders_total, and their threads */
 static void stuck_record(struct output *o)
 {
+	static const char *const calls[] = { "futex", "epoll_wait", "running", "-", "" };
+	struct thread_info t[3 * 2];
 	struct stuck_holder h[3];
 	struct stuck_report r;
 
@@ -128,14 +130,40 @@ static void stuck_record(struct output *o)
 	/* holders are known only where the socket's namespace was read now */
 	r.n_holders = r.read_now ? pick(4) : 0;
 	r.holders_total = r.read_now ? r.n_holders + (pick(3) ? 0 : pick(5)) : 0;
+	r.estimated = !r.since_exact && pick(2);
+	r.diagnosis = r.read_now ? pick(STUCK_DX_MAX) : STUCK_DX_NONE;
+	r.full = pick(4);
+	r.unread_bytes = pick(2) ? 0 : (uint32_t)rnd() % 70000;
+	r.eof_read = (int8_t)pick(3) - 1;
+	r.owner_pid = pick(100000);
+	r.last_recv_ago_ns = pick(3) ? (int64_t)(rnd() % 10000000000000ULL) : -1;
+	r.last_send_ago_ns = pick(3) ? (int64_t)(rnd() % 10000000000000ULL) : -1;
 	for (uint32_t i = 0; i < r.n_holders; i++) {
 		const char *c = comms[pick(sizeof(comms) / sizeof(comms[0]))];
 
 		memset(&h[i], 0, sizeof(h[i]));
 		h[i].pid = pick(100000);
 		memcpy(h[i].comm, c, strnlen(c, sizeof(h[i].comm)));
+		h[i].n_fds = pick(3);
+		for (uint32_t f = 0; f < h[i].n_fds; f++)
+			h[i].fds[f] = pick(1000);
+		h[i].first_thread = 2 * i;
+		h[i].n_threads = pick(3);
+		h[i].threads_total = h[i].n_threads + (pick(2) ? 0 : pick(3000));
+		for (uint32_t j = 0; j < h[i].n_threads; j++) {
+			struct thread_info *x = &t[2 * i + j];
+			const char *call = calls[pick(sizeof(calls) / sizeof(calls[0]))];
+
+			memset(x, 0, sizeof(*x));
+			x->tid = h[i].pid + j;
+			x->state = "RSDZ"[pick(4)];
+			memcpy(x->comm, c, strnlen(c, sizeof(x->comm)));
+			memcpy(x->syscall, call, strlen(call));
+			if (pick(2))
+				memcpy(x->wchan, "do_epoll_wait", 13);
+		}
 	}
-	stuck_write(o, &r, h);
+	stuck_write(o, &r, h, t);
 }
 
 /* ---- formatting into memory ----------------------------------------------------------------- */
@@ -155,17 +183,22 @@ static void drop_put(struct line_sink *ls, const char *line, size_t len)
 }
 
 /*
- * STUCK_RECORDS reports formatted and dropped: the records drawn after them are those the golden
- * file was written with (one random sequence), and their lines are not in it
+ * STUCK_RECORDS reports formatted and dropped, drawn from a sequence of their own: the golden
+ * file's records do not move when a stuck report gains a field, and their lines are not in it
  */
 static void stuck_records_dropped(const struct output *o)
 {
+	static uint64_t stuck_rng = 0x2545f4914f6cdd1dULL;
 	struct line_sink drop = { .put = drop_put };
 	struct output od = *o;
+	uint64_t main_rng = rng;
 
 	od.out = &drop;
+	rng = stuck_rng;
 	for (int i = 0; i < STUCK_RECORDS; i++)
 		stuck_record(&od);
+	stuck_rng = rng;
+	rng = main_rng;
 }
 
 /* every record of the golden set, formatted by this build; *len bytes, malloc'd */
@@ -226,21 +259,38 @@ static void test_stuck_lines(void)
 {
 	static const struct {
 		const char *what;
-		bool since_exact, read_now;
+		bool since_exact, estimated, read_now;
+		uint8_t diagnosis;
+		int64_t last_recv_ago_ns;
 		uint32_t n_holders, holders_total;
 		struct stuck_holder h[2];
 		const char *want;	/* the text line, without its newline */
 	} rows[] = {
-		{ "two holders, one with an empty name", true, true, 2, 2,
-		  { { .pid = 2771, .comm = "client" }, { .pid = 2772, .comm = "" } },
-		  STUCK_HEAD "STUCK          CLOSE_WAIT  61500.000 holders=2771/client,2772/?" },
-		{ "one listed of three, a name with a space, older than the tracer", false, true, 1, 3,
-		  { { .pid = 10, .comm = "Web Content" } },
-		  STUCK_HEAD "STUCK          CLOSE_WAIT  >=61500.000 holders=10/Web_Content,+2" },
-		{ "an orphan: no holder", true, true, 0, 0, { { 0 } },
-		  STUCK_HEAD "STUCK          CLOSE_WAIT  61500.000 holders=none" },
-		{ "its namespace not read now", true, false, 0, 0, { { 0 } },
-		  STUCK_HEAD "STUCK          CLOSE_WAIT  61500.000 holders=unknown" },
+		{ "two holders, one with an empty name, threads of the first", true, false, true,
+		  STUCK_DX_DATA_UNREAD, 2500000000,
+		  2, 2, { { .pid = 2771, .comm = "client", .fds = { 5 }, .n_fds = 1,
+			     .n_threads = 3, .threads_total = 3 },
+			   { .pid = 2772, .comm = "", .fds = { 3, 7 }, .n_fds = 2 } },
+		  STUCK_HEAD "STUCK          CLOSE_WAIT  61500.000 data unread (100 bytes); last "
+		  "received 2.5 s ago; held by 2771/client fd 5 (threads: 2 futex, 1 epoll_wait), "
+		  "2772/? fd 3,7" },
+		{ "one listed of three, a name with a space, older than the tracer, 2000 threads",
+		  false, false, true, STUCK_DX_EOF_READ_NOT_CLOSED, 330000000000,
+		  1, 3, { { .pid = 10, .comm = "Web Content", .fds = { 57 }, .n_fds = 1,
+			     .n_threads = 3, .threads_total = 2000 } },
+		  STUCK_HEAD "STUCK          CLOSE_WAIT  >=61500.000 end of file read, not closed; "
+		  "last received 5.5 min ago; held by 10/Web_Content fd 57 (threads: 2 futex, 1 "
+		  "epoll_wait; 1997 more), 2 more" },
+		{ "an orphan: no holder, its age estimated", false, true, true, STUCK_DX_ORPHAN, -1,
+		  0, 0, { { 0 } },
+		  STUCK_HEAD "STUCK          CLOSE_WAIT  ~61500.000 held by no process; held by none" },
+		{ "its namespace not read now", true, false, false, STUCK_DX_NONE, -1, 0, 0, { { 0 } },
+		  STUCK_HEAD "STUCK          CLOSE_WAIT  61500.000 holders unknown" },
+	};
+	static const struct thread_info threads[3] = {
+		{ .tid = 2771, .state = 'S', .syscall = "futex" },
+		{ .tid = 2772, .state = 'S', .syscall = "epoll_wait" },
+		{ .tid = 2773, .state = 'S', .syscall = "futex" },
 	};
 	struct mem_sink s = { .ls.put = mem_put };
 	struct config cfg;
@@ -268,11 +318,16 @@ static void test_stuck_lines(void)
 		r.now_ns = STUCK_SINCE + STUCK_AGE;
 		r.age_ns = STUCK_AGE;
 		r.since_exact = rows[i].since_exact;
+		r.estimated = rows[i].estimated;
 		r.read_now = rows[i].read_now;
+		r.diagnosis = rows[i].diagnosis;
+		r.unread_bytes = 100;
+		r.last_recv_ago_ns = rows[i].last_recv_ago_ns;
+		r.last_send_ago_ns = -1;
 		r.n_holders = rows[i].n_holders;
 		r.holders_total = rows[i].holders_total;
 		s.f = open_memstream(&got, &len);
-		stuck_write(&o, &r, rows[i].h);
+		stuck_write(&o, &r, rows[i].h, threads);
 		fclose(s.f);
 		CHECK(len && got[len - 1] == '\n', "stuck, %s: one line", rows[i].what);
 		if (len && got[len - 1] == '\n')

@@ -162,9 +162,61 @@ static void test_shown_no_holders(void)
 	CHECK(stuck_shown(&f, &e, NULL, 0), "no filter, owner unknown, no holder: shown");
 }
 
+/* the diagnosis: the first that applies, each row a case an operator meets */
+static void test_diagnose(void)
+{
+	static const struct {
+		const char *what;
+		uint8_t state;
+		bool read_now;
+		uint32_t owner_pid, holders_total, unread;
+		int8_t eof_read;
+		uint32_t holders[2];
+		enum stuck_diagnosis want;
+	} rows[] = {
+		{ "not read now", TS_CLOSE_WAIT, false, 11, 1, 5, 0, { 11 }, STUCK_DX_NONE },
+		{ "no holder", TS_CLOSE_WAIT, true, 11, 0, 5, 0, { 0 }, STUCK_DX_ORPHAN },
+		{ "held by a child only", TS_CLOSE_WAIT, true, 11, 1, 0, 0, { 12 }, STUCK_DX_INHERITED },
+		{ "held by the owner and a child", TS_CLOSE_WAIT, true, 11, 2, 0, 1, { 11, 12 },
+		  STUCK_DX_EOF_READ_NOT_CLOSED },
+		{ "a listener's socket, a worker holds it", TS_CLOSE_WAIT, true, 0, 1, 0, 0, { 12 },
+		  STUCK_DX_EOF_UNREAD },
+		{ "more holders than listed: the owner may be among them", TS_CLOSE_WAIT, true, 11, 17,
+		  0, 0, { 12, 13 }, STUCK_DX_EOF_UNREAD },
+		{ "100 bytes unread", TS_CLOSE_WAIT, true, 11, 1, 100, 0, { 11 }, STUCK_DX_DATA_UNREAD },
+		{ "read all, not the FIN", TS_CLOSE_WAIT, true, 11, 1, 0, 0, { 11 }, STUCK_DX_EOF_UNREAD },
+		{ "read the FIN", TS_CLOSE_WAIT, true, 11, 1, 0, 1, { 11 },
+		  STUCK_DX_EOF_READ_NOT_CLOSED },
+		{ "an orphan in FIN_WAIT2", TS_FIN_WAIT2, true, 11, 0, 0, -1, { 0 },
+		  STUCK_DX_PEER_SILENT },
+		{ "LAST_ACK", TS_LAST_ACK, true, 11, 0, 0, 1, { 0 }, STUCK_DX_PEER_SILENT },
+		{ "SYN_SENT, held", TS_SYN_SENT, true, 11, 1, 0, -1, { 11 }, STUCK_DX_PEER_SILENT },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct stuck_holder h[2] = { { .pid = rows[i].holders[0] }, { .pid = rows[i].holders[1] } };
+		struct stuck_report r = {
+			.read_now = rows[i].read_now,
+			.owner_pid = rows[i].owner_pid,
+			.holders_total = rows[i].holders_total,
+			.n_holders = rows[i].holders_total > 2 ? 2 : rows[i].holders_total,
+			.unread_bytes = rows[i].unread,
+			.eof_read = rows[i].eof_read,
+		};
+		enum stuck_diagnosis got;
+
+		r.e.newstate = rows[i].state;
+		got = stuck_diagnose(&r, h);
+		CHECK(got == rows[i].want, "%s: %s (want %s)", rows[i].what,
+		      stuck_diagnosis_word(got) ? stuck_diagnosis_word(got) : "null",
+		      stuck_diagnosis_word(rows[i].want) ? stuck_diagnosis_word(rows[i].want) : "null");
+	}
+}
+
 int main(void)
 {
 	test_naming();
+	test_diagnose();
 	test_shown();
 	test_shown_no_holders();
 	return UNIT_DONE();
