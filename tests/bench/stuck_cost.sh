@@ -84,7 +84,7 @@ for cfg in off stuck-60 stuck-2; do
 	say "bench-stuck: $cfg done"
 done
 {
-	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), held by $(((N + 14999) / 15000)) processes of $T threads each, window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
+	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), held by $(((N + 14999) / 15000)) processes each running $T threads asleep besides its main one, window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
 	echo
 	echo "| tracer | CPU ms/s in the window (% of a CPU) | RSS MiB at the end | peak RSS MiB | lines | stuck reports | longest round (all due at once) |"
 	echo "|---|---:|---:|---:|---:|---|---|"
