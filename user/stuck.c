@@ -622,7 +622,10 @@ static void round_now(struct stuck *k)
 	}
 }
 
-/* the round's records in order: each group's summary, then its detailed reports */
+/*
+ * The round's records in order: each group's summary, then its detailed reports. A group of one
+ * socket written in detail has no summary: its report says it all.
+ */
 void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *ctx)
 {
 	if (k->next_r == k->n_r && room(ctx))
@@ -631,10 +634,14 @@ void stuck_tick(struct stuck *k, stuck_room_fn room, stuck_emit_fn emit, void *c
 		const struct stuck_report *r = &k->r[k->next_r];
 
 		if (k->next_g < k->n_g && k->g[k->next_g].first == r) {
-			emit(ctx, &k->g[k->next_g++], NULL, NULL, NULL);
-			k->st.summaries++;
-			if (!room(ctx))
-				break;
+			const struct stuck_summary *g = &k->g[k->next_g++];
+
+			if (g->count > 1 || !g->detailed) {
+				emit(ctx, g, NULL, NULL, NULL);
+				k->st.summaries++;
+				if (!room(ctx))
+					break;
+			}
 		}
 		k->next_r++;
 		if (!r->detailed) {

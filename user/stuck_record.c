@@ -97,6 +97,8 @@ static void add_holders(struct cell *c, const struct stuck_report *r, const stru
 		add_comm(c, h[i].comm, sizeof(h[i].comm));
 		for (uint32_t f = 0; f < h[i].n_fds; f++)
 			add(c, "%s%d", f ? "," : " fd ", h[i].fds[f]);
+		if (h[i].fds_total > h[i].n_fds)
+			add(c, ",+%u", h[i].fds_total - h[i].n_fds);
 		add_threads(c, &h[i], t);
 	}
 	if (r->holders_total > r->n_holders)
@@ -234,6 +236,7 @@ static void json_holders(struct json_writer *w, const struct stuck_report *r,
 			if (h[i].fds[f] >= 0)
 				json_uint(w, NULL, (uint64_t)h[i].fds[f]);	/* a comma between */
 		json_close(w, ']');
+		json_uint(w, "fds_total", h[i].fds_total);
 		json_threads(w, &h[i], t);
 		json_close(w, '}');
 	}

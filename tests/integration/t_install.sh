@@ -174,7 +174,7 @@ for mode in plain bash-completion; do
 		got=$(comp "$@")
 		check "$mode: '$*' completes to '$want' (got '$got')" [ "$got" = "$want" ]
 	}
-	expect "--state --stuck" --st
+	expect "--state --stuck --stuck-detail" --st
 	expect "--ipv4 --ipv6" --ip
 	expect "ESTABLISHED" --state ESTAB
 	expect "CLOSE_WAIT,FIN_WAIT1 CLOSE_WAIT,FIN_WAIT2" --state CLOSE_WAIT,FIN
@@ -185,6 +185,7 @@ for mode in plain bash-completion; do
 	expect "auto btf tracepoint" --hook ""
 	expect "tracepoint" --hook = t
 	expect "connections" --records co
+	expect "all" --stuck-detail ""
 	expect "" --lport ""
 	expect "$TS_TMP/out-a.jsonl $TS_TMP/out-b.jsonl" -o "$TS_TMP/out-"
 	expect "$TS_TMP/out-a.jsonl" --dot "$TS_TMP/out-a"

@@ -99,7 +99,7 @@ for t in "$TJ:-j --stuck" "$TT:--stuck" "$TP:-j without --stuck"; do
 done
 diag "$(grep -- '--stuck\|while tracing' "$TS_TMP/err")"
 check "-v says what --stuck keeps" grep -q 'while tracing: capabilities.*CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for --stuck' "$TS_TMP/err"
-check "-v reports the rounds" grep -q -- '--stuck: [0-9]* reports in [0-9]* rounds' "$TS_TMP/err"
+check "-v reports the rounds" grep -q -- '--stuck: [0-9]* reports and [0-9]* summaries ([0-9]* reports folded into them) in [0-9]* rounds' "$TS_TMP/err"
 check "no seccomp refusal" bash -c "! grep -q 'Operation not permitted' '$TS_TMP/err' '$TS_TMP/txt.err'"
 
 run_checks "$TS_PY" - "$TS_TMP/out.jsonl" "$TS_TMP/out.txt" "$SRV" "$CLI" "$CPORT" "$OLD_CLI" \
@@ -136,7 +136,8 @@ say(old and old[0]["since_exact"] is False and old[0]["pid"] == old_cli and old[
     "a CLOSE_WAIT older than the tracer: since_exact false, owner and holder the client")
 keys = ["type", "time", "sock", "pid", "comm", "rx_queue", "tx_queue", "owner", "cgroup", "family",
         "laddr", "lport", "raddr", "rport", "timer", "netns", "state", "since", "since_exact",
-        "age_ns", "holders", "holders_total"]
+        "age_estimated", "age_ns", "diagnosis", "unread_bytes", "eof_read", "last_recv_ago_ns",
+        "last_send_ago_ns", "holders", "holders_total"]
 say(stuck and all(list(r) == keys for r in stuck), "stuck records have exactly the keys, in order")
 # read now: the CLOSE_WAIT has no timer armed (no keepalive, nothing to send); the orphan's
 # FIN_WAIT2 minisocket ends within tcp_fin_timeout (12 s)
@@ -146,8 +147,14 @@ say(cw and all(r["timer"] == {"kind": "off", "expires_in_ns": None, "retries": N
 say(cw and cw[0]["rx_queue"] == 1, "the client's Recv-Q read now: the FIN (1)")
 lines = [l for l in open(txt) if " STUCK " in l]
 print("# " + "".join(open(txt).readlines()[:1] + lines).replace("\n", "\n# "))
-say(any("CLOSE_WAIT" in l and ("holders=%d/python3" % cli) in l for l in lines) and
-    any("FIN_WAIT2" in l and "holders=none" in l for l in lines), "text: STUCK lines with holders")
+say(any("CLOSE_WAIT" in l and ("held by %d/python3 fd " % cli) in l for l in lines) and
+    any("FIN_WAIT2" in l and "held by none" in l for l in lines), "text: STUCK lines with holders")
+# why: the client has read the data before the server's FIN, not the FIN; the orphan waits for it
+say(cw and all(r["diagnosis"] == "eof_unread" and r["eof_read"] is False and r["unread_bytes"] == 0
+               for r in cw) and f2 and all(r["diagnosis"] == "peer_silent" for r in f2),
+    "diagnoses: the client's CLOSE_WAIT eof_unread, the orphan peer_silent")
+sums = [r for r in recs if r["type"] == "stuck_summary"]
+say(stuck and not sums, "no summary: each round's group is one socket, its report says it all")
 PY
 validate_json "$TS_TMP/out.jsonl"
 finish

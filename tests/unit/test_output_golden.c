@@ -147,6 +147,7 @@ static void stuck_record(struct output *o)
 		h[i].n_fds = pick(3);
 		for (uint32_t f = 0; f < h[i].n_fds; f++)
 			h[i].fds[f] = pick(1000);
+		h[i].fds_total = h[i].n_fds + (pick(4) ? 0 : pick(3));
 		h[i].first_thread = 2 * i;
 		h[i].n_threads = pick(3);
 		h[i].threads_total = h[i].n_threads + (pick(2) ? 0 : pick(3000));
