@@ -234,7 +234,7 @@ static void json_holders(struct json_writer *w, const struct stuck_report *r,
 		json_open(w, "fds", '[');
 		for (uint32_t f = 0; f < h[i].n_fds; f++)
 			if (h[i].fds[f] >= 0)
-				json_value_uint(w, (uint64_t)h[i].fds[f]);
+				json_uint(w, NULL, (uint64_t)h[i].fds[f]);	/* a comma between */
 		json_close(w, ']');
 		json_uint(w, "fds_total", h[i].fds_total);
 		json_threads(w, &h[i], t);

@@ -132,5 +132,6 @@ unsigned int threads_read(const char *pid_text, struct thread_info *t, unsigned 
 			(*listed)++;
 	}
 	closedir(dir);
-	return total;
+	/* none of those listed could be read: the process went since the listing */
+	return n && !*listed ? 0 : total;
 }

@@ -78,12 +78,13 @@ for cfg in off stuck-60 stuck-2; do
 	TPID=
 	lines=$(sed -n 's/.*; out: \([0-9]*\) lines = .*/\1/p' "$WORK/sb-$cfg.err")
 	round=$(sed -n 's/.*longest round \([0-9.]*\) ms (\([0-9]*\) sockets reported).*/\1 ms (\2 reported)/p' "$WORK/sb-$cfg.err")
-	rounds=$(sed -n 's/.*--stuck: \([0-9]*\) reports in \([0-9]*\) rounds.*/\1 reports, \2 rounds/p' "$WORK/sb-$cfg.err")
+	# "--stuck: R reports and S summaries (F reports folded into them) in N rounds"
+	rounds=$(sed -n 's/.*--stuck: \([0-9]*\) reports and \([0-9]*\) summaries (\([0-9]*\) reports folded into them) in \([0-9]*\) rounds.*/\1 reports + \2 summaries (\3 folded), \4 rounds/p' "$WORK/sb-$cfg.err")
 	ROWS+=("| $cfg | $(awk -v a="$c0" -v b="$c1" -v w="$W" 'BEGIN{printf "%.1f (%.2f %%)", (b-a)/1e6/w, (b-a)/1e7/w}') | $((rss / 1024)) | $((hwm / 1024)) | $lines | ${rounds:--} | ${round:--} |")
 	say "bench-stuck: $cfg done"
 done
 {
-	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), held by $(((N + 14999) / 15000)) processes of $T threads each, window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
+	echo "$CW CLOSE_WAIT sockets in one namespace (made in $MADE_MS ms), held by $(((N + 14999) / 15000)) processes each running $T threads asleep besides its main one, window $W s after the start-up snapshot, $(date -u +%Y-%m-%d):"
 	echo
 	echo "| tracer | CPU ms/s in the window (% of a CPU) | RSS MiB at the end | peak RSS MiB | lines | stuck reports | longest round (all due at once) |"
 	echo "|---|---:|---:|---:|---:|---|---|"
