@@ -175,8 +175,9 @@ for kind, (unread, eof, dx, holders) in want.items():
     say([h["pid"] for h in r["holders"]] == holders and r["holders_total"] == 1,
         "%s: held by %s (want %s)" % (kind, [h["pid"] for h in r["holders"]], holders))
     h = r["holders"][0] if r["holders"] else {}
-    say(h.get("fd") == srv["fds"][kind] and h.get("fds") == [srv["fds"][kind]],
-        "%s: through fd %s (want %d)" % (kind, h.get("fds"), srv["fds"][kind]))
+    fds = sorted([srv["fds"][kind], srv["dup"]]) if kind == "unread" else [srv["fds"][kind]]
+    say(h.get("fd") == fds[0] and h.get("fds") == fds and h.get("fds_total") == len(fds),
+        "%s: through fds %s (want %s)" % (kind, h.get("fds"), fds))
     th = h.get("threads") or []
     say(h.get("threads_total") == 1 and len(th) == 1 and th[0]["tid"] == holders[0] and
         th[0]["state"] == "S" and th[0]["syscall"] == "clock_nanosleep",
@@ -214,7 +215,8 @@ lines = open(txt).read().splitlines()
 print("# " + "\n# ".join(l for l in lines if " STUCK " in l or " SUMMARY " in l))
 def line(kind):
     return [l for l in lines if " STUCK " in l and " %d " % srv["ports"][kind] in l]
-say(any("data unread (100 bytes)" in l and "held by %d/python3 fd %d" % (srv["pid"], srv["fds"]["unread"]) in l
+say(any("data unread (100 bytes)" in l and "held by %d/python3 fd %s (" % (srv["pid"],
+        ",".join(map(str, sorted([srv["fds"]["unread"], srv["dup"]])))) in l
         for l in line("unread")), "text: unread: data unread (100 bytes), held by the server and its fd")
 say(any("end of file read, not closed" in l for l in line("eof")), "text: eof: end of file read, not closed")
 say(any("other than its owner %d" % srv["pid"] in l and "(threads: 1 clock_nanosleep)" in l

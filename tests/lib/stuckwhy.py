@@ -13,7 +13,8 @@ kept), and on LEAK_PORT N_LEAK connections from 127.0.0.2, which the leak client
 
 server listens on 127.0.0.1:PORT and accepts four connections from the client, which it keeps
 open and never closes:
-  unread     the client sends 100 bytes and closes; never read (data_unread)
+  unread     the client sends 100 bytes and closes; never read (data_unread); held through
+             a second descriptor too (dup)
   eof        the client sends 10 bytes and closes; read to the end of file (eof_read_not_closed)
   forked     read 5 bytes (the server uses the socket: its owner), then a forked child that
              closes every other descriptor holds it, asleep, and the server closes its own
@@ -107,11 +108,13 @@ def server(port, facts):
         while True:
             time.sleep(3600)
     kept["forked"].close()
+    # "unread" is held through a second descriptor too (dup)
+    dup = os.dup(kept["unread"].fileno())
     # the end of file of "eof": the client's 10 bytes, then recv() returns b""
     if recv_exactly(kept["eof"], 10) != b"x" * 10 or kept["eof"].recv(10) != b"":
         sys.exit("eof: not read to the end")
     write_facts(facts + ".server", {"pid": os.getpid(), "child": child, "ports": ports,
-                                    "fds": fds})
+                                    "fds": fds, "dup": dup})
     while True:
         time.sleep(3600)
 
