@@ -447,6 +447,56 @@ def check_timers(v, snaps, lsn):
              probs, ": %d records" % len(snaps))
 
 
+def check_stuck(kernel, facts, sections):
+    """--stuck on kscen --listen's CLOSE_WAIT (10 bytes sent, never read), older than the tracer:
+    reported with its evidence, which every kernel of the matrix must give (the iterator's
+    times and timer, /proc's holders and threads)"""
+    v = Verdict("%s --stuck" % kernel)
+    rc = (facts.get("stuck_rc") or ["?"])[0]
+    err = sections.get("stuck.stderr", [])
+    v.report("tracer --stuck runs and exits 0", [] if rc == "0" else [
+        "exit status %s" % rc, "its stderr:"] + ["  " + e for e in err[-30:]])
+    try:
+        lsn = json.loads((facts.get("listener") or [""])[0])
+    except ValueError:
+        lsn = {}
+    recs = []
+    for l in sections.get("stuck.stdout", []):
+        try:
+            recs.append(json.loads(l))
+        except ValueError:
+            pass
+    cw = [r for r in recs if r.get("type") == "stuck" and r.get("state") == "CLOSE_WAIT" and
+          r.get("lport") == lsn.get("port") and r.get("rport") == lsn.get("cw_cport")]
+    probs = []
+    if not cw:
+        probs.append("no stuck record of the CLOSE_WAIT %s <- %s (of %d records)" % (
+            lsn.get("port"), lsn.get("cw_cport"), len(recs)))
+    else:
+        r = cw[0]
+        want = {"diagnosis": "data_unread", "unread_bytes": 10, "eof_read": False,
+                "since_exact": False, "age_estimated": True, "pid": lsn.get("listener"),
+                "holders_total": 1,
+                "timer": {"kind": "off", "expires_in_ns": None, "retries": None}}
+        bad = {k: r.get(k) for k in want if r.get(k) != want[k]}
+        if bad:
+            probs.append("want %r, got %r" % ({k: want[k] for k in bad}, bad))
+        for k in ("last_recv_ago_ns", "last_send_ago_ns"):
+            if not isinstance(r.get(k), int) or r.get(k) > r.get("age_ns", 0) + 10**9:
+                probs.append("%s: want a time (<= age_ns + 1 s), got %r" % (k, r.get(k)))
+        h = (r.get("holders") or [{}])[0]
+        th = h.get("threads") or []
+        if not (isinstance(h.get("fd"), int) and h.get("fds_total") == 1 and
+                h.get("threads_total") == 1 and len(th) == 1 and th[0].get("tid") == h.get("pid")
+                and th[0].get("state") == "S" and th[0].get("syscall") == "pause"):
+            probs.append("holder: want ks-lsn with one fd, its one thread asleep in pause; got %r"
+                         % h)
+    v.report("a CLOSE_WAIT older than the tracer reported with its evidence", probs,
+             ": %s" % (", ".join("%s %s" % (k, cw[0].get(k)) for k in
+                                 ("diagnosis", "unread_bytes", "age_ns")) if cw else ""))
+    return v.failed
+
+
 # ---- one hook ----------------------------------------------------------------------------------
 
 
@@ -561,6 +611,7 @@ def main():
     for hook in expect.HOOKS:
         failed += check_hook(a.kernel, hook, facts, sections, a.extract)
     failed += check_verbose(a.kernel, facts, sections)
+    failed += check_stuck(a.kernel, facts, sections)
     sys.exit(1 if failed else 0)
 
 

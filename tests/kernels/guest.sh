@@ -18,6 +18,8 @@
 #   none        tcpstates-c -j --no-snapshot --records none --summary           kscen --base 46000
 #   verbose     tcpstates-c -v -j -d 1, with its snapshot, while kscen --listen 44100 (a listener
 #               made before the tracer started) waits
+#   stuck       tcpstates-c -j --stuck 0.3 -d 2, with its snapshot: the listener's CLOSE_WAIT
+#               (10 bytes never read), older than the tracer, reported with its evidence
 # Output lines: "@@kt KEY VALUE" facts, and "@@kt begin NAME" ... "@@kt end NAME" around files.
 # The tracer must mount tracefs itself where it needs it: nothing here mounts it.
 
@@ -86,6 +88,9 @@ done
 echo "@@kt listener $(head -n 1 "$W/listener")"
 "$BIN" -v -j -d 1 "$@" >"$W/verbose.out" 2>"$W/verbose.err"
 echo "@@kt verbose_rc $?"
+# --stuck on the listener's CLOSE_WAIT, older than the tracer: its report and evidence
+"$BIN" -j --stuck 0.3 -d 2 "$@" >"$W/stuck.out" 2>"$W/stuck.err"
+echo "@@kt stuck_rc $?"
 kill -TERM $lp 2>/dev/null
 wait $lp 2>/dev/null
 grep -E '^(tcpstates-c|Tracing|  [a-z_]+ +(on|off) )' "$W/verbose.err" >"$W/verbose.notes"
@@ -93,5 +98,7 @@ grep -iE 'fail|error|invalid|not found|refused|unknown func|reserved|off=' "$W/v
 	grep -vE '^(tcpstates-c|Tracing|  [a-z_]+ +(on|off) )' | tail -n 25 >>"$W/verbose.notes"
 section verbose "$W/verbose.notes"
 section verbose.stdout "$W/verbose.out"
+section stuck.stdout "$W/stuck.out"
+section stuck.stderr "$W/stuck.err"
 echo "@@kt uptime verbose.stopped $(up)"
 echo "@@kt done"

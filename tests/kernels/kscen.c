@@ -30,9 +30,10 @@
  *
  * --listen PORT: a listener on 127.0.0.1:PORT that exists before a tracer starts (its start-up
  * snapshot must name it), and a connection to it whose client has SO_KEEPALIVE with
- * TCP_KEEPIDLE 600 s (the snapshot's timer: keepalive); comm ks-lsn, prints
- * {"listener":PID,"port":PORT,"ka_cport":CPORT} once both are there, then waits until a signal
- * ends it (SIGALRM after 120 s at the latest).
+ * TCP_KEEPIDLE 600 s (the snapshot's timer: keepalive), and one whose client sent 10 bytes and
+ * closed, accepted and never read (a CLOSE_WAIT for --stuck: data_unread); comm ks-lsn, prints
+ * {"listener":PID,"port":PORT,"ka_cport":CPORT,"cw_cport":CPORT} once all are there, then waits
+ * until a signal ends it (SIGALRM after 120 s at the latest).
  */
 #define _GNU_SOURCE	/* POLLRDHUP */
 #include <arpa/inet.h>
@@ -693,8 +694,8 @@ static int run_one(const struct scenario *sc, int base)
 static void __attribute__((noreturn)) listen_only(void)
 {
 	prctl(PR_SET_NAME, "ks-lsn", 0, 0, 0);
-	int l, c, one = 1, idle = 600;
-	struct sockaddr_storage ss;
+	int l, c, w, one = 1, idle = 600;
+	struct sockaddr_storage ss, cw;
 	socklen_t len = sizeof(ss);
 
 	alarm(120);
@@ -705,8 +706,16 @@ static void __attribute__((noreturn)) listen_only(void)
 	    getsockname(c, (struct sockaddr *)&ss, &len))
 		fail("keepalive connection to port %d", port);
 	accept_one(l);
-	printf("{\"listener\":%d,\"port\":%d,\"ka_cport\":%d}\n", getpid(), port,
-	       ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	/* a CLOSE_WAIT for --stuck: the client sends 10 bytes and closes; never read here */
+	len = sizeof(cw);
+	w = connect_from(0);
+	if (w < 0 || write(w, "0123456789", 10) != 10 || getsockname(w, (struct sockaddr *)&cw, &len))
+		fail("close_wait connection to port %d", port);
+	accept_one(l);
+	close(w);
+	printf("{\"listener\":%d,\"port\":%d,\"ka_cport\":%d,\"cw_cport\":%d}\n", getpid(),
+	       port, ntohs(((struct sockaddr_in *)&ss)->sin_port),
+	       ntohs(((struct sockaddr_in *)&cw)->sin_port));
 	fflush(stdout);
 	for (;;)
 		pause();
