@@ -89,11 +89,21 @@ void output_event(struct output *o, const struct tcpstates_event *e)
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct output_field *f = &output_fields[pl->order[i]];
 
-		/* a transition's timer is not read: no member, rather than a null */
-		if (p.json && (f->flags & FIELD_IF_TIMERS) && e->timer == TS_TIMER_UNREAD)
+		/*
+		 * Only a snapshot record's timer is read (a stuck report has its own writer): a
+		 * transition has no member rather than a null, and '-' in text, whatever its
+		 * bytes say
+		 */
+		bool no_timer = (f->flags & FIELD_IF_TIMERS) &&
+				(!(e->flags2 & TS_F2_SNAPSHOT) || e->timer == TS_TIMER_UNREAD);
+
+		if (p.json && no_timer)
 			continue;
 		printer_column(&p, &pl->col[pl->order[i]]);
-		f->write(&p, o, e);
+		if (no_timer)
+			print_text(&p, "-");
+		else
+			f->write(&p, o, e);
 	}
 	printer_end(&p);
 }

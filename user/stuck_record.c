@@ -107,7 +107,7 @@ static void add_holders(struct cell *c, const struct stuck_report *r, const stru
 
 /*
  * The REASON cell: why, in words, with its evidence: "data unread (100 bytes); last received
- * 2.0 s ago; held by 1234/server fd 5 (threads: 1 read)"
+ * 2.0 s ago; no timer, ends only at close(); held by 1234/server fd 5 (threads: 1 read)"
  */
 static void reason_text(struct cell *c, const struct stuck_report *r, const struct stuck_holder *h,
 			const struct thread_info *t)
@@ -125,6 +125,9 @@ static void reason_text(struct cell *c, const struct stuck_report *r, const stru
 		add_ago(c, r->last_recv_ago_ns);
 		add(c, " ago; ");
 	}
+	/* no keepalive, nothing to send: only the holder's close() can end it */
+	if (r->read_now && r->e.newstate == TS_CLOSE_WAIT && r->e.timer == TS_TIMER_OFF)
+		add(c, "no timer, ends only at close(); ");
 	add_holders(c, r, h, t);
 }
 

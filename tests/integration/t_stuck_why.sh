@@ -219,6 +219,9 @@ say(any("data unread (100 bytes)" in l and "held by %d/python3 fd %s (" % (srv["
         ",".join(map(str, sorted([srv["fds"]["unread"], srv["dup"]])))) in l
         for l in line("unread")), "text: unread: data unread (100 bytes), held by the server and its fd")
 say(any("end of file read, not closed" in l for l in line("eof")), "text: eof: end of file read, not closed")
+say(any("no timer, ends only at close()" in l for l in line("eof")) and
+    not any("no timer" in l for l in line("keepalive")),
+    "text: a CLOSE_WAIT without a timer says it ends only at close(); the keepalive one does not")
 say(any("other than its owner %d" % srv["pid"] in l and "(threads: 1 clock_nanosleep)" in l
         for l in line("forked")), "text: forked: held by another than its owner, its thread in clock_nanosleep")
 say(any(" SUMMARY " in l and "300 sockets (3 shown): 300 eof_unread" in l for l in lines),
