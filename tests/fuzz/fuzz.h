@@ -217,19 +217,39 @@ static bool jl_number(struct json_line *j)
 	return true;
 }
 
-/* a value: string, integer, true, false, null, or an array of strings */
-static bool jl_value(struct json_line *j)
+#define JSON_MAX_DEPTH 4	/* the writers nest an object or array at most 2 deep */
+
+static bool jl_value(struct json_line *j, int depth);
+
+/* '{' members '}' (the record, or a member such as a snapshot's timer) */
+static bool jl_object(struct json_line *j, int depth)
 {
-	if (j->p >= j->end)
+	if (!jl_lit(j, "{"))
+		return false;
+	if (jl_lit(j, "}"))
+		return true;
+	do {
+		if (!jl_string(j) || !jl_lit(j, ":") || !jl_value(j, depth + 1))
+			return false;
+	} while (jl_lit(j, ","));
+	return jl_lit(j, "}");
+}
+
+/* a value: string, integer, true, false, null, an array or an object of them */
+static bool jl_value(struct json_line *j, int depth)
+{
+	if (j->p >= j->end || depth > JSON_MAX_DEPTH)
 		return false;
 	if (*j->p == '"')
 		return jl_string(j);
+	if (*j->p == '{')
+		return jl_object(j, depth);
 	if (*j->p == '[') {
 		j->p++;
 		if (jl_lit(j, "]"))
 			return true;
 		do {
-			if (!jl_string(j))
+			if (!jl_value(j, depth + 1))
 				return false;
 		} while (jl_lit(j, ","));
 		return jl_lit(j, "]");
@@ -237,23 +257,13 @@ static bool jl_value(struct json_line *j)
 	return jl_lit(j, "true") || jl_lit(j, "false") || jl_lit(j, "null") || jl_number(j);
 }
 
-/* the whole line: '{' members '}' '\n', no whitespace anywhere (the writer makes none) */
+/* the whole line: an object and '\n', no whitespace anywhere (the writer makes none) */
 static inline bool json_line_parse(struct json_line *j, const char *s, size_t n)
 {
 	memset(j, 0, sizeof(*j));
 	j->p = s;
 	j->end = s + n;
-	if (!jl_lit(j, "{"))
-		return false;
-	if (!jl_lit(j, "}")) {
-		do {
-			if (!jl_string(j) || !jl_lit(j, ":") || !jl_value(j))
-				return false;
-		} while (jl_lit(j, ","));
-		if (!jl_lit(j, "}"))
-			return false;
-	}
-	return jl_lit(j, "\n") && j->p == j->end;
+	return jl_object(j, 0) && jl_lit(j, "\n") && j->p == j->end;
 }
 
 static inline void json_line_free(struct json_line *j)
