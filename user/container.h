@@ -87,7 +87,13 @@ void containers_tick(struct containers *c, uint64_t now_ns);
 
 /* what the cache did, for -v and the bench */
 struct containers_stats {
-	uint64_t lookups, hits, resolved, host, unknown, gone;
+	uint64_t lookups;		/* containers_lookup calls */
+	uint64_t hits;			/* ... answered from the cache */
+	uint64_t resolved;		/* misses resolved and cached as a container */
+	uint64_t host;			/* ... as a host cgroup */
+	uint64_t unknown;		/* misses answered NULL: no pid, process gone or moved */
+	uint64_t gone;			/* entries dropped by containers_tick: directory removed */
+	uint64_t evicted;		/* entries dropped to make room (the cache is full) */
 	uint64_t resolve_ns;		/* time spent resolving (misses), in all */
 	uint64_t log_listings;		/* listings of log_dir */
 };
