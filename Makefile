@@ -157,6 +157,12 @@ $(OUTPUT)/bench/fmtbench: tests/bench/fmtbench.c tests/bench/bench.h $(USER_OBJS
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
 
+# what naming a socket's container costs: hits, first lookups (root: real cgroups; run by hand,
+# docs/benchmark.md "Container resolution")
+$(OUTPUT)/bench/ctrbench: tests/bench/ctrbench.c tests/bench/bench.h $(USER_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(USER_OBJS) $(LDFLAGS) $(LDLIBS) -o $@
+
 # the connection churn of the benchmark and of the integration tests (tests/lib/common.sh's
 # build_churngen): a plain program, no BPF, no libraries
 $(OUTPUT)/bench/churn: tests/bench/churn.c tests/bench/bench.h | $(OUTPUT)/bench
