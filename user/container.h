@@ -41,8 +41,11 @@ struct container_info {
 /*
  * Parse one cgroup v2 path (as /proc/PID/cgroup's "0::" line gives it): the runtime, the
  * container id, the pod UID. Knows .../kubepods-besteffort-pod<UID>.slice/cri-containerd-<ID>.scope
- * (systemd driver), kubepods/besteffort/pod<UID>/<ID> (cgroupfs driver), crio-<ID>.scope,
- * docker-<ID>.scope, libpod-<ID>.scope (and a trailing /container or /init.scope below them).
+ * (systemd driver; also -burstable-, and kubepods-pod<UID>.slice for a guaranteed pod),
+ * kubepods/besteffort/pod<UID>/<ID> (cgroupfs driver), crio-<ID>.scope, docker-<ID>.scope and
+ * docker/<ID>, libpod-<ID>.scope; directories below a container's (/container, /init) are its;
+ * of two containers in one path (kind) the inner one. <ID> is exactly 64 lowercase hex digits;
+ * conmon scopes are not containers. pod_uid is empty when the parent is not a kubelet pod.
  * Returns false for a path of no container (info then all empty, runtime NONE). Pure.
  */
 bool container_parse_cgroup(const char *path, struct container_info *info);
@@ -71,7 +74,9 @@ void containers_close(struct containers *c);
 
 /*
  * The container of cgroup id cgid, whose process pid (0: none known) shows its path in
- * /proc/PID/cgroup: from the cache, or resolved now and cached (a host cgroup too, as NONE).
+ * /proc/PID/cgroup: from the cache, or resolved now and cached (a host cgroup too: an info whose
+ * runtime is NONE). The info stays valid until the entry is dropped (containers_tick, eviction
+ * by a later lookup, containers_close): copy what must outlive the next call.
  * A cgroup met first without a pid, or whose pid is gone, is not known: NULL, and tried again at
  * a later call. Never blocks for long: the first call for a cgroup reads /proc/PID/cgroup, stats
  * its directory and looks its id up in an index of log_dir (listed again at most once a second
