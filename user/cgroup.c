@@ -2,6 +2,9 @@
 /* cgroup.c - --cgroup: the directory resolved at start, and whether an owner is in its tree. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,4 +142,24 @@ void cgroup_warn(const struct cgroup_tree *t, FILE *err)
 		     "matched\n", t->level < 0 ?
 		     "its level is unknown (a cgroup namespace of our own)" :
 		     "this kernel's tracing programs cannot read an owner's ancestors");
+}
+
+int cgroup_join_host_ns(FILE *err)
+{
+	struct stat self, init;
+	int fd, ret = 0;
+
+	if (stat("/proc/self/ns/cgroup", &self) || stat("/proc/1/ns/cgroup", &init) ||
+	    (self.st_ino == init.st_ino && self.st_dev == init.st_dev))
+		return 0;	/* no cgroup namespaces, PID 1 not readable, or the same one */
+	fd = open("/proc/1/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWCGROUP))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		fprintf(err, "tcpstates-c: cannot join the host's cgroup namespace (PID 1's): %s; "
+			     "other processes' cgroups read from /proc are relative to ours: containers "
+			     "may not be named\n", strerror(-ret));
+	return ret;
 }

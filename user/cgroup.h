@@ -47,6 +47,15 @@ bool cgroup_owner_in(const struct cgroup_tree *t, const struct tcpstates_event *
  */
 bool cgroup_kernel_can(const struct cgroup_tree *t, bool ancestor_helper);
 
+/*
+ * In a container with the host's pids (a DaemonSet's hostPID) but a cgroup namespace of its own
+ * (the default on cgroup v2), /proc/PID/cgroup shows other processes' paths relative to our own
+ * cgroup ("/../../kubepods.slice/..."): join PID 1's cgroup namespace, the host's, so that they
+ * read from the root. Nothing when we are in it already. Returns 0, or a negative errno (then
+ * one line on err: container and owner cgroups of other pods may not be named).
+ */
+int cgroup_join_host_ns(FILE *err);
+
 /* With --cgroup decided in user space: one line on err saying what is not matched, and why. */
 void cgroup_warn(const struct cgroup_tree *t, FILE *err);
 

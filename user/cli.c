@@ -52,11 +52,14 @@ enum {
 	OPT_METRICS_PERIOD,
 	OPT_RECORDS,
 	OPT_STUCK_DETAIL,
+	OPT_POD,
+	OPT_CONTAINER,
+	OPT_METRICS_POD_NS,
 };
 
 /* '+': stop at the first positional argument so it is reported, not silently permuted away;
  * ':': report a missing argument as ':' rather than '?' */
-static const char short_opts[] = "+:46L:D:p:c:Twxjo:vd:n:hV";
+static const char short_opts[] = "+:46L:D:p:c:TwxKjo:vd:n:hV";
 
 static const struct option long_opts[] = {
 	{ "ipv4", no_argument, NULL, '4' },
@@ -78,6 +81,9 @@ static const struct option long_opts[] = {
 	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "pod", required_argument, NULL, OPT_POD },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "containers", no_argument, NULL, 'K' },
 	{ "queues", no_argument, NULL, OPT_QUEUES },
 	{ "timers", no_argument, NULL, OPT_TIMERS },
 	{ "netns", required_argument, NULL, OPT_NETNS },
@@ -91,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "stuck-detail", required_argument, NULL, OPT_STUCK_DETAIL },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-period", required_argument, NULL, OPT_METRICS_PERIOD },
+	{ "metrics-pod-namespace", no_argument, NULL, OPT_METRICS_POD_NS },
 	{ "records", required_argument, NULL, OPT_RECORDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -114,6 +121,11 @@ static const char usage_text[] =
 	"                          ESTABLISHED,CLOSE_WAIT or fin-wait-1 (any case, '-' or '_')\n"
 	"      --cgroup PATH       sockets owned by processes in cgroup v2 directory PATH\n"
 	"                          (or below it), e.g. /sys/fs/cgroup/system.slice/nginx.service\n"
+	"      --pod [NAMESPACE/]NAME\n"
+	"                          sockets owned by a process of Kubernetes pod NAME (in\n"
+	"                          NAMESPACE), named by the kubelet's /var/log/containers\n"
+	"      --container NAME|ID sockets owned by a process of the container named NAME,\n"
+	"                          or whose id starts with ID (4 hex digits or more)\n"
 	"      --netns NS          sockets in network namespace NS: an inode number, or a\n"
 	"                          path such as /run/netns/NAME or /proc/PID/ns/net\n"
 	"  Ports and states may be given as lists, or by repeating the option; every other\n"
@@ -123,6 +135,9 @@ static const char usage_text[] =
 	"  -T, --timestamp         print the date as well as the time\n"
 	"  -w, --wide              columns wide enough for IPv6 addresses\n"
 	"  -x, --skaddr            show the kernel address of each socket\n"
+	"  -K, --containers        CONTAINER column: the owner's pod and container\n"
+	"                          (namespace/pod/container), or the container's name or\n"
+	"                          short id; JSON names them always (container_id, pod...)\n"
 	"      --queues            RECV-Q and SEND-Q columns (bytes queued, as netstat shows)\n"
 	"      --timers            TIMER column of snapshot and stuck lines, as netstat -o:\n"
 	"                          keepalive(7171.07/0) is seconds left / retries; off\n"
@@ -165,6 +180,9 @@ static const char usage_text[] =
 	"      --metrics-period SECONDS\n"
 	"                          rewrite it every SECONDS, 0.1-3600 (default 15); also\n"
 	"                          once at start and once at exit\n"
+	"      --metrics-pod-namespace also count transitions into each state per\n"
+	"                          Kubernetes namespace of the owner's pod (a label per\n"
+	"                          namespace)\n"
 	"\n"
 	"Stopping (otherwise run until Ctrl-C):\n"
 	"  -d, --duration SECONDS  stop after SECONDS (may be fractional, e.g. 0.5)\n"
@@ -422,6 +440,48 @@ static const char *const records_words[TS_REC_MAX] = {
 #undef RECORDS_WORD
 };
 
+/* a DNS label, as Kubernetes names pods' parts and namespaces: [a-z0-9.-], 1-253 */
+static bool k8s_name(const char *s, size_t len)
+{
+	if (!len || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		      s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* --pod [NAMESPACE/]NAME */
+static int set_pod(const char *arg, struct config *cfg, FILE *err)
+{
+	const char *slash = strchr(arg, '/');
+	size_t len = strlen(arg);
+
+	if (slash ? !k8s_name(arg, slash - arg) || !k8s_name(slash + 1, len - (slash - arg) - 1) :
+		    !k8s_name(arg, len))
+		return fail(err, "invalid pod '%s' for --pod (expected NAME or NAMESPACE/NAME, "
+			    "lower-case letters, digits, '-' and '.')", q(arg));
+	cfg->pod = arg;
+	return 0;
+}
+
+/* --container NAME|ID-PREFIX: a name as Kubernetes or Docker gives it, or hex digits */
+static int set_container(const char *arg, struct config *cfg, FILE *err)
+{
+	size_t len = strlen(arg);
+	bool ok = len && len <= 253;
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= 'A' && arg[i] <= 'Z') ||
+		     (arg[i] >= '0' && arg[i] <= '9') || strchr("-._", arg[i]);
+	if (!ok)
+		return fail(err, "invalid container '%s' for --container (expected a name or the "
+			    "first hex digits of its id)", q(arg));
+	cfg->container = arg;
+	return 0;
+}
+
 /* --stuck-detail: a count of reports per group and round, or "all" */
 static int parse_stuck_detail(const char *text, uint32_t *out, FILE *err)
 {
@@ -516,6 +576,10 @@ static int apply_value(int c, const char *arg, struct config *cfg, FILE *err)
 		return parse_hook(arg, &cfg->hook, err);
 	case OPT_RINGBUF_MB:
 		return parse_ringbuf(arg, &cfg->ringbuf_mb, err);
+	case OPT_POD:
+		return set_pod(arg, cfg, err);
+	case OPT_CONTAINER:
+		return set_container(arg, cfg, err);
 	case OPT_CGROUP:
 		cfg->cgroup_path = arg;	/* resolved after parsing (cgroup.c) */
 		return 0;
@@ -537,6 +601,8 @@ static const struct {
 	{ 'v', offsetof(struct config, verbose) },
 	{ OPT_QUEUES, offsetof(struct config, show_queues) },
 	{ OPT_TIMERS, offsetof(struct config, show_timers) },
+	{ 'K', offsetof(struct config, show_containers) },
+	{ OPT_METRICS_POD_NS, offsetof(struct config, metrics_pod_ns) },
 	{ OPT_NO_SNAPSHOT, offsetof(struct config, no_snapshot) },
 	{ OPT_NO_TIMEWAIT, offsetof(struct config, no_timewait) },
 	{ OPT_SUMMARY, offsetof(struct config, summary) },
@@ -568,7 +634,7 @@ static int apply_flag(int c, struct config *cfg, FILE *err)
  * first. Lists (ports, states) add up, and flags (-w, -j ...) may repeat: neither loses anything.
  */
 static const int single_valued[] = {
-	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
+	'p', 'c', 'd', 'n', OPT_CGROUP, OPT_POD, OPT_CONTAINER, OPT_NETNS, OPT_HOOK, OPT_RINGBUF_MB, OPT_TW_PERIOD,
 	OPT_INTERVAL, OPT_DOT,
 	OPT_STUCK, 'o', OPT_METRICS_FILE, OPT_METRICS_PERIOD, OPT_RECORDS, OPT_STUCK_DETAIL,
 };
@@ -689,6 +755,10 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 		fail(err, "option --stuck-detail needs --stuck");
 		return CLI_EXIT_USAGE;
 	}
+	if (cfg->metrics_pod_ns && !cfg->metrics_path) {
+		fail(err, "option --metrics-pod-namespace needs --metrics-file");
+		return CLI_EXIT_USAGE;
+	}
 	if (period_given && !cfg->metrics_path) {
 		fail(err, "option --metrics-period needs --metrics-file");
 		return CLI_EXIT_USAGE;
@@ -701,9 +771,11 @@ enum cli_status cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 	}
 	/* the kernel counts: it tests only what a record says of itself (tally.bpf.c) */
 	if (cfg->records == TS_REC_NONE && (cfg->has_pid || cfg->has_comm || cfg->cgroup_path ||
+					    cfg->pod || cfg->container ||
 					    cfg->ports.n || cfg->lports.n || cfg->rports.n)) {
 		fail(err, "--records none counts in the kernel, which filters by --netns, -4, -6 and "
-		     "--state only: -p, -c, --cgroup and the port filters cannot be used with it");
+		     "--state only: -p, -c, --cgroup, --pod, --container and the port filters cannot be "
+		     "used with it");
 		return CLI_EXIT_USAGE;
 	}
 	if (cfg->records == TS_REC_NONE && cfg->count) {

@@ -48,6 +48,7 @@ struct config {
 	bool wide;			/* -w: columns wide enough for IPv6 */
 	bool show_skaddr;		/* -x: kernel socket address column */
 	bool show_queues;		/* --queues: RECV-Q and SEND-Q columns */
+	bool show_containers;		/* -K: CONTAINER column */
 	bool show_timers;		/* --timers: TIMER column (snapshot and stuck lines) */
 	bool no_snapshot;		/* --no-snapshot: do not list the sockets that exist at start */
 	bool no_timewait;		/* --no-timewait: do not follow timewait minisockets */
@@ -67,6 +68,9 @@ struct config {
 	uint32_t ringbuf_mb;		/* --ringbuf-mb: ring buffer size in MiB (power of two) */
 	const char *netns_arg;		/* --netns as given: an inode number or a namespace file
 					 * (argv's; NULL: none) */
+	const char *pod;		/* --pod as given: [NAMESPACE/]NAME (argv's; NULL: none) */
+	const char *container;		/* --container as given: a name or an id's first digits
+					 * (argv's; NULL: none) */
 	const char *cgroup_path;	/* --cgroup as given: a cgroup v2 directory (argv's; NULL:
 					 * none) */
 	bool summary;			/* --summary: the stats block at exit (text) */
@@ -74,6 +78,7 @@ struct config {
 					 * never */
 	const char *dot_path;		/* --dot: the state graph goes there at exit (argv's) */
 	const char *output_path;	/* -o: the output is appended there, not to stdout (argv's) */
+	bool metrics_pod_ns;		/* --metrics-pod-namespace: transitions by pod namespace */
 	const char *metrics_path;	/* --metrics-file: Prometheus text file (argv's; NULL: none) */
 	double metrics_period_s;	/* --metrics-period: how often it is rewritten (seconds) */
 };

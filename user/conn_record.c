@@ -183,5 +183,7 @@ void conn_write(struct output *o, const struct tcpstates_conn *c)
 	}
 	if (p.json)
 		conn_json_tail(&p.jw, o, c);
+	if (p.json && (last.flags & TS_F_OWNER_KNOWN))
+		output_container_json(&p, o->containers, last.cgroup_id, last.pid);
 	printer_end(&p);
 }

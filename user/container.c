@@ -453,6 +453,7 @@ struct containers {
 	size_t hand;			/* eviction's clock hand */
 	size_t cursor;			/* containers_tick's place */
 	uint64_t next_tick_ns;
+	uint64_t next_walk_ns;		/* walk_cgroups: not before this */
 	struct log_index logs;
 	struct containers_stats st;
 };
@@ -794,6 +795,57 @@ static bool process_cgroup(struct containers *c, uint64_t cgid, uint32_t pid, ch
 	       !stat(full, &st) && st.st_ino == cgid;
 }
 
+#define WALK_DEPTH 12			/* kubepods.slice/<qos>/<pod>/<container> is 4 deep */
+#define WALK_EVERY_NS 100000000ULL	/* a walk at most every 100 ms */
+
+/*
+ * Below cg_root + path[0..n): the directory whose inode is cgid, its path from the root into
+ * path. readdir's d_ino is the kernfs id, as stat's st_ino, so nothing is stat'ed.
+ */
+static bool walk(const char *root, char *path, size_t len, size_t n, uint64_t cgid, int depth)
+{
+	char dir[4096];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s%s", root, path) >= (int)sizeof(dir) ||
+	    !(d = opendir(dir)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		int m;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		m = snprintf(path + n, len - n, "/%s", de->d_name);
+		if (m < 0 || (size_t)m >= len - n)
+			continue;
+		found = de->d_ino == cgid ||
+			(depth < WALK_DEPTH && walk(root, path, len, n + m, cgid, depth + 1));
+	}
+	closedir(d);
+	if (!found)
+		path[n] = '\0';
+	return found;
+}
+
+/*
+ * A cgroup whose process is gone before its first socket was looked at (a short-lived client):
+ * its directory found by walking the cgroup tree (a node's few hundred directories, ~1 ms), at
+ * most every WALK_EVERY_NS; else not known this time.
+ */
+static bool walk_cgroups(struct containers *c, uint64_t cgid, char *path, size_t len)
+{
+	uint64_t now = mono_ns();
+
+	if (now < c->next_walk_ns)
+		return false;
+	c->next_walk_ns = now + WALK_EVERY_NS;
+	c->st.walks++;
+	path[0] = '\0';
+	return walk(c->cg_root, path, len, 0, cgid, 0);
+}
+
 /* the container (or host) cgroup cgid is, read from pid's files and cached; NULL if not known */
 static const struct container_info *resolve(struct containers *c, uint64_t cgid, uint32_t pid)
 {
@@ -802,7 +854,8 @@ static const struct container_info *resolve(struct containers *c, uint64_t cgid,
 	uint64_t t0 = mono_ns();
 	char path[4096];
 
-	if (!pid || !cgid || !process_cgroup(c, cgid, pid, path, sizeof(path))) {
+	if (!cgid || ((!pid || !process_cgroup(c, cgid, pid, path, sizeof(path))) &&
+		      !walk_cgroups(c, cgid, path, sizeof(path)))) {
 		c->st.unknown++;
 		c->st.resolve_ns += mono_ns() - t0;
 		return NULL;

@@ -77,8 +77,10 @@ void containers_close(struct containers *c);
  * /proc/PID/cgroup: from the cache, or resolved now and cached (a host cgroup too: an info whose
  * runtime is NONE). The info stays valid until the entry is dropped (containers_tick, eviction
  * by a later lookup, containers_close): copy what must outlive the next call.
- * A cgroup met first without a pid, or whose pid is gone, is not known: NULL, and tried again at
- * a later call. Never blocks for long: the first call for a cgroup reads /proc/PID/cgroup, stats
+ * A cgroup met first without a pid, or whose pid is gone (a short-lived client), is looked for
+ * in the cgroup tree (a walk, at most every 100 ms); not found, or no walk allowed yet: NULL, and
+ * tried again at a later call. Never blocks for long: the first call for a cgroup reads
+ * /proc/PID/cgroup, stats
  * its directory and looks its id up in an index of log_dir (listed again at most once a second
  * when an id is missing from it) or reads its config.v2.json; later calls are a hash lookup.
  */
@@ -101,6 +103,8 @@ struct containers_stats {
 	uint64_t evicted;		/* entries dropped to make room (the cache is full) */
 	uint64_t resolve_ns;		/* time spent resolving (misses), in all */
 	uint64_t log_listings;		/* listings of log_dir */
+	uint64_t walks;			/* walks of the cgroup tree for a cgroup whose process
+					 * was gone */
 };
 void containers_get_stats(const struct containers *c, struct containers_stats *st);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "conn.h"
+#include "container.h"
 #include "filter.h"
 #include "netns.h"
 #include "quote.h"
@@ -43,7 +44,38 @@ static enum port_verdict match_ports(const struct config *cfg, const struct tcps
 	return PORT_YES;
 }
 
-/* the tests of the socket and its owner: family, owner, namespace, cgroup */
+/*
+ * --pod [NAMESPACE/]NAME and --container NAME|ID-PREFIX: the owner's container, as the kubelet's
+ * and Docker's files name it (user/container.c). An owner not known, on the host, or whose
+ * container cannot be named is no match.
+ */
+static bool match_container(const struct filter *f, const struct tcpstates_event *e)
+{
+	const struct config *cfg = f->cfg;
+	const struct container_info *ci = f->containers && (e->flags & TS_F_OWNER_KNOWN) ?
+		containers_lookup(f->containers, e->cgroup_id, e->pid) : NULL;
+
+	if (!ci || ci->runtime == CONTAINER_RT_NONE)
+		return false;
+	if (cfg->pod) {
+		const char *slash = strchr(cfg->pod, '/');
+		const char *name = slash ? slash + 1 : cfg->pod;
+
+		if (strcmp(ci->pod, name))
+			return false;
+		if (slash && (strlen(ci->pod_namespace) != (size_t)(slash - cfg->pod) ||
+			      strncmp(ci->pod_namespace, cfg->pod, slash - cfg->pod)))
+			return false;
+	}
+	/* a name, or an id's first digits (4 or more: fewer would match most of a node) */
+	if (cfg->container && strcmp(ci->container, cfg->container) &&
+	    (strlen(cfg->container) < 4 ||
+	     strncmp(ci->id, cfg->container, strlen(cfg->container))))
+		return false;
+	return true;
+}
+
+/* the tests of the socket and its owner: family, owner, namespace, cgroup, container */
 static bool match_socket(const struct filter *f, const struct tcpstates_event *e)
 {
 	const struct config *cfg = f->cfg;
@@ -61,6 +93,8 @@ static bool match_socket(const struct filter *f, const struct tcpstates_event *e
 	if (t->has_netns && e->netns != t->netns)
 		return false;
 	if (t->cgroup.id && (!owner || !cgroup_owner_in(&t->cgroup, e)))
+		return false;
+	if ((cfg->pod || cfg->container) && !match_container(f, e))
 		return false;
 	return true;
 }
@@ -167,13 +201,15 @@ void filter_targets_free(struct filter_targets *t)
 	cgroup_free(&t->cgroup);
 }
 
-void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t)
+void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t,
+		 struct containers *containers)
 {
 	const char *limit = getenv("TCPSTATES_TEST_LIMIT");	/* tests only: see t_loss */
 
 	memset(f, 0, sizeof(*f));
 	f->cfg = cfg;
 	f->targets = t;
+	f->containers = containers;
 	f->max_pending = limit ? (unsigned int)strtoul(limit, NULL, 10) : PENDING_MAX;
 	f->needs_lport = cfg->lports.n || cfg->ports.n;
 }

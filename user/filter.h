@@ -22,8 +22,11 @@ struct filter_targets {
 	uint32_t netns;			/* ... the namespace's inode */
 };
 
+struct containers;
+
 struct filter {
 	const struct config *cfg;			/* the options, as typed */
+	struct containers *containers;			/* --pod, --container: who a cgroup is */
 	const struct filter_targets *targets;		/* what --cgroup and --netns name */
 	bool needs_lport;				/* a filter looks at the local port */
 	struct pending *bucket[FILTER_PENDING_BUCKETS];	/* events waiting for their socket's port */
@@ -43,7 +46,9 @@ int filter_targets_resolve(struct filter_targets *t, const struct config *cfg, F
 
 void filter_targets_free(struct filter_targets *t);
 
-void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t);
+/* containers: who a cgroup is, for --pod and --container (NULL without them) */
+void filter_init(struct filter *f, const struct config *cfg, const struct filter_targets *t,
+		 struct containers *containers);
 
 /*
  * Decide about `e`: emit it, drop it, or - for a client's CLOSE -> SYN_SENT, whose local port is

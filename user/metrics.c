@@ -137,6 +137,27 @@ static void stuck_diagnosed(struct strbuf *sb, const struct metrics_values *v)
 			v->stuck_dx[d]);
 }
 
+/* --metrics-pod-namespace: the label's cardinality is the node's namespaces (POD_COUNTS_MAX) */
+static void pod_namespaces(struct strbuf *sb, const struct pod_counts *pc)
+{
+	char name[STATE_NAME_MAX];
+
+	family(sb, "tcpstates_pod_namespace_transitions_total", "counter",
+	       "Transitions into each state by the Kubernetes namespace of the owner's pod "
+	       "(\"\": the host, or an owner not known; " POD_COUNTS_OTHER ": past the "
+	       "namespaces counted apart).");
+	for (size_t i = 0; i < pc->n; i++)
+		for (unsigned int s = 0; s < STATS_STATES; s++) {
+			if (!pc->v[i].into[s])
+				continue;
+			sb_puts(sb, "tcpstates_pod_namespace_transitions_total{pod_namespace=\"");
+			label_value(sb, pc->v[i].ns);
+			sb_puts(sb, "\",newstate=\"");
+			label_value(sb, state_name(s, name, sizeof(name)));
+			sb_printf(sb, "\"} %" PRIu64 "\n", pc->v[i].into[s]);
+		}
+}
+
 static void losses(struct strbuf *sb, const uint64_t v[LOSS_CAUSES])
 {
 	char units[512], help[600];
@@ -194,6 +215,8 @@ void metrics_format(struct strbuf *sb, const struct metrics_values *v)
 	durations(sb, v->stats);
 	tcp_counters(sb, v->stats, v->seen);
 	losses(sb, v->loss);
+	if (v->pods)
+		pod_namespaces(sb, v->pods);
 	/* at exit the gauge would say forever what was stuck at the last instant: it goes */
 	if (v->has_stuck && !v->final) {
 		stuck(sb, v->stuck, v->stuck_followed);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "feature.h"
 #include "loss.h"
+#include "pod_counts.h"
 #include "stats.h"
 #include "strbuf.h"
 
@@ -23,6 +24,7 @@ struct metrics_values {
 	const char *const *stuck_dx_names;	/* the diagnoses of reported sockets ... */
 	uint64_t stuck_dx[METRICS_DX_MAX];	/* ... and how many stuck now have each */
 	unsigned int n_stuck_dx;
+	const struct pod_counts *pods;		/* --metrics-pod-namespace (NULL: not asked) */
 	const struct features *features;	/* the kernel features, decided at start */
 	const char *version, *kernel, *hook;	/* tcpstates_info's labels */
 	uint64_t wall_ns;			/* when written (CLOCK_REALTIME): last_update */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "container.h"
 #include "json_writer.h"
 #include "output.h"
 #include "output_fields.h"
@@ -21,6 +22,8 @@ static bool shown(const struct output_field *f, const struct config *cfg, int pa
 	if ((f->flags & FIELD_IF_QUEUES) && !cfg->show_queues)
 		return false;
 	if ((f->flags & FIELD_IF_TIMERS) && !cfg->show_timers)
+		return false;
+	if ((f->flags & FIELD_IF_CONTAINERS) && !cfg->show_containers)
 		return false;
 	return !!(f->flags & FIELD_FIRST) == (pass == 0);
 }
@@ -105,7 +108,35 @@ void output_event(struct output *o, const struct tcpstates_event *e)
 		else
 			f->write(&p, o, e);
 	}
+	if (p.json && (e->flags & TS_F_OWNER_KNOWN))
+		output_container_json(&p, o->containers, e->cgroup_id, e->pid);
 	printer_end(&p);
+}
+
+static void str_or_null(struct json_writer *w, const char *key, const char *s, size_t max)
+{
+	size_t len = strnlen(s, max);
+
+	if (len)
+		json_str(w, key, s, len);
+	else
+		json_null(w, key);
+}
+
+void output_container_json(struct printer *p, struct containers *c, uint64_t cgid, uint32_t pid)
+{
+	const struct container_info *ci = c && cgid ? containers_lookup(c, cgid, pid) : NULL;
+	const char *rt = ci ? container_runtime_word(ci->runtime) : NULL;
+	struct json_writer *w = &p->jw;
+
+	if (!rt)
+		return;
+	json_str(w, "runtime", rt, strlen(rt));
+	str_or_null(w, "container_id", ci->id, sizeof(ci->id));
+	str_or_null(w, "container", ci->container, sizeof(ci->container));
+	str_or_null(w, "pod", ci->pod, sizeof(ci->pod));
+	str_or_null(w, "pod_namespace", ci->pod_namespace, sizeof(ci->pod_namespace));
+	str_or_null(w, "pod_uid", ci->pod_uid, sizeof(ci->pod_uid));
 }
 
 void output_lost(struct output *o, uint64_t ts_real_ns, const struct loss_counts *delta,

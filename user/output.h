@@ -26,8 +26,11 @@ struct output_plan {
 	struct printer_word reason[TS_R_MAX];	/* the close reasons' names (TS_R_NONE: none) */
 };
 
+struct containers;
+
 struct output {
 	struct line_sink *out;		/* where records go (the output queue) */
+	struct containers *containers;	/* who a cgroup is, for -K and JSON (NULL: not asked) */
 	const struct config *cfg;	/* format and column choices: read once, into plan */
 	int64_t mono_to_real_ns;	/* add to a kernel monotonic ts to get wall-clock ns */
 	struct output_plan plan;	/* zeroed by the caller; made at the first line */
@@ -41,6 +44,13 @@ void output_header(struct output *o);
 
 /* One transition. */
 void output_event(struct output *o, const struct tcpstates_event *e);
+
+/*
+ * The JSON members naming the container of an owner (cgroup id cgid, process pid): runtime,
+ * container_id, container, pod, pod_namespace, pod_uid (null where the node's files do not say).
+ * None on the host, for an owner not known, or with c NULL. For every record that names an owner.
+ */
+void output_container_json(struct printer *p, struct containers *c, uint64_t cgid, uint32_t pid);
 
 /*
  * Loss that just happened (`delta`, with `total` since start). Text mode: nothing here (the caller

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "addr.h"
+#include "container.h"
 #include "output.h"
 #include "output_fields.h"
 #include "reasons.h"
@@ -127,6 +128,29 @@ static void w_owner(struct printer *p, const struct output *o, const struct tcps
 		PLAIN(p, "snapshot");
 	else
 		PLAIN(p, "process");
+}
+
+/*
+ * -K: who the owner is, as an operator names it: NAMESPACE/POD/CONTAINER for a Kubernetes pod,
+ * else the container's name, else its short id (12 digits); '-' on the host or not known
+ */
+static void w_container(struct printer *p, const struct output *o, const struct tcpstates_event *e)
+{
+	const struct container_info *ci = OWNER(e) && o->containers ?
+		containers_lookup(o->containers, e->cgroup_id, e->pid) : NULL;
+	char buf[600];
+
+	if (!ci || ci->runtime == CONTAINER_RT_NONE)
+		print_text(p, "-");
+	else if (ci->pod[0])
+		snprintf(buf, sizeof(buf), "%s/%s/%s", ci->pod_namespace, ci->pod,
+			 ci->container[0] ? ci->container : "?");
+	else if (ci->container[0])
+		snprintf(buf, sizeof(buf), "%s", ci->container);
+	else
+		snprintf(buf, sizeof(buf), "%.12s", ci->id);
+	if (ci && ci->runtime != CONTAINER_RT_NONE)
+		print_text(p, buf);
 }
 
 /* true: this transition does not follow the socket's last one - some were missed */
@@ -334,6 +358,7 @@ const struct output_field output_fields[OUTPUT_NFIELDS] = {
 			w_skaddr },
 	[OF_PID] = { "pid", "PID", 7, NULL, FIELD_RIGHT | FIELD_STUCK | FIELD_CONN, w_pid },
 	[OF_COMM] = { "comm", "COMM", 15, NULL, FIELD_STUCK | FIELD_CONN, w_comm },
+	[OF_CONTAINER] = { NULL, "CONTAINER", 24, NULL, FIELD_IF_CONTAINERS, w_container },
 	[OF_RX_QUEUE] = { "rx_queue", "RECV-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES | FIELD_STUCK,
 			  w_rx_queue },
 	[OF_TX_QUEUE] = { "tx_queue", "SEND-Q", 6, NULL, FIELD_RIGHT | FIELD_IF_QUEUES | FIELD_STUCK,

@@ -12,7 +12,8 @@ struct output;
 
 /* the fields, one row each in output_fields, in JSON member order */
 enum output_field_id {
-	OF_TYPE, OF_TIME, OF_TS_NS, OF_SOCK, OF_SKADDR, OF_PID, OF_COMM, OF_RX_QUEUE, OF_TX_QUEUE,
+	OF_TYPE, OF_TIME, OF_TS_NS, OF_SOCK, OF_SKADDR, OF_PID, OF_COMM, OF_CONTAINER, OF_RX_QUEUE,
+	OF_TX_QUEUE,
 	OF_OWNER, OF_CGROUP, OF_FAMILY, OF_LADDR, OF_LPORT, OF_RADDR, OF_RPORT, OF_OLDSTATE,
 	OF_ARROW, OF_NEWSTATE, OF_DUR, OF_PRECISION, OF_TIMER, OF_REASON, OF_RST_REASON, OF_RX_BYTES,
 	OF_TX_BYTES, OF_NETNS, OF_GAP, OF_INFERRED,
@@ -27,6 +28,7 @@ enum output_field_id {
 				 * every column) */
 #define FIELD_CONN 0x20		/* a member of a connection's JSON record too (its last
 				 * transition's value; a connection's text line has every column) */
+#define FIELD_IF_CONTAINERS 0x80	/* text column only with -K (JSON: output_container_json) */
 #define FIELD_IF_TIMERS 0x40	/* text column only with --timers; a JSON member only of records
 				 * whose timer was read (snapshot, stuck): never a transition's */
 

@@ -83,6 +83,18 @@ static const struct allowed stuck_syscalls[] = {
 #define N_STUCK_SYSCALLS (sizeof(stuck_syscalls) / sizeof(stuck_syscalls[0]))
 
 /*
+ * Container names (user/container.c): a new cgroup's path from /proc/PID/cgroup, its directory
+ * stat'ed, the kubelet's /var/log/containers listed, Docker's config.v2.json read. Reading only;
+ * no capability: those files are world-readable or root's own.
+ */
+static const struct allowed container_syscalls[] = {
+	{ SCMP_SYS(openat), 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY },
+	ANY(getdents64), ANY(newfstatat), ANY(fstat), ANY(statx), ANY(read), ANY(lseek),
+};
+
+#define N_CONTAINER_SYSCALLS (sizeof(container_syscalls) / sizeof(container_syscalls[0]))
+
+/*
  * ... and the capabilities for it: CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (other users'
  * /proc/PID/fd links and ns/net), CAP_DAC_READ_SEARCH (their /proc/PID/fd directories).
  */
@@ -102,6 +114,7 @@ static const struct allowed reopen_syscalls[] = {
 #define N_REOPEN_SYSCALLS (sizeof(reopen_syscalls) / sizeof(reopen_syscalls[0]))
 
 static bool keep_stuck;		/* privdrop_keep_stuck() was called */
+static bool keep_containers;	/* privdrop_keep_containers() was called */
 static bool keep_reopen;	/* privdrop_keep_reopen() was called */
 
 void privdrop_keep_reopen(void)
@@ -112,6 +125,11 @@ void privdrop_keep_reopen(void)
 void privdrop_keep_stuck(void)
 {
 	keep_stuck = true;
+}
+
+void privdrop_keep_containers(void)
+{
+	keep_containers = true;
 }
 
 /*
@@ -206,6 +224,9 @@ static int install_seccomp(void)
 		err = add_rules(ctx, loop_syscalls, N_LOOP_SYSCALLS);
 	if (!err && keep_stuck)
 		err = add_rules(ctx, stuck_syscalls, N_STUCK_SYSCALLS);
+	/* the same calls, already allowed with --stuck (a rule twice is refused) */
+	if (!err && keep_containers && !keep_stuck)
+		err = add_rules(ctx, container_syscalls, N_CONTAINER_SYSCALLS);
 	if (!err && keep_reopen)
 		err = add_rules(ctx, reopen_syscalls, N_REOPEN_SYSCALLS);
 	if (!err && metrics_dir_fd >= 0)
@@ -355,6 +376,7 @@ int privdrop_apply(int bpf_fd, bool verbose)
 				     "--stuck (setns, /proc/PID/fd)" : "",
 			bounded ? "" : " (bounding set kept: no CAP_SETPCAP)",
 			N_LOOP_SYSCALLS + 1 + (keep_stuck ? N_STUCK_SYSCALLS : 0) +
+				(keep_containers && !keep_stuck ? N_CONTAINER_SYSCALLS : 0) +
 				(keep_reopen ? N_REOPEN_SYSCALLS : 0) +
 				(metrics_dir_fd >= 0 ? N_METRICS_SYSCALLS : 0),
 			first ? " (but see above)" : "");

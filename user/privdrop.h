@@ -22,6 +22,12 @@ int privdrop_apply(int bpf_fd, bool verbose);
 void privdrop_keep_stuck(void);
 
 /*
+ * Container names: keep the calls that read a new cgroup's path and the node's container files
+ * (openat read-only, getdents64, stat, read). No capability. Called before privdrop_apply().
+ */
+void privdrop_keep_containers(void);
+
+/*
  * -o: keep what a reopen on SIGHUP needs (openat with exactly OUTFILE_FLAGS, umask). Called
  * before privdrop_apply(), and only then.
  */

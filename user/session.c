@@ -7,11 +7,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "conn_record.h"
+#include "container.h"
 #include "filter.h"
+#include "holders.h"
 #include "outfile.h"
 #include "metrics.h"
 #include "outq.h"
 #include "output.h"
+#include "pod_counts.h"
 #include "privdrop.h"
 #include "session.h"
 #include "snapshot.h"
@@ -46,6 +49,9 @@ struct session {
 	struct stats_out stats;		/* --summary, --interval, --dot and the summary's stats */
 	struct tally tally;		/* --records none: the kernel's counts, read for stats */
 	struct stuck *stuck;		/* --stuck: the sockets followed (NULL: not asked) */
+	struct containers *containers;	/* who a cgroup is: JSON, -K, --pod, --container,
+					 * --metrics-pod-namespace (NULL: not asked) */
+	struct pod_counts pods;		/* --metrics-pod-namespace: transitions by namespace */
 	struct metrics *metrics;	/* --metrics-file (NULL: not asked) ... */
 	struct metrics metrics_file;	/* ... else this */
 };
@@ -53,6 +59,15 @@ struct session {
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* --metrics-pod-namespace: the owner's pod's namespace ("" on the host, or not known) */
+static void count_pod_namespace(struct session *s, const struct tcpstates_event *e)
+{
+	const struct container_info *ci = (e->flags & TS_F_OWNER_KNOWN) ?
+		containers_lookup(s->containers, e->cgroup_id, e->pid) : NULL;
+
+	pod_counts_add(&s->pods, ci ? ci->pod_namespace : "", e->newstate);
 }
 
 static void emit(void *arg, const struct tcpstates_event *e)
@@ -63,6 +78,8 @@ static void emit(void *arg, const struct tcpstates_event *e)
 		return;
 	output_event(&s->out, e);
 	stats_out_add(&s->stats, e);
+	if (s->cfg->metrics_pod_ns)
+		count_pod_namespace(s, e);
 	s->printed++;
 	if (s->cfg->count && s->printed >= s->cfg->count)
 		s->count_reached = true;
@@ -247,6 +264,7 @@ static void put_metrics(struct session *s, uint64_t now, bool final)
 	struct metrics_values v = {
 		.stats = stats_out_total(&s->stats),
 		.has_stuck = s->stuck != NULL,
+		.pods = s->cfg->metrics_pod_ns ? &s->pods : NULL,
 		.features = &s->tracer.features,
 		.version = TCPSTATES_VERSION,
 		.kernel = s->tracer.features.kernel,
@@ -287,6 +305,51 @@ static void emit_stuck(void *ctx, const struct stuck_summary *sum, const struct 
 		stuck_write_summary(&s->out, sum);
 	else
 		stuck_write(&s->out, r, h, t);
+}
+
+/* the records name the owner's container: JSON always, text with -K; and --pod, --container */
+static bool wants_containers(const struct config *cfg)
+{
+	return cfg->format == OUT_JSON || cfg->show_containers || cfg->pod || cfg->container ||
+	       cfg->metrics_pod_ns;
+}
+
+/* the kubelet's links and Docker's containers: where every node keeps them */
+#define KUBELET_LOG_DIR "/var/log/containers"
+#define DOCKER_DIR "/var/lib/docker/containers"
+
+static struct containers *open_containers(void)
+{
+	char cg_root[256];
+	struct containers *c;
+
+	holders_cgroup_root(cg_root, sizeof(cg_root));
+	c = containers_open(cg_root, KUBELET_LOG_DIR, DOCKER_DIR);
+	if (!c)
+		fprintf(stderr, "tcpstates-c: out of memory\n");
+	else
+		privdrop_keep_containers();
+	return c;
+}
+
+/* -v: what naming containers cost */
+static void containers_stop(struct containers *c, bool verbose)
+{
+	struct containers_stats st;
+
+	if (!c)
+		return;
+	containers_get_stats(c, &st);
+	if (verbose)
+		fprintf(stderr, "tcpstates-c: containers: %llu lookups, %llu hits; %llu cgroups "
+				"resolved (%llu on the host, %llu not known), %.1f ms in all; %llu gone; "
+				"%llu listings of %s; %llu walks of the cgroup tree\n",
+			(unsigned long long)st.lookups, (unsigned long long)st.hits,
+			(unsigned long long)st.resolved, (unsigned long long)st.host,
+			(unsigned long long)st.unknown, st.resolve_ns / 1e6,
+			(unsigned long long)st.gone, (unsigned long long)st.log_listings,
+			KUBELET_LOG_DIR, (unsigned long long)st.walks);
+	containers_close(c);
 }
 
 /* --records none: the stats are the kernel's tallies */
@@ -354,6 +417,8 @@ static void loop(struct session *s)
 			next_check = now + LOSS_CHECK_NS;
 		}
 		stats_out_tick(&s->stats, now);
+		if (s->containers)
+			containers_tick(s->containers, now);
 		outfile_tick(&s->file, &s->q);
 		if (s->metrics && metrics_due(s->metrics, now))
 			put_metrics(s, now, false);
@@ -454,7 +519,12 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 	s.out.out = &s.q.sink;
 	s.out.cfg = cfg;
 	s.out.mono_to_real_ns = output_mono_to_real_offset();
-	filter_init(&s.filter, cfg, targets);
+	/* before anything reads /proc/PID/cgroup: the snapshot, --stuck, the containers */
+	cgroup_join_host_ns(stderr);
+	if (wants_containers(cfg) && !(s.containers = open_containers()))
+		goto free_queue;
+	s.out.containers = s.containers;
+	filter_init(&s.filter, cfg, targets, s.containers);
 	install_signals(cfg->output_path);
 	/* --dot's file is made now: the loop may not open files, and a bad path should stop us here */
 	if (stats_out_init(&s.stats, &s.q.sink, cfg, s.out.mono_to_real_ns, s.start_ns))
@@ -496,6 +566,8 @@ int session_run(const struct config *cfg, struct filter_targets *targets)
 
 	/* cleanup: the reverse of the start, each step entered where that one failed */
 	stuck_stop(s.stuck, cfg->verbose);
+	containers_stop(s.containers, ran && cfg->verbose);
+	s.containers = NULL;
 destroy_tracer:
 	tracer_destroy(&s.tracer);
 	tally_free(&s.tally);
@@ -504,6 +576,8 @@ destroy_tracer:
 free_stats:
 	stats_out_free(&s.stats);
 free_queue:
+	containers_stop(s.containers, false);
+	pod_counts_free(&s.pods);
 	outq_free(&s.q);
 close_file:
 	outfile_close(&s.file);

@@ -298,6 +298,8 @@ void stuck_write(struct output *o, const struct stuck_report *r, const struct st
 	}
 	if (p.json)
 		stuck_json_tail(&p, o, r, h, t);
+	if (p.json && (r->e.flags & TS_F_OWNER_KNOWN))
+		output_container_json(&p, o->containers, r->e.cgroup_id, r->e.pid);
 	printer_end(&p);
 }
 
@@ -414,6 +416,9 @@ void stuck_write_summary(struct output *o, const struct stuck_summary *sum)
 				json_uint(w, d == STUCK_DX_NONE ? "unknown" : stuck_diagnosis_word(d),
 					  sum->diagnoses[d]);
 		json_close(w, '}');
+		if (sum->first->e.flags & TS_F_OWNER_KNOWN)
+			output_container_json(&p, o->containers, sum->first->e.cgroup_id,
+					      sum->first->e.pid);
 	}
 	printer_end(&p);
 }

@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 	b.out.out = &b.q.sink;
 	b.out.cfg = &b.cfg;
 	b.out.mono_to_real_ns = 1795317632555566666LL;
-	filter_init(&b.filter, &b.cfg, &no_targets);	/* no --cgroup, no --netns */
+	filter_init(&b.filter, &b.cfg, &no_targets, NULL);	/* no --cgroup, no --netns */
 	stats_out_init(&b.stats, &b.q.sink, &b.cfg, b.out.mono_to_real_ns, 0);
 	output_header(&b.out);
 

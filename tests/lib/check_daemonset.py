@@ -50,7 +50,8 @@ R.check(mdir in mounts and not mounts[mdir].get("readOnly")
         and "hostPath" in vols.get(mounts[mdir]["name"], {}),
         "--metrics-file %s is in a writable hostPath volume" % metrics)
 
-for p in ("/sys/kernel/btf", "/sys/fs/cgroup", "/sys/kernel/tracing"):
+for p in ("/sys/kernel/btf", "/sys/fs/cgroup", "/sys/kernel/tracing", "/var/log/containers",
+          "/var/log/pods", "/var/lib/docker/containers"):
     m = mounts.get(p, {})
     host = vols.get(m.get("name"), {}).get("hostPath", {}).get("path")
     R.check(m.get("readOnly") is True and host == p, "the host's %s mounted read only" % p, m, host)

@@ -171,6 +171,15 @@ static const struct good_row good[] = {
 	{ { "--cgroup", "/sys/fs/cgroup/system.slice" },
 	  { .cgroup_path = "/sys/fs/cgroup/system.slice" } },
 	{ { "--cgroup=/tmp", "-p", "7" }, { .cgroup_path = "/tmp", .has_pid = true, .pid = 7 } },
+	{ { "-K" }, { .show_containers = true } },
+	{ { "--metrics-file", "m.prom", "--metrics-pod-namespace" },
+	  { .metrics_path = "m.prom", .metrics_pod_ns = true } },
+	{ { "--containers", "-j" }, { .show_containers = true, .format = OUT_JSON } },
+	{ { "--pod", "web-7d4b9c-x2x5q" }, { .pod = "web-7d4b9c-x2x5q" } },
+	{ { "--pod=shop/cart-0" }, { .pod = "shop/cart-0" } },
+	{ { "--container", "nginx" }, { .container = "nginx" } },
+	{ { "--container", "3f2a9c", "--pod", "kube-system/coredns-1" },
+	  { .container = "3f2a9c", .pod = "kube-system/coredns-1" } },
 	{ { "-o", "out.jsonl" }, { .output_path = "out.jsonl" } },
 	{ { "-oout.jsonl" }, { .output_path = "out.jsonl" } },
 	{ { "--output", "/var/log/tcpstates/transitions.jsonl", "-j" },
@@ -190,12 +199,13 @@ static const struct good_row good[] = {
 #define CONFIG_FIELDS(X)                                                                        \
 	X(family, num) X(lports, ports) X(rports, ports) X(ports, ports) X(has_pid, num)        \
 	X(pid, num) X(has_comm, num) X(comm, chars) X(state_mask, num) X(show_date, num)        \
-	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(show_timers, num)                \
+	X(wide, num) X(show_skaddr, num) X(show_queues, num) X(show_containers, num) X(show_timers, num)                \
 	X(no_snapshot, num) X(no_timewait, num) X(tw_period_s, dbl) X(stuck_s, dbl)             \
 	X(stuck_detail, num) X(format, num) X(records, num)                                     \
 	X(duration_s, dbl) X(count, num) X(verbose, num) X(hook, num) X(ringbuf_mb, num)        \
-	X(netns_arg, str) X(cgroup_path, str) X(summary, num) X(interval_s, dbl)                \
-	X(dot_path, str) X(output_path, str) X(metrics_path, str) X(metrics_period_s, dbl)
+	X(netns_arg, str) X(pod, str) X(container, str) X(cgroup_path, str) X(summary, num)     \
+	X(interval_s, dbl)                                                                      \
+	X(dot_path, str) X(output_path, str) X(metrics_pod_ns, num) X(metrics_path, str) X(metrics_period_s, dbl)
 
 #define MIRROR_FIELD(f, kind) __typeof__(((struct config *)0)->f) f;
 struct config_mirror {
@@ -399,6 +409,17 @@ static const struct bad_row bad[] = {
 	{ { "--stuck", "x" }, "invalid duration 'x' for --stuck" },
 	{ { "--stuck", "1", "--stuck", "2" }, "option --stuck given twice" },
 	{ { "--stuck-detail", "3" }, "option --stuck-detail needs --stuck" },
+	{ { "--metrics-pod-namespace" }, "option --metrics-pod-namespace needs --metrics-file" },
+	{ { "--pod", "" }, "invalid pod '' for --pod" },
+	{ { "--pod", "Web" }, "invalid pod 'Web' for --pod" },
+	{ { "--pod", "ns/" }, "invalid pod 'ns/' for --pod" },
+	{ { "--pod", "/web" }, "invalid pod '/web' for --pod" },
+	{ { "--pod", "a/b/c" }, "invalid pod 'a/b/c' for --pod" },
+	{ { "--pod", "a", "--pod", "b" }, "option --pod given twice" },
+	{ { "--container", "" }, "invalid container '' for --container" },
+	{ { "--container", "a b" }, "invalid container 'a b' for --container" },
+	{ { "--container", "x/y" }, "invalid container 'x/y' for --container" },
+	{ { "--records", "none", "--summary", "--pod", "web" }, "cannot be used with it" },
 	{ { "--stuck", "1", "--stuck-detail", "-1" }, "invalid value '-1' for --stuck-detail" },
 	{ { "--stuck", "1", "--stuck-detail", "1000001" },
 	  "invalid value '1000001' for --stuck-detail" },
@@ -425,7 +446,7 @@ static const struct bad_row bad[] = {
 	{ { "--foo=bar" }, "unknown option '--foo'" },
 	{ { "-z" }, "unknown option '-z'" },
 	{ { "--wide", "-wz" }, "unknown option '-z'" },
-	{ { "--p", "80" }, "ambiguous option '--p' (could be --port --pid)" },
+	{ { "--p", "80" }, "ambiguous option '--p' (could be --port --pid --pod)" },
 	{ { "--ipv=1" }, "ambiguous option '--ipv' (could be --ipv4 --ipv6)" },
 	{ { "--wide=yes" }, "option '--wide' doesn't take an argument" },
 	{ { "-p" }, "tcpstates-c: option '-p' needs an argument" },

@@ -31,7 +31,7 @@ static void run(struct config *cfg, const struct step *steps, int n)
 	struct filter f;
 
 	n_emitted = 0;
-	filter_init(&f, cfg, &none);
+	filter_init(&f, cfg, &none, NULL);
 	for (int i = 0; i < n; i++) {
 		struct tcpstates_event e = {
 			.cookie = steps[i].cookie,
@@ -137,7 +137,7 @@ static void test_netns(void)
 	struct tcpstates_event e = { .family = AF_INET, .netns = 4026531840u };
 	struct filter f;
 
-	filter_init(&f, &cfg, &tg);
+	filter_init(&f, &cfg, &tg, NULL);
 	CHECK(filter_match_event(&f, &e), "--netns: its own namespace passes");
 	e.netns = 4026531841u;
 	CHECK(!filter_match_event(&f, &e), "--netns: another namespace does not");

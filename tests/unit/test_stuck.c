@@ -137,7 +137,7 @@ static void test_shown(void)
 			tg.cgroup.n = 1;
 			tg.cgroup.in_kernel = true;
 		}
-		filter_init(&f, &cfg, &tg);
+		filter_init(&f, &cfg, &tg, NULL);
 		stuck_name_owner(&e, h, n);
 		got = stuck_shown(&f, &e, h, n);
 		CHECK(got == t->want, "%s: shown %d, want %d", t->what, got, t->want);
@@ -156,7 +156,7 @@ static void test_shown_no_holders(void)
 
 	setup(0, false, none, &e, h);
 	stuck_name_owner(&e, NULL, 0);
-	filter_init(&f, &cfg, &tg);
+	filter_init(&f, &cfg, &tg, NULL);
 	CHECK(!stuck_shown(&f, &e, NULL, 0), "-p 11, owner unknown, no holder: not shown");
 	cfg.has_pid = false;
 	CHECK(stuck_shown(&f, &e, NULL, 0), "no filter, owner unknown, no holder: shown");
