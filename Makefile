@@ -8,7 +8,8 @@
 #   make test-kernels
 #                   install missing packages, build, run the kernel matrix only: Debian's 5.10,
 #                   6.1 and 6.12 cloud kernels under qemu, and the host (tests/kernels/)
-#   make bench      install missing packages, build, run the benchmark
+#   make bench      install missing packages, build, run the benchmark (then bench-stuck and
+#                   ctrbench, the cost of naming containers)
 #   make bench-timewait
 #                   install missing packages, build, measure the timewait tracking cost
 #                   with 100 000 timewait sockets present (tests/bench/timewait_cost.sh)
@@ -100,6 +101,8 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
 	$(Q)$(MAKE) --no-print-directory bench-stuck
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/bench/ctrbench
+	$(Q)$(OUTPUT)/bench/ctrbench
 
 bench-stuck: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/stuckgen

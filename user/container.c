@@ -445,6 +445,9 @@ struct log_index {
 	uint32_t gen;			/* listings made */
 };
 
+#define UNKNOWN_KEPT 64			/* cgroups remembered as not found ... */
+#define UNKNOWN_KEEP_NS 1000000000ULL	/* ... for a second */
+
 struct containers {
 	char *cg_root, *log_dir, *docker_dir;
 	struct slot *slots;
@@ -454,6 +457,13 @@ struct containers {
 	size_t cursor;			/* containers_tick's place */
 	uint64_t next_tick_ns;
 	uint64_t next_walk_ns;		/* walk_cgroups: not before this */
+	struct {
+		uint64_t cgid, until_ns;
+		uint32_t pid;
+	} unknown[UNKNOWN_KEPT];	/* (cgroup, pid) not found lately: not looked for again
+					 * before until_ns (a dead owner's records would cost a
+					 * failed /proc read each); another pid is tried */
+	unsigned int next_unknown;
 	struct log_index logs;
 	struct containers_stats st;
 };
@@ -854,8 +864,19 @@ static const struct container_info *resolve(struct containers *c, uint64_t cgid,
 	uint64_t t0 = mono_ns();
 	char path[4096];
 
+	for (unsigned int i = 0; cgid && i < UNKNOWN_KEPT; i++) {
+		if (c->unknown[i].cgid == cgid && c->unknown[i].pid == pid &&
+		    t0 < c->unknown[i].until_ns) {
+			c->st.unknown++;
+			return NULL;
+		}
+	}
 	if (!cgid || ((!pid || !process_cgroup(c, cgid, pid, path, sizeof(path))) &&
 		      !walk_cgroups(c, cgid, path, sizeof(path)))) {
+		c->unknown[c->next_unknown].cgid = cgid;
+		c->unknown[c->next_unknown].pid = pid;
+		c->unknown[c->next_unknown].until_ns = t0 + UNKNOWN_KEEP_NS;
+		c->next_unknown = (c->next_unknown + 1) % UNKNOWN_KEPT;
 		c->st.unknown++;
 		c->st.resolve_ns += mono_ns() - t0;
 		return NULL;

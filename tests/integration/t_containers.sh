@@ -89,6 +89,9 @@ start_tracer "$TS_TMP/cid.jsonl" "$TS_TMP/cid.err" -j --netns "$NS_INO" --contai
 TI=$TRACER_PID
 start_tracer "$TS_TMP/k.txt" "$TS_TMP/k.err" -K --netns "$NS_INO" || { not_ok "tracer -K starts"; finish; }
 TK=$TRACER_PID
+start_tracer /dev/null "$TS_TMP/m.err" --netns "$NS_INO" --metrics-file "$TS_TMP/m.prom" \
+	--metrics-pod-namespace || { not_ok "tracer --metrics-pod-namespace starts"; finish; }
+TM=$TRACER_PID
 
 # the server in the pod's container: two connections, then it ends
 cg_exec "$CDIR" ip netns exec "$NS" "$TS_PY" "$TS_LIB/tcpapp.py" server --addr 127.0.0.1 \
@@ -106,7 +109,7 @@ TS_HELPERS+=("$HCLI")
 wait_pid "$HCLI" 15
 wait_pid "$SRV" 15
 sleep 1
-for t in "$TA" "$TP" "$TC" "$TI" "$TK"; do
+for t in "$TA" "$TP" "$TC" "$TI" "$TK" "$TM"; do
 	stop_tracer "$t"
 	check "tracer $t exits 0 on SIGTERM (got $TRACER_RC)" [ "$TRACER_RC" = 0 ]
 done
@@ -157,6 +160,20 @@ def col(p):
 say(col(srv) == {"%s/%s/%s" % (podns, pod, ctr)}, "-K: the server's lines say %s/%s/%s (%s)" % (podns, pod, ctr, col(srv)))
 say(col(dcli) == {dname}, "-K: the Docker client's say %s (%s)" % (dname, col(dcli)))
 say(col(hcli) == {"-"}, "-K: the host client's say - (%s)" % col(hcli))
+# --metrics-pod-namespace: the server's transitions under its namespace, the clients' under ""
+import re
+got = {}
+for l in open(d + "/m.prom"):
+    m = re.match(r'tcpstates_pod_namespace_transitions_total\{pod_namespace="([^"]*)",newstate="(\w+)"\} (\d+)$', l)
+    if m:
+        got[(m.group(1), m.group(2))] = int(m.group(3))
+want = {}
+for r in allr:
+    ns = podns if r.get("pod") == pod else ""
+    want[(ns, r["newstate"])] = want.get((ns, r["newstate"]), 0) + 1
+print("# metrics: %s" % sorted(got.items()))
+say(got == want, "--metrics-pod-namespace: transitions into each state by pod namespace, as the records say (%s)"
+    % sorted(want.items()))
 PY
 validate_json "$TS_TMP/all.jsonl"
 finish
