@@ -217,6 +217,8 @@ static const char usage_text[] =
 	"  " PROG " --netns /run/netns/blue           one network namespace\n"
 	"  " PROG " -n 20 -d 10                       stop after 20 transitions or 10 seconds\n"
 	"  " PROG " --stuck 60 --state CLOSE_WAIT     who leaves connections in CLOSE_WAIT\n"
+	"  " PROG " --stuck 60 -j --stuck-detail all  why, for every stuck socket, in JSON\n"
+	"  " PROG " -K --pod shop/cart-0              one pod's connections, its containers named\n"
 	"  " PROG " --timers -d 1                     the sockets there are, with their timers\n"
 	"  " PROG " --metrics-file /var/lib/prometheus/node-exporter/tcpstates.prom\n"
 	"                                                the lines, and counters for node_exporter\n"
