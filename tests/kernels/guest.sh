@@ -7,7 +7,8 @@
 #   guest.sh BIN KSCEN WORKDIR [TRACER-ARG]...
 #
 # Runs under busybox sh inside a test kernel (tests/kernels/init), and under the host's sh in a
-# private network namespace (tests/integration/t_kernel_host.sh). Sets net.ipv4.tcp_fin_timeout
+# private network namespace (tests/integration/t_kernel_host.sh). Sets net.ipv4.ip_local_port_range
+# to 50000-60999 (above the scenarios' ports) and net.ipv4.tcp_fin_timeout
 # to 2 (of the network namespace it runs in). Runs ("hooks"), each with a kscen --base of its own so
 # that no socket of one run is in another's:
 #   default     tcpstates-c -j --no-snapshot                                  kscen --base 41000
@@ -41,6 +42,10 @@ echo "@@kt netns $(readlink /proc/self/ns/net)"
 echo "@@kt uptime start $(up)"
 echo 2 >/proc/sys/net/ipv4/tcp_fin_timeout
 echo "@@kt fin_timeout $(cat /proc/sys/net/ipv4/tcp_fin_timeout)"
+# the clients' ephemeral ports above every scenario's port (kscen --base 41000-46000, +10; the
+# listener 44100): a client once drew 41010, dm's server port, and its socket was taken for dm's
+echo "50000 60999" >/proc/sys/net/ipv4/ip_local_port_range
+echo "@@kt port_range $(cat /proc/sys/net/ipv4/ip_local_port_range)"
 
 base=41000
 for hook in default tracepoint core connections none; do
